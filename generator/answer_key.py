@@ -1,0 +1,53 @@
+"""The machine-readable answer key (`--format json`).
+
+Expressions are sympy strings that plain `sympy.sympify` reads back: σ is written as
+1/(1 + exp(-x)), so no solgen import is needed to check an answer.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sympy
+
+from generator.functions import sigmoid
+from generator.i18n import say
+from generator.printing import to_latex
+from generator.problem import Problem
+
+
+def portable(expr: sympy.Basic) -> str:
+    plain = expr.replace(lambda e: isinstance(e, sigmoid),
+                         lambda e: 1 / (1 + sympy.exp(-e.args[0])))
+    return str(plain)
+
+
+def answer_key(problem: Problem, lang: str = "en") -> dict[str, Any]:
+    graph, solution = problem.graph, problem.solution
+    names = {**graph.latex, **solution.names}
+    steps = [{
+        "rule": st.rule,
+        "why": say(lang, "rules", st.rule, {}),
+        "lhs": None if st.lhs is None else str(st.lhs),
+        "relation": st.relation,
+        "rhs": str(st.rhs),
+        "latex": to_latex(st.rhs, names),
+        "check": st.check.status if st.check else None,
+    } for st in solution.steps()]
+    return {
+        "id": problem.spec.id,
+        "kind": problem.spec.kind,
+        "loss": graph.loss.name,
+        "leaves": {s.name: r for s, r in graph.roles.items() if r != "node"},
+        "constants": {s.name: portable(v) for s, v in graph.constants.items()},
+        "nodes": {s.name: portable(e) for s, e in graph.nodes.items()},
+        "answers": {k: portable(graph.inline(v)) for k, v in solution.answers.items()},
+        "answers_in_nodes": {k: portable(v) for k, v in solution.answers.items()},
+        "answers_latex": {k: to_latex(v, names) for k, v in solution.answers.items()},
+        "steps": steps,
+    }
+
+
+def to_json(problem: Problem) -> str:
+    return json.dumps(answer_key(problem), ensure_ascii=False, indent=2, sort_keys=False) + "\n"

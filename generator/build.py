@@ -1,0 +1,112 @@
+"""Problems × languages × formats → files under output/, all or nothing.
+
+Every problem is solved and verified before anything is written, so one broken file
+never leaves a half-updated output folder; each file is written to a temporary name
+and renamed into place.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from generator.errors import Location, SolgenError, SpecError, SpecErrors
+
+if TYPE_CHECKING:
+    from generator.problem import Problem  # imports sympy: only when building
+
+FORMATS = ("md", "json")
+EXTENSION = {"md": "md", "json": "json"}
+
+
+@dataclass(frozen=True)
+class Output:
+    path: Path
+    text: str
+
+
+def problem_files(paths: Iterable[Path]) -> list[Path]:
+    """YAML files named directly or found (sorted) under folders."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*.yaml") if p.is_file()))
+        elif path.exists():
+            found.append(path)
+        else:
+            raise SpecErrors([SpecError(Location(str(path)), "no such file or folder")])
+    return found
+
+
+def prepare_all(files: list[Path]) -> list[Problem]:
+    """Solve every file; collect the errors of all files before giving up."""
+    from generator.problem import prepare
+
+    problems: list[Problem] = []
+    errors: list[str] = []
+    for file in files:
+        try:
+            problems.append(prepare(file, display=_display(file)))
+        except SolgenError as exc:
+            errors.append(exc.render().removesuffix("\n"))
+    if errors:
+        raise SolgenError("\n".join(errors) + f"\n{len(errors)} of {len(files)} problem "
+                          "files failed; nothing was written.")
+    return problems
+
+
+def _display(file: Path) -> str:
+    try:
+        return str(file.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(file)
+
+
+def outputs(problems: list[Problem], out: Path, langs: list[str], formats: list[str]
+            ) -> list[Output]:
+    from generator.answer_key import to_json
+    from generator.render import render
+
+    files = []
+    for problem in problems:
+        for fmt in formats:
+            if fmt == "json":
+                files.append(Output(out / f"{problem.spec.id}.json", to_json(problem)))
+                continue
+            for lang in langs:
+                text = render(problem.view(lang), fmt)
+                files.append(Output(out / lang / f"{problem.spec.id}.{EXTENSION[fmt]}", text))
+    _no_clashes(files)
+    return files
+
+
+def _no_clashes(files: list[Output]) -> None:
+    seen: set[Path] = set()
+    for f in files:
+        if f.path in seen:
+            raise SolgenError(f"two problems would write {f.path}: give them different ids")
+        seen.add(f.path)
+
+
+def write(files: list[Output]) -> list[Path]:
+    """Write each file atomically; unchanged files are left alone (their mtime too)."""
+    written = []
+    for f in files:
+        data = f.text.encode("utf-8")
+        if f.path.exists() and f.path.read_bytes() == data:
+            continue
+        f.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{f.path.name}.", dir=f.path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, f.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        written.append(f.path)
+    return written

@@ -1,0 +1,133 @@
+"""The `solgen` command. The one place where errors become exit codes.
+
+Exit codes: 0 ok, 1 error in the input (or a step that does not follow), 2 usage.
+Heavy modules (sympy) are imported inside commands so `solgen --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+LANG_CHOICES = ("zh-TW", "en")
+
+
+def _fail(exc: Exception) -> None:
+    from generator.errors import SolgenError
+
+    if isinstance(exc, SolgenError):
+        click.echo(exc.render(), err=True)
+        sys.exit(1)
+    raise exc
+
+
+def _langs(values: tuple[str, ...]) -> list[str]:
+    return list(values) if values else list(LANG_CHOICES)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="solgen")
+def main() -> None:
+    """solgen: YAML problems to verified, step-by-step solutions.
+
+    Every step is checked by sympy before it is printed; a step that does not
+    follow stops the build and names the file and line.
+
+    \b
+    Examples:
+      solgen build                       # every problem in problems/ → output/
+      solgen check problems/hw1-3-conv-w11.yaml
+      solgen show problems/week1-sgd-step.yaml --lang en
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", default=Path("output"), show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@click.option("--lang", "langs", multiple=True, type=click.Choice(LANG_CHOICES),
+              help="Language (repeatable). Default: all.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(["md", "json"]),
+              help="Output format (repeatable). Default: md and json.")
+def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
+          formats: tuple[str, ...]) -> None:
+    """Solve, verify and write every problem to OUT/<lang>/<id>.<ext>.
+
+    PATHS are YAML files or folders (default: problems/). Nothing is written
+    unless every problem solves and verifies.
+
+    \b
+    Example:
+      solgen build problems/ --out output --lang zh-TW --format md
+    """
+    from generator import build as b
+
+    start = time.perf_counter()
+    try:
+        files = b.problem_files(paths or (Path("problems"),))
+        problems = b.prepare_all(files)
+        written = b.write(b.outputs(problems, out, _langs(langs), list(formats or b.FORMATS)))
+    except Exception as exc:
+        _fail(exc)
+        return
+    took = time.perf_counter() - start
+    click.echo(f"{len(problems)} problems, {len(written)} files written to {out}/ "
+               f"in {took:.2f} s", err=True)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def check(paths: tuple[Path, ...]) -> None:
+    """Parse, solve and verify problems; write nothing.
+
+    \b
+    Example:
+      solgen check problems/hw1-3-conv-w11.yaml
+    """
+    from generator import build as b
+
+    try:
+        files = b.problem_files(paths or (Path("problems"),))
+        problems = b.prepare_all(files)
+    except Exception as exc:
+        _fail(exc)
+        return
+    steps = sum(len(p.solution.steps()) for p in problems)
+    click.echo(f"ok: {len(problems)} problems, {steps} steps verified")
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--lang", default="zh-TW", show_default=True, type=click.Choice(LANG_CHOICES))
+@click.option("--format", "fmt", default="md", show_default=True,
+              type=click.Choice(["md", "json", "trace"]), help="What to print.")
+def show(file: Path, lang: str, fmt: str) -> None:
+    """Print one problem's solution (Markdown), answer key (json) or step trace.
+
+    \b
+    Examples:
+      solgen show problems/hw1-3-conv-w11.yaml --format json
+      solgen show problems/week1-sgd-step.yaml --lang en
+    """
+    from generator.build import prepare_all
+
+    try:
+        problem: Any = prepare_all([file])[0]
+        if fmt == "json":
+            from generator.answer_key import to_json
+
+            text = to_json(problem)
+        elif fmt == "trace":
+            text = problem.solution.to_text()
+        else:
+            from generator.render import render
+
+            text = render(problem.view(lang), "md")
+    except Exception as exc:
+        _fail(exc)
+        return
+    click.echo(text, nl=False)

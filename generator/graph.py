@@ -1,0 +1,289 @@
+"""Computation graph: named scalar nodes over leaves (inputs, params, constants).
+
+Layer macros and `for:` nodes expand here into plain scalar nodes, so solvers and the
+verifier only ever see `node = expression` over earlier names.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import sympy
+from sympy import Symbol
+
+from generator.errors import SpecError, SpecErrors
+from generator.expr import ExprError, parse
+from generator.functions import FUNCTIONS
+from generator.source import KeyPath, Source
+from generator.spec import ForNode, ProblemBase
+
+MAX_NODES = 20_000
+MAX_PATHS = 10_000
+_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "eta", "theta", "lambda", "mu", "sigma",
+          "tau", "phi", "psi", "omega", "rho", "xi", "nu", "kappa", "zeta", "chi", "iota"}
+
+
+def default_latex(name: str) -> str:
+    """`w11` → w_{11}, `yhat` → \\hat{y}, `alpha` → \\alpha, `MSE` → \\mathrm{MSE}."""
+    printed: str = sympy.latex(Symbol(name))
+    if printed == name and len(name) > 1 and name.isalpha() and name.lower() not in _GREEK:
+        return rf"\mathrm{{{name}}}"
+    return printed
+
+
+@dataclass(frozen=True)
+class Family:
+    """Nodes made by one `for:` or layer: printed once with generic indices when alike."""
+
+    key: str
+    generic: Symbol
+    members: tuple[Symbol, ...]
+
+
+@dataclass
+class Graph:
+    names: dict[str, Symbol] = field(default_factory=dict)
+    latex: dict[Symbol, str] = field(default_factory=dict)
+    roles: dict[Symbol, str] = field(default_factory=dict)
+    nodes: dict[Symbol, sympy.Expr] = field(default_factory=dict)  # topological order
+    display: dict[Symbol, sympy.Expr] = field(default_factory=dict)  # author's term order
+    constants: dict[Symbol, sympy.Expr] = field(default_factory=dict)
+    family: dict[Symbol, Family] = field(default_factory=dict)
+    notes: list[tuple[str, tuple[Symbol, ...]]] = field(default_factory=list)
+    arrays: dict[str, dict[tuple[int, ...], Symbol]] = field(default_factory=dict)
+    lines: dict[Symbol, int] = field(default_factory=dict)
+    loss: Symbol = field(default_factory=lambda: Symbol("L"))
+    _full: dict[Symbol, sympy.Expr] = field(default_factory=dict)
+
+    def leaves(self, role: str) -> list[Symbol]:
+        return [s for s, r in self.roles.items() if r == role]
+
+    def deps(self, node: Symbol) -> list[Symbol]:
+        """Direct inputs of a node, in a stable order."""
+        free = self.nodes[node].free_symbols
+        return sorted((s for s in free if isinstance(s, Symbol)), key=lambda s: s.name)
+
+    def inline(self, expr: sympy.Basic) -> sympy.Basic:
+        """Replace every node by its definition, down to leaves."""
+        if not self._full:
+            for node, body in self.nodes.items():
+                self._full[node] = body.xreplace(self._full)
+        return expr.xreplace(self._full)
+
+    def inline_above(self, expr: sympy.Basic, keep: Symbol) -> sympy.Basic:
+        """Inline nodes but treat `keep` as an independent variable (for ∂expr/∂keep)."""
+        full: dict[Symbol, sympy.Expr] = {}
+        for node, body in self.nodes.items():
+            if node != keep:
+                full[node] = body.xreplace(full)
+        return expr.xreplace(full)
+
+    def paths(self, top: Symbol, var: Symbol) -> list[tuple[Symbol, ...]]:
+        """Every path top → … → var through direct dependencies (top first)."""
+        out: list[tuple[Symbol, ...]] = []
+
+        def walk(path: tuple[Symbol, ...]) -> None:
+            if len(out) > MAX_PATHS:
+                return
+            here = path[-1]
+            if here == var:
+                out.append(path)
+                return
+            if here in self.nodes:
+                for d in self.deps(here):
+                    walk((*path, d))
+
+        walk((top,))
+        return out
+
+    def symbol_latex(self) -> dict[Symbol, str]:
+        return dict(self.latex)
+
+
+_INDEX = re.compile(r"\{\s*([a-z])\s*(?:([+-])\s*(\d+))?\s*\}")
+
+
+def fill(template: str, values: dict[str, int]) -> str:
+    def one(m: re.Match[str]) -> str:
+        if m.group(1) not in values:
+            raise ExprError(f"index {{{m.group(1)}}} is not declared under `for:`")
+        v = values[m.group(1)]
+        if m.group(2):
+            v = v + int(m.group(3)) if m.group(2) == "+" else v - int(m.group(3))
+        return str(v)
+
+    return _INDEX.sub(one, template)
+
+
+def element_name(base: str, index: tuple[int, ...]) -> str:
+    if all(0 <= i <= 9 for i in index):
+        return base + "".join(map(str, index))
+    return base + "".join(f"_{i}" for i in index)
+
+
+class _Compiler:
+    """Turns a validated spec into a Graph, collecting every error with its line."""
+
+    def __init__(self, spec: ProblemBase, source: Source) -> None:
+        self.spec = spec
+        self.source = source
+        self.g = Graph()
+        self.errors: list[SpecError] = []
+
+    def fail(self, keys: KeyPath, message: str, hint: str = "") -> None:
+        self.errors.append(SpecError(self.source.at(keys), message, hint))
+
+    def declare(self, name: str, role: str, keys: KeyPath, latex: str | None = None) -> Symbol:
+        if name in self.g.names:
+            self.fail(keys, f"name {name!r} is defined twice", "every name must be unique")
+            return self.g.names[name]
+        if name in FUNCTIONS or name.startswith("_") or not name.isidentifier():
+            self.fail(keys, f"{name!r} cannot be used as a name", "use letters and digits")
+        sym = Symbol(name, real=True)
+        self.g.names[name] = sym
+        self.g.roles[sym] = role
+        self.g.latex[sym] = latex or default_latex(name)
+        self.g.lines[sym] = self.source.line(keys) or 0
+        return sym
+
+    def parse(self, text: object, keys: KeyPath) -> sympy.Expr | None:
+        try:
+            expr: sympy.Expr = parse(text, self.g.names)
+            return expr
+        except ExprError as exc:
+            self.fail(keys, exc.message, exc.hint)
+            return None
+
+    def leaves(self) -> None:
+        spec = self.spec
+        for role, table in (("input", spec.inputs), ("param", spec.params),
+                            ("hyper", spec.hypers)):
+            for name, decl in table.items():
+                keys = (f"{role}s", name)
+                if decl.shape is None:
+                    self.declare(name, role, keys, decl.latex)
+                    continue
+                base_tex = decl.latex or default_latex(name)
+                array: dict[tuple[int, ...], Symbol] = {}
+                ranges = [range(decl.index_base, decl.index_base + n) for n in decl.shape]
+                for index in itertools.product(*ranges):
+                    sub = "".join(map(str, index)) if max(index) <= 9 else ",".join(map(str, index))
+                    array[index] = self.declare(element_name(name, index), role, keys,
+                                                f"{base_tex}_{{{sub}}}")
+                self.g.arrays[name] = array
+        for name, value in spec.constants.items():
+            sym = self.declare(name, "constant", ("constants", name))
+            parsed = self.parse(value, ("constants", name))
+            if parsed is not None:
+                self.g.constants[sym] = parsed
+
+    def add_node(self, name: str, body: sympy.Expr, keys: KeyPath,
+                 display: sympy.Expr | None = None, latex: str | None = None) -> Symbol:
+        if len(self.g.nodes) >= MAX_NODES:
+            self.fail(keys, f"graph has more than {MAX_NODES} nodes")
+            raise SpecErrors(self.errors)
+        sym = self.declare(name, "node", keys, latex or self.spec.latex.get(name))
+        self.g.nodes[sym] = body
+        self.g.display[sym] = body if display is None else display
+        return sym
+
+    def written_nodes(self) -> None:
+        # Names first, so a node may use another node written below it; order is fixed after.
+        pending: list[tuple[str, object, KeyPath, Family | None]] = []
+        for name, value in self.spec.nodes.items():
+            keys: KeyPath = ("nodes", name)
+            if isinstance(value, ForNode):
+                pending.extend(self.expand_for(name, value, keys))
+            else:
+                pending.append((name, value, keys, None))
+        for name, _, keys, _ in pending:
+            self.declare(name, "node", keys, self.spec.latex.get(name))
+        bodies: dict[Symbol, sympy.Expr] = {}
+        for name, text, keys, fam in pending:
+            sym = self.g.names[name]
+            body = self.parse(text, (*keys, "expr") if fam else keys)
+            if body is not None:
+                bodies[sym] = body
+            if fam:
+                self.g.family[sym] = fam
+        for sym in self.topological(bodies):
+            self.g.nodes[sym] = bodies[sym]
+            self.g.display[sym] = bodies[sym]
+
+    def expand_for(self, template: str, node: ForNode, keys: KeyPath
+                   ) -> Iterator[tuple[str, object, KeyPath, Family]]:
+        letters = list(node.for_)
+        combos = list(itertools.product(*node.for_.values()))
+        if len(combos) > MAX_NODES:
+            self.fail((*keys, "for"), f"expands to more than {MAX_NODES} nodes")
+            return
+        base = template.split("{", 1)[0]
+        generic = Symbol(f"{base}_{''.join(letters)}", real=True)
+        self.g.latex[generic] = node.latex or f"{default_latex(base)}_{{{''.join(letters)}}}"
+        names = []
+        for combo in combos:
+            values = dict(zip(letters, combo, strict=True))
+            try:
+                names.append((fill(template, values), fill(str(node.expr), values)))
+            except ExprError as exc:
+                self.fail(keys, exc.message)
+                return
+        fam = Family(template, generic, tuple(Symbol(n, real=True) for n, _ in names))
+        for name, text in names:
+            yield name, text, keys, fam
+
+    def topological(self, bodies: dict[Symbol, sympy.Expr]) -> list[Symbol]:
+        order: list[Symbol] = []
+        state: dict[Symbol, int] = {}
+
+        def visit(sym: Symbol, trail: tuple[Symbol, ...]) -> None:
+            if state.get(sym) == 2:
+                return
+            if state.get(sym) == 1:
+                cycle = " → ".join(s.name for s in (*trail[trail.index(sym):], sym))
+                self.fail(("nodes", sym.name), f"cycle in the graph: {cycle}",
+                          "a node cannot depend on itself")
+                raise SpecErrors(self.errors)
+            state[sym] = 1
+            for dep in sorted(bodies[sym].free_symbols, key=str):
+                if dep in bodies:
+                    visit(dep, (*trail, sym))
+            state[sym] = 2
+            order.append(sym)
+
+        for sym in bodies:
+            visit(sym, ())
+        return order
+
+    def layers(self) -> None:
+        from generator.layers import expand  # layer macros live in their own module
+
+        for i, layer in enumerate(self.spec.layers):
+            macro = layer.conv2d or layer.activation or layer.dense or layer.loss
+            assert macro is not None
+            expand(self, macro, ("layers", i, type(macro).__name__.lower()))
+
+    def finish(self) -> Graph:
+        loss = self.g.names.get(self.spec.loss)
+        if loss is None or loss not in self.g.nodes:
+            self.fail(("loss",), f"loss {self.spec.loss!r} is not a node",
+                      "name a node defined under nodes: or made by a layer")
+        else:
+            self.g.loss = loss
+        if self.errors:
+            raise SpecErrors(self.errors)
+        return self.g
+
+
+def compile_graph(spec: ProblemBase, source: Source) -> Graph:
+    c = _Compiler(spec, source)
+    c.leaves()
+    c.written_nodes()
+    if c.errors:
+        raise SpecErrors(c.errors)
+    c.layers()
+    return c.finish()
+

@@ -1,0 +1,81 @@
+"""The one sympy → LaTeX printer: Leibniz partials, author's term order, declared names."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sympy
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
+
+
+class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
+    """Prints expressions as the seeds write them.
+
+    Terms keep the order they were built in (`order="none"`), so unevaluated display
+    forms such as `4 + 5·1 + 6·2` survive; partials print as ∂f/∂x.
+    """
+
+    printmethod = "_latex"
+
+    def __init__(self, names: Mapping[sympy.Symbol, str]) -> None:
+        super().__init__({"order": "none", "symbol_names": dict(names),
+                          "mul_symbol": None})
+        self._names = names
+
+    def _print_Derivative(self, expr: sympy.Derivative) -> str:
+        inner = expr.expr
+        variables = expr.variables
+        if (len(variables) == 1 and isinstance(inner, sympy.Function) and len(inner.args) == 1
+                and inner.args[0] == variables[0] and not isinstance(inner, sympy.Derivative)):
+            return self._prime(inner)
+        den = " ".join(rf"\partial {self._print(v)}" for v in variables)
+        num = r"\partial" if len(variables) == 1 else rf"\partial^{{{len(variables)}}}"
+        if isinstance(inner, sympy.Symbol):
+            return rf"\frac{{{num} {self._print(inner)}}}{{{den}}}"
+        return rf"\frac{{{num}}}{{{den}}}\left({self._print(inner)}\right)"
+
+    def _prime(self, fn: Any) -> str:
+        head = r"\sigma" if type(fn).__name__ == "sigmoid" else rf"\{type(fn).__name__}"
+        return rf"{head}'\left({self._print(fn.args[0])}\right)"
+
+    def _print_Mul(self, expr: sympy.Mul) -> str:
+        args = expr.args
+        # A product of partials reads better with a thin space than with nothing.
+        if all(isinstance(a, sympy.Derivative) for a in args):
+            return r"\,".join(self._print(a) for a in args)
+        first = args[0]
+        if isinstance(first, sympy.Pow) and first.exp == -1 and len(args) > 1:
+            # Display forms put 1/n in front, as the seeds write \frac{1}{n}(y - ŷ)^2;
+            # the default printer would fold the whole product into one fraction.
+            rest = sympy.Mul(*args[1:], evaluate=False) if len(args) > 2 else args[1]
+            return rf"\frac{{1}}{{{self._print(first.base)}}} {self._factor(rest)}"
+        if any(a.is_Number for a in args[1:]):
+            # σ'(z)·1, 5·1: a number after another factor needs a visible product sign.
+            return self._product(args)
+        return str(super()._print_Mul(expr))
+
+    def _factor(self, expr: sympy.Basic) -> str:
+        if isinstance(expr, sympy.Derivative):
+            return str(self._print(expr))  # σ'(z) or a fraction: never needs brackets
+        if isinstance(expr, sympy.Mul):
+            return self._print_Mul(expr)
+        return str(self.parenthesize(expr, PRECEDENCE["Mul"]))
+
+    def _product(self, args: tuple[sympy.Basic, ...]) -> str:
+        out = self._factor(args[0]) if not (args[0].is_Number and args[0] < 0) else (
+            rf"\left({self._print(args[0])}\right)")
+        for a in args[1:]:
+            text = self._factor(a)
+            if a.is_Number and a < 0:
+                text = rf"\left({self._print(a)}\right)"
+            out += rf" \cdot {text}" if a.is_Number else f" {text}"
+        return out
+
+    def _print_Rational(self, expr: sympy.Rational) -> str:
+        return str(super()._print_Rational(expr))
+
+
+def to_latex(expr: sympy.Basic, names: Mapping[sympy.Symbol, str]) -> str:
+    return str(SolutionPrinter(names).doprint(expr))

@@ -1,0 +1,110 @@
+"""Solution → view model (strings only) → Jinja template → document text."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import sympy
+from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2.exceptions import TemplateError as JinjaError
+from jinja2.sandbox import SandboxedEnvironment
+
+from generator.errors import TemplateError
+from generator.i18n import TEMPLATES, say
+from generator.printing import SolutionPrinter
+from generator.trace import Block, Solution, Step
+
+
+@dataclass(frozen=True)
+class Document:
+    lang: str
+    fmt: str
+    text: str
+
+
+class MathWriter:
+    """Lays out the steps of one block as display math (aligned, inline, bracketed sums)."""
+
+    def __init__(self, names: Mapping[sympy.Symbol, str]) -> None:
+        self.printer = SolutionPrinter(names)
+
+    def tex(self, expr: sympy.Basic | str) -> str:
+        return expr if isinstance(expr, str) else str(self.printer.doprint(expr))
+
+    def rhs(self, step: Step, joint: str) -> str:
+        if step.layout != "bracket_sum" or not isinstance(step.rhs, sympy.Mul):
+            return self.tex(step.rhs)
+        prefix, total = step.rhs.args[0], step.rhs.args[1]
+        terms = [self.tex(t) for t in sympy.Add.make_args(total)]
+        lines = [terms[0]] + [t if t.startswith("-") else f"+ {t}" for t in terms[1:]]
+        return rf"{self.tex(prefix)}\Big[" + rf" \\ {joint}".join(lines) + r"\Big]"
+
+    def line(self, step: Step, aligned: bool) -> str:
+        amp = "&" if aligned else ""
+        rel = "=" if step.relation == r"\Rightarrow" else step.relation
+        body = self.rhs(step, r"&\qquad " if aligned else "")
+        if step.lhs is None:
+            return f"{amp}{rel} {body}" if aligned else f" {rel} {body}"
+        head = r"\Rightarrow " if step.relation == r"\Rightarrow" else ""
+        return f"{head}{self.tex(step.lhs)} {amp}{rel} {body}"
+
+    def block(self, block: Block) -> str:
+        steps = block.steps
+        if block.layout == "inline":
+            out = ""
+            for st in steps:
+                if st.lhs is not None and out:
+                    out += r",\qquad "
+                out += self.line(st, aligned=False)
+            return out
+        multi = len(steps) > 1 or any(st.layout == "bracket_sum" for st in steps)
+        if not multi:
+            return self.line(steps[0], aligned=False)
+        rows = r" \\" + "\n".join([""] * 2)
+        return "\\begin{aligned}\n" + rows.join(self.line(st, True) for st in steps) + (
+            "\n\\end{aligned}")
+
+
+def view(solution: Solution, names: Mapping[sympy.Symbol, str], lang: str,
+         title: str) -> dict[str, Any]:
+    """Everything the template needs, as plain strings."""
+    writer = MathWriter({**names, **solution.names})
+
+    def params(raw: Mapping[str, sympy.Basic | str]) -> dict[str, str]:
+        return {k: writer.tex(v) for k, v in raw.items()}
+
+    sections = []
+    for sec in solution.sections:
+        heading = say(lang, "sections", sec.key, params(sec.params)) if sec.key else ""
+        blocks = [{"text": say(lang, "blocks", b.key, params(b.params)) if b.key else "",
+                   "bullets": [say(lang, "items", k, params(p)) for k, p in b.items],
+                   "math": writer.block(b) if b.steps else ""} for b in sec.blocks]
+        sections.append({"heading": heading, "level": sec.level, "blocks": blocks})
+    steps = solution.steps()
+    counts = {"total": str(len(steps)),
+              "proved": str(sum(1 for s in steps if s.check and s.check.status == "proved")),
+              "numeric": str(sum(1 for s in steps if s.check and s.check.status == "numeric"))}
+    return {"title": title, "lang": lang, "sections": sections,
+            "verified": say(lang, "", "verified", counts)}
+
+
+@cache
+def environment() -> SandboxedEnvironment:
+    return SandboxedEnvironment(loader=FileSystemLoader(str(TEMPLATES)),
+                                undefined=StrictUndefined, autoescape=False,
+                                keep_trailing_newline=True, trim_blocks=True,
+                                lstrip_blocks=True)
+
+
+TEMPLATE_OF = {"md": "markdown/document.md.j2"}
+
+
+def render(model: dict[str, Any], fmt: str) -> str:
+    name = TEMPLATE_OF[fmt]
+    try:
+        return str(environment().get_template(name).render(**model))
+    except JinjaError as exc:
+        raise TemplateError(f"template {name}: {exc}") from None

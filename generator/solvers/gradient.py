@@ -1,0 +1,154 @@
+"""∂loss/∂param as a sum over chain-rule paths, factored and substituted (seed 002)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+import sympy
+from sympy import Add, Derivative, Mul, Symbol
+
+from generator.graph import Graph
+from generator.solvers.partials import Edge, derive, sigmoid_prime_exp
+from generator.spec import GradientSpec
+from generator.trace import Block, Section, Solution, Step
+
+
+def solve_gradient(spec: GradientSpec, graph: Graph) -> Solution:
+    sections = [_model_section(graph)]
+    answers: dict[str, sympy.Basic] = {}
+    exp_form = spec.display.sigmoid_form == "exp"
+    for name in spec.wrt:
+        var = graph.names[name]
+        paths = graph.paths(graph.loss, var)
+        prefix = _common_prefix(paths) if spec.display.factor_common_prefix else 0
+        sections.append(Section("gradient_formula", (_formula_block(graph, var, paths, prefix),),
+                                params={"param": var}))
+        blocks, finals = _partial_blocks(graph, paths, exp_form)
+        sections.append(Section("local_partials", tuple(blocks)))
+        substituted = _assemble(paths, prefix, finals, Mul)
+        steps = [Step("substitute_partials", substituted, lhs=Derivative(graph.loss, var),
+                      layout="bracket_sum" if prefix else "")]
+        if exp_form and any(_is_sigmoid_edge(graph, e) for p in paths for e in _edges(p)):
+            steps.append(Step("rewrite_exp", _exp_form(substituted), layout=steps[0].layout))
+        sections.append(Section("substitute", (Block("substitute_intro", {"param": var},
+                                                     tuple(steps)),), params={"param": var}))
+        answers[str(Derivative(graph.loss, var))] = substituted
+    return Solution(spec.id, spec.kind, tuple(sections), answers)
+
+
+def _edges(path: Sequence[Symbol]) -> list[Edge]:
+    return list(itertools.pairwise(path))
+
+
+def _common_prefix(paths: list[tuple[Symbol, ...]]) -> int:
+    """Number of leading edges all paths share (the seed's ∂MSE/∂ŷ in front)."""
+    if len(paths) < 2:
+        return 0
+    shared = 0
+    shortest = min(len(p) for p in paths) - 1
+    while shared < shortest - 1 and len({p[shared + 1] for p in paths}) == 1:
+        shared += 1
+    return shared
+
+
+def _assemble(paths: list[tuple[Symbol, ...]], prefix: int, factor: dict[Edge, sympy.Basic],
+              mul: type[Mul]) -> sympy.Basic:
+    def product(edges: list[Edge]) -> sympy.Basic:
+        parts = [factor[e] for e in edges]
+        return parts[0] if len(parts) == 1 else mul(*parts, evaluate=False)
+
+    if not paths:
+        return sympy.Integer(0)
+    tails = [product(_edges(p)[prefix:]) for p in paths]
+    total = tails[0] if len(tails) == 1 else Add(*tails, evaluate=False)
+    if prefix == 0:
+        return total
+    return Mul(product(_edges(paths[0])[:prefix]), total, evaluate=False)
+
+
+def _formula_block(graph: Graph, var: Symbol, paths: list[tuple[Symbol, ...]],
+                   prefix: int) -> Block:
+    leibniz = {e: Derivative(e[0], e[1]) for p in paths for e in _edges(p)}
+    rhs = _assemble(paths, prefix, dict(leibniz), Mul)
+    step = Step("sum_over_paths", rhs, lhs=Derivative(graph.loss, var),
+                layout="bracket_sum" if prefix else "")
+    return Block("gradient_formula_intro", {"param": var, "paths": str(len(paths))}, (step,))
+
+
+def _is_sigmoid_edge(graph: Graph, edge: Edge) -> bool:
+    body = graph.nodes.get(edge[0])
+    return body is not None and type(body).__name__ == "sigmoid" and body.args[0] == edge[1]
+
+
+def _exp_form(expr: sympy.Basic) -> sympy.Basic:
+    """Replace each σ(z)(1 − σ(z)) by 1/(1+e^{−z})(1 − 1/(1+e^{−z})), shape kept."""
+    def swap(node: sympy.Basic) -> sympy.Basic:
+        if isinstance(node, Mul) and len(node.args) == 2 and type(node.args[0]).__name__ == (
+            "sigmoid"
+        ):
+            return sigmoid_prime_exp(node.args[0].args[0])
+        if node.args:
+            return node.func(*[swap(a) for a in node.args], evaluate=False)
+        return node
+
+    return swap(expr)
+
+
+def _partial_blocks(graph: Graph, paths: list[tuple[Symbol, ...]], exp_form: bool
+                    ) -> tuple[list[Block], dict[Edge, sympy.Basic]]:
+    """One block per layer of edges; alike edges (σ on every element) are shown once."""
+    groups: dict[tuple[str, str], list[Edge]] = {}
+    for path in paths:
+        for edge in _edges(path):
+            key = tuple(_group_name(graph, s) for s in edge)
+            if edge not in groups.setdefault(key, []):  # type: ignore[arg-type]
+                groups[key].append(edge)  # type: ignore[index]
+    blocks: list[Block] = []
+    finals: dict[Edge, sympy.Basic] = {}
+    for edges in groups.values():
+        generic = _generic(graph, edges)
+        if generic is not None:
+            child, var, body = generic
+            steps, final = derive(child, var, body, body, exp_form)
+            blocks.append(Block("", {}, tuple(steps), extra={child: body}))
+            for c, v in edges:  # derived again per element: xreplace would reorder factors
+                finals[(c, v)] = derive(c, v, graph.nodes[c], graph.nodes[c], exp_form)[1]
+            continue
+        block_steps: list[Step] = []
+        for child, var in edges:
+            steps, final = derive(child, var, graph.nodes[child], graph.display[child], exp_form)
+            # Several partials of one node (ŷ by o00 … o11) share its definition line.
+            shared = any(st.lhs == child for st in block_steps)
+            block_steps.extend(steps[1:] if shared else steps)
+            finals[(child, var)] = final
+        blocks.append(Block("", {}, tuple(block_steps)))
+    return blocks, finals
+
+
+def _group_name(graph: Graph, sym: Symbol) -> str:
+    fam = graph.family.get(sym)
+    return fam.key if fam else sym.name
+
+
+def _generic(graph: Graph, edges: list[Edge]) -> tuple[Symbol, Symbol, sympy.Expr] | None:
+    """(o_ij, z_ij, σ(z_ij)) when every edge of the group is the same up to indices."""
+    if len(edges) < 2:
+        return None
+    fam_c, fam_v = graph.family.get(edges[0][0]), graph.family.get(edges[0][1])
+    if fam_c is None or fam_v is None:
+        return None
+    bodies = {graph.nodes[c].xreplace({v: fam_v.generic}) for c, v in edges}
+    if len(bodies) != 1:
+        return None
+    return fam_c.generic, fam_v.generic, bodies.pop()
+
+
+def _model_section(graph: Graph) -> Section:
+    """Step 1: what each symbol of the model is, from the layers that made it."""
+    items: list[tuple[str, dict[str, sympy.Basic | str]]] = []
+    for key, symbols in graph.notes:
+        items.append((key, {"symbols": ", ".join(graph.latex[s] for s in symbols)}))
+    for sym, value in graph.constants.items():
+        items.append(("note_constant", {"symbol": sym, "value": value}))
+    return Section("model", (Block("", {}, (), items=tuple(items)),))

@@ -1,0 +1,200 @@
+"""Problem files: YAML → validated pydantic models, with file:line on every error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+
+from generator.errors import SpecError, SpecErrors
+from generator.source import KeyPath, Source, read_source
+
+LANGS = ("zh-TW", "en")
+Number = int | float
+Localized = str | dict[Literal["zh-TW", "en"], str]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class SymbolSpec(Strict):
+    latex: str | None = None
+    shape: list[Annotated[int, Field(ge=1, le=64)]] | None = Field(None, max_length=3)
+    index_base: Literal[0, 1] = 1
+
+
+class ForNode(Strict):
+    """`name{i}{j}: {for: {i: [0, 1], j: [0, 1]}, expr: "..."}`: one node per index tuple."""
+
+    for_: dict[str, list[int]] = Field(alias="for")
+    expr: str | Number
+    latex: str | None = None
+
+
+class Conv2d(Strict):
+    input: str
+    kernel: str
+    out: str
+    convention: Literal["cross_correlation"] = "cross_correlation"
+    stride: Literal[1] = 1
+    padding: Literal["valid"] = "valid"
+    out_index_base: Literal[0, 1] = 0
+
+
+class Activation(Strict):
+    fn: Literal["sigma", "tanh"]
+    in_: str = Field(alias="in")
+    out: str
+
+
+class Dense(Strict):
+    in_: list[str] = Field(alias="in", min_length=1)
+    weights: list[str] = Field(min_length=1)
+    out: str
+    bias: Literal[False] = False
+
+
+class Loss(Strict):
+    kind: Literal["mse"]
+    target: str
+    pred: str
+    n: str | Number = 1
+    out: str
+
+
+class Layer(Strict):
+    conv2d: Conv2d | None = None
+    activation: Activation | None = None
+    dense: Dense | None = None
+    loss: Loss | None = None
+
+    @model_validator(mode="after")
+    def one_kind(self) -> Layer:
+        given = [k for k in ("conv2d", "activation", "dense", "loss") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError("each layer is exactly one of conv2d, activation, dense, loss")
+        return self
+
+
+class ProblemBase(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    title: Localized
+    inputs: dict[str, SymbolSpec] = {}
+    params: dict[str, SymbolSpec] = {}
+    hypers: dict[str, SymbolSpec] = {}
+    constants: dict[str, Number | str] = {}
+    latex: dict[str, str] = {}
+    nodes: dict[str, str | Number | ForNode] = {}
+    layers: list[Layer] = []
+    loss: str
+
+
+class GradientDisplay(Strict):
+    factor_common_prefix: bool = True
+    sigmoid_form: Literal["sigma", "exp"] = "sigma"
+
+
+class GradientSpec(ProblemBase):
+    kind: Literal["gradient"]
+    wrt: list[str] = Field(min_length=1)
+    expect: dict[str, str | Number] = {}
+    display: GradientDisplay = GradientDisplay()
+
+
+class SgdSpec(ProblemBase):
+    kind: Literal["sgd_step"]
+    output: str
+    data: dict[str, Number]
+    init: dict[str, Number]
+    lr: str | Number
+    mode: Literal["substitute_only", "numeric"] = "substitute_only"
+    precision: int = Field(6, ge=1, le=30)
+
+
+ProblemSpec = Annotated[GradientSpec | SgdSpec, Field(discriminator="kind")]
+_ADAPTER: TypeAdapter[GradientSpec | SgdSpec] = TypeAdapter(ProblemSpec)
+
+_HINTS = {
+    "extra_forbidden": "check the spelling; `solgen schema` lists every key",
+    "missing": "add this key",
+    "union_tag_invalid": "kind is one of: gradient, sgd_step",
+    "union_tag_not_found": "add `kind:` (gradient or sgd_step)",
+    "string_pattern_mismatch": "use lower-case letters, digits, '-' and '_'",
+}
+
+
+def localized(text: Localized, lang: str) -> str:
+    if isinstance(text, str):
+        return text
+    return text.get(lang) or next(iter(text.values()))  # type: ignore[call-overload]
+
+
+def _key_path(loc: tuple[int | str, ...], data: Any) -> KeyPath:
+    """Keep the parts of a pydantic location that name real keys of the document.
+
+    pydantic adds the discriminator value and union member names ("str", "dict[...]")
+    to locations; walking the data drops them. A missing key is kept as the last part.
+    """
+    keys: list[str | int] = []
+    cur = data
+    for i, part in enumerate(loc):
+        in_dict = isinstance(cur, dict) and part in cur
+        if in_dict or (isinstance(cur, list) and isinstance(part, int) and part < len(cur)):
+            keys.append(part)
+            cur = cur[part]
+        elif i == len(loc) - 1 and isinstance(part, str) and "[" not in part and (
+            part not in _TYPE_NAMES
+        ):
+            keys.append(part)
+    return tuple(keys)
+
+
+_TYPE_NAMES = {"str", "int", "float", "bool", "gradient", "sgd_step"}
+
+
+def validate(source: Source) -> GradientSpec | SgdSpec:
+    """Validate one parsed file; raise SpecErrors listing every problem with its line."""
+    if not isinstance(source.data, dict):
+        raise SpecErrors([SpecError(source.at(()), "a problem file is a mapping of keys",
+                                    "start with `id:`, `title:` and `kind:`")])
+    try:
+        return _ADAPTER.validate_python(source.data)
+    except ValidationError as exc:
+        errors = []
+        for err in exc.errors(include_url=False):
+            keys = _key_path(err["loc"], source.data)
+            if err["type"].startswith("union_tag"):
+                keys = ("kind",)
+            message = _message(err)
+            errors.append(SpecError(source.at(keys), message, _HINTS.get(err["type"], "")))
+        raise SpecErrors(_dedupe(errors)) from None
+
+
+def _message(err: Any) -> str:
+    if err["type"] == "extra_forbidden":
+        return "unknown key"
+    if err["type"] in ("missing", "union_tag_not_found"):
+        return "missing key"
+    if err["type"] == "union_tag_invalid":
+        return f"unknown kind {err['ctx']['tag']!r}"
+    msg: str = err["msg"]
+    return msg.removeprefix("Value error, ")
+
+
+def _dedupe(errors: list[SpecError]) -> list[SpecError]:
+    # A value that fails every member of a union (int | float, str | dict) yields one error
+    # per member; keep one per key, and prefer the deepest key (the most specific member).
+    by_key: dict[str, SpecError] = {}
+    for e in errors:
+        by_key.setdefault(e.where.key, e)
+    keys = list(by_key)
+    return [by_key[k] for k in keys
+            if not any((o != k and o.startswith(k + ".")) or o.startswith(k + "[") for o in keys)
+            or not k]
+
+
+def load(path: Path, display: str | None = None) -> tuple[Source, GradientSpec | SgdSpec]:
+    source = read_source(path, display)
+    return source, validate(source)

@@ -1,0 +1,97 @@
+"""The step trace: what a solution says, as data.
+
+A trace holds rule keys and sympy expressions, never prose; words come from
+`templates/messages/<lang>.yaml` at render time, so one trace serves every language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+import sympy
+
+Status = Literal["proved", "numeric", "failed"]
+
+
+@dataclass(frozen=True)
+class Check:
+    status: Status
+    method: str  # which rung of the ladder decided: "cancel", "equals", "mpmath"
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of a derivation: `lhs relation rhs`, or `relation rhs` continuing the last."""
+
+    rule: str
+    rhs: sympy.Basic
+    lhs: sympy.Basic | None = None
+    relation: str = "="
+    value: sympy.Basic | None = None  # canonical form for checking; default: rhs
+    check: Check | None = None
+    layout: str = ""  # "" or "bracket_sum": one term of a factored sum per line
+    digits: int | None = None  # for "\\approx" steps: decimals shown, sets the tolerance
+
+    @property
+    def canonical(self) -> sympy.Basic:
+        return self.rhs if self.value is None else self.value
+
+
+@dataclass(frozen=True)
+class Block:
+    """A sentence (message key) followed by zero or more derivation lines in one display."""
+
+    key: str = ""
+    params: Mapping[str, sympy.Basic | str] = field(default_factory=dict)
+    steps: tuple[Step, ...] = ()
+    at: Mapping[sympy.Symbol, sympy.Basic] = field(default_factory=dict)  # substitution point
+    extra: Mapping[sympy.Symbol, sympy.Basic] = field(default_factory=dict)  # local definitions
+    items: tuple[tuple[str, Mapping[str, sympy.Basic | str]], ...] = ()  # bullet list
+    layout: str = "aligned"  # "aligned": one step per line; "inline": one line, \\qquad apart
+    boxed: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    blocks: tuple[Block, ...]
+    params: Mapping[str, sympy.Basic | str] = field(default_factory=dict)
+    level: int = 3
+
+
+@dataclass(frozen=True)
+class Solution:
+    problem_id: str
+    kind: str
+    sections: tuple[Section, ...]
+    answers: Mapping[str, sympy.Basic] = field(default_factory=dict)
+    names: Mapping[sympy.Symbol, str] = field(default_factory=dict)  # LaTeX of solver symbols
+
+    def with_blocks(self, checked: list[list[Block]]) -> Solution:
+        sections = tuple(replace(s, blocks=tuple(b)) for s, b in zip(self.sections, checked,
+                                                                      strict=True))
+        return replace(self, sections=sections)
+
+    def steps(self) -> list[Step]:
+        return [st for sec in self.sections for blk in sec.blocks for st in blk.steps]
+
+    def to_text(self) -> str:
+        """A language-free listing for golden files: rule, lhs, relation, rhs, check."""
+        lines = [f"solution {self.problem_id} ({self.kind})"]
+        for sec in self.sections:
+            lines.append(f"section {sec.key}")
+            for blk in sec.blocks:
+                if blk.key:
+                    lines.append(f"  say {blk.key}")
+                for item, _ in blk.items:
+                    lines.append(f"  item {item}")
+                for st in blk.steps:
+                    status = st.check.status if st.check else "unchecked"
+                    lhs = "" if st.lhs is None else f"{st.lhs} "
+                    lines.append(f"    [{st.rule}] {lhs}{st.relation} {st.rhs}  <{status}>")
+        for lhs, rhs in self.answers.items():
+            lines.append(f"answer {lhs} = {rhs}")
+        return "\n".join(lines) + "\n"

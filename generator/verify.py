@@ -1,0 +1,171 @@
+"""Checks every step of a solution before anything is printed.
+
+Each expression is first given its meaning over the graph's leaves: a partial
+derivative along an edge is the local partial, any other is the total derivative,
+and nodes are inlined. Then the ladder runs, cheap first: identical → cancel after
+rewriting to exp → mpmath at 40 digits at random points. float64 is never used.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+import sympy
+from sympy import Derivative, Symbol
+
+from generator.graph import Graph
+from generator.notation import VectorShapeError, components
+from generator.trace import Block, Check, Solution, Step
+
+DIGITS = 40
+POINTS = 5
+TOLERANCE = sympy.Float("1e-30", DIGITS)
+
+
+@dataclass
+class Meaning:
+    """Gives display expressions their value over the leaves of a graph."""
+
+    graph: Graph
+    extra: Mapping[Symbol, sympy.Expr]
+
+    def body(self, sym: sympy.Basic) -> sympy.Expr | None:
+        if sym in self.extra:
+            return self.extra[sym]
+        return self.graph.nodes.get(sym)
+
+    def inline(self, expr: sympy.Basic, keep: Symbol | None = None) -> sympy.Basic:
+        for _ in range(len(self.graph.nodes) + len(self.extra) + 1):
+            names = {s: self.body(s) for s in expr.free_symbols if s != keep and self.body(s)}
+            if not names:
+                return expr
+            expr = expr.xreplace(names)
+        return expr
+
+    def total(self, top: sympy.Basic, var: Symbol) -> sympy.Basic:
+        return self.inline(sympy.diff(self.inline(top, keep=var), var))
+
+    def partial(self, d: Derivative, lhs: bool) -> sympy.Basic:
+        inner, variables = d.expr, d.variables
+        if len(variables) == 1 and not lhs:
+            var = variables[0]
+            body = self.body(inner) if isinstance(inner, Symbol) else None
+            if body is None and not isinstance(inner, Symbol):
+                body = inner  # ∂/∂v of a written expression: differentiate it as written
+            if body is not None and var in body.free_symbols:
+                return self.inline(sympy.diff(body, var))
+        value = inner
+        for var in variables:
+            value = self.total(value, var)
+        return value
+
+    def of(self, expr: sympy.Basic, lhs: bool = False) -> list[sympy.Basic]:
+        """The value of an expression as a list of scalar components."""
+        parts = components(expr.xreplace(self.extra))
+        scalars = [expr] if parts is None else parts
+        out = []
+        for part in scalars:
+            resolved = part.replace(lambda e: isinstance(e, Derivative),
+                                    lambda d: self.partial(d, lhs))
+            out.append(self.inline(resolved))
+        return out
+
+
+def _points(symbols: list[Symbol], seed: int) -> list[dict[Symbol, sympy.Rational]]:
+    rng = random.Random(seed)
+    return [{s: sympy.Rational(rng.randint(-1900, 1900), 1000) for s in symbols}
+            for _ in range(POINTS * 3)]
+
+
+def _numeric(value: sympy.Basic) -> sympy.Basic:
+    return sympy.N(value, DIGITS)
+
+
+def compare(a: sympy.Basic, b: sympy.Basic) -> Check:
+    """Is a == b? proved symbolically, or numerically at 40 digits, or failed."""
+    diff = a - b
+    if diff == 0:
+        return Check("proved", "identical")
+    try:
+        if sympy.cancel(sympy.together(diff.rewrite(sympy.exp))) == 0:
+            return Check("proved", "cancel")
+    except (sympy.PolynomialError, TypeError, ValueError):
+        pass  # not a rational function in exp: fall through to the numeric check
+    symbols = sorted(diff.free_symbols, key=lambda s: s.name)
+    tried = 0
+    for point in _points(symbols, seed=len(symbols)):
+        if tried == POINTS:
+            break
+        da, db = _numeric(a.xreplace(point)), _numeric(b.xreplace(point))
+        if not (da.is_number and db.is_number) or da.has(sympy.zoo, sympy.nan) or db.has(
+            sympy.zoo, sympy.nan
+        ):
+            continue  # a pole of the expression: try another point
+        tried += 1
+        if abs(da - db) > TOLERANCE * (1 + abs(da)):
+            where = ", ".join(f"{s}={v}" for s, v in point.items()) or "(no free symbols)"
+            return Check("failed", "mpmath", f"at {where}: {_short(da)} ≠ {_short(db)}")
+    if tried == 0:
+        return Check("failed", "mpmath", "no point where both sides are defined")
+    return Check("numeric", "mpmath", f"agrees at {tried} random points to {DIGITS} digits")
+
+
+def _short(v: sympy.Basic) -> str:
+    return str(sympy.N(v, 15))
+
+
+def equal_lists(a: list[sympy.Basic], b: list[sympy.Basic]) -> Check:
+    if len(a) != len(b):
+        return Check("failed", "shape", f"{len(a)} components ≠ {len(b)} components")
+    checks = [compare(x, y) for x, y in zip(a, b, strict=True)]
+    failed = [c for c in checks if c.status == "failed"]
+    if failed:
+        return failed[0]
+    if all(c.status == "proved" for c in checks):
+        return Check("proved", checks[0].method if checks else "identical")
+    return Check("numeric", "mpmath", next(c.detail for c in checks if c.status == "numeric"))
+
+
+def check_block(block: Block, graph: Graph) -> tuple[Block, Step | None]:
+    """Check each step of a block; return the checked block and the first failing step."""
+    meaning = Meaning(graph, block.extra)
+    at = dict(block.at)
+    previous: list[sympy.Basic] | None = None
+    steps: list[Step] = []
+    bad: Step | None = None
+    for step in block.steps:
+        try:
+            value = [v.xreplace(at) for v in meaning.of(step.canonical)]
+            if step.lhs is not None:
+                truth = [v.xreplace(at) for v in meaning.of(step.lhs, lhs=True)]
+            else:
+                truth = previous if previous is not None else value
+            check = equal_lists(value, truth)
+        except VectorShapeError as exc:
+            check, value = Check("failed", "shape", str(exc)), []
+        checked = replace(step, check=check)
+        steps.append(checked)
+        if check.status == "failed" and bad is None:
+            bad = checked
+        previous = value
+    return replace(block, steps=tuple(steps)), bad
+
+
+def check(solution: Solution, graph: Graph) -> tuple[Solution, list[tuple[int, Step]]]:
+    """Return the solution with every step's check filled in, and the failures (index, step)."""
+    checked: list[list[Block]] = []
+    failures: list[tuple[int, Step]] = []
+    index = 0
+    for section in solution.sections:
+        blocks = []
+        for block in section.blocks:
+            block, _ = check_block(block, graph)
+            for step in block.steps:
+                index += 1
+                if step.check is not None and step.check.status == "failed":
+                    failures.append((index, step))
+            blocks.append(block)
+        checked.append(blocks)
+    return solution.with_blocks(checked), failures
