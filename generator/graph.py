@@ -18,7 +18,7 @@ from generator.errors import SpecError, SpecErrors
 from generator.expr import ExprError, parse
 from generator.functions import FUNCTIONS
 from generator.source import KeyPath, Source
-from generator.spec import ForNode, ProblemBase
+from generator.spec import ForNode, GraphSpec
 
 MAX_NODES = 20_000
 MAX_PATHS = 10_000
@@ -127,7 +127,7 @@ def element_name(base: str, index: tuple[int, ...]) -> str:
 class _Compiler:
     """Turns a validated spec into a Graph, collecting every error with its line."""
 
-    def __init__(self, spec: ProblemBase, source: Source) -> None:
+    def __init__(self, spec: GraphSpec, source: Source) -> None:
         self.spec = spec
         self.source = source
         self.g = Graph()
@@ -278,7 +278,7 @@ class _Compiler:
         return self.g
 
 
-def compile_graph(spec: ProblemBase, source: Source) -> Graph:
+def compile_graph(spec: GraphSpec, source: Source) -> Graph:
     c = _Compiler(spec, source)
     c.leaves()
     c.written_nodes()

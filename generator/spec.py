@@ -79,8 +79,15 @@ class Layer(Strict):
 
 
 class ProblemBase(Strict):
+    """Keys every problem kind has."""
+
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
     title: Localized
+
+
+class GraphSpec(ProblemBase):
+    """Kinds built on a computation graph (gradient, sgd_step)."""
+
     inputs: dict[str, SymbolSpec] = {}
     params: dict[str, SymbolSpec] = {}
     hypers: dict[str, SymbolSpec] = {}
@@ -96,14 +103,14 @@ class GradientDisplay(Strict):
     sigmoid_form: Literal["sigma", "exp"] = "sigma"
 
 
-class GradientSpec(ProblemBase):
+class GradientSpec(GraphSpec):
     kind: Literal["gradient"]
     wrt: list[str] = Field(min_length=1)
     expect: dict[str, str | Number] = {}
     display: GradientDisplay = GradientDisplay()
 
 
-class SgdSpec(ProblemBase):
+class SgdSpec(GraphSpec):
     kind: Literal["sgd_step"]
     output: str
     data: dict[str, Number]
@@ -113,14 +120,17 @@ class SgdSpec(ProblemBase):
     precision: int = Field(6, ge=1, le=30)
 
 
-ProblemSpec = Annotated[GradientSpec | SgdSpec, Field(discriminator="kind")]
-_ADAPTER: TypeAdapter[GradientSpec | SgdSpec] = TypeAdapter(ProblemSpec)
+# Every kind, told apart by `kind:`. A new kind adds its model here and a solver module
+# in generator/solvers/ (registered in generator/solvers/__init__.py).
+AnySpec = GradientSpec | SgdSpec
+_ADAPTER: TypeAdapter[AnySpec] = TypeAdapter(Annotated[AnySpec, Field(discriminator="kind")])
+KIND_NAMES = ("gradient", "sgd_step")
 
 _HINTS = {
     "extra_forbidden": "check the spelling; `solgen schema` lists every key",
     "missing": "add this key",
-    "union_tag_invalid": "kind is one of: gradient, sgd_step",
-    "union_tag_not_found": "add `kind:` (gradient or sgd_step)",
+    "union_tag_invalid": "kind is one of: " + ", ".join(KIND_NAMES),
+    "union_tag_not_found": "add `kind:` (one of " + ", ".join(KIND_NAMES) + ")",
     "string_pattern_mismatch": "use lower-case letters, digits, '-' and '_'",
 }
 
@@ -151,10 +161,10 @@ def _key_path(loc: tuple[int | str, ...], data: Any) -> KeyPath:
     return tuple(keys)
 
 
-_TYPE_NAMES = {"str", "int", "float", "bool", "gradient", "sgd_step"}
+_TYPE_NAMES = {"str", "int", "float", "bool", *KIND_NAMES}
 
 
-def validate(source: Source) -> GradientSpec | SgdSpec:
+def validate(source: Source) -> AnySpec:
     """Validate one parsed file; raise SpecErrors listing every problem with its line."""
     if not isinstance(source.data, dict):
         raise SpecErrors([SpecError(source.at(()), "a problem file is a mapping of keys",
@@ -195,6 +205,6 @@ def _dedupe(errors: list[SpecError]) -> list[SpecError]:
             or not k]
 
 
-def load(path: Path, display: str | None = None) -> tuple[Source, GradientSpec | SgdSpec]:
+def load(path: Path, display: str | None = None) -> tuple[Source, AnySpec]:
     source = read_source(path, display)
     return source, validate(source)

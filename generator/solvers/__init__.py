@@ -1,17 +1,34 @@
-"""One solver per problem kind; each turns a compiled problem into a Solution."""
+"""One solver module per problem kind.
+
+Each module has `validate(spec, graph, source)` (raise SpecErrors for names that do not
+fit the kind) and `solve(spec, graph) -> Solution`. Modules load on first use, so a
+build only imports the kinds it meets.
+"""
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from generator.graph import Graph
-from generator.spec import GradientSpec, SgdSpec
+from generator.source import Source
+from generator.spec import AnySpec
 from generator.trace import Solution
 
+MODULES = {
+    "gradient": "generator.solvers.gradient",
+    "sgd_step": "generator.solvers.sgd",
+}
 
-def solve(spec: GradientSpec | SgdSpec, graph: Graph) -> Solution:
-    if isinstance(spec, GradientSpec):
-        from generator.solvers.gradient import solve_gradient
 
-        return solve_gradient(spec, graph)
-    from generator.solvers.sgd import solve_sgd
+def _module(kind: str) -> Any:
+    return importlib.import_module(MODULES[kind])
 
-    return solve_sgd(spec, graph)
+
+def validate(spec: AnySpec, graph: Graph, source: Source) -> None:
+    _module(spec.kind).validate(spec, graph, source)
+
+
+def solve(spec: AnySpec, graph: Graph) -> Solution:
+    solution: Solution = _module(spec.kind).solve(spec, graph)
+    return solution

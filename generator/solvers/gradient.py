@@ -8,13 +8,26 @@ from collections.abc import Sequence
 import sympy
 from sympy import Add, Derivative, Mul, Symbol
 
+from generator.errors import SpecError, SpecErrors
+from generator.expectations import check_expectations
 from generator.graph import Graph
 from generator.solvers.partials import Edge, derive, sigmoid_prime_exp
+from generator.source import Source
 from generator.spec import GradientSpec
 from generator.trace import Block, Section, Solution, Step
 
 
-def solve_gradient(spec: GradientSpec, graph: Graph) -> Solution:
+def validate(spec: GradientSpec, graph: Graph, source: Source) -> None:
+    errors = [SpecError(source.at(("wrt", i)), f"{name!r} is not a parameter",
+                        "wrt lists names declared under params")
+              for i, name in enumerate(spec.wrt)
+              if graph.roles.get(graph.names.get(name)) != "param"]
+    if errors:
+        raise SpecErrors(errors)
+    check_expectations(spec.expect, graph, source)
+
+
+def solve(spec: GradientSpec, graph: Graph) -> Solution:
     sections = [_model_section(graph)]
     answers: dict[str, sympy.Basic] = {}
     exp_form = spec.display.sigmoid_form == "exp"

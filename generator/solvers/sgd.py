@@ -5,10 +5,12 @@ from __future__ import annotations
 import sympy
 from sympy import Add, Derivative, Mul, Symbol
 
-from generator.expr import parse
+from generator.errors import SpecError, SpecErrors
+from generator.expr import ExprError, parse
 from generator.graph import Graph
 from generator.notation import Column, Grad, Vec
 from generator.solvers.partials import sigmoid_prime
+from generator.source import Source
 from generator.spec import SgdSpec
 from generator.trace import Block, Section, Solution, Step
 
@@ -30,7 +32,28 @@ def _noeval(expr: sympy.Basic, point: dict[Symbol, sympy.Basic]) -> sympy.Basic:
     return expr.func(*args, evaluate=False)
 
 
-def solve_sgd(spec: SgdSpec, graph: Graph) -> Solution:
+def validate(spec: SgdSpec, graph: Graph, source: Source) -> None:
+    errors = []
+    if graph.roles.get(graph.names.get(spec.output)) != "node":
+        errors.append(SpecError(source.at(("output",)), f"{spec.output!r} is not a node"))
+    for key, role, table in (("data", "input", spec.data), ("init", "param", spec.init)):
+        declared = {n for n, r in graph.roles.items() if r == role}
+        for name in table:
+            if graph.names.get(name) not in declared:
+                errors.append(SpecError(source.at((key, name)), f"{name!r} is not an {role}"
+                                        if role == "input" else f"{name!r} is not a param"))
+        for sym in sorted(declared - {graph.names[n] for n in table if n in graph.names}, key=str):
+            errors.append(SpecError(source.at((key,)), f"no value for {sym.name!r}",
+                                    f"give every {role} a value under {key}:"))
+    try:
+        parse(spec.lr, graph.names)
+    except ExprError as exc:
+        errors.append(SpecError(source.at(("lr",)), exc.message, exc.hint))
+    if errors:
+        raise SpecErrors(errors)
+
+
+def solve(spec: SgdSpec, graph: Graph) -> Solution:
     params = [graph.names[p] for p in spec.params]
     out = graph.names[spec.output]
     lr = parse(spec.lr, graph.names)
