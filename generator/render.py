@@ -28,15 +28,21 @@ class Document:
 class MathWriter:
     """Lays out the steps of one block as display math (aligned, inline, bracketed sums)."""
 
-    def __init__(self, names: Mapping[sympy.Symbol, str]) -> None:
-        self.printer = SolutionPrinter(names)
+    def __init__(self, names: Mapping[sympy.Symbol, str], decimal_data: bool = False) -> None:
+        self.names = names
+        self.decimal_data = decimal_data
+        self.printer = SolutionPrinter(names, decimal_data=decimal_data)
 
-    def tex(self, expr: sympy.Basic | str) -> str:
-        return expr if isinstance(expr, str) else str(self.printer.doprint(expr))
+    def tex(self, expr: sympy.Basic | str, decimals: int | None = None) -> str:
+        if isinstance(expr, str):
+            return expr
+        if decimals is not None:
+            return str(SolutionPrinter(self.names, decimals, self.decimal_data).doprint(expr))
+        return str(self.printer.doprint(expr))
 
     def rhs(self, step: Step, joint: str) -> str:
         if step.layout != "bracket_sum" or not isinstance(step.rhs, sympy.Mul):
-            return self.tex(step.rhs)
+            return self.tex(step.rhs, step.digits)
         prefix, total = step.rhs.args[0], step.rhs.args[1]
         terms = [self.tex(t) for t in sympy.Add.make_args(total)]
         lines = [terms[0]] + [t if t.startswith("-") else f"+ {t}" for t in terms[1:]]
@@ -71,7 +77,7 @@ class MathWriter:
 def view(solution: Solution, names: Mapping[sympy.Symbol, str], lang: str,
          title: str) -> dict[str, Any]:
     """Everything the template needs, as plain strings."""
-    writer = MathWriter({**names, **solution.names})
+    writer = MathWriter({**names, **solution.names}, solution.decimal_data)
 
     def params(raw: Mapping[str, sympy.Basic | str]) -> dict[str, str]:
         return {k: writer.tex(v) for k, v in raw.items()}

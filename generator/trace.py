@@ -69,6 +69,7 @@ class Solution:
     sections: tuple[Section, ...]
     answers: Mapping[str, sympy.Basic] = field(default_factory=dict)
     names: Mapping[sympy.Symbol, str] = field(default_factory=dict)  # LaTeX of solver symbols
+    decimal_data: bool = False  # print terminating fractions as decimals (data given as 0.1)
 
     def with_blocks(self, checked: list[list[Block]]) -> Solution:
         sections = tuple(replace(s, blocks=tuple(b)) for s, b in zip(self.sections, checked,

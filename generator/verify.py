@@ -22,6 +22,7 @@ from generator.trace import Block, Check, Solution, Step
 DIGITS = 40
 POINTS = 5
 TOLERANCE = sympy.Float("1e-30", DIGITS)
+MAX_PROOF_OPS = 400  # beyond this, cancel() may take minutes: keep the 40-digit check
 
 
 @dataclass
@@ -84,16 +85,27 @@ def _numeric(value: sympy.Basic) -> sympy.Basic:
 
 
 def compare(a: sympy.Basic, b: sympy.Basic) -> Check:
-    """Is a == b? proved symbolically, or numerically at 40 digits, or failed."""
+    """Is a == b? Failed at a random point, else proved symbolically, else numeric.
+
+    The numeric test runs first because it is cheap and decisive for a wrong step; the
+    symbolic proof (cancel after rewriting to exp) can be slow on large wrong expressions.
+    """
     diff = a - b
     if diff == 0:
         return Check("proved", "identical")
-    try:
-        if sympy.cancel(sympy.together(diff.rewrite(sympy.exp))) == 0:
-            return Check("proved", "cancel")
-    except (sympy.PolynomialError, TypeError, ValueError):
-        pass  # not a rational function in exp: fall through to the numeric check
-    symbols = sorted(diff.free_symbols, key=lambda s: s.name)
+    numeric = _numeric_check(a, b, sorted(diff.free_symbols, key=lambda s: s.name))
+    if numeric.status == "failed":
+        return numeric
+    if sympy.count_ops(diff) <= MAX_PROOF_OPS:
+        try:
+            if sympy.cancel(sympy.together(diff.rewrite(sympy.exp))) == 0:
+                return Check("proved", "cancel")
+        except (sympy.PolynomialError, TypeError, ValueError):
+            pass  # not a rational function in exp: the numeric agreement stands
+    return numeric
+
+
+def _numeric_check(a: sympy.Basic, b: sympy.Basic, symbols: list[Symbol]) -> Check:
     tried = 0
     for point in _points(symbols, seed=len(symbols)):
         if tried == POINTS:
@@ -128,6 +140,19 @@ def equal_lists(a: list[sympy.Basic], b: list[sympy.Basic]) -> Check:
     return Check("numeric", "mpmath", next(c.detail for c in checks if c.status == "numeric"))
 
 
+def rounded(shown: list[sympy.Basic], exact: list[sympy.Basic], digits: int) -> Check:
+    """A decimal shown with `digits` places must be the exact value correctly rounded."""
+    if len(shown) != len(exact):
+        return Check("failed", "shape", f"{len(shown)} components ≠ {len(exact)} components")
+    half = sympy.Rational(1, 2) * sympy.Rational(1, 10**digits)
+    for s, e in zip(shown, exact, strict=True):
+        gap = abs(_numeric(s) - _numeric(e))
+        if not gap.is_number or gap > half * (1 + sympy.Rational(1, 10**20)):
+            return Check("failed", "mpmath", f"{_short(s)} is not {_short(e)} rounded to "
+                                             f"{digits} decimals")
+    return Check("numeric", "mpmath", f"correctly rounded to {digits} decimals")
+
+
 def check_block(block: Block, graph: Graph) -> tuple[Block, Step | None]:
     """Check each step of a block; return the checked block and the first failing step."""
     meaning = Meaning(graph, block.extra)
@@ -140,9 +165,15 @@ def check_block(block: Block, graph: Graph) -> tuple[Block, Step | None]:
             value = [v.xreplace(at) for v in meaning.of(step.canonical)]
             if step.lhs is not None:
                 truth = [v.xreplace(at) for v in meaning.of(step.lhs, lhs=True)]
+            elif previous is None:
+                raise VectorShapeError("a continuation line needs a line before it")
             else:
-                truth = previous if previous is not None else value
-            check = equal_lists(value, truth)
+                truth = previous
+            if step.relation == r"\approx":
+                check = rounded(value, truth, step.digits or 0)
+                value = truth  # later lines continue from the exact value, not the rounding
+            else:
+                check = equal_lists(value, truth)
         except VectorShapeError as exc:
             check, value = Check("failed", "shape", str(exc)), []
         checked = replace(step, check=check)

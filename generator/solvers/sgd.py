@@ -7,6 +7,7 @@ from sympy import Add, Derivative, Mul, Symbol
 
 from generator.errors import SpecError, SpecErrors
 from generator.expr import ExprError, parse
+from generator.functions import sigmoid
 from generator.graph import Graph
 from generator.notation import Column, Grad, Vec
 from generator.solvers.partials import sigmoid_prime
@@ -57,7 +58,7 @@ def solve(spec: SgdSpec, graph: Graph) -> Solution:
     params = [graph.names[p] for p in spec.params]
     out = graph.names[spec.output]
     lr = parse(spec.lr, graph.names)
-    point = {graph.names[k]: sympy.nsimplify(v) for k, v in {**spec.data, **spec.init}.items()}
+    point = {graph.names[k]: exact(v) for k, v in {**spec.data, **spec.init}.items()}
     pre = [n for n in graph.deps(out) if n in graph.nodes]
     z = pre[0] if len(pre) == 1 else None
     blocks = [
@@ -68,16 +69,29 @@ def solve(spec: SgdSpec, graph: Graph) -> Solution:
         Block("sgd_data", _data_params(spec, graph)),
         _substitute_block(graph, out, point),
         *_gradient_blocks(graph, out, z, params),
-        *_plug_blocks(graph, out, z, params, point),
+        *_plug_blocks(graph, spec, z, params, point),
         _update_block(graph, spec, lr, out, params, point),
     ]
     answers = _answers(graph, lr, params, point)
-    return Solution(spec.id, spec.kind, (Section("", tuple(blocks), level=0),), answers, NAMES)
+    decimal = any(isinstance(v, float) for v in (*spec.data.values(), *spec.init.values(),
+                                                 spec.lr))
+    return Solution(spec.id, spec.kind, (Section("", tuple(blocks), level=0),), answers, NAMES,
+                    decimal_data=decimal)
 
 
 def _tuple_latex(graph: Graph, names: list[str], values: list[float | int]) -> dict[str, str]:
     return {"names": ",".join(graph.latex[graph.names[n]] for n in names),
-            "values": ",".join(sympy.latex(sympy.nsimplify(v)) for v in values)}
+            "values": ",".join(_number_text(v) for v in values)}
+
+
+def _number_text(value: float | int) -> str:
+    """A number as the author wrote it: 0.5 stays 0.5 (repr is the shortest exact form)."""
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def exact(value: float | int) -> sympy.Rational:
+    """The exact decimal the author wrote: 0.1 is 1/10, not the binary float near it."""
+    return sympy.Rational(repr(value)) if isinstance(value, float) else sympy.Integer(value)
 
 
 def _data_params(spec: SgdSpec, graph: Graph) -> dict[str, sympy.Basic | str]:
@@ -126,27 +140,35 @@ def _grad(out: Symbol, params: list[Symbol]) -> Grad:
 
 
 def _factor(graph: Graph, out: Symbol, z: Symbol | None) -> sympy.Basic:
+    """∂out/∂z as the seed writes it: σ(z)(1 − σ(z)) for a sigmoid neuron."""
+    if z is None:
+        return sympy.Integer(1)
     body = graph.nodes[out]
-    return sigmoid_prime(z) if z is not None and type(body).__name__ == "sigmoid" else Integer1
+    if isinstance(body, sigmoid) and body.args[0] == z:
+        return sigmoid_prime(z)
+    return sympy.diff(body, z)
 
 
-Integer1 = sympy.Integer(1)
+def _rows(graph: Graph, out: Symbol, z: Symbol | None, params: list[Symbol]) -> list[sympy.Basic]:
+    inner = graph.nodes[z if z is not None else out]
+    return [sympy.diff(inner, p) for p in params]
 
 
-def _plug_blocks(graph: Graph, out: Symbol, z: Symbol | None, params: list[Symbol],
+def _plug_blocks(graph: Graph, spec: SgdSpec, z: Symbol | None, params: list[Symbol],
                  point: dict[Symbol, sympy.Basic]) -> list[Block]:
+    out = graph.names[spec.output]
     grad = _grad(out, params)
     if z is None:
         return [Block("therefore", {}, (Step("vector", Vec(*[Derivative(out, p) for p in params]),
                                              lhs=grad),))]
     factor = _factor(graph, out, z)
-    rows = Vec(*[sympy.diff(graph.nodes[z], p) for p in params])
+    rows = Vec(*_rows(graph, out, z, params))
     z_value = graph.inline(z).xreplace(point)
     plugged = Mul(_noeval(factor, {z: z_value}), _noeval(rows, point), evaluate=False)
     inputs = [s for s in graph.nodes[z].free_symbols if graph.roles.get(s) == "input"]
     inputs.sort(key=lambda s: s.name)
     shown = {"names": ",".join(graph.latex[s] for s in inputs),
-             "values": ",".join(sympy.latex(point[s]) for s in inputs)}
+             "values": ",".join(_number_text(spec.data[s.name]) for s in inputs)}
     return [
         Block("therefore", {}, (
             Step("vector", Vec(*[Derivative(out, p) for p in params]), lhs=grad),
@@ -157,30 +179,50 @@ def _plug_blocks(graph: Graph, out: Symbol, z: Symbol | None, params: list[Symbo
     ]
 
 
+def _loss_factor(graph: Graph, out: Symbol) -> tuple[sympy.Basic, sympy.Basic] | None:
+    """For L = (t − out)²: (t − out) and t, so the update reads θ⁰ + 2α(t − out)∇θ out."""
+    shown = graph.display[graph.loss]
+    if isinstance(shown, sympy.Pow) and shown.exp == 2 and isinstance(shown.base, Add):
+        terms = shown.base.args
+        if len(terms) == 2 and terms[1] == -out:
+            return shown.base, terms[0]
+    return None
+
+
 def _update_block(graph: Graph, spec: SgdSpec, lr: sympy.Basic, out: Symbol,
                   params: list[Symbol], point: dict[Symbol, sympy.Basic]) -> Block:
-    loss, target = graph.loss, graph.names.get("y")
-    grad_out = _grad(out, params)
+    loss = graph.loss
+    z = next((n for n in graph.deps(out) if n in graph.nodes), None)
+    z_at = {z: graph.inline(z).xreplace(point)} if z is not None else {}
     truth = Vec(*[p - lr * sympy.diff(graph.inline(loss), p) for p in params])
-    step1 = Step("sgd_update", Add(THETA0, Mul(-1, lr, Grad(loss, THETA, Vec(*params)),
-                                                  evaluate=False), evaluate=False), lhs=THETA1)
-    steps = [step1]
-    if target is not None:
-        residual = Add(target, -out, evaluate=False)
-        steps.append(Step("chain_rule_loss", Add(THETA0, Mul(2, lr, residual, grad_out,
-                                                             evaluate=False), evaluate=False)))
-        z = next((n for n in graph.deps(out) if n in graph.nodes), None)
-        factor = _noeval(_factor(graph, out, z), {z: graph.inline(z).xreplace(point)} if z else {})
-        res_value = _noeval(residual, {target: point[target], out: graph.nodes[out].xreplace(
-            {z: graph.inline(z).xreplace(point)} if z else point)})
-        coeff = Mul(2, lr, res_value, factor, evaluate=False)
-        rows = [sympy.diff(graph.nodes[z], p).xreplace(point) if z else Integer1 for p in params]
-        steps.append(Step("substitution", Add(Vec(*[point[p] for p in params]),
-                                              Mul(coeff, Vec(*rows), evaluate=False),
-                                              evaluate=False)))
-        steps.append(Step("componentwise", Column(*[
-            Add(point[p], coeff if r == 1 and i == 0 else Mul(coeff, r, evaluate=False),
-                evaluate=False) for i, (p, r) in enumerate(zip(params, rows, strict=True))])))
+    steps = [Step("sgd_update", Add(THETA0, Mul(-1, lr, Grad(loss, THETA, Vec(*params)),
+                                                evaluate=False), evaluate=False), lhs=THETA1)]
+    residual = _loss_factor(graph, out)
+    if residual is not None:
+        scale, shown_dl = 2, residual[0]
+        rule = "chain_rule_loss"
+    else:  # any other loss: θ⁰ − α (∂L/∂out) ∇θ out
+        scale, shown_dl = -1, sympy.diff(graph.nodes[loss], out)
+        rule = "chain_rule"
+    steps.append(Step(rule, Add(THETA0, Mul(scale, lr, shown_dl, _grad(out, params),
+                                            evaluate=False), evaluate=False)))
+    out_value = graph.nodes[out].xreplace(z_at) if z is not None else graph.inline(out).xreplace(
+        point)
+    coeff = Mul(scale, lr, _noeval(shown_dl, {**point, out: out_value}),
+                _noeval(_factor(graph, out, z), z_at), evaluate=False)
+    symbolic = _rows(graph, out, z, params)
+    rows = [r.xreplace(point) for r in symbolic]
+    steps.append(Step("substitution", Add(Vec(*[point[p] for p in params]),
+                                          Mul(coeff, Vec(*rows), evaluate=False),
+                                          evaluate=False)))
+    # A row that is 1 by itself (the bias) shows no factor; x₁ = 1 substituted shows "·1".
+    steps.append(Step("componentwise", Column(*[
+        Add(point[p], coeff if s == 1 else Mul(coeff, r, evaluate=False), evaluate=False)
+        for p, s, r in zip(params, symbolic, rows, strict=True)])))
+    if spec.mode == "numeric":
+        values = [sympy.N(v.xreplace(point), 50) for v in truth.args]
+        steps.append(Step("numeric_value", Column(*values), relation=r"\approx",
+                          digits=spec.precision))
     return Block("sgd_update_heading", {}, tuple(steps), at=point,
                  extra={THETA0: Vec(*params), THETA1: truth})
 
