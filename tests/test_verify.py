@@ -35,7 +35,7 @@ def test_injected_wrong_sign_is_rejected() -> None:
     n, yy, yhat = g.names["n"], g.names["yy"], g.names["yhat"]
     wrong = replace(good, rhs=sympy.Mul(2 / n, yy - yhat, evaluate=False), check=None)
     sections[2] = inject(partials, 3, wrong)
-    checked, failures = check(replace(problem.solution, sections=tuple(sections)), g)
+    _, failures = check(replace(problem.solution, sections=tuple(sections)), g)
     assert [(i, s.rule) for i, s in failures] == [(5, "simplify")]
     assert failures[0][1].check is not None
     assert failures[0][1].check.status == "failed"
