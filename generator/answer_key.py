@@ -28,7 +28,7 @@ def answer_key(problem: Problem, lang: str = "en") -> dict[str, Any]:
     names = {**graph.latex, **solution.names}
     steps = [{
         "rule": st.rule,
-        "why": say(lang, "rules", st.rule, {}),
+        "why": say(lang, "rules", st.rule, {k: to_latex(v, names) for k, v in st.params.items()}),
         "lhs": None if st.lhs is None else str(st.lhs),
         "relation": st.relation,
         "rhs": str(st.rhs),
@@ -38,13 +38,14 @@ def answer_key(problem: Problem, lang: str = "en") -> dict[str, Any]:
     return {
         "id": problem.spec.id,
         "kind": problem.spec.kind,
-        "loss": graph.loss.name,
+        "loss": graph.loss.name if graph.loss in graph.nodes else None,
         "leaves": {s.name: r for s, r in graph.roles.items() if r != "node"},
         "constants": {s.name: portable(v) for s, v in graph.constants.items()},
         "nodes": {s.name: portable(e) for s, e in graph.nodes.items()},
         "answers": {k: portable(graph.inline(v)) for k, v in solution.answers.items()},
         "answers_in_nodes": {k: portable(v) for k, v in solution.answers.items()},
         "answers_latex": {k: to_latex(v, names) for k, v in solution.answers.items()},
+        "where": {k: portable(v) for k, v in solution.defs.items()},
         "steps": steps,
     }
 

@@ -41,6 +41,9 @@ class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
         return rf"{head}'\left({self._print(fn.args[0])}\right)"
 
     def _print_Mul(self, expr: sympy.Mul) -> str:
+        if not isinstance(expr, sympy.Mul):
+            # LatexPrinter prints x**-1 through _print_Mul; a Pow is not a product of its args.
+            return str(super()._print_Mul(expr))
         args = expr.args
         # A product of partials reads better with a thin space than with nothing.
         if all(isinstance(a, sympy.Derivative) for a in args):
