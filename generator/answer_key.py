@@ -15,6 +15,7 @@ from generator.functions import sigmoid
 from generator.i18n import say
 from generator.printing import to_latex
 from generator.problem import Problem
+from generator.sheet import Sheet
 
 
 def portable(expr: sympy.Basic) -> str:
@@ -50,5 +51,11 @@ def answer_key(problem: Problem, lang: str = "en") -> dict[str, Any]:
     }
 
 
-def to_json(problem: Problem) -> str:
-    return json.dumps(answer_key(problem), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+def to_json(problem: Problem | Sheet) -> str:
+    if isinstance(problem, Sheet):
+        data = {"id": problem.spec.id, "kind": "sheet",
+                "parts": {e.label: answer_key(e.problem) for e in problem.entries
+                          if e.problem is not None}}
+    else:
+        data = answer_key(problem)
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"

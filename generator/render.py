@@ -103,8 +103,9 @@ def view(solution: Solution, names: Mapping[sympy.Symbol, str], lang: str,
     counts = {"total": str(len(steps)),
               "proved": str(sum(1 for s in steps if s.check and s.check.status == "proved")),
               "numeric": str(sum(1 for s in steps if s.check and s.check.status == "numeric"))}
-    return {"title": title, "lang": lang, "sections": sections,
-            "verified": say(lang, "", "verified", counts)}
+    # A document with no mathematics to check (discussion only) makes no claim about it.
+    verified = say(lang, "", "verified", counts) if steps else ""
+    return {"title": title, "lang": lang, "sections": sections, "verified": verified}
 
 
 @cache
