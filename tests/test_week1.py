@@ -54,6 +54,21 @@ def test_answer_key_matches_sympy_diff_up_to_order_6(tmp_path: Path, function: s
     assert sympy.simplify((where - truth).rewrite(sympy.exp)) == 0
 
 
+def test_shipped_order6_answer_key_matches_diff_of_the_logistic_function() -> None:
+    code, out = run(["show", str(ROOT / "problems" / "sigmoid-derivatives-order6.yaml"),
+                     "--format", "json"])
+    assert code == 0, out
+    key = json.loads(out)
+    s, logistic = sympy.Symbol("s"), 1 / (1 + sympy.exp(-x))
+    for k in range(1, 7):
+        poly = sympy.Poly(sympy.sympify(key["answers"][f"sigma^({k})(x)"]), s)
+        assert poly.degree() == k + 1
+        for point in (sympy.Rational(-13, 10), sympy.Rational(2, 7), sympy.Integer(3)):
+            want = sympy.N(sympy.diff(logistic, x, k).subs(x, point), 50)
+            got = sympy.N(poly.as_expr().subs(s, logistic.subs(x, point)), 50)
+            assert abs(want - got) < sympy.Float("1e-40") * (1 + abs(want))
+
+
 def test_every_derivative_line_is_proved(tmp_path: Path) -> None:
     key = derivatives(tmp_path, "sigma", 6)
     checks = {st["check"] for st in key["steps"]}  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ from generator.errors import SpecError, SpecErrors
 from generator.graph import Graph
 from generator.notation import Paren
 from generator.polynomials import ascending, factored
+from generator.printing import to_latex
 from generator.solvers.self_functions import Function, builtin_function, custom_function
 from generator.source import Source
 from generator.spec import SelfDerivativesSpec
@@ -94,11 +95,16 @@ def solve(spec: SelfDerivativesSpec, graph: Graph) -> Solution:
                     names.latex(), defs={fn.symbol.name: fn.value})
 
 
+def _same(a: sympy.Basic, b: sympy.Basic) -> bool:
+    """Do two display forms print alike? (str and srepr sort factors; the printer does not.)"""
+    return to_latex(a, {}) == to_latex(b, {})
+
+
 def _distinct(steps: list[Step]) -> tuple[Step, ...]:
     """Leave out a line that prints the same as the one before it."""
     out = [steps[0]]
     for st in steps[1:]:
-        if str(st.rhs) != str(out[-1].rhs):
+        if not _same(st.rhs, out[-1].rhs):
             out.append(st)
     return tuple(out)
 
@@ -141,7 +147,7 @@ class _Deriver:
             steps.append(Step("factor", self.shown(k), lhs=self.names.f(k)))
         if "expanded" in self.forms:
             expanded = ascending(self.chain[k - 1], self.s)
-            if not steps or str(expanded) != str(steps[0].rhs):
+            if not steps or not _same(expanded, steps[0].rhs):
                 lhs = None if steps else self.names.f(k)
                 steps.append(Step("expand", expanded, lhs=lhs))
         return Block(key, params, tuple(steps), boxed=True)
@@ -163,7 +169,7 @@ class _Deriver:
         n, s, p = self.names, self.s, self.fn.p
         expanded = ascending(p, s)
         line = [Step("notation", n.f(1), lhs=n.s(1)), Step("step1", self.fn.p_shown)]
-        if str(expanded) != str(self.fn.p_shown):
+        if not _same(expanded, self.fn.p_shown):
             line.append(Step("expand", expanded))
         terms = []
         for i, c in enumerate(sympy.Poly(p, s).all_coeffs()[::-1]):
@@ -173,7 +179,7 @@ class _Deriver:
         both = [Step("term_by_term", terms[0] if len(terms) == 1 else Add(*terms, evaluate=False),
                      lhs=n.s(2))] if terms else [Step("term_by_term", sympy.Integer(0), lhs=n.s(2))]
         product = self.product()
-        if str(product) != str(both[0].rhs):
+        if not _same(product, both[0].rhs):
             both.append(Step("factor_out", product))
         return [Block("deriv_step2", {"s1": n.s(1), "P": expanded}),
                 Block("", {}, tuple(line)),
