@@ -9,6 +9,7 @@ that its problem alone would reject.
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,13 +47,16 @@ class SheetSpec(ProblemBase):
 _ADAPTER: TypeAdapter[SheetSpec] = TypeAdapter(SheetSpec)
 
 
+_KIND_SHEET = re.compile(r"""^kind:\s*(sheet|'sheet'|"sheet")\s*(#.*)?$""")
+
+
 def is_sheet(path: Path) -> bool:
     """A cheap look at `kind:` so builds can tell sheets from problems before parsing."""
     try:
         head = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return False
-    return any(line.split("#")[0].strip() == "kind: sheet" for line in head.splitlines())
+    return any(_KIND_SHEET.match(line) for line in head.splitlines())
 
 
 @dataclass(frozen=True)

@@ -160,6 +160,10 @@ ERRORS = {
                      "x.yaml:7: questions[0].answer.en: in $\\frac{1}{2$: a '{' is never "
                      "closed\n  hint: KaTeX needs balanced $…$, braces, \\left…\\right and "
                      "\\begin…\\end; write \\$ for a dollar\n"),
+    "symbol_is_variable": ("id: d\ntitle: d\nkind: self_derivatives\nfunction: sigma\n"
+                           "symbol: x\n",
+                           "x.yaml:5: symbol: f(x) and the variable are both called 'x'\n"
+                           "  hint: set `symbol:` to another letter\n"),
     "katex_dollar": ("id: q\ntitle: q\nkind: discussion\nquestions:\n  - ask: 'Cost $5?'\n",
                      "x.yaml:5: questions[0].ask: a '$' opens math that is never closed\n"
                      "  hint: KaTeX needs balanced $…$, braces, \\left…\\right and "
@@ -186,6 +190,21 @@ def test_sheet_part_must_name_a_problem_file(tmp_path: Path) -> None:
         "s.yaml:5: parts[0].problem: no problem file 'nope.yaml'\n"
         "  hint: give a problem file's path relative to this sheet\n"
         "1 of 1 problem files failed; nothing was written.\n")
+
+
+def test_sheet_part_is_a_problem_or_a_group(tmp_path: Path) -> None:
+    path = write(tmp_path, "id: s\ntitle: S\nkind: sheet\nparts:\n  - title: T\n", "s.yaml")
+    code, out = run(["check", str(path)])
+    assert (code, out.replace(str(tmp_path) + "/", "")) == (1, (
+        "s.yaml:5: parts[0]: a part is either `problem:` or a list of `parts:`\n"
+        "1 of 1 problem files failed; nothing was written.\n"))
+
+
+def test_a_sheet_is_told_by_its_top_level_kind(tmp_path: Path) -> None:
+    from generator.sheet import is_sheet
+
+    assert is_sheet(write(tmp_path, "id: s\nkind: 'sheet'  # four parts\n"))
+    assert not is_sheet(write(tmp_path, "id: s\nnotes:\n  kind: sheet\nkind: identity\n"))
 
 
 def test_build_writes_the_week1_sheet_in_both_languages(tmp_path: Path) -> None:

@@ -19,9 +19,14 @@ from generator.graph import Graph
 from generator.notation import Paren
 from generator.polynomials import ascending, factored
 from generator.printing import to_latex
-from generator.solvers.self_functions import Function, builtin_function, custom_function
+from generator.solvers.self_functions import (
+    BUILTIN,
+    Function,
+    builtin_function,
+    custom_function,
+)
 from generator.source import Source
-from generator.spec import SelfDerivativesSpec
+from generator.spec import CustomFunction, SelfDerivativesSpec
 from generator.trace import Block, Section, Solution, Step
 
 
@@ -69,9 +74,12 @@ def _function(spec: SelfDerivativesSpec, source: Source | None) -> Function:
 
 
 def validate(spec: SelfDerivativesSpec, graph: Graph, source: Source) -> None:
-    if spec.symbol is not None and spec.symbol == spec.variable:
-        raise SpecErrors([SpecError(source.at(("symbol",)), "symbol and variable are the same",
-                                    "name f(x) with another letter, e.g. s")])
+    symbol = spec.symbol or (spec.function.name if isinstance(spec.function, CustomFunction)
+                             else BUILTIN[spec.function][1])
+    if symbol == spec.variable:
+        key = "symbol" if spec.symbol else "variable"
+        raise SpecErrors([SpecError(source.at((key,)), f"f(x) and the variable are both "
+                                    f"called {symbol!r}", "set `symbol:` to another letter")])
     _function(spec, source)  # raises SpecErrors naming the key that is wrong
 
 

@@ -37,7 +37,8 @@ def _derivative(expr: sympy.Basic, var: sympy.Basic, order: sympy.Basic = sympy.
                 ) -> sympy.Basic:
     if not isinstance(var, Symbol) or not (order.is_Integer and 1 <= int(order) <= 12):
         raise ValueError("diff(f, x) or diff(f, x, k) with a variable x and 1 <= k <= 12")
-    return sympy.diff(expr, var, int(order))
+    with sympy.evaluate(True):  # a display parse runs under evaluate(False); diff must not
+        return sympy.diff(expr, var, int(order))
 
 
 CALLS: dict[str, Callable[..., sympy.Basic]] = {"diff": _derivative}
