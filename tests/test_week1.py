@@ -217,3 +217,13 @@ def test_build_writes_the_week1_sheet_in_both_languages(tmp_path: Path) -> None:
         assert [h[:6] for h in heads[1:5]] == ["## (1)", "## (2)", "### (a", "### (b"]
         assert heads[-1] == part3
         assert (tmp_path / lang / "week1-sgd-step.md").exists()  # problems still build alone
+
+
+def test_questions_without_answers_print_as_the_seeds_list(tmp_path: Path) -> None:
+    path = write(tmp_path, "id: q\ntitle: Q\nkind: discussion\nquestions:\n"
+                 "  - ask: {zh-TW: '學習率怎麼選？', en: 'How to choose the learning rate?'}\n"
+                 "  - ask: Why does $\\sigma'(z)\\to 0$?\n")
+    code, out = run(["show", str(path), "--lang", "en"])
+    assert code == 0
+    assert out == ("---\ntitle: Q\nlang: en\n---\n\n# Q\n\n"
+                   "+ How to choose the learning rate?\n+ Why does $\\sigma'(z)\\to 0$?\n")
