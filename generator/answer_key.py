@@ -54,7 +54,7 @@ def answer_key(problem: Problem, lang: str = "en") -> dict[str, Any]:
 def to_json(problem: Problem | Sheet) -> str:
     if isinstance(problem, Sheet):
         data = {"id": problem.spec.id, "kind": "sheet",
-                "parts": {e.label: answer_key(e.problem) for e in problem.entries
+                "parts": {e.number: answer_key(e.problem) for e in problem.entries
                           if e.problem is not None}}
     else:
         data = answer_key(problem)

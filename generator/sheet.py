@@ -63,7 +63,8 @@ def is_sheet(path: Path) -> bool:
 class Entry:
     """One heading of the sheet, with the problem under it (None for a group heading)."""
 
-    label: str
+    label: str  # as printed: "2", "b"
+    number: str  # unique in the sheet: "2", "2b"
     level: int
     title: Localized | None
     problem: Problem | None
@@ -80,7 +81,7 @@ class Sheet:
         """All parts' sections in order, for step counts and the trace."""
         sections: list[Section] = []
         for e in self.entries:
-            sections.append(Section(f"part {e.label}", ()))
+            sections.append(Section(f"part {e.number}", ()))
             if e.problem is not None:
                 sections.extend(e.problem.solution.sections)
         return Solution(self.spec.id, "sheet", tuple(sections))
@@ -129,17 +130,19 @@ def prepare_sheet(path: Path, display: str | None = None,
     entries: list[Entry] = []
     errors: list[SpecError] = []
 
-    def add(parts: list[SheetPart], keys: tuple[str | int, ...], level: int) -> None:
+    def add(parts: list[SheetPart], keys: tuple[str | int, ...], level: int,
+            parent: str = "") -> None:
         for i, part in enumerate(parts):
             label = str(i + 1) if level == 2 else string.ascii_lowercase[i]
+            number = parent + label
             where = source.at((*keys, i, "problem"))
             if part.parts:
                 if level > 2:
                     errors.append(SpecError(source.at((*keys, i, "parts")),
                                             "sub-parts cannot have sub-parts"))
                     continue
-                entries.append(Entry(label, level, part.title, None))
-                add(part.parts, (*keys, i, "parts"), level + 1)
+                entries.append(Entry(label, number, level, part.title, None))
+                add(part.parts, (*keys, i, "parts"), level + 1, number)
                 continue
             file = (path.parent / str(part.problem)).resolve()
             if not file.is_file() or is_sheet(file):
@@ -149,7 +152,7 @@ def prepare_sheet(path: Path, display: str | None = None,
             if file not in cache:
                 shown = str(Path(source.path).parent / str(part.problem))
                 cache[file] = prepare(file, display=shown)
-            entries.append(Entry(label, level, part.title, cache[file]))
+            entries.append(Entry(label, number, level, part.title, cache[file]))
 
     add(spec.parts, ("parts",), 2)
     if errors:

@@ -208,8 +208,11 @@ def test_a_sheet_is_told_by_its_top_level_kind(tmp_path: Path) -> None:
 
 
 def test_build_writes_the_week1_sheet_in_both_languages(tmp_path: Path) -> None:
-    code, out = run(["build", str(ROOT / "problems"), "--out", str(tmp_path), "--format", "md"])
+    code, out = run(["build", str(ROOT / "problems"), "--out", str(tmp_path)])
     assert code == 0, out
+    key = json.loads((tmp_path / "week1.json").read_text("utf-8"))
+    assert list(key["parts"]) == ["1", "2a", "2b", "3"]
+    assert key["parts"]["2a"]["answers"]["sigma^(3)(x)"] == "-6*s**4 + 12*s**3 - 7*s**2 + s"
     for lang, part3 in (("zh-TW", "## (3) 課後延伸思考"), ("en", "## (3) Further questions")):
         text = (tmp_path / lang / "week1.md").read_text("utf-8")
         heads = [line for line in text.splitlines() if line.startswith("#")]
