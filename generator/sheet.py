@@ -146,8 +146,9 @@ def prepare_sheet(path: Path, display: str | None = None,
                 continue
             file = (path.parent / str(part.problem)).resolve()
             if not file.is_file() or is_sheet(file):
-                errors.append(SpecError(where, f"no problem file {part.problem!r}",
-                                        "give a problem file's path relative to this sheet"))
+                what = "is a sheet" if file.is_file() else "is not a file"
+                errors.append(SpecError(where, f"{part.problem!r} {what}",
+                                        "name a problem file, relative to this sheet"))
                 continue
             if file not in cache:
                 shown = str(Path(source.path).parent / str(part.problem))

@@ -164,6 +164,10 @@ ERRORS = {
                            "symbol: x\n",
                            "x.yaml:5: symbol: f(x) and the variable are both called 'x'\n"
                            "  hint: set `symbol:` to another letter\n"),
+    "let_shadows_variable": ("id: i\ntitle: i\nkind: identity\nlet:\n  x: sigma(x)\n"
+                             "lines: [x, x]\n",
+                             "x.yaml:5: let.x: 'x' is a variable\n"
+                             "  hint: give the let: name another spelling\n"),
     "katex_dollar": ("id: q\ntitle: q\nkind: discussion\nquestions:\n  - ask: 'Cost $5?'\n",
                      "x.yaml:5: questions[0].ask: a '$' opens math that is never closed\n"
                      "  hint: KaTeX needs balanced $…$, braces, \\left…\\right and "
@@ -187,8 +191,8 @@ def test_sheet_part_must_name_a_problem_file(tmp_path: Path) -> None:
     code, out = run(["check", str(path)])
     assert code == 1
     assert out.replace(str(tmp_path) + "/", "") == (
-        "s.yaml:5: parts[0].problem: no problem file 'nope.yaml'\n"
-        "  hint: give a problem file's path relative to this sheet\n"
+        "s.yaml:5: parts[0].problem: 'nope.yaml' is not a file\n"
+        "  hint: name a problem file, relative to this sheet\n"
         "1 of 1 problem files failed; nothing was written.\n")
 
 

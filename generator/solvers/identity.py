@@ -112,6 +112,9 @@ def build(spec: IdentitySpec, source: Source | None) -> Chain:
         sym = Symbol(name)
         chain.names[name], chain.latex[sym] = sym, var.latex or default_latex(name)
     for name, let in spec.let.items():
+        if name in chain.names and source is not None:
+            raise SpecErrors([SpecError(source.at(("let", name)), f"{name!r} is a variable",
+                                        "give the let: name another spelling")])
         body = let.expr if isinstance(let, LetName) else let
         value = _parse(body, chain, ("let", name), source)
         sym = Symbol(name)
