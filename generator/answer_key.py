@@ -15,6 +15,7 @@ from generator.functions import sigmoid
 from generator.i18n import say
 from generator.printing import to_latex
 from generator.problem import Problem
+from generator.sheet import Sheet
 
 
 def portable(expr: sympy.Basic) -> str:
@@ -28,7 +29,7 @@ def answer_key(problem: Problem, lang: str = "en") -> dict[str, Any]:
     names = {**graph.latex, **solution.names}
     steps = [{
         "rule": st.rule,
-        "why": say(lang, "rules", st.rule, {}),
+        "why": say(lang, "rules", st.rule, {k: to_latex(v, names) for k, v in st.params.items()}),
         "lhs": None if st.lhs is None else str(st.lhs),
         "relation": st.relation,
         "rhs": str(st.rhs),
@@ -38,16 +39,23 @@ def answer_key(problem: Problem, lang: str = "en") -> dict[str, Any]:
     return {
         "id": problem.spec.id,
         "kind": problem.spec.kind,
-        "loss": graph.loss.name,
+        "loss": graph.loss.name if graph.loss in graph.nodes else None,
         "leaves": {s.name: r for s, r in graph.roles.items() if r != "node"},
         "constants": {s.name: portable(v) for s, v in graph.constants.items()},
         "nodes": {s.name: portable(e) for s, e in graph.nodes.items()},
         "answers": {k: portable(graph.inline(v)) for k, v in solution.answers.items()},
         "answers_in_nodes": {k: portable(v) for k, v in solution.answers.items()},
         "answers_latex": {k: to_latex(v, names) for k, v in solution.answers.items()},
+        "where": {k: portable(v) for k, v in solution.defs.items()},
         "steps": steps,
     }
 
 
-def to_json(problem: Problem) -> str:
-    return json.dumps(answer_key(problem), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+def to_json(problem: Problem | Sheet) -> str:
+    if isinstance(problem, Sheet):
+        data = {"id": problem.spec.id, "kind": "sheet",
+                "parts": {e.number: answer_key(e.problem) for e in problem.entries
+                          if e.problem is not None}}
+    else:
+        data = answer_key(problem)
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"

@@ -18,6 +18,7 @@ from generator.errors import Location, SolgenError, SpecError, SpecErrors
 
 if TYPE_CHECKING:
     from generator.problem import Problem  # imports sympy: only when building
+    from generator.sheet import Sheet
 
 FORMATS = ("md", "json")
 EXTENSION = {"md": "md", "json": "json"}
@@ -42,15 +43,22 @@ def problem_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def prepare_all(files: list[Path]) -> list[Problem]:
+def prepare_all(files: list[Path]) -> list[Problem | Sheet]:
     """Solve every file; collect the errors of all files before giving up."""
     from generator.problem import prepare
+    from generator.sheet import is_sheet, prepare_sheet
 
-    problems: list[Problem] = []
+    problems: list[Problem | Sheet] = []
     errors: list[str] = []
+    cache: dict[Path, Problem] = {}  # a problem in a sheet and on its own is solved once
     for file in files:
         try:
-            problems.append(prepare(file, display=_display(file)))
+            if is_sheet(file):
+                problems.append(prepare_sheet(file, _display(file), cache))
+                continue
+            if file.resolve() not in cache:
+                cache[file.resolve()] = prepare(file, display=_display(file))
+            problems.append(cache[file.resolve()])
         except SolgenError as exc:
             errors.append(exc.render().removesuffix("\n"))
     if errors:
@@ -66,7 +74,7 @@ def _display(file: Path) -> str:
         return str(file)
 
 
-def outputs(problems: list[Problem], out: Path, langs: list[str], formats: list[str]
+def outputs(problems: list[Problem | Sheet], out: Path, langs: list[str], formats: list[str]
             ) -> list[Output]:
     from generator.answer_key import to_json
     from generator.render import render

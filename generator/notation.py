@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import sympy
+from mpmath.libmp import prec_to_dps
 from sympy import Function
 
 
@@ -35,6 +36,42 @@ class Grad(Function):  # type: ignore[misc]  # sympy is untyped
 
     def _latex(self, printer: Any) -> str:
         return rf"\nabla_{{{printer._print(self.args[1])}}} {printer._print(self.args[0])}"
+
+
+class Power(Function):  # type: ignore[misc]  # sympy is untyped
+    """base^exp printed as written, e.g. (1+e^{-x})^{-1}; sympy would print a fraction."""
+
+    nargs = 2
+
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        text = rf"\left({printer._print(self.args[0])}\right)^{{{printer._print(self.args[1])}}}"
+        return rf"\left({text}\right)^{{{exp}}}" if exp else text
+
+
+class Paren(Function):  # type: ignore[misc]  # sympy is untyped
+    """A factor kept in brackets, e.g. the (-e^{-x}) of a chain rule."""
+
+    nargs = 1
+
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        text = rf"\left({printer._print(self.args[0])}\right)"
+        return f"{text}^{{{exp}}}" if exp else text
+
+
+class Frac(Function):  # type: ignore[misc]  # sympy is untyped
+    """num/den kept as one fraction inside a product, e.g. the \\frac{a/b}{2} of a chain."""
+
+    nargs = 2
+
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        text = rf"\frac{{{printer._print(self.args[0])}}}{{{printer._print(self.args[1])}}}"
+        return rf"\left({text}\right)^{{{exp}}}" if exp else text
+
+    def _eval_rewrite_as_exp(self, num: Any, den: Any, **kwargs: Any) -> Any:
+        return num / den
+
+    def _eval_evalf(self, prec: int) -> Any:
+        return (self.args[0] / self.args[1]).evalf(prec_to_dps(prec))
 
 
 class VectorShapeError(ValueError):

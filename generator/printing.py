@@ -52,6 +52,9 @@ class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
         return rf"{head}'\left({self._print(fn.args[0])}\right)"
 
     def _print_Mul(self, expr: sympy.Mul) -> str:
+        if not isinstance(expr, sympy.Mul):
+            # LatexPrinter prints x**-1 through _print_Mul; a Pow is not a product of its args.
+            return str(super()._print_Mul(expr))
         args = expr.args
         # A product of partials reads better with a thin space than with nothing.
         if all(isinstance(a, sympy.Derivative) for a in args):
@@ -101,6 +104,14 @@ class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
                 text = rf"\left({self._print(a)}\right)"
             out += rf" \cdot {text}" if a.is_Number else f" {text}"
         return out
+
+    def _print_ExpBase(self, expr: sympy.Basic, exp: str | None = None) -> str:
+        # e^{x/2} as the seeds write it, not e^{\frac{x}{2}}: a stacked fraction in an
+        # exponent is too small to read. Only a name over a whole number is folded.
+        num, den = sympy.fraction(expr.args[0], exact=True)
+        if exp is None and den.is_Integer and den > 1 and (num.is_Symbol or (-num).is_Symbol):
+            return rf"e^{{{self._print(num)}/{self._print(den)}}}"
+        return str(super()._print_ExpBase(expr, exp))
 
     def _print_Rational(self, expr: sympy.Rational) -> str:
         decimal = self._as_decimal(expr)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sympy
 
@@ -28,7 +29,7 @@ class Problem:
     def title(self, lang: str) -> str:
         return localized(self.spec.title, lang)
 
-    def view(self, lang: str) -> dict[str, object]:
+    def view(self, lang: str) -> dict[str, Any]:
         return view(self.solution, self.graph.latex, lang, self.title(lang))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -28,10 +28,12 @@ class Document:
 class MathWriter:
     """Lays out the steps of one block as display math (aligned, inline, bracketed sums)."""
 
-    def __init__(self, names: Mapping[sympy.Symbol, str], decimal_data: bool = False) -> None:
+    def __init__(self, names: Mapping[sympy.Symbol, str],
+                 note: Callable[[Step], str] | None = None, decimal_data: bool = False) -> None:
         self.names = names
         self.decimal_data = decimal_data
         self.printer = SolutionPrinter(names, decimal_data=decimal_data)
+        self.note = note  # the localized reason shown beside a line of an "annotated" block
 
     def tex(self, expr: sympy.Basic | str, decimals: int | None = None) -> str:
         if isinstance(expr, str):
@@ -58,12 +60,25 @@ class MathWriter:
         return f"{head}{self.tex(step.lhs)} {amp}{rel} {body}"
 
     def block(self, block: Block) -> str:
+        math = self.layout(block)
+        # KaTeX and LaTeX both box an aligned environment as one unit.
+        return rf"\boxed{{\ {math}\ }}" if block.boxed else math
+
+    def annotation(self, step: Step) -> str:
+        if self.note is None or step.rule == "equal":
+            return ""
+        return rf"\qquad\text{{({self.note(step)})}}"
+
+    def layout(self, block: Block) -> str:
         steps = block.steps
+        if block.layout == "annotated":
+            notes = [self.line(st, True) + self.annotation(st) for st in steps]
+            return "\\begin{aligned}\n" + " \\\\\n".join(notes) + "\n\\end{aligned}"
         if block.layout == "inline":
             out = ""
             for st in steps:
                 if st.lhs is not None and out:
-                    out += r",\qquad "
+                    out += r"\qquad " if st.relation == r"\Rightarrow" else r",\qquad "
                 out += self.line(st, aligned=False)
             return out
         multi = len(steps) > 1 or any(st.layout == "bracket_sum" for st in steps)
@@ -77,10 +92,12 @@ class MathWriter:
 def view(solution: Solution, names: Mapping[sympy.Symbol, str], lang: str,
          title: str) -> dict[str, Any]:
     """Everything the template needs, as plain strings."""
-    writer = MathWriter({**names, **solution.names}, solution.decimal_data)
-
     def params(raw: Mapping[str, sympy.Basic | str]) -> dict[str, str]:
         return {k: writer.tex(v) for k, v in raw.items()}
+
+    writer = MathWriter({**names, **solution.names},
+                        lambda step: say(lang, "rules", step.rule, params(step.params)),
+                        solution.decimal_data)
 
     sections = []
     for sec in solution.sections:
@@ -93,8 +110,9 @@ def view(solution: Solution, names: Mapping[sympy.Symbol, str], lang: str,
     counts = {"total": str(len(steps)),
               "proved": str(sum(1 for s in steps if s.check and s.check.status == "proved")),
               "numeric": str(sum(1 for s in steps if s.check and s.check.status == "numeric"))}
-    return {"title": title, "lang": lang, "sections": sections,
-            "verified": say(lang, "", "verified", counts)}
+    # A document with no mathematics to check (discussion only) makes no claim about it.
+    verified = say(lang, "", "verified", counts) if steps else ""
+    return {"title": title, "lang": lang, "sections": sections, "verified": verified}
 
 
 @cache

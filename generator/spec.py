@@ -120,11 +120,68 @@ class SgdSpec(GraphSpec):
     precision: int = Field(6, ge=1, le=30)
 
 
+class Name(Strict):
+    latex: str | None = None
+
+
+class CustomFunction(Strict):
+    """f with f' = P(f): `definition` is f(x); `derivative` is P written in `symbol`."""
+
+    name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9]{0,15}$")
+    latex: str | None = None
+    definition: str
+    derivative: str
+
+
+class SelfDerivativesSpec(ProblemBase):
+    """Derivatives f', f'', …, f^(k) of a function whose derivative is a polynomial in f."""
+
+    kind: Literal["self_derivatives"]
+    function: Literal["sigma", "tanh", "exp"] | CustomFunction
+    variable: str = Field("x", pattern=r"^[A-Za-z][A-Za-z0-9]{0,15}$")
+    symbol: str | None = Field(None, pattern=r"^[A-Za-z][A-Za-z0-9]{0,15}$")
+    order: int = Field(3, ge=1, le=12)
+    forms: list[Literal["factored", "expanded"]] = Field(["factored"], min_length=1)
+
+
+class ChainLine(Strict):
+    expr: str | Number
+    why: str | None = None
+    by: str | Number | None = None
+
+
+class LetName(Strict):
+    expr: str | Number
+    latex: str | None = None
+
+
+class IdentitySpec(ProblemBase):
+    """A rewrite chain: every line equals the one before it."""
+
+    kind: Literal["identity"]
+    variables: dict[str, Name] = Field(default_factory=lambda: {"x": Name()})
+    let: dict[str, str | Number | LetName] = {}
+    lhs: str | None = None
+    lines: list[str | Number | ChainLine] = Field(min_length=2, max_length=100)
+
+
+class Question(Strict):
+    ask: Localized
+    answer: Localized | None = None
+
+
+class DiscussionSpec(ProblemBase):
+    """Questions for discussion, each with an optional model answer in Markdown."""
+
+    kind: Literal["discussion"]
+    questions: list[Question] = Field(min_length=1, max_length=100)
+
+
 # Every kind, told apart by `kind:`. A new kind adds its model here and a solver module
 # in generator/solvers/ (registered in generator/solvers/__init__.py).
-AnySpec = GradientSpec | SgdSpec
+AnySpec = GradientSpec | SgdSpec | SelfDerivativesSpec | IdentitySpec | DiscussionSpec
 _ADAPTER: TypeAdapter[AnySpec] = TypeAdapter(Annotated[AnySpec, Field(discriminator="kind")])
-KIND_NAMES = ("gradient", "sgd_step")
+KIND_NAMES = ("gradient", "sgd_step", "self_derivatives", "identity", "discussion")
 
 _HINTS = {
     "extra_forbidden": "check the spelling; `solgen schema` lists every key",

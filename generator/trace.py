@@ -34,6 +34,7 @@ class Step:
     check: Check | None = None
     layout: str = ""  # "" or "bracket_sum": one term of a factored sum per line
     digits: int | None = None  # for "\\approx" steps: decimals shown, sets the tolerance
+    params: Mapping[str, sympy.Basic] = field(default_factory=dict)  # of the rule's sentence
 
     @property
     def canonical(self) -> sympy.Basic:
@@ -70,6 +71,7 @@ class Solution:
     answers: Mapping[str, sympy.Basic] = field(default_factory=dict)
     names: Mapping[sympy.Symbol, str] = field(default_factory=dict)  # LaTeX of solver symbols
     decimal_data: bool = False  # print terminating fractions as decimals (data given as 0.1)
+    defs: Mapping[str, sympy.Basic] = field(default_factory=dict)  # what answer symbols mean
 
     def with_blocks(self, checked: list[list[Block]]) -> Solution:
         sections = tuple(replace(s, blocks=tuple(b)) for s, b in zip(self.sections, checked,

@@ -5,7 +5,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PROBLEMS = sorted((ROOT / "problems").glob("*.yaml"))
+_FILES = sorted((ROOT / "problems").glob("*.yaml"))
+SHEETS = [p for p in _FILES if "\nkind: sheet\n" in p.read_text(encoding="utf-8")]
+PROBLEMS = [p for p in _FILES if p not in SHEETS]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

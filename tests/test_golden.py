@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import PROBLEMS, ROOT
+from conftest import PROBLEMS, ROOT, SHEETS
 
 from generator.problem import prepare
 from generator.render import render
+from generator.sheet import prepare_sheet
 
 GOLDEN = ROOT / "tests" / "golden"
 
@@ -21,10 +22,19 @@ def outputs(path: Path) -> dict[str, str]:
     return files
 
 
-@pytest.mark.parametrize("path", PROBLEMS, ids=[p.stem for p in PROBLEMS])
+def sheet_outputs(path: Path) -> dict[str, str]:
+    sheet = prepare_sheet(path, display=f"problems/{path.name}")
+    files = {"trace.txt": sheet.solution.to_text()}
+    for lang in ("en", "zh-TW"):
+        files[f"{lang}.md"] = render(sheet.view(lang), "md")
+    return files
+
+
+@pytest.mark.parametrize("path", PROBLEMS + SHEETS, ids=[p.stem for p in PROBLEMS + SHEETS])
 def test_golden(path: Path, update_golden: bool) -> None:
     folder = GOLDEN / path.stem
-    for name, text in outputs(path).items():
+    made = sheet_outputs(path) if path in SHEETS else outputs(path)
+    for name, text in made.items():
         golden = folder / name
         if update_golden:
             folder.mkdir(parents=True, exist_ok=True)
@@ -34,4 +44,4 @@ def test_golden(path: Path, update_golden: bool) -> None:
 
 
 def test_every_problem_has_a_golden() -> None:
-    assert {p.stem for p in PROBLEMS} <= {d.name for d in GOLDEN.iterdir()}
+    assert {p.stem for p in PROBLEMS + SHEETS} <= {d.name for d in GOLDEN.iterdir()}

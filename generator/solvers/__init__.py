@@ -18,6 +18,9 @@ from generator.trace import Solution
 MODULES = {
     "gradient": "generator.solvers.gradient",
     "sgd_step": "generator.solvers.sgd",
+    "self_derivatives": "generator.solvers.derivatives",
+    "identity": "generator.solvers.identity",
+    "discussion": "generator.solvers.discussion",
 }
 
 
