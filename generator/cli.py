@@ -131,3 +131,25 @@ def show(file: Path, lang: str, fmt: str) -> None:
         _fail(exc)
         return
     click.echo(text, nl=False)
+
+
+@main.command()
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+def schema(out: Path | None) -> None:
+    """Print the JSON Schema of problem files (every key, type and default).
+
+    \b
+    Example (YAML language server in your editor):
+      solgen schema --out solgen.schema.json
+      # then start a problem with: # yaml-language-server: $schema=solgen.schema.json
+    """
+    import json
+
+    from generator.spec import json_schema
+
+    text = json.dumps(json_schema(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")

@@ -38,8 +38,16 @@ def check_expectations(expect: dict[str, str | int | float], graph: Graph,
         result = equal_lists(meaning.of(rhs), meaning.of(lhs, lhs=True))
         if result.status == "failed":
             errors.append(f"{where}: expected value does not follow\n"
-                          f"  stated:   {key} = {rhs}\n"
-                          f"  computed: {key} = {sympy.simplify(meaning.of(lhs, lhs=True)[0])}\n"
+                          f"  stated:   {key} = {value}\n"
+                          f"  computed: {key} = {_in_nodes(lhs, graph)}\n"
                           f"  counterexample {result.detail}")
     if errors:
         raise StepCheckError("\n".join(errors))
+
+
+def _in_nodes(lhs: sympy.Basic, graph: Graph) -> sympy.Basic:
+    """∂f/∂v written over the graph's nodes where it can be (2(ŷ − y)/n, not 19 leaves)."""
+    if isinstance(lhs, sympy.Derivative) and len(lhs.variables) == 1:
+        var = lhs.variables[0]
+        return sympy.factor(sympy.diff(graph.inline_above(lhs.expr, var), var))
+    return graph.inline(lhs)

@@ -192,6 +192,14 @@ _HINTS = {
 }
 
 
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of a problem file, for editors (YAML language server) and docs."""
+    schema: dict[str, Any] = _ADAPTER.json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "solgen problem"
+    return schema
+
+
 def localized(text: Localized, lang: str) -> str:
     if isinstance(text, str):
         return text
