@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install build test lint golden clean
+.PHONY: install build test golden fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,9 @@ test: install
 	$(PY) -m pytest
 	$(VENV)/bin/ruff check generator tests
 	$(VENV)/bin/mypy --strict generator
+
+fuzz: install
+	SOLGEN_FUZZ_EXAMPLES=10000 $(PY) -m pytest -q tests/test_fuzz.py
 
 golden: install
 	$(PY) -m pytest tests/test_golden.py --update-golden

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.errors import Location, SolgenError, SpecError, SpecErrors
+from generator.limits import DEFAULT_SECONDS, time_limit
 
 if TYPE_CHECKING:
     from generator.problem import Problem  # imports sympy: only when building
@@ -43,8 +44,13 @@ def problem_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def prepare_all(files: list[Path]) -> list[Problem | Sheet]:
-    """Solve every file; collect the errors of all files before giving up."""
+def prepare_all(files: list[Path], seconds: float = DEFAULT_SECONDS,
+                failures: list[str] | None = None) -> list[Problem | Sheet]:
+    """Solve every file, each within `seconds`; collect the errors of all files.
+
+    With no `failures` list, any error aborts (after every file was tried) and nothing is
+    written. With one (--keep-going), errors are appended to it and the rest is returned.
+    """
     from generator.problem import prepare
     from generator.sheet import is_sheet, prepare_sheet
 
@@ -53,15 +59,20 @@ def prepare_all(files: list[Path]) -> list[Problem | Sheet]:
     cache: dict[Path, Problem] = {}  # a problem in a sheet and on its own is solved once
     for file in files:
         try:
-            if is_sheet(file):
-                problems.append(prepare_sheet(file, _display(file), cache))
-                continue
-            if file.resolve() not in cache:
-                cache[file.resolve()] = prepare(file, display=_display(file))
-            problems.append(cache[file.resolve()])
+            with time_limit(seconds, _display(file)):
+                if is_sheet(file):
+                    problems.append(prepare_sheet(file, _display(file), cache))
+                    continue
+                if file.resolve() not in cache:
+                    cache[file.resolve()] = prepare(file, display=_display(file))
+                problems.append(cache[file.resolve()])
         except SolgenError as exc:
             errors.append(exc.render().removesuffix("\n"))
-    if errors:
+        except RecursionError:
+            errors.append(f"{_display(file)}: too deeply nested for symbolic work")
+    if failures is not None:
+        failures.extend(errors)
+    elif errors:
         raise SolgenError("\n".join(errors) + f"\n{len(errors)} of {len(files)} problem "
                           "files failed; nothing was written.")
     return problems

@@ -15,6 +15,12 @@ import click
 
 LANG_CHOICES = ("zh-TW", "en")
 
+# Budget of symbolic work per problem file; generator.limits.DEFAULT_SECONDS, repeated here
+# so that `--help` does not import the build machinery.
+TIME_LIMIT = click.option("--time-limit", "seconds", default=60.0, show_default=True,
+                          type=click.FloatRange(min=0),
+                          help="Seconds of symbolic work allowed per problem (0: no limit).")
+
 
 def _fail(exc: Exception) -> None:
     from generator.errors import SolgenError
@@ -53,12 +59,16 @@ def main() -> None:
               help="Language (repeatable). Default: all.")
 @click.option("--format", "formats", multiple=True, type=click.Choice(["md", "json"]),
               help="Output format (repeatable). Default: md and json.")
+@click.option("--keep-going", is_flag=True,
+              help="Write the problems that verify even when others fail (still exit 1).")
+@TIME_LIMIT
 def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
-          formats: tuple[str, ...]) -> None:
+          formats: tuple[str, ...], keep_going: bool, seconds: float) -> None:
     """Solve, verify and write every problem to OUT/<lang>/<id>.<ext>.
 
     PATHS are YAML files or folders (default: problems/). Nothing is written
-    unless every problem solves and verifies.
+    unless every problem solves and verifies (see --keep-going). Each file is
+    written to a temporary name and renamed, so output is never half-written.
 
     \b
     Example:
@@ -67,9 +77,10 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
     from generator import build as b
 
     start = time.perf_counter()
+    failures: list[str] | None = [] if keep_going else None
     try:
         files = b.problem_files(paths or (Path("problems"),))
-        problems = b.prepare_all(files)
+        problems = b.prepare_all(files, seconds, failures)
         written = b.write(b.outputs(problems, out, _langs(langs), list(formats or b.FORMATS)))
     except Exception as exc:
         _fail(exc)
@@ -77,11 +88,17 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
     took = time.perf_counter() - start
     click.echo(f"{len(problems)} problems, {len(written)} files written to {out}/ "
                f"in {took:.2f} s", err=True)
+    if failures:
+        click.echo("\n".join(failures), err=True)
+        click.echo(f"{len(failures)} of {len(files)} problem files failed; the others were "
+                   "written.", err=True)
+        sys.exit(1)
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-def check(paths: tuple[Path, ...]) -> None:
+@TIME_LIMIT
+def check(paths: tuple[Path, ...], seconds: float) -> None:
     """Parse, solve and verify problems; write nothing.
 
     \b
@@ -92,7 +109,7 @@ def check(paths: tuple[Path, ...]) -> None:
 
     try:
         files = b.problem_files(paths or (Path("problems"),))
-        problems = b.prepare_all(files)
+        problems = b.prepare_all(files, seconds)
     except Exception as exc:
         _fail(exc)
         return
@@ -105,7 +122,8 @@ def check(paths: tuple[Path, ...]) -> None:
 @click.option("--lang", default="zh-TW", show_default=True, type=click.Choice(LANG_CHOICES))
 @click.option("--format", "fmt", default="md", show_default=True,
               type=click.Choice(["md", "json", "trace"]), help="What to print.")
-def show(file: Path, lang: str, fmt: str) -> None:
+@TIME_LIMIT
+def show(file: Path, lang: str, fmt: str, seconds: float) -> None:
     """Print one problem's solution (Markdown), answer key (json) or step trace.
 
     \b
@@ -116,7 +134,7 @@ def show(file: Path, lang: str, fmt: str) -> None:
     from generator.build import prepare_all
 
     try:
-        problem: Any = prepare_all([file])[0]
+        problem: Any = prepare_all([file], seconds)[0]
         if fmt == "json":
             from generator.answer_key import to_json
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import io
+import math
 import tokenize
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -33,12 +34,18 @@ class ExprError(ValueError):
         self.hint = hint
 
 
+def _clip(text: str, width: int = 60) -> str:
+    """Error messages quote at most `width` characters: they must fit on one screen."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _caret_to_power(text: str) -> str:
     """`^` means power, as in mathematics; change the token, not the characters."""
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, SyntaxError, IndentationError):
-        raise ExprError(f"cannot read expression {text!r}: unbalanced brackets or quotes") from None
+        raise ExprError(f"cannot read expression {_clip(text)!r}: unbalanced brackets or quotes"
+                        ) from None
     out = [(t.type, "**") if t.type == tokenize.OP and t.string == "^" else (t.type, t.string)
            for t in tokens]
     return tokenize.untokenize(out)
@@ -85,6 +92,8 @@ class _Walker:
             if abs(value) > 10**100:
                 raise ExprError("integer constant is too large")
             return sympy.Integer(value)
+        if not math.isfinite(value):
+            raise ExprError(f"{value!r} is not a finite number")
         return sympy.Rational(repr(value))
 
     def name(self, ident: str) -> Any:
@@ -150,7 +159,7 @@ def parse(text: object, names: Mapping[str, sympy.Basic],
         tree = ast.parse(_caret_to_power(source), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         msg = exc.msg if isinstance(exc, SyntaxError) else str(exc)
-        raise ExprError(f"cannot read expression {source!r}: {msg}") from None
+        raise ExprError(f"cannot read expression {_clip(source)!r}: {msg}") from None
     try:
         return _Walker(names, extra_calls or {}).walk(tree)
     except RecursionError:

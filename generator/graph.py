@@ -17,6 +17,7 @@ from sympy import Symbol
 from generator.errors import SpecError, SpecErrors
 from generator.expr import ExprError, parse
 from generator.functions import FUNCTIONS
+from generator.limits import MAX_NODE_OPS, LimitError
 from generator.source import KeyPath, Source
 from generator.spec import ForNode, GraphSpec
 
@@ -87,7 +88,7 @@ class Graph:
 
         def walk(path: tuple[Symbol, ...]) -> None:
             if len(out) > MAX_PATHS:
-                return
+                raise LimitError(f"more than {MAX_PATHS} chain-rule paths from {top} to {var}")
             here = path[-1]
             if here == var:
                 out.append(path)
@@ -152,10 +153,14 @@ class _Compiler:
     def parse(self, text: object, keys: KeyPath) -> sympy.Expr | None:
         try:
             expr: sympy.Expr = parse(text, self.g.names)
-            return expr
         except ExprError as exc:
             self.fail(keys, exc.message, exc.hint)
             return None
+        if sympy.count_ops(expr) > MAX_NODE_OPS:
+            self.fail(keys, f"expression has more than {MAX_NODE_OPS} operations",
+                      "split it into several nodes")
+            return None
+        return expr
 
     def leaves(self) -> None:
         spec = self.spec

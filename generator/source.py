@@ -116,7 +116,10 @@ def parse_source(raw: bytes, name: str) -> Source:
     except UnicodeDecodeError as exc:
         where = Location(name, raw[: exc.start].count(b"\n") + 1)
         raise SpecError(where, "file is not valid UTF-8", "save the file as UTF-8") from None
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # the reader already rejects control characters
+    except yaml.YAMLError as exc:
+        raise SpecError(Location(name, 1), f"YAML syntax: {exc}".splitlines()[0]) from None
     try:
         node = loader.get_single_node()
         if node is None:

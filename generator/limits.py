@@ -1,0 +1,51 @@
+"""Budgets for the sympy work of one problem, so a hostile or unlucky file cannot hang a build.
+
+A wall-clock budget per problem (SIGALRM, main thread only) and caps on expression size.
+The alarm raises a BaseException subclass on purpose: sympy has `except Exception` blocks
+that would otherwise swallow it and keep going.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+from generator.errors import SolgenError
+
+DEFAULT_SECONDS = 60.0
+MAX_NODE_OPS = 5_000  # operations in one node's expression after parsing
+
+
+class LimitError(SolgenError):
+    """A problem that needs more time or size than it is allowed."""
+
+
+class _Alarm(BaseException):
+    pass
+
+
+@contextmanager
+def time_limit(seconds: float, what: str) -> Iterator[None]:
+    """Raise LimitError naming `what` when the block runs longer than `seconds` (0: no limit)."""
+    usable = seconds > 0 and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def ring(signum: int, frame: FrameType | None) -> None:
+        raise _Alarm
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _Alarm:
+        raise LimitError(f"{what}: gave up after {seconds:g} s of symbolic work\n"
+                         "  hint: simplify the problem, or raise the budget with "
+                         "--time-limit SECONDS") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
