@@ -171,3 +171,27 @@ def schema(out: Path | None) -> None:
         click.echo(text, nl=False)
     else:
         out.write_text(text, encoding="utf-8")
+
+
+@main.command()
+@click.argument("kind")
+@click.argument("name")
+@click.option("--dir", "folder", default=Path("problems"), show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Where to write it.")
+def new(kind: str, name: str, folder: Path) -> None:
+    """Write a commented starting problem of KIND named NAME (it verifies as it is).
+
+    KIND is one of: gradient, sgd_step, self_derivatives, identity, discussion.
+
+    \b
+    Example:
+      solgen new gradient week2-neuron && solgen check problems/week2-neuron.yaml
+    """
+    from generator.scaffold import new_problem
+
+    try:
+        path = new_problem(kind, name, folder)
+    except Exception as exc:
+        _fail(exc)
+        return
+    click.echo(f"wrote {path}")

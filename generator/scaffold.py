@@ -1,0 +1,36 @@
+"""`solgen new KIND NAME`: a commented starting problem of each kind.
+
+Starters live in templates/scaffold/<kind>.yaml; each is a problem that verifies as it is,
+so an author edits something that works.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from generator.errors import SolgenError
+from generator.i18n import TEMPLATES
+
+SCAFFOLDS = TEMPLATES / "scaffold"
+
+
+def kinds() -> list[str]:
+    return sorted(p.stem for p in SCAFFOLDS.glob("*.yaml"))
+
+
+def new_problem(kind: str, name: str, folder: Path) -> Path:
+    """Write folder/<name>.yaml from the starter of `kind`; never overwrite a file."""
+    if kind not in kinds():
+        raise SolgenError(f"no starter for kind {kind!r}; kinds: {', '.join(kinds())}")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", name):
+        raise SolgenError(f"{name!r} is not a problem id\n"
+                          "  hint: use lower-case letters, digits, '-' and '_'")
+    target = folder / f"{name}.yaml"
+    if target.exists():
+        raise SolgenError(f"{target} exists already; choose another name")
+    text = (SCAFFOLDS / f"{kind}.yaml").read_text(encoding="utf-8")
+    folder.mkdir(parents=True, exist_ok=True)
+    target.write_text(text.replace("__ID__", name).replace("__FILE__", str(target)),
+                      encoding="utf-8")
+    return target

@@ -1,0 +1,33 @@
+"""Every starter written by `solgen new` verifies as it is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+from generator.scaffold import kinds
+
+
+@pytest.mark.parametrize("kind", kinds())
+def test_new_problem_checks(tmp_path: Path, kind: str) -> None:
+    runner = CliRunner()
+    made = runner.invoke(main, ["new", kind, "my-problem", "--dir", str(tmp_path)])
+    assert made.exit_code == 0, made.output
+    path = tmp_path / "my-problem.yaml"
+    assert made.output == f"wrote {path}\n"
+    text = path.read_text(encoding="utf-8")
+    assert "id: my-problem\n" in text and "__" not in text
+    checked = runner.invoke(main, ["check", str(path)])
+    assert checked.exit_code == 0, checked.output
+
+
+def test_new_refuses_to_overwrite_and_unknown_kinds(tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(main, ["new", "gradient", "p", "--dir", str(tmp_path)]).exit_code == 0
+    again = runner.invoke(main, ["new", "gradient", "p", "--dir", str(tmp_path)])
+    assert again.exit_code == 1 and "exists already" in again.output
+    other = runner.invoke(main, ["new", "integral", "q", "--dir", str(tmp_path)])
+    assert other.exit_code == 1 and "no starter for kind 'integral'" in other.output
