@@ -59,10 +59,31 @@ _BINARY: dict[type, Callable[[Any, Any], Any]] = {
 }
 
 
+_COMPARE: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Lt: lambda a, b: sympy.Lt(a, b, evaluate=False),
+    ast.LtE: lambda a, b: sympy.Le(a, b, evaluate=False),
+    ast.Gt: lambda a, b: sympy.Gt(a, b, evaluate=False),
+    ast.GtE: lambda a, b: sympy.Ge(a, b, evaluate=False),
+    ast.Eq: lambda a, b: sympy.Eq(a, b, evaluate=False),
+    ast.NotEq: lambda a, b: sympy.Ne(a, b, evaluate=False),
+}
+def _is_condition(value: Any) -> bool:
+    # sympy's Symbol is also a Boolean (for logic formulas); only these are conditions here.
+    boolalg = sympy.logic.boolalg
+    return isinstance(value, sympy.core.relational.Relational | boolalg.BooleanFunction
+                      | boolalg.BooleanAtom)
+
+
+_CONDITION_HINT = "write a comparison such as abs(z00) <= 4, joined by and / or / not"
+
+
 class _Walker:
-    def __init__(self, names: Mapping[str, sympy.Basic], extra_calls: Mapping[str, Any]) -> None:
+    def __init__(self, names: Mapping[str, sympy.Basic], extra_calls: Mapping[str, Any],
+                 conditions: bool = False) -> None:
         self.names = names
         self.calls = {**FUNCTIONS, **extra_calls}
+        # Comparisons and and/or/not are only read in `where:` conditions, never in values.
+        self.conditions = conditions
 
     def walk(self, node: ast.AST, depth: int = 0) -> Any:
         if depth > MAX_DEPTH:
@@ -82,7 +103,38 @@ class _Walker:
             return self.call(node, depth)
         if isinstance(node, ast.Attribute):
             raise ExprError(f"attribute access .{node.attr} is not allowed", _HINT)
+        if self.conditions and isinstance(node, ast.Compare | ast.BoolOp | ast.UnaryOp):
+            return self.logic(node, depth)
         raise ExprError(f"{type(node).__name__} is not allowed in an expression", _HINT)
+
+    def logic(self, node: ast.Compare | ast.BoolOp | ast.UnaryOp, depth: int) -> Any:
+        """`a < b <= c`, `p and q`, `not p`: sympy relationals joined by And/Or/Not."""
+        if isinstance(node, ast.UnaryOp):
+            if not isinstance(node.op, ast.Not):
+                raise ExprError(f"operator {type(node.op).__name__} is not allowed")
+            return sympy.Not(self.boolean(node.operand, depth))
+        if isinstance(node, ast.BoolOp):
+            parts = [self.boolean(v, depth) for v in node.values]
+            return sympy.And(*parts) if isinstance(node.op, ast.And) else sympy.Or(*parts)
+        terms = [self.number(node.left, depth)]
+        terms += [self.number(c, depth) for c in node.comparators]
+        pairs = zip(node.ops, terms, terms[1:], strict=False)
+        links = [_COMPARE[type(op)](a, b) for op, a, b in pairs if type(op) in _COMPARE]
+        if len(links) != len(node.ops):
+            raise ExprError("only < <= > >= == != compare values", _CONDITION_HINT)
+        return links[0] if len(links) == 1 else sympy.And(*links, evaluate=False)
+
+    def boolean(self, node: ast.AST, depth: int) -> Any:
+        value = self.walk(node, depth + 1)
+        if not _is_condition(value):
+            raise ExprError("and / or / not join comparisons, not numbers", _CONDITION_HINT)
+        return value
+
+    def number(self, node: ast.AST, depth: int) -> Any:
+        value = self.walk(node, depth + 1)
+        if _is_condition(value):
+            raise ExprError("a comparison cannot be compared again", _CONDITION_HINT)
+        return value
 
     def constant(self, node: ast.Constant) -> Any:
         value = node.value
@@ -148,6 +200,20 @@ class _Walker:
 def parse(text: object, names: Mapping[str, sympy.Basic],
           extra_calls: Mapping[str, Any] | None = None) -> Any:
     """Parse `text` over `names` (declared symbols) into a sympy expression."""
+    return _parse(text, names, extra_calls, conditions=False)
+
+
+def parse_condition(text: object, names: Mapping[str, sympy.Basic],
+                    extra_calls: Mapping[str, Any] | None = None) -> Any:
+    """Parse a `where:` condition: comparisons joined by and/or/not → sympy Boolean."""
+    value = _parse(text, names, extra_calls, conditions=True)
+    if not _is_condition(value):
+        raise ExprError(f"{str(text).strip()!r} is a value, not a condition", _CONDITION_HINT)
+    return value
+
+
+def _parse(text: object, names: Mapping[str, sympy.Basic],
+           extra_calls: Mapping[str, Any] | None, conditions: bool) -> Any:
     if isinstance(text, bool) or not isinstance(text, str | int | float):
         raise ExprError(f"expected an expression, got {type(text).__name__}")
     source = str(text).strip()
@@ -161,6 +227,6 @@ def parse(text: object, names: Mapping[str, sympy.Basic],
         msg = exc.msg if isinstance(exc, SyntaxError) else str(exc)
         raise ExprError(f"cannot read expression {_clip(source)!r}: {msg}") from None
     try:
-        return _Walker(names, extra_calls or {}).walk(tree)
+        return _Walker(names, extra_calls or {}, conditions).walk(tree)
     except RecursionError:
         raise ExprError(f"expression is nested deeper than {MAX_DEPTH} levels") from None

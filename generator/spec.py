@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from generator.errors import SpecError, SpecErrors
 from generator.source import KeyPath, Source, read_source
+from generator.variant_spec import Draw, Value
 
 LANGS = ("zh-TW", "en")
 Number = int | float
@@ -96,6 +97,9 @@ class GraphSpec(ProblemBase):
     nodes: dict[str, str | Number | ForNode] = {}
     layers: list[Layer] = []
     loss: str
+    # Variants (generator/variants.py): how numbers are drawn and what they must satisfy.
+    vary: dict[str, Draw] = {}
+    where: list[str] = []
 
 
 class GradientDisplay(Strict):
@@ -108,6 +112,9 @@ class GradientSpec(GraphSpec):
     wrt: list[str] = Field(min_length=1)
     expect: dict[str, str | Number] = {}
     display: GradientDisplay = GradientDisplay()
+    # Numbers for leaves: with every leaf given, the answer ends in a number (generator/numeric.py).
+    values: dict[str, Value] = {}
+    precision: int = Field(6, ge=1, le=30)
 
 
 class SgdSpec(GraphSpec):

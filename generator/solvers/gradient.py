@@ -11,6 +11,8 @@ from sympy import Add, Derivative, Mul, Symbol
 from generator.errors import SpecError, SpecErrors
 from generator.expectations import check_expectations
 from generator.graph import Graph
+from generator.numeric import given_values, leaves_needed, numeric_section, values_point
+from generator.printing import SolutionPrinter
 from generator.solvers.partials import Edge, derive, sigmoid_prime_exp
 from generator.source import Source
 from generator.spec import GradientSpec
@@ -25,6 +27,7 @@ def validate(spec: GradientSpec, graph: Graph, source: Source) -> None:
     if errors:
         raise SpecErrors(errors)
     check_expectations(spec.expect, graph, source)
+    given_values(spec.values, graph, source)
 
 
 def solve(spec: GradientSpec, graph: Graph) -> Solution:
@@ -47,7 +50,24 @@ def solve(spec: GradientSpec, graph: Graph) -> Solution:
         sections.append(Section("substitute", (Block("substitute_intro", {"param": var},
                                                      tuple(steps)),), params={"param": var}))
         answers[str(Derivative(graph.loss, var))] = substituted
+    numbers = _numbers(spec, graph, answers)
+    if numbers is not None:
+        sections.append(numbers)
     return Solution(spec.id, spec.kind, tuple(sections), answers)
+
+
+def _numbers(spec: GradientSpec, graph: Graph, answers: dict[str, sympy.Basic]
+             ) -> Section | None:
+    """With a number for every leaf the answers use, end with the substituted answer."""
+    if not spec.values:
+        return None
+    point = values_point(spec.values, graph)
+    by_param = {graph.names[name]: answers[str(Derivative(graph.loss, graph.names[name]))]
+                for name in spec.wrt}
+    if any(s not in point for e in by_param.values() for s in leaves_needed(graph, e)):
+        return None
+    return numeric_section(graph, by_param, point, spec.precision,
+                           SolutionPrinter(graph.latex).doprint)
 
 
 def _edges(path: Sequence[Symbol]) -> list[Edge]:
