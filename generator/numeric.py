@@ -100,6 +100,9 @@ def mp_value(expr: sympy.Basic, env: Mapping[Symbol, Any]) -> Any:
     """Value of an expression of numbers, functions and symbols in `env`, in mpmath."""
     if expr.is_Rational:
         return mpmath.mpf(int(expr.p)) / int(expr.q)
+    if expr.is_Float:
+        # A shown decimal (0.952574) holds only ~20 bits: read back the digits it prints.
+        return mpmath.mpf(str(expr))
     if isinstance(expr, Symbol):
         return env[expr]
     if expr.is_Add:

@@ -1,0 +1,173 @@
+"""One variant's solution: the template derived once with symbols, numbers put in per variant.
+
+A gradient problem is solved and verified once, with symbols (DESIGN.md: derive once,
+substitute per variant). Each variant only adds the numeric section (forward pass and
+the substituted answer), and every line of that section is checked here with mpmath at
+40 digits against the exact gradient (sympy `diff` of the inlined loss, compiled once).
+An SGD problem shows numbers on every line, so each variant is solved and verified in
+full (about 25 ms).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import mpmath
+import sympy
+from sympy import Derivative, Symbol
+
+from generator import solvers
+from generator.answer_key import portable
+from generator.numeric import DPS, compile_mp, decimal_text, mp_value, numeric_section
+from generator.printing import SolutionPrinter, to_latex
+from generator.problem import Problem
+from generator.spec import GradientSpec, SgdSpec
+from generator.trace import Check, Section, Solution, Step
+from generator.variants import Sampler, Variant, answer_exprs
+from generator.verify import check as verify_check
+
+EPS = mpmath.mpf(10) ** -30
+
+
+@dataclass(frozen=True)
+class Answer:
+    key: str  # as in the solution's answers: "Derivative(MSE, w11)", "b^(1)"
+    exact: sympy.Basic  # a number, exact (σ kept as sigmoid)
+    value: Any  # mpmath value at DPS digits
+    digits: int
+
+    @property
+    def sympy_text(self) -> str:
+        return portable(self.exact)
+
+    @property
+    def decimal(self) -> str:
+        return decimal_text(self.value, self.digits)
+
+
+@dataclass(frozen=True)
+class Solved:
+    variant: Variant
+    solution: Solution
+    answers: tuple[Answer, ...]
+    failures: tuple[str, ...]  # steps whose check failed (empty when all is well)
+    extra_steps: int  # steps checked for this variant alone
+
+
+class Template:
+    """Everything a variant reuses: the symbolic solution and compiled truths."""
+
+    def __init__(self, problem: Problem, sampler: Sampler) -> None:
+        self.problem = problem
+        self.args = sampler.args
+        graph = problem.graph
+        self.digits = getattr(problem.spec, "precision", 6)
+        self.tex = SolutionPrinter(graph.latex).doprint
+        answers = answer_exprs(problem)
+        self.truth: dict[str, tuple[sympy.Basic, Callable[..., Any]]] = {
+            key: (expr, compile_mp(self.args, expr)) for key, expr in answers.values()}
+        self.node_truth = {n: compile_mp(self.args, graph.inline(n)) for n in graph.nodes}
+        # The symbolic part: the solution without a numeric section of the base values.
+        sections = tuple(s for s in problem.solution.sections if s.key != "numeric")
+        self.symbolic = replace(problem.solution, sections=sections)
+
+    def solve(self, variant: Variant) -> Solved:
+        spec = self.problem.spec
+        if isinstance(spec, GradientSpec):
+            return self._gradient(variant, spec)
+        if isinstance(spec, SgdSpec):
+            return self._sgd(variant, spec)
+        raise TypeError(f"kind {spec.kind} has no variants")
+
+    def _args(self, point: dict[Symbol, sympy.Rational]) -> list[Any]:
+        return [mpmath.mpf(int(point[s].p)) / int(point[s].q) for s in self.args]
+
+    def _gradient(self, variant: Variant, spec: GradientSpec) -> Solved:
+        graph, point = self.problem.graph, variant.drawn.point
+        by_param = {graph.names[n]: self.symbolic.answers[str(Derivative(graph.loss,
+                                                                         graph.names[n]))]
+                    for n in spec.wrt}
+        leaves = {s: v for s, v in point.items() if graph.roles.get(s) != "constant"}
+        section = numeric_section(graph, by_param, leaves, self.digits, self.tex)
+        with mpmath.workdps(DPS):
+            args = self._args(point)
+            section, failures = self._check(section, args)
+            answers = []
+            for var in by_param:
+                key = str(Derivative(graph.loss, var))
+                expr, fn = self.truth[key]
+                answers.append(Answer(key, self._exact(by_param[var], point), fn(*args),
+                                      self.digits))
+        solution = replace(self.symbolic, sections=(*self.symbolic.sections, section),
+                           answers={a.key: a.exact for a in answers})
+        steps = sum(len(b.steps) for b in section.blocks)
+        return Solved(variant, solution, tuple(answers), tuple(failures), steps)
+
+    def _exact(self, answer: sympy.Basic, point: dict[Symbol, sympy.Rational]) -> sympy.Basic:
+        exact: sympy.Basic = self.problem.graph.inline(answer).xreplace(point)
+        return exact
+
+    def _check(self, section: Section, args: list[Any]) -> tuple[Section, list[str]]:
+        """Each line against the truth: a node's exact value, the gradient, or the last line."""
+        failures: list[str] = []
+        blocks = []
+        values: dict[Symbol, Any] = {}
+        for block in section.blocks:
+            steps: list[Step] = []
+            previous = None
+            for step in block.steps:
+                got = mp_value(step.canonical, values)
+                if isinstance(step.lhs, Symbol):
+                    truth = self.node_truth[step.lhs](*args)
+                    values[step.lhs] = truth
+                elif step.lhs is not None:
+                    truth = self.truth[str(step.lhs)][1](*args)
+                else:
+                    truth = previous
+                ok, how = _agree(got, truth, step.digits if step.relation == r"\approx"
+                                 else None)
+                if not ok:
+                    failures.append(f"{step.lhs or '…'} {step.relation} {step.rhs}: {how}")
+                steps.append(replace(step, check=Check("numeric" if ok else "failed",
+                                                       "mpmath", how)))
+                previous = truth if step.lhs is not None else previous
+            blocks.append(replace(block, steps=tuple(steps)))
+        return replace(section, blocks=tuple(blocks)), failures
+
+    def _sgd(self, variant: Variant, spec: SgdSpec) -> Solved:
+        graph, point = self.problem.graph, variant.drawn.point
+        data = {n: point[graph.names[n]] for n in spec.data}
+        init = {n: point[graph.names[n]] for n in spec.init}
+        # Rationals go in unvalidated on purpose: pydantic would turn 1/3 into a float.
+        varied = spec.model_copy(update={"data": data, "init": init})
+        solution, failed = verify_check(solvers.solve(varied, graph), graph)
+        failures = [f"step {i} ({st.rule}): {st.check.detail if st.check else ''}"
+                    for i, st in failed]
+        with mpmath.workdps(DPS):
+            args = self._args(point)
+            answers = tuple(Answer(key, solution.answers[key], self.truth[key][1](*args),
+                                   self.digits) for key in self.truth)
+            for a in answers:  # the solver's exact answer against the compiled truth
+                ok, how = _agree(mp_value(a.exact, {}), a.value, None)
+                if not ok:
+                    failures.append(f"answer {a.key}: {how}")
+        return Solved(variant, solution, answers, tuple(failures), len(solution.steps()))
+
+
+def _agree(got: Any, truth: Any, digits: int | None) -> tuple[bool, str]:
+    if digits is None:
+        ok = abs(got - truth) <= EPS * (1 + abs(truth))
+        return ok, ("agrees to 30 digits" if ok else
+                    f"{mpmath.nstr(got, 15)} ≠ {mpmath.nstr(truth, 15)}")
+    if truth == 0:
+        return got == 0, "exact zero"
+    unit = mpmath.mpf(10) ** (mpmath.floor(mpmath.log10(abs(truth))) - digits + 1)
+    ok = abs(got - truth) <= unit / 2 * (1 + EPS)
+    return ok, (f"rounds to {digits} significant digits" if ok else
+                f"{mpmath.nstr(got, 15)} is not {mpmath.nstr(truth, 15)} to {digits} digits")
+
+
+def latex_of(answer: Answer, problem: Problem) -> str:
+    return to_latex(answer.exact, problem.graph.latex)
