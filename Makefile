@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install build test golden fuzz clean
+.PHONY: install build test golden fuzz clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ test: install
 
 fuzz: install
 	SOLGEN_FUZZ_EXAMPLES=10000 $(PY) -m pytest -q tests/test_fuzz.py
+
+bench: install
+	$(PY) bench/variants.py
 
 golden: install
 	$(PY) -m pytest tests/test_golden.py --update-golden

@@ -57,31 +57,53 @@ def main() -> None:
               type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
 @click.option("--lang", "langs", multiple=True, type=click.Choice(LANG_CHOICES),
               help="Language (repeatable). Default: all.")
-@click.option("--format", "formats", multiple=True, type=click.Choice(["md", "json"]),
-              help="Output format (repeatable). Default: md and json.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(["md", "json", "moodle"]),
+              help="Output format (repeatable). Default: md and json. moodle: Moodle XML "
+              "questions, with --variants or --roster.")
 @click.option("--keep-going", is_flag=True,
               help="Write the problems that verify even when others fail (still exit 1).")
+@click.option("--variants", "count", type=click.IntRange(1, 100_000),
+              help="Variants per problem with vary: (question and answer sheets, answer key).")
+@click.option("--seed", default=0, show_default=True, type=int,
+              help="Base seed: the same seed gives the same variants.")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV with an id column (and name): one variant per student.")
+@click.option("--combined", is_flag=True, help="Also one file per class with every sheet.")
 @TIME_LIMIT
 def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
-          formats: tuple[str, ...], keep_going: bool, seconds: float) -> None:
+          formats: tuple[str, ...], keep_going: bool, count: int | None, seed: int,
+          roster: Path | None, combined: bool, seconds: float) -> None:
     """Solve, verify and write every problem to OUT/<lang>/<id>.<ext>.
 
     PATHS are YAML files or folders (default: problems/). Nothing is written
     unless every problem solves and verifies (see --keep-going). Each file is
     written to a temporary name and renamed, so output is never half-written.
 
+    With --variants N (or --roster FILE), every problem that has vary: also gets
+    N variants under OUT/<lang>/<id>/ (question and answer sheets) and the
+    class answer key OUT/<id>/answers.json and answers.csv.
+
     \b
-    Example:
+    Examples:
       solgen build problems/ --out output --lang zh-TW --format md
+      solgen build problems/hw1-3-conv-w11-variants.yaml --variants 30 --seed 2024
+      solgen build problems/ --roster class.csv --seed 2024 --combined --format moodle
     """
     from generator import build as b
 
     start = time.perf_counter()
     failures: list[str] | None = [] if keep_going else None
+    chosen = list(formats or b.FORMATS)
+    if "moodle" in chosen and count is None and roster is None:
+        raise click.UsageError("--format moodle needs --variants N or --roster FILE")
     try:
         files = b.problem_files(paths or (Path("problems"),))
         problems = b.prepare_all(files, seconds, failures)
-        written = b.write(b.outputs(problems, out, _langs(langs), list(formats or b.FORMATS)))
+        outputs = b.outputs(problems, out, _langs(langs), [f for f in chosen if f != "moodle"])
+        if count is not None or roster is not None:
+            outputs += _variant_outputs(problems, out, _langs(langs), chosen, count, seed,
+                                        roster, combined)
+        written = b.write(outputs)
     except Exception as exc:
         _fail(exc)
         return
@@ -92,6 +114,44 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
         click.echo("\n".join(failures), err=True)
         click.echo(f"{len(failures)} of {len(files)} problem files failed; the others were "
                    "written.", err=True)
+        sys.exit(1)
+
+
+def _variant_outputs(problems: list[Any], out: Path, langs: list[str], formats: list[str],
+                     count: int | None, seed: int, roster: Path | None,
+                     combined: bool) -> list[Any]:
+    from generator.variant_build import Request, read_roster, variant_outputs
+
+    students = read_roster(roster) if roster is not None else None
+    request = Request(count, seed, students, combined)
+    return variant_outputs(problems, out, langs, formats, request)
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-n", "count", default=1000, show_default=True, type=click.IntRange(1, 1_000_000),
+              help="How many variants to draw.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Base seed.")
+def stress(file: Path, count: int, seed: int) -> None:
+    """Draw N variants, solve and verify each, and report how they went.
+
+    Prints the acceptance rate of where:, the time per variant, the range of
+    every answer, duplicates skipped and any failed check (exit 1 if one fails).
+
+    \b
+    Example:
+      solgen stress problems/hw1-3-conv-w11-variants.yaml -n 1000
+    """
+    from generator.build import prepare_all
+    from generator.stress import run
+
+    try:
+        report = run(prepare_all([file])[0], count, seed)
+    except Exception as exc:
+        _fail(exc)
+        return
+    click.echo(report.text())
+    if report.failures:
         sys.exit(1)
 
 

@@ -95,7 +95,7 @@ class _Walker:
         if isinstance(node, ast.Name):
             return self.name(node.id)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
-            value = self.walk(node.operand, depth + 1)
+            value = self.number(node.operand, depth)
             return -value if isinstance(node.op, ast.USub) else value
         if isinstance(node, ast.BinOp):
             return self.binary(node, depth)
@@ -132,8 +132,8 @@ class _Walker:
 
     def number(self, node: ast.AST, depth: int) -> Any:
         value = self.walk(node, depth + 1)
-        if _is_condition(value):
-            raise ExprError("a comparison cannot be compared again", _CONDITION_HINT)
+        if self.conditions and _is_condition(value):
+            raise ExprError("a comparison cannot be used as a number", _CONDITION_HINT)
         return value
 
     def constant(self, node: ast.Constant) -> Any:
@@ -161,8 +161,8 @@ class _Walker:
                         "declare it under inputs, params, constants or nodes")
 
     def binary(self, node: ast.BinOp, depth: int) -> Any:
-        left = self.walk(node.left, depth + 1)
-        right = self.walk(node.right, depth + 1)
+        left = self.number(node.left, depth)
+        right = self.number(node.right, depth)
         if isinstance(node.op, ast.Pow):
             if right.is_Number and abs(right) > MAX_EXPONENT:
                 raise ExprError(f"exponent {right} is larger than {MAX_EXPONENT}")

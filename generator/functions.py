@@ -38,8 +38,10 @@ class sigmoid(Function):  # type: ignore[misc]  # sympy is untyped
         real: bool | None = self.args[0].is_real
         return real
 
-    def _latex(self, printer: Any) -> str:
-        return rf"\sigma\left({printer._print(self.args[0])}\right)"
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        # sympy passes `exp` when it prints σ(x)**2 as a power of the function.
+        text = rf"\sigma\left({printer._print(self.args[0])}\right)"
+        return f"{text}^{{{exp}}}" if exp is not None else text
 
 
 # Names an author may call in an expression, mapped to what they build.
@@ -63,6 +65,7 @@ class sigmoid_exp(sigmoid):
         s = sigmoid_exp(self.args[0])
         return s * (1 - s)
 
-    def _latex(self, printer: Any) -> str:
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
         arg = printer.parenthesize(self.args[0], PRECEDENCE["Mul"])
-        return rf"\frac{{1}}{{1 + e^{{-{arg}}}}}"
+        text = rf"\frac{{1}}{{1 + e^{{-{arg}}}}}"
+        return rf"\left({text}\right)^{{{exp}}}" if exp is not None else text

@@ -14,7 +14,7 @@ from generator.errors import TemplateError
 
 LANGS = ("zh-TW", "en")
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-GROUPS = ("sections", "blocks", "items", "rules")
+GROUPS = ("sections", "blocks", "items", "rules", "variants")
 
 
 @cache

@@ -55,6 +55,33 @@ def values_point(values: Mapping[str, Any], graph: Graph) -> Point:
     return point
 
 
+def written_as_decimals(values: Mapping[str, Any], graph: Graph) -> frozenset[Symbol]:
+    """Leaves the author gave as decimals (0.5): shown as decimals, not as 1/2."""
+    out: set[Symbol] = set()
+    for name, value in values.items():
+        flat = _flatten(value)
+        symbols = list(graph.arrays[name].values()) if name in graph.arrays else [
+            graph.names[name]]
+        out.update(s for s, v in zip(symbols, flat, strict=False) if isinstance(v, float))
+    return frozenset(out)
+
+
+def as_decimal(value: sympy.Rational) -> sympy.Basic:
+    """7/10 → 0.7, 1/2 → 0.5 for display (unchanged when it has no finite decimal)."""
+    q, twos, fives = int(value.q), 0, 0
+    while q % 2 == 0:
+        q, twos = q // 2, twos + 1
+    while q % 5 == 0:
+        q, fives = q // 5, fives + 1
+    places = max(twos, fives)
+    if q != 1 or places == 0:
+        return value
+    scaled = abs(int(value.p)) * 10**places // int(value.q)
+    digits = str(scaled).rjust(places + 1, "0")
+    text = ("-" if value < 0 else "") + digits[:-places] + "." + digits[-places:]
+    return sympy.Float(text, len(digits))
+
+
 def _one_value(name: str, value: Any, graph: Graph) -> Point:
     if name in graph.arrays:
         array = graph.arrays[name]
@@ -140,19 +167,24 @@ def decimal_text(value: Any, digits: int) -> str:
 # ---- the substituted section ----
 
 def substitute(expr: sympy.Basic, point: Mapping[sympy.Basic, sympy.Basic],
-               shown: bool = False) -> sympy.Basic:
+               shown: bool = False, decimals: frozenset[Symbol] = frozenset()) -> sympy.Basic:
     """Put numbers in without evaluating anything: w11·a11 → 2·1, kept as written.
 
     `shown=True` is for display only: negative numbers are kept in brackets, so
-    a·w with a = −1 prints (−1)·2, never `- -1`; check the `shown=False` form.
+    a·w with a = −1 prints (−1)·2, never `- -1`, and leaves in `decimals` print as
+    0.7 rather than 7/10; check the `shown=False` form.
     """
     if expr in point:
         value = point[expr]
-        return sympy.UnevaluatedExpr(value) if shown and value.is_Number and (
-            value < 0) else value
+        if not shown:
+            return value
+        if expr in decimals:
+            value = as_decimal(value)
+        return sympy.UnevaluatedExpr(value) if value.is_Number and value < 0 else value
     if not expr.args:
         return expr
-    return expr.func(*[substitute(a, point, shown) for a in expr.args], evaluate=False)
+    return expr.func(*[substitute(a, point, shown, decimals) for a in expr.args],
+                     evaluate=False)
 
 
 def evaluated(expr: sympy.Basic) -> sympy.Basic:
@@ -167,9 +199,14 @@ def _compact(value: sympy.Basic) -> bool:
     return bool(value.is_Rational) or (len(value.args) == 1 and bool(value.args[0].is_Rational))
 
 
-def values_latex(graph: Graph, point: Mapping[Symbol, sympy.Basic], tex: Callable[
-        [sympy.Basic], str]) -> str:
+def values_latex(graph: Graph, point: Mapping[Symbol, sympy.Basic],
+                 printer: Callable[[sympy.Basic], str],
+                 decimals: frozenset[Symbol] = frozenset()) -> str:
     """`a = [[…]], w_a = 1, …`: the numbers of a variant, arrays as matrices."""
+    def tex(sym: Symbol) -> str:
+        value = point[sym]
+        return printer(as_decimal(value) if sym in decimals else value)
+
     parts: list[str] = []
     in_array = {s for arr in graph.arrays.values() for s in arr.values()}
     for array in graph.arrays.values():
@@ -177,30 +214,35 @@ def values_latex(graph: Graph, point: Mapping[Symbol, sympy.Basic], tex: Callabl
             continue
         rows: dict[int, list[str]] = {}
         for index, sym in array.items():
-            rows.setdefault(index[0], []).append(tex(point[sym]))
+            rows.setdefault(index[0], []).append(tex(sym))
         body = r" \\ ".join(" & ".join(r) for r in rows.values())
         base = graph.latex[next(iter(array.values()))].split("_{")[0]
         parts.append(rf"{base} = \begin{{bmatrix}} {body} \end{{bmatrix}}")
     for sym, role in graph.roles.items():
         if role in ("input", "param", "hyper") and sym in point and sym not in in_array:
-            parts.append(f"{graph.latex[sym]} = {tex(point[sym])}")
+            parts.append(f"{graph.latex[sym]} = {tex(sym)}")
     return r",\quad ".join(parts)
 
 
-def forward_steps(graph: Graph, nodes: list[Symbol], point: Point, digits: int
-                  ) -> tuple[list[Step], dict[sympy.Basic, sympy.Basic], dict[Symbol, Any]]:
+def forward_steps(graph: Graph, nodes: list[Symbol], point: Point, digits: int,
+                  decimals: frozenset[Symbol] = frozenset()
+                  ) -> tuple[list[Step], dict[sympy.Basic, sympy.Basic], dict[Symbol, Any],
+                             dict[sympy.Basic, sympy.Basic]]:
     """`z00 = 1·2 + … = 14`, `o00 = σ(14) ≈ 0.99999`: each needed node, in order.
 
-    Returns the steps, what later lines may write in place of a node (14, σ(14)), and
-    every node's mpmath value. Call inside `mpmath.workdps(DPS)`.
+    Returns the steps, what later lines may write in place of a node (14, σ(14)),
+    every node's mpmath value, and every node's exact value (with the point).
+    Call inside `mpmath.workdps(DPS)`.
     """
     known: dict[sympy.Basic, sympy.Basic] = dict(point)
+    exacts: dict[sympy.Basic, sympy.Basic] = dict(point)
     env: dict[Symbol, Any] = {}
     steps: list[Step] = []
     for node in nodes:
         canonical = substitute(graph.display[node], known)
-        exact = evaluated(canonical)
-        steps.append(Step("substitution", substitute(graph.display[node], known, True),
+        exact = evaluated(substitute(graph.display[node], exacts))
+        exacts[node] = exact
+        steps.append(Step("substitution", substitute(graph.display[node], known, True, decimals),
                           lhs=node, value=canonical))
         env[node] = mp_value(canonical, env)
         if exact.is_Rational:
@@ -211,7 +253,7 @@ def forward_steps(graph: Graph, nodes: list[Symbol], point: Point, digits: int
                               digits=digits))
         if _compact(exact):
             known[node] = exact
-    return steps, known, env
+    return steps, known, env, exacts
 
 
 def needed_nodes(graph: Graph, exprs: list[sympy.Basic]) -> list[Symbol]:
@@ -227,23 +269,27 @@ def needed_nodes(graph: Graph, exprs: list[sympy.Basic]) -> list[Symbol]:
 
 
 def numeric_section(graph: Graph, answers: Mapping[Symbol, sympy.Basic], point: Point,
-                    digits: int, tex: Callable[[sympy.Basic], str]) -> Section:
+                    digits: int, tex: Callable[[sympy.Basic], str],
+                    decimals: frozenset[Symbol] = frozenset()
+                    ) -> tuple[Section, dict[Symbol, sympy.Basic]]:
     """The last section: given values, forward pass, each answer with numbers, its decimal.
 
     `answers` maps the parameter to its gradient written over nodes (the solver's form).
+    Also returns each answer's exact value as an unevaluated tree of numbers.
     """
     full = {**point, **{s: v for s, v in graph.constants.items() if v.is_Rational}}
     with mpmath.workdps(DPS):
-        forward, known, env = forward_steps(graph, needed_nodes(graph, list(answers.values())),
-                                            full, digits)
-        blocks = [Block("given_values", {"values": values_latex(graph, point, tex)}),
+        nodes = needed_nodes(graph, list(answers.values()))
+        forward, known, env, exacts = forward_steps(graph, nodes, full, digits, decimals)
+        blocks = [Block("given_values", {"values": values_latex(graph, point, tex, decimals)}),
                   Block("forward_pass", {}, tuple(forward), at=full)]
         for var, expr in answers.items():
             canonical = substitute(expr, {**full, **known})
             value = mp_value(canonical, env)
             blocks.append(Block("numeric_answer", {"param": var}, (
-                Step("substitution", substitute(expr, {**full, **known}, True),
+                Step("substitution", substitute(expr, {**full, **known}, True, decimals),
                      lhs=Derivative(graph.loss, var), value=canonical),
                 Step("approximate", decimal(value, digits), relation=r"\approx",
                      digits=digits)), at=full))
-    return Section("numeric", tuple(blocks))
+    exact = {var: substitute(expr, exacts) for var, expr in answers.items()}
+    return Section("numeric", tuple(blocks)), exact

@@ -17,30 +17,49 @@ from typing import Any
 import mpmath
 import sympy
 from sympy import Derivative, Symbol
+from sympy.printing.str import StrPrinter
 
 from generator import solvers
-from generator.answer_key import portable
-from generator.numeric import DPS, compile_mp, decimal_text, mp_value, numeric_section
-from generator.printing import SolutionPrinter, to_latex
+from generator.errors import SpecError, SpecErrors
+from generator.numeric import (
+    DPS,
+    compile_mp,
+    decimal,
+    decimal_text,
+    mp_value,
+    numeric_section,
+)
+from generator.printing import SolutionPrinter
 from generator.problem import Problem
 from generator.spec import GradientSpec, SgdSpec
-from generator.trace import Check, Section, Solution, Step
+from generator.trace import Block, Check, Section, Solution, Step
 from generator.variants import Sampler, Variant, answer_exprs
 from generator.verify import check as verify_check
 
 EPS = mpmath.mpf(10) ** -30
 
 
+class _PlainPrinter(StrPrinter):  # type: ignore[misc]  # sympy is untyped
+    """sympy text in the order built (no term sorting: fast), σ written with exp."""
+
+    def __init__(self) -> None:
+        super().__init__({"order": "none"})
+
+    def _print_sigmoid(self, expr: Any) -> str:
+        return f"(1/(1 + exp(-({self._print(expr.args[0])}))))"
+
+    _print_sigmoid_exp = _print_sigmoid
+
+
 @dataclass(frozen=True)
 class Answer:
     key: str  # as in the solution's answers: "Derivative(MSE, w11)", "b^(1)"
-    exact: sympy.Basic  # a number, exact (σ kept as sigmoid)
+    exact: sympy.Basic  # a number, exact (σ kept as sigmoid), maybe unevaluated
     value: Any  # mpmath value at DPS digits
     digits: int
-
-    @property
-    def sympy_text(self) -> str:
-        return portable(self.exact)
+    label: str  # LaTeX of what is asked: \frac{∂MSE}{∂w_{11}}, b^{(1)}
+    latex: str  # LaTeX of the exact value
+    sympy_text: str  # what plain `sympy.sympify` reads back as the exact value
 
     @property
     def decimal(self) -> str:
@@ -62,16 +81,30 @@ class Template:
     def __init__(self, problem: Problem, sampler: Sampler) -> None:
         self.problem = problem
         self.args = sampler.args
+        self.decimals = sampler.decimals
         graph = problem.graph
         self.digits = getattr(problem.spec, "precision", 6)
         self.tex = SolutionPrinter(graph.latex).doprint
         answers = answer_exprs(problem)
+        self._check_numbers(answers)
         self.truth: dict[str, tuple[sympy.Basic, Callable[..., Any]]] = {
-            key: (expr, compile_mp(self.args, expr)) for key, expr in answers.values()}
+            key: (expr, compile_mp(self.args, expr)) for key, expr, _ in answers.values()}
+        self.labels = {key: label for key, _, label in answers.values()}
         self.node_truth = {n: compile_mp(self.args, graph.inline(n)) for n in graph.nodes}
         # The symbolic part: the solution without a numeric section of the base values.
         sections = tuple(s for s in problem.solution.sections if s.key != "numeric")
         self.symbolic = replace(problem.solution, sections=sections)
+
+    def _check_numbers(self, answers: dict[str, tuple[str, sympy.Basic, str]]) -> None:
+        known = set(self.args)
+        for key, expr, _ in answers.values():
+            missing = sorted(s.name for s in expr.free_symbols if s not in known)
+            if missing:
+                source = self.problem.source
+                raise SpecErrors([SpecError(source.at(("vary",)), f"{key} still depends on "
+                                            f"{', '.join(missing)}: a variant needs numbers",
+                                            "give them under values: (data:/init:/lr:) or "
+                                            "vary:")])
 
     def solve(self, variant: Variant) -> Solved:
         spec = self.problem.spec
@@ -90,24 +123,23 @@ class Template:
                                                                          graph.names[n]))]
                     for n in spec.wrt}
         leaves = {s: v for s, v in point.items() if graph.roles.get(s) != "constant"}
-        section = numeric_section(graph, by_param, leaves, self.digits, self.tex)
+        section, exact = numeric_section(graph, by_param, leaves, self.digits, self.tex,
+                                         self.decimals)
         with mpmath.workdps(DPS):
             args = self._args(point)
             section, failures = self._check(section, args)
             answers = []
             for var in by_param:
                 key = str(Derivative(graph.loss, var))
-                expr, fn = self.truth[key]
-                answers.append(Answer(key, self._exact(by_param[var], point), fn(*args),
-                                      self.digits))
+                answers.append(self._answer(key, exact[var], self.truth[key][1](*args)))
         solution = replace(self.symbolic, sections=(*self.symbolic.sections, section),
                            answers={a.key: a.exact for a in answers})
         steps = sum(len(b.steps) for b in section.blocks)
         return Solved(variant, solution, tuple(answers), tuple(failures), steps)
 
-    def _exact(self, answer: sympy.Basic, point: dict[Symbol, sympy.Rational]) -> sympy.Basic:
-        exact: sympy.Basic = self.problem.graph.inline(answer).xreplace(point)
-        return exact
+    def _answer(self, key: str, exact: sympy.Basic, value: Any) -> Answer:
+        return Answer(key, exact, value, self.digits, self.labels[key], self.tex(exact),
+                      _PlainPrinter().doprint(exact))
 
     def _check(self, section: Section, args: list[Any]) -> tuple[Section, list[str]]:
         """Each line against the truth: a node's exact value, the gradient, or the last line."""
@@ -147,13 +179,32 @@ class Template:
                     for i, st in failed]
         with mpmath.workdps(DPS):
             args = self._args(point)
-            answers = tuple(Answer(key, solution.answers[key], self.truth[key][1](*args),
-                                   self.digits) for key in self.truth)
+            answers = tuple(self._answer(key, solution.answers[key], self.truth[key][1](*args))
+                            for key in self.truth)
             for a in answers:  # the solver's exact answer against the compiled truth
                 ok, how = _agree(mp_value(a.exact, {}), a.value, None)
                 if not ok:
                     failures.append(f"answer {a.key}: {how}")
+            decimals = self._sgd_decimals(answers, failures)
+        solution = replace(solution, sections=(*solution.sections, decimals))
         return Solved(variant, solution, answers, tuple(failures), len(solution.steps()))
+
+    def _sgd_decimals(self, answers: tuple[Answer, ...], failures: list[str]) -> Section:
+        """θ¹ ≈ [..] to the asked digits, each component checked against the truth."""
+        from generator.notation import Column
+        from generator.solvers.sgd import THETA1
+
+        shown = [decimal(a.value, self.digits) for a in answers]
+        checks = [_agree(mp_value(v, {}), a.value, self.digits) for v, a in zip(
+            shown, answers, strict=True)]
+        failures += [f"{a.key} ≈ {v}: {how}" for (ok, how), v, a in zip(
+            checks, shown, answers, strict=True) if not ok]
+        ok = all(c[0] for c in checks)
+        step = Step("approximate", Column(*shown), lhs=THETA1, relation=r"\approx",
+                    digits=self.digits, check=Check("numeric" if ok else "failed", "mpmath",
+                                                    checks[0][1] if checks else ""))
+        return Section("", (Block("sgd_decimals", {"digits": str(self.digits)}, (step,)),),
+                       level=0)
 
 
 def _agree(got: Any, truth: Any, digits: int | None) -> tuple[bool, str]:
@@ -169,5 +220,3 @@ def _agree(got: Any, truth: Any, digits: int | None) -> tuple[bool, str]:
                 f"{mpmath.nstr(got, 15)} is not {mpmath.nstr(truth, 15)} to {digits} digits")
 
 
-def latex_of(answer: Answer, problem: Problem) -> str:
-    return to_latex(answer.exact, problem.graph.latex)

@@ -22,7 +22,7 @@ from sympy import Symbol
 from generator.errors import SpecError, SpecErrors
 from generator.expr import ExprError, parse_condition
 from generator.graph import Graph
-from generator.numeric import DPS, compile_mp, number, values_point
+from generator.numeric import DPS, compile_mp, number, values_point, written_as_decimals
 from generator.problem import Problem
 from generator.source import Source
 from generator.spec import GradientSpec, SgdSpec
@@ -74,6 +74,7 @@ class Slot:
     name: str
     symbols: tuple[Symbol, ...]
     values: tuple[sympy.Rational, ...]
+    decimal: bool = False  # drawn as decimals: shown as 0.7, not 7/10
 
 
 @dataclass(frozen=True)
@@ -118,23 +119,25 @@ class Tally:
     rejected: dict[int, int] = field(default_factory=dict)
 
 
-def answer_exprs(problem: Problem) -> dict[str, tuple[str, sympy.Basic]]:
-    """{name usable in `where:`: (answer key, exact answer over leaves)}."""
+def answer_exprs(problem: Problem) -> dict[str, tuple[str, sympy.Basic, str]]:
+    """{name usable in `where:`: (answer key, exact answer over leaves, its LaTeX name)}."""
     spec, graph = problem.spec, problem.graph
     loss = graph.inline(graph.loss)
-    out: dict[str, tuple[str, sympy.Basic]] = {}
+    out: dict[str, tuple[str, sympy.Basic, str]] = {}
     if isinstance(spec, GradientSpec):
         for name in spec.wrt:
             var = graph.names[name]
             key = str(sympy.Derivative(graph.loss, var))
-            out[f"d{graph.loss.name}_d{name}"] = (key, sympy.diff(loss, var))
+            label = rf"\frac{{\partial {graph.latex[graph.loss]}}}{{\partial {graph.latex[var]}}}"
+            out[f"d{graph.loss.name}_d{name}"] = (key, sympy.diff(loss, var), label)
     elif isinstance(spec, SgdSpec):
         from generator.expr import parse
 
         lr = parse(spec.lr, graph.names)
         for name in spec.params:
             var = graph.names[name]
-            out[f"next_{name}"] = (f"{var}^(1)", var - lr * sympy.diff(loss, var))
+            out[f"next_{name}"] = (f"{var}^(1)", var - lr * sympy.diff(loss, var),
+                                   f"{graph.latex[var]}^{{(1)}}")
     return out
 
 
@@ -146,11 +149,16 @@ class Sampler:
         spec, graph, source = problem.spec, problem.graph, problem.source
         self.tally = Tally()
         self.base = _fixed_values(problem)
-        self.slots = _slots(spec.vary, graph, source, problem)  # type: ignore[union-attr]
+        self.slots = _slots(spec.vary, graph, source, problem)
         self.args = sorted({*self.base, *(s for sl in self.slots for s in sl.symbols)},
                            key=lambda s: s.name)
         self.answers = answer_exprs(problem)
         self.conditions = _conditions(problem, self.answers, self.args)
+        given = written_as_decimals(spec.values, graph) if isinstance(spec, GradientSpec) else (
+            frozenset())
+        redrawn = {s for sl in self.slots for s in sl.symbols}
+        self.decimals = frozenset({*(given - redrawn), *(s for sl in self.slots if sl.decimal
+                                                         for s in sl.symbols)})
 
     def space(self) -> int:
         """How many different draws there are before `where:` (the uniqueness bound)."""
@@ -173,11 +181,11 @@ class Sampler:
             return True
         with mpmath.workdps(DPS):
             args = [mpmath.mpf(int(point[s].p)) / int(point[s].q) for s in self.args]
-            for cond in self.conditions:
-                if not cond.holds(args):
-                    self.tally.rejected[cond.index] = self.tally.rejected.get(cond.index, 0) + 1
-                    return False
-        return True
+            # Every condition is tried, so a failure can name the one that rejects most.
+            failed = [c.index for c in self.conditions if not c.holds(args)]
+        for index in failed:
+            self.tally.rejected[index] = self.tally.rejected.get(index, 0) + 1
+        return not failed
 
     def _impossible(self) -> SpecErrors:
         worst = max(self.conditions, key=lambda c: self.tally.rejected.get(c.index, 0))
@@ -217,7 +225,7 @@ def _slots(vary: dict[str, Draw], graph: Graph, source: Source, problem: Problem
             continue
         symbols = tuple(graph.arrays[name].values()) if name in graph.arrays else (
             graph.names[name],)
-        slots.append(Slot(name, symbols, values))
+        slots.append(Slot(name, symbols, values, draw.decimal is not None))
     if errors:
         raise SpecErrors(errors)
     return slots
@@ -231,15 +239,15 @@ def _variable_names(problem: Problem) -> set[str]:
     return leaves | set(graph.arrays)
 
 
-def _conditions(problem: Problem, answers: dict[str, tuple[str, sympy.Basic]],
+def _conditions(problem: Problem, answers: dict[str, tuple[str, sympy.Basic, str]],
                 args: list[Symbol]) -> list[Condition]:
     spec, graph, source = problem.spec, problem.graph, problem.source
     names: dict[str, sympy.Basic] = {**graph.names,
                                      **{n: Symbol(f"_answer_{n}") for n in answers}}
-    by_answer = {Symbol(f"_answer_{n}"): e for n, (_, e) in answers.items()}
+    by_answer = {Symbol(f"_answer_{n}"): e for n, (_, e, _) in answers.items()}
     out: list[Condition] = []
     errors: list[SpecError] = []
-    for i, text in enumerate(spec.where):  # type: ignore[union-attr]
+    for i, text in enumerate(spec.where):
         where = source.at(("where", i))
         try:
             formula = parse_condition(text, names)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sympy
 
-from generator.expr import ExprError, parse
+from generator.expr import ExprError, parse, parse_condition
 from generator.functions import sigmoid
 
 X, Y = sympy.symbols("x y")
@@ -51,3 +51,42 @@ def test_rejects(text: str, message: str) -> None:
     with pytest.raises(ExprError) as info:
         parse(text, NAMES)
     assert message in info.value.message
+
+
+# ---- `where:` conditions ----
+
+@pytest.mark.parametrize(("text", "holds", "fails"), [
+    ("abs(x) <= 4", {"x": -4}, {"x": 5}),
+    ("0 < x < y", {"x": 1, "y": 2}, {"x": 2, "y": 2}),
+    ("x != 0 and not y == 1", {"x": 3, "y": 2}, {"x": 3, "y": 1}),
+    ("x >= 2 or y > x", {"x": 0, "y": 1}, {"x": 1, "y": 0}),
+    ("sigma(x) < 1/2", {"x": -1}, {"x": 1}),
+])
+def test_conditions_hold_where_they_should(text: str, holds: dict[str, int],
+                                           fails: dict[str, int]) -> None:
+    condition = parse_condition(text, NAMES)
+    for point, expected in ((holds, True), (fails, False)):
+        values = {NAMES[k]: sympy.Integer(v) for k, v in point.items()}
+        assert bool(condition.xreplace(values).doit()) is expected
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("x + 1", "'x + 1' is a value, not a condition"),
+    ("x and y", "and / or / not join comparisons, not numbers"),
+    ("(x < 1) < 2", "a comparison cannot be used as a number"),
+    ("x is y", "only < <= > >= == != compare values"),
+    ("x in y", "only < <= > >= == != compare values"),
+    ("-(x < 1)", "a comparison cannot be used as a number"),
+    ("(x < 1) + 1", "a comparison cannot be used as a number"),
+    ("__import__('os') == 1", "function '__import__' is not allowed"),
+])
+def test_conditions_reject(text: str, message: str) -> None:
+    with pytest.raises(ExprError) as info:
+        parse_condition(text, NAMES)
+    assert message in info.value.message
+
+
+def test_values_do_not_accept_comparisons() -> None:
+    with pytest.raises(ExprError) as info:
+        parse("x < 1", NAMES)
+    assert "Compare is not allowed" in info.value.message

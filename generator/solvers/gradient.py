@@ -11,7 +11,13 @@ from sympy import Add, Derivative, Mul, Symbol
 from generator.errors import SpecError, SpecErrors
 from generator.expectations import check_expectations
 from generator.graph import Graph
-from generator.numeric import given_values, leaves_needed, numeric_section, values_point
+from generator.numeric import (
+    given_values,
+    leaves_needed,
+    numeric_section,
+    values_point,
+    written_as_decimals,
+)
 from generator.printing import SolutionPrinter
 from generator.solvers.partials import Edge, derive, sigmoid_prime_exp
 from generator.source import Source
@@ -66,8 +72,10 @@ def _numbers(spec: GradientSpec, graph: Graph, answers: dict[str, sympy.Basic]
                 for name in spec.wrt}
     if any(s not in point for e in by_param.values() for s in leaves_needed(graph, e)):
         return None
-    return numeric_section(graph, by_param, point, spec.precision,
-                           SolutionPrinter(graph.latex).doprint)
+    section, _ = numeric_section(graph, by_param, point, spec.precision,
+                                 SolutionPrinter(graph.latex).doprint,
+                                 written_as_decimals(spec.values, graph))
+    return section
 
 
 def _edges(path: Sequence[Symbol]) -> list[Edge]:

@@ -1,0 +1,158 @@
+"""Variants × languages × formats → files, for `solgen build --variants N` / `--roster`.
+
+Layout (one folder per problem and language, so a class's files stay together):
+
+    OUT/<lang>/<id>/<label>.question.<ext>   statement with the drawn numbers, no solution
+    OUT/<lang>/<id>/<label>.answer.<ext>     the full verified solution of that variant
+    OUT/<lang>/<id>/questions.<ext>          every question sheet in one file (--combined)
+    OUT/<lang>/<id>/answers.<ext>            every answer sheet in one file (--combined)
+    OUT/<lang>/<id>/moodle.xml               --format moodle
+    OUT/<id>/answers.json, answers.csv       the class answer key (language-free)
+
+<label> is v005 for variant 5, or the student id with --roster.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.build import Output
+from generator.errors import Location, SpecError, SpecErrors, StepCheckError
+from generator.moodle import question, quiz, to_html
+from generator.problem import Problem
+from generator.render import TEMPLATE_OF, render
+from generator.sheets import Sheets
+from generator.spec import GraphSpec
+from generator.variant_key import answers_csv, answers_json
+from generator.variant_solution import Solved, Template
+from generator.variants import Sampler, Variant, for_students, numbered
+
+STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+ID_COLUMNS = ("id", "student_id", "student")
+
+
+@dataclass(frozen=True)
+class Request:
+    count: int | None  # --variants N
+    seed: int
+    roster: list[tuple[str, str]] | None  # (student id, name) in file order
+    combined: bool
+
+
+def read_roster(path: Path) -> list[tuple[str, str]]:
+    """A CSV with a header: `id` (or student_id/student) and optionally `name`."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise SpecErrors([SpecError(Location(str(path)), f"cannot read roster: {exc.strerror}")]
+                         ) from None
+    rows = list(csv.reader(text.splitlines()))
+    head = [h.strip().lower() for h in rows[0]] if rows else []
+    column = next((head.index(c) for c in ID_COLUMNS if c in head), None)
+    if column is None:
+        raise SpecErrors([SpecError(Location(str(path), 1), "no student id column",
+                                    "the first line names the columns, e.g. `id,name`")])
+    name_col = head.index("name") if "name" in head else None
+    out: list[tuple[str, str]] = []
+    errors: list[SpecError] = []
+    seen: set[str] = set()
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        sid = row[column].strip() if column < len(row) else ""
+        where = Location(str(path), line, head[column])
+        if not STUDENT_ID.match(sid):
+            errors.append(SpecError(where, f"student id {sid!r} cannot name a file",
+                                    "use letters, digits, '.', '-' and '_'"))
+        elif sid in seen:
+            errors.append(SpecError(where, f"student id {sid!r} appears twice"))
+        seen.add(sid)
+        name = row[name_col].strip() if name_col is not None and name_col < len(row) else ""
+        out.append((sid, name))
+    if errors:
+        raise SpecErrors(errors)
+    if not out:
+        raise SpecErrors([SpecError(Location(str(path)), "the roster lists no students")])
+    return out
+
+
+def varied(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if isinstance(p.spec, GraphSpec) and p.spec.vary]
+
+
+def solve_variants(problem: Problem, request: Request) -> tuple[Template, list[Solved]]:
+    """Draw and solve every variant of one problem; raise if any line fails its check."""
+    sampler = Sampler(problem)
+    template = Template(problem, sampler)
+    variants: list[Variant] = (for_students(sampler, request.seed, request.roster)
+                               if request.roster is not None else
+                               numbered(sampler, request.seed, request.count or 0))
+    solved = [template.solve(v) for v in variants]
+    bad = [f"{problem.path}: variant {s.variant.label} (seed {s.variant.seed}): {f}"
+           for s in solved for f in s.failures]
+    if bad:
+        raise StepCheckError("\n".join(bad))
+    return template, solved
+
+
+def variant_outputs(problems: list[Problem], out: Path, langs: list[str], formats: list[str],
+                    request: Request) -> list[Output]:
+    files: list[Output] = []
+    errors: list[str] = []
+    for problem in varied(problems):
+        try:
+            template, solved = solve_variants(problem, request)
+        except (SpecErrors, StepCheckError) as exc:
+            errors.append(exc.render())
+            continue
+        files += _problem_files(template, solved, out, langs, formats, request)
+    if errors:
+        raise StepCheckError("\n".join(errors) + "\nnothing was written.")
+    return files
+
+
+def _problem_files(template: Template, solved: list[Solved], out: Path, langs: list[str],
+                   formats: list[str], request: Request) -> list[Output]:
+    problem = template.problem
+    pid = problem.spec.id
+    files = [Output(out / pid / "answers.json", answers_json(problem, solved, request.seed)),
+             Output(out / pid / "answers.csv", answers_csv(problem, solved))]
+    for lang in langs:
+        sheets = Sheets(problem, template, lang)
+        questions = [sheets.question(s) for s in solved]
+        answers = [sheets.answer(s) for s in solved]
+        folder = out / lang / pid
+        for fmt in formats:
+            if fmt == "moodle":
+                files.append(Output(folder / "moodle.xml", _moodle(problem, questions, answers,
+                                                                   solved)))
+                continue
+            if fmt not in TEMPLATE_OF:
+                continue
+            for s, q, a in zip(solved, questions, answers, strict=True):
+                files.append(Output(folder / f"{s.variant.label}.question.{fmt}", render(q, fmt)))
+                files.append(Output(folder / f"{s.variant.label}.answer.{fmt}", render(a, fmt)))
+            if request.combined:
+                files.append(Output(folder / f"questions.{fmt}",
+                                    render(sheets.combined(questions, False, request.seed), fmt)))
+                files.append(Output(folder / f"answers.{fmt}",
+                                    render(sheets.combined(answers, True, request.seed), fmt)))
+    return files
+
+
+def _moodle(problem: Problem, questions: list[dict[str, Any]], answers: list[dict[str, Any]],
+            solved: list[Solved]) -> str:
+    pid = problem.spec.id
+    items = []
+    for q, a, s in zip(questions, answers, solved, strict=True):
+        text, feedback = to_html(q), to_html(a)
+        for answer in s.answers:
+            many = len(s.answers) > 1
+            asked = text + rf"<p>\({answer.label} = ?\)</p>" if many else text
+            name = f"{pid} {s.variant.label}" + (f" {answer.key}" if many else "")
+            items.append(question(name, asked, feedback, answer))
+    return quiz(f"solgen/{pid}", items)
