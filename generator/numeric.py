@@ -7,6 +7,8 @@ with the numbers put in, then its decimal. Decimals come from mpmath, never floa
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -17,6 +19,7 @@ from sympy import Derivative, Symbol
 from generator.errors import SpecError, SpecErrors
 from generator.expr import ExprError, parse
 from generator.graph import Graph
+from generator.slots import Shown, Slots
 from generator.source import Source
 from generator.trace import Block, Section, Step
 
@@ -114,6 +117,12 @@ def leaves_needed(graph: Graph, expr: sympy.Basic) -> list[Symbol]:
 # ---- mpmath evaluation of a numeric tree (no sympy evaluation per variant) ----
 
 def _sigmoid(x: Any) -> Any:
+    return _sigmoid_at(x, mpmath.mp.prec)
+
+
+@functools.lru_cache(maxsize=4096)
+def _sigmoid_at(x: Any, prec: int) -> Any:
+    # The same σ(z) recurs on many lines of a variant; prec keys the cache by precision.
     return 1 / (1 + mpmath.exp(-x))
 
 
@@ -132,10 +141,10 @@ def mp_value(expr: sympy.Basic, env: Mapping[Symbol, Any]) -> Any:
         return mpmath.mpf(str(expr))
     if isinstance(expr, Symbol):
         return env[expr]
-    if expr.is_Add:
-        return mpmath.fsum(mp_value(a, env) for a in expr.args)
-    if expr.is_Mul:
-        return mpmath.fprod(mp_value(a, env) for a in expr.args)
+    if expr.is_Add or expr.is_Mul:
+        # Plain + and * at the working precision: fsum/fprod cost more and gain nothing here.
+        values = [mp_value(a, env) for a in expr.args]
+        return functools.reduce(operator.add if expr.is_Add else operator.mul, values)
     if expr.is_Pow:
         return mp_value(expr.base, env) ** mp_value(expr.exp, env)
     name = type(expr).__name__
@@ -225,7 +234,7 @@ def values_latex(graph: Graph, point: Mapping[Symbol, sympy.Basic],
 
 
 def forward_steps(graph: Graph, nodes: list[Symbol], point: Point, digits: int,
-                  decimals: frozenset[Symbol] = frozenset()
+                  decimals: frozenset[Symbol] = frozenset(), slots: Slots | None = None
                   ) -> tuple[list[Step], dict[sympy.Basic, sympy.Basic], dict[Symbol, Any],
                              dict[sympy.Basic, sympy.Basic]]:
     """`z00 = 1·2 + … = 14`, `o00 = σ(14) ≈ 0.99999`: each needed node, in order.
@@ -242,18 +251,39 @@ def forward_steps(graph: Graph, nodes: list[Symbol], point: Point, digits: int,
         canonical = substitute(graph.display[node], known)
         exact = evaluated(substitute(graph.display[node], exacts))
         exacts[node] = exact
-        steps.append(Step("substitution", substitute(graph.display[node], known, True, decimals),
+        steps.append(Step("substitution", _shown(graph.display[node], known, decimals, slots),
                           lhs=node, value=canonical))
         env[node] = mp_value(canonical, env)
         if exact.is_Rational:
             if exact != canonical:
-                steps.append(Step("arithmetic", exact))
+                steps.append(Step("arithmetic", Shown(slots.value(exact)[0]) if slots else exact,
+                                  value=exact))
         else:
-            steps.append(Step("approximate", decimal(env[node], digits), relation=r"\approx",
-                              digits=digits))
+            shown = decimal(env[node], digits)
+            steps.append(Step("approximate", Shown(decimal_latex(env[node], digits)) if slots
+                              else shown, value=shown, relation=r"\approx", digits=digits))
         if _compact(exact):
             known[node] = exact
     return steps, known, env, exacts
+
+
+def _shown(expr: sympy.Basic, known: Mapping[sympy.Basic, sympy.Basic],
+           decimals: frozenset[Symbol], slots: Slots | None) -> sympy.Basic:
+    """The display form of a line with numbers in: a tree, or a Shown string (fast path)."""
+    if slots is None:
+        return substitute(expr, known, True, decimals)
+    values = {s: as_decimal(v) if s in decimals else v for s, v in known.items()
+              if isinstance(s, Symbol)}
+    return Shown(slots.fill(expr, values))
+
+
+def decimal_latex(value: Any, digits: int) -> str:
+    """7.58256e-10 → 7.58256 · 10^{-10} in LaTeX: the decimal as `decimal()` prints it."""
+    text = decimal_text(value, digits)
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    return rf"{mantissa} \cdot 10^{{{int(exponent)}}}"
 
 
 def needed_nodes(graph: Graph, exprs: list[sympy.Basic]) -> list[Symbol]:
@@ -270,26 +300,28 @@ def needed_nodes(graph: Graph, exprs: list[sympy.Basic]) -> list[Symbol]:
 
 def numeric_section(graph: Graph, answers: Mapping[Symbol, sympy.Basic], point: Point,
                     digits: int, tex: Callable[[sympy.Basic], str],
-                    decimals: frozenset[Symbol] = frozenset()
-                    ) -> tuple[Section, dict[Symbol, sympy.Basic]]:
+                    decimals: frozenset[Symbol] = frozenset(), slots: Slots | None = None
+                    ) -> tuple[Section, dict[Symbol, sympy.Basic], dict[sympy.Basic, sympy.Basic]]:
     """The last section: given values, forward pass, each answer with numbers, its decimal.
 
     `answers` maps the parameter to its gradient written over nodes (the solver's form).
-    Also returns each answer's exact value as an unevaluated tree of numbers.
+    Also returns each answer's exact value as an unevaluated tree of numbers, and the
+    exact value of every leaf and node used.
     """
     full = {**point, **{s: v for s, v in graph.constants.items() if v.is_Rational}}
     with mpmath.workdps(DPS):
         nodes = needed_nodes(graph, list(answers.values()))
-        forward, known, env, exacts = forward_steps(graph, nodes, full, digits, decimals)
+        forward, known, env, exacts = forward_steps(graph, nodes, full, digits, decimals, slots)
         blocks = [Block("given_values", {"values": values_latex(graph, point, tex, decimals)}),
                   Block("forward_pass", {}, tuple(forward), at=full)]
         for var, expr in answers.items():
             canonical = substitute(expr, {**full, **known})
             value = mp_value(canonical, env)
+            shown = decimal(value, digits)
             blocks.append(Block("numeric_answer", {"param": var}, (
-                Step("substitution", substitute(expr, {**full, **known}, True, decimals),
+                Step("substitution", _shown(expr, {**full, **known}, decimals, slots),
                      lhs=Derivative(graph.loss, var), value=canonical),
-                Step("approximate", decimal(value, digits), relation=r"\approx",
-                     digits=digits)), at=full))
+                Step("approximate", Shown(decimal_latex(value, digits)) if slots else shown,
+                     value=shown, relation=r"\approx", digits=digits)), at=full))
     exact = {var: substitute(expr, exacts) for var, expr in answers.items()}
-    return Section("numeric", tuple(blocks)), exact
+    return Section("numeric", tuple(blocks)), exact, exacts

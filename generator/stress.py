@@ -34,7 +34,7 @@ class Report:
         rate = 100 * self.count / self.tries if self.tries else 100.0
         lines = [f"{self.problem}: {self.count} variants drawn, solved and verified",
                  f"  acceptance rate of where: {rate:.1f}% ({self.count} of {self.tries} draws)"]
-        lines += [f"    rejected by `{text}`: {n}" for text, n in self.rejected.items()]
+        lines += [f"    rejected first by `{text}`: {n}" for text, n in self.rejected.items()]
         lines += [f"  time per variant: {1000 * self.seconds / self.count:.2f} ms "
                   f"({self.seconds:.2f} s in all)",
                   f"  duplicates: {self.duplicates} (space before where: {self.space} draws)"]

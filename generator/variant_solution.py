@@ -17,7 +17,6 @@ from typing import Any
 import mpmath
 import sympy
 from sympy import Derivative, Symbol
-from sympy.printing.str import StrPrinter
 
 from generator import solvers
 from generator.errors import SpecError, SpecErrors
@@ -31,24 +30,13 @@ from generator.numeric import (
 )
 from generator.printing import SolutionPrinter
 from generator.problem import Problem
+from generator.slots import Slots, plain_text
 from generator.spec import GradientSpec, SgdSpec
 from generator.trace import Block, Check, Section, Solution, Step
 from generator.variants import Sampler, Variant, answer_exprs
 from generator.verify import check as verify_check
 
 EPS = mpmath.mpf(10) ** -30
-
-
-class _PlainPrinter(StrPrinter):  # type: ignore[misc]  # sympy is untyped
-    """sympy text in the order built (no term sorting: fast), σ written with exp."""
-
-    def __init__(self) -> None:
-        super().__init__({"order": "none"})
-
-    def _print_sigmoid(self, expr: Any) -> str:
-        return f"(1/(1 + exp(-({self._print(expr.args[0])}))))"
-
-    _print_sigmoid_exp = _print_sigmoid
 
 
 @dataclass(frozen=True)
@@ -85,6 +73,7 @@ class Template:
         graph = problem.graph
         self.digits = getattr(problem.spec, "precision", 6)
         self.tex = SolutionPrinter(graph.latex).doprint
+        self.slots = Slots(graph.latex, self.tex)
         answers = answer_exprs(problem)
         self._check_numbers(answers)
         self.truth: dict[str, tuple[sympy.Basic, Callable[..., Any]]] = {
@@ -123,23 +112,31 @@ class Template:
                                                                          graph.names[n]))]
                     for n in spec.wrt}
         leaves = {s: v for s, v in point.items() if graph.roles.get(s) != "constant"}
-        section, exact = numeric_section(graph, by_param, leaves, self.digits, self.tex,
-                                         self.decimals)
+        section, exact, exacts = numeric_section(graph, by_param, leaves, self.digits,
+                                                 self.value_tex, self.decimals, self.slots)
         with mpmath.workdps(DPS):
             args = self._args(point)
             section, failures = self._check(section, args)
             answers = []
             for var in by_param:
                 key = str(Derivative(graph.loss, var))
-                answers.append(self._answer(key, exact[var], self.truth[key][1](*args)))
+                values = {s: v for s, v in exacts.items() if isinstance(s, Symbol)}
+                answers.append(self._answer(key, exact[var], self.truth[key][1](*args),
+                                            self.slots.fill(by_param[var], values),
+                                            self.slots.fill_text(by_param[var], values)))
         solution = replace(self.symbolic, sections=(*self.symbolic.sections, section),
                            answers={a.key: a.exact for a in answers})
         steps = sum(len(b.steps) for b in section.blocks)
         return Solved(variant, solution, tuple(answers), tuple(failures), steps)
 
-    def _answer(self, key: str, exact: sympy.Basic, value: Any) -> Answer:
-        return Answer(key, exact, value, self.digits, self.labels[key], self.tex(exact),
-                      _PlainPrinter().doprint(exact))
+    def value_tex(self, value: sympy.Basic) -> str:
+        return self.slots.value(value)[0]
+
+    def _answer(self, key: str, exact: sympy.Basic, value: Any, latex: str | None = None,
+                text: str | None = None) -> Answer:
+        return Answer(key, exact, value, self.digits, self.labels[key],
+                      self.tex(exact) if latex is None else latex,
+                      plain_text(exact) if text is None else text)
 
     def _check(self, section: Section, args: list[Any]) -> tuple[Section, list[str]]:
         """Each line against the truth: a node's exact value, the gradient, or the last line."""

@@ -82,21 +82,31 @@ class Condition:
     index: int
     text: str
     where: Any  # Location of the `where:` item
-    formula: Any  # sympy Boolean over relationals
-    sides: tuple[tuple[Any, Callable[..., Any]], ...]  # (relational, lhs − rhs as mpmath fn)
-
-    def holds(self, args: list[Any]) -> bool:
-        truth = {rel: _relation(rel, fn(*args)) for rel, fn in self.sides}
-        return bool(self.formula.xreplace(truth))
+    holds: Callable[[list[Any]], bool]  # compiled: leaf values (mpmath) → does it hold?
 
 
-def _relation(rel: Any, diff: Any) -> Any:
-    # Differences are evaluated at DPS digits; a gap below 1e-25 counts as equality.
-    eps = mpmath.mpf(10) ** -25
-    op = rel.rel_op
-    result = {"==": abs(diff) <= eps, "!=": abs(diff) > eps, "<": diff < -eps,
-              "<=": diff <= eps, ">": diff > eps, ">=": diff >= -eps}[op]
-    return sympy.true if result else sympy.false
+EPS = mpmath.mpf(10) ** -25  # differences are evaluated at DPS digits; below this, equal
+_OPS: dict[str, Callable[[Any], bool]] = {
+    "==": lambda d: bool(abs(d) <= EPS), "!=": lambda d: bool(abs(d) > EPS),
+    "<": lambda d: bool(d < -EPS), "<=": lambda d: bool(d <= EPS),
+    ">": lambda d: bool(d > EPS), ">=": lambda d: bool(d >= -EPS),
+}
+
+
+def _compile(formula: Any, side: Callable[[Any], Callable[..., Any]]
+             ) -> Callable[[list[Any]], bool]:
+    """A sympy Boolean as a Python function (and/or short-circuit, no sympy per draw)."""
+    if isinstance(formula, sympy.And | sympy.Or):
+        parts = [_compile(a, side) for a in formula.args]
+        join = all if isinstance(formula, sympy.And) else any
+        return lambda args: join(p(args) for p in parts)
+    if isinstance(formula, sympy.Not):
+        inner = _compile(formula.args[0], side)
+        return lambda args: not inner(args)
+    if formula in (sympy.true, sympy.false):
+        return lambda args: bool(formula)
+    fn, op = side(formula), _OPS[formula.rel_op]
+    return lambda args: op(fn(*args))
 
 
 @dataclass
@@ -174,27 +184,43 @@ class Sampler:
             if self._accept(point):
                 self.tally.accepted += 1
                 return Drawn(point, drawn, tries)
-        raise self._impossible()
+        raise self._impossible(seed)
 
     def _accept(self, point: Point) -> bool:
         if not self.conditions:
             return True
         with mpmath.workdps(DPS):
             args = [mpmath.mpf(int(point[s].p)) / int(point[s].q) for s in self.args]
-            # Every condition is tried, so a failure can name the one that rejects most.
-            failed = [c.index for c in self.conditions if not c.holds(args)]
-        for index in failed:
-            self.tally.rejected[index] = self.tally.rejected.get(index, 0) + 1
-        return not failed
+            for cond in self.conditions:
+                if not cond.holds(args):
+                    self.tally.rejected[cond.index] = self.tally.rejected.get(cond.index, 0) + 1
+                    return False
+        return True
 
-    def _impossible(self) -> SpecErrors:
-        worst = max(self.conditions, key=lambda c: self.tally.rejected.get(c.index, 0))
+    def rejection_rates(self, seed: int, draws: int = MAX_TRIES) -> dict[int, int]:
+        """How many of `draws` fresh draws each condition rejects, all tried on every draw."""
+        rng = random.Random(seed)
+        counts = {c.index: 0 for c in self.conditions}
+        with mpmath.workdps(DPS):
+            for _ in range(draws):
+                point = {**self.base, **{sym: rng.choice(sl.values) for sl in self.slots
+                                         for sym in sl.symbols}}
+                args = [mpmath.mpf(int(point[s].p)) / int(point[s].q) for s in self.args]
+                for cond in self.conditions:
+                    counts[cond.index] += not cond.holds(args)
+        return counts
+
+    def _impossible(self, seed: int) -> SpecErrors:
+        # Draws stop at the first failed condition; to name the culprit fairly, try
+        # every condition on the same number of fresh draws.
+        counts = self.rejection_rates(seed)
+        worst = max(self.conditions, key=lambda c: counts[c.index])
         t = self.tally
         rate = 100 * t.accepted / t.tries if t.tries else 0.0
         return SpecErrors([SpecError(
             worst.where, f"no draw satisfied the conditions in {MAX_TRIES} tries; "
-            f"`{worst.text}` rejected {t.rejected.get(worst.index, 0)} of {t.tries} draws "
-            f"(acceptance rate {rate:.1f}% over all draws)",
+            f"`{worst.text}` alone rejects {counts[worst.index]} of {MAX_TRIES} draws "
+            f"(acceptance rate {rate:.1f}% over all {t.tries} draws)",
             "loosen this condition or change the ranges under vary:")])
 
 
@@ -254,17 +280,17 @@ def _conditions(problem: Problem, answers: dict[str, tuple[str, sympy.Basic, str
         except ExprError as exc:
             errors.append(SpecError(where, exc.message, exc.hint))
             continue
-        rels = sorted(formula.atoms(sympy.core.relational.Relational), key=str)
-        sides = []
-        for rel in rels:
-            diff = graph.inline((rel.lhs - rel.rhs).xreplace(by_answer))
-            missing = sorted(s.name for s in diff.free_symbols if s not in set(args))
-            if missing:
-                errors.append(SpecError(where, f"{', '.join(missing)} has no number",
-                                        "give it under values: (or data:/init:) or vary:"))
-                break
-            sides.append((rel, compile_mp(args, diff)))
-        out.append(Condition(i, str(text), where, formula, tuple(sides)))
+        missing = sorted({s.name for s in graph.inline(formula.xreplace(by_answer)).free_symbols
+                          if s not in set(args)})
+        if missing:
+            errors.append(SpecError(where, f"{', '.join(missing)} has no number",
+                                    "give it under values: (or data:/init:) or vary:"))
+            continue
+
+        def side(rel: Any) -> Callable[..., Any]:
+            return compile_mp(args, graph.inline((rel.lhs - rel.rhs).xreplace(by_answer)))
+
+        out.append(Condition(i, str(text), where, _compile(formula, side)))
     if errors:
         raise SpecErrors(errors)
     return out

@@ -128,8 +128,8 @@ def test_impossible_where_names_the_condition_and_writes_nothing(tmp_path: Path)
     code, text = build(out, str(problem), "--variants", "3")
     assert code == 1
     assert f"p.yaml:{line}: where[3]: no draw satisfied the conditions in 1000 tries; " \
-           "`z00 > 100` rejected" in text
-    assert "acceptance rate 0.0% over all draws" in text
+           "`z00 > 100` alone rejects 1000 of 1000 draws" in text
+    assert "(acceptance rate 0.0% over all 1000 draws)" in text
     assert "hint: loosen this condition" in text
     assert not out.exists()
 
