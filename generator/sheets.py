@@ -8,6 +8,7 @@ language and reused by every variant; only the numbers are printed per variant.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sympy import Derivative
@@ -32,7 +33,8 @@ class Sheets:
         self.template = template
         self.lang = lang
         graph = problem.graph
-        self.writer = MathWriter({**graph.latex, **template.symbolic.names})
+        self.writer = _CachedWriter({**graph.latex, **template.symbolic.names})
+        self._said: dict[tuple[str, str, tuple[tuple[str, str], ...]], str] = {}
         self.title = problem.title(lang)
         self.symbolic = view(template.symbolic, graph.latex, lang, self.title)["sections"]
         self.model = self._model_sections() if isinstance(problem.spec, GradientSpec) else []
@@ -67,15 +69,19 @@ class Sheets:
 
     def section(self, section: Section) -> dict[str, Any]:
         """One section as `render.view` lays it out."""
-        tex = self.writer.tex
-        heading = say(self.lang, "sections", section.key,
-                      {k: tex(v) for k, v in section.params.items()}) if section.key else ""
+        heading = self._line("sections", section.key, section.params) if section.key else ""
         return {"heading": heading, "level": section.level, "blocks": [
-            {"text": say(self.lang, "blocks", b.key, {k: tex(v) for k, v in b.params.items()})
-             if b.key else "",
-             "bullets": [say(self.lang, "items", k, {n: tex(v) for n, v in p.items()})
-                         for k, p in b.items],
+            {"text": self._line("blocks", b.key, b.params) if b.key else "",
+             "bullets": [self._line("items", k, p) for k, p in b.items],
              "math": self.writer.block(b) if b.steps else ""} for b in section.blocks]}
+
+    def _line(self, group: str, key: str, params: Mapping[str, Any]) -> str:
+        # Most sentences repeat from variant to variant: render each distinct one once.
+        texts = tuple((k, self.writer.tex(v)) for k, v in params.items())
+        memo = (group, key, texts)
+        if memo not in self._said:
+            self._said[memo] = say(self.lang, group, key, dict(texts))
+        return self._said[memo]
 
     # ---- question sheet ----
 
@@ -131,6 +137,21 @@ class Sheets:
         return {"title": title, "lang": self.lang, "sections": sections,
                 "verified": self._say("combined_footer", id=self.problem.spec.id,
                                       seed=str(seed))}
+
+
+class _CachedWriter(MathWriter):
+    """A MathWriter that prints each distinct expression once (lhs, names, numbers)."""
+
+    def __init__(self, names: Mapping[Any, str]) -> None:
+        super().__init__(names)
+        self._memo: dict[Any, str] = {}
+
+    def tex(self, expr: Any) -> str:
+        if isinstance(expr, str):
+            return expr
+        if expr not in self._memo:
+            self._memo[expr] = super().tex(expr)
+        return self._memo[expr]
 
 
 def view_counts(solution: Solution, lang: str) -> str:

@@ -70,6 +70,15 @@ def plain_text(expr: sympy.Basic) -> str:
     return str(_SlotText().doprint(expr))
 
 
+def _swap(expr: sympy.Basic, tokens: Mapping[Symbol, Symbol]) -> sympy.Basic:
+    """Put tokens in without evaluating: xreplace would re-sort and fold the product."""
+    if expr in tokens:
+        return tokens[expr]
+    if not expr.args:
+        return expr
+    return expr.func(*[_swap(a, tokens) for a in expr.args], evaluate=False)
+
+
 class Slots:
     """Prints expressions over some symbols once, then fills in values by string."""
 
@@ -79,6 +88,7 @@ class Slots:
         self._templates: dict[tuple[Any, frozenset[Symbol], bool], str] = {}
         self._values: dict[sympy.Basic, tuple[str, str]] = {}
         self._texts: dict[sympy.Basic, str] = {}
+        self._free: dict[sympy.Basic, list[Symbol]] = {}
 
     def template(self, expr: sympy.Basic, slots: frozenset[Symbol], text: bool = False) -> str:
         key = (expr, slots, text)
@@ -87,29 +97,40 @@ class Slots:
             tokens = {s: Symbol(f"_slot{i}") for i, s in enumerate(order)}
             names = {t: f"⟦{i}⟧" for i, t in enumerate(tokens.values())}
             printer = _SlotText(names) if text else _SlotPrinter({**self.names, **names})
-            self._templates[key] = str(printer.doprint(expr.xreplace(tokens)))
+            self._templates[key] = str(printer.doprint(_swap(expr, tokens)))
         return self._templates[key]
 
-    def fill_text(self, expr: sympy.Basic, values: Mapping[Symbol, sympy.Basic]) -> str:
-        """`plain_text` of `expr` with each symbol in `values` replaced by its value."""
-        slots = frozenset(s for s in expr.free_symbols if s in values)
-        order = sorted(slots, key=lambda s: s.name)
-        printed = [self._text(values[s]) for s in order]
-        return _TOKEN.sub(lambda m: printed[int(m.group(1))], self.template(expr, slots, True))
+    def _order(self, expr: sympy.Basic, keys: Mapping[Symbol, Any]
+               ) -> tuple[frozenset[Symbol], list[Symbol]]:
+        if expr not in self._free:
+            self._free[expr] = sorted(expr.free_symbols, key=lambda s: s.name)
+        order = [s for s in self._free[expr] if s in keys]
+        return frozenset(order), order
 
-    def _text(self, value: sympy.Basic) -> str:
-        if value not in self._texts:
-            self._texts[value] = f"({plain_text(value)})"
-        return self._texts[value]
+    def fill_strings(self, expr: sympy.Basic, strings: Mapping[Symbol, tuple[str, str]]) -> str:
+        """LaTeX of `expr`, each symbol in `strings` replaced by (plain, in-product) LaTeX."""
+        slots, order = self._order(expr, strings)
+        printed = [strings[s] for s in order]
+        text = _IN_BRACKETS.sub(lambda m: rf"\left({printed[int(m.group(1))][0]}\right)",
+                                self.template(expr, slots))
+        return _TOKEN.sub(lambda m: printed[int(m.group(1))][1], text)
 
     def fill(self, expr: sympy.Basic, values: Mapping[Symbol, sympy.Basic]) -> str:
         """LaTeX of `expr` with each symbol in `values` replaced by its value."""
-        slots = frozenset(s for s in expr.free_symbols if s in values)
-        order = sorted(slots, key=lambda s: s.name)
-        text = self.template(expr, slots)
-        printed = [self.value(values[s]) for s in order]
-        text = _IN_BRACKETS.sub(lambda m: rf"\left({printed[int(m.group(1))][0]}\right)", text)
-        return _TOKEN.sub(lambda m: printed[int(m.group(1))][1], text)
+        _, order = self._order(expr, values)
+        return self.fill_strings(expr, {s: self.value(values[s]) for s in order})
+
+    def fill_text_strings(self, expr: sympy.Basic, texts: Mapping[Symbol, str]) -> str:
+        """`plain_text` of `expr`, each symbol in `texts` replaced by that (bracketed) text."""
+        slots, order = self._order(expr, texts)
+        printed = [texts[s] for s in order]
+        return _TOKEN.sub(lambda m: printed[int(m.group(1))], self.template(expr, slots, True))
+
+    def text(self, value: sympy.Basic) -> str:
+        """`plain_text` of a value, bracketed, cached."""
+        if value not in self._texts:
+            self._texts[value] = f"({plain_text(value)})"
+        return self._texts[value]
 
     def value(self, value: sympy.Basic) -> tuple[str, str]:
         """(plain LaTeX, LaTeX safe inside a product) of a value, cached."""

@@ -20,17 +20,18 @@ from sympy import Derivative, Symbol
 
 from generator import solvers
 from generator.errors import SpecError, SpecErrors
+from generator.graph import Graph
 from generator.numeric import (
     DPS,
     compile_mp,
     decimal,
     decimal_text,
     mp_value,
-    numeric_section,
 )
+from generator.numeric_lines import NumericLines
 from generator.printing import SolutionPrinter
 from generator.problem import Problem
-from generator.slots import Slots, plain_text
+from generator.slots import Shown, Slots, plain_text
 from generator.spec import GradientSpec, SgdSpec
 from generator.trace import Block, Check, Section, Solution, Step
 from generator.variants import Sampler, Variant, answer_exprs
@@ -42,7 +43,7 @@ EPS = mpmath.mpf(10) ** -30
 @dataclass(frozen=True)
 class Answer:
     key: str  # as in the solution's answers: "Derivative(MSE, w11)", "b^(1)"
-    exact: sympy.Basic  # a number, exact (σ kept as sigmoid), maybe unevaluated
+    exact: sympy.Basic | None  # the exact number (SGD); gradients keep only its strings
     value: Any  # mpmath value at DPS digits
     digits: int
     label: str  # LaTeX of what is asked: \frac{∂MSE}{∂w_{11}}, b^{(1)}
@@ -80,9 +81,23 @@ class Template:
             key: (expr, compile_mp(self.args, expr)) for key, expr, _ in answers.values()}
         self.labels = {key: label for key, _, label in answers.values()}
         self.node_truth = {n: compile_mp(self.args, graph.inline(n)) for n in graph.nodes}
+        self.lines = self._lines(graph)
         # The symbolic part: the solution without a numeric section of the base values.
         sections = tuple(s for s in problem.solution.sections if s.key != "numeric")
         self.symbolic = replace(problem.solution, sections=sections)
+
+    def _lines(self, graph: Graph) -> NumericLines | None:
+        spec = self.problem.spec
+        if not isinstance(spec, GradientSpec):
+            return None
+        answers = self.problem.solution.answers
+        by_param = {graph.names[n]: answers[str(Derivative(graph.loss, graph.names[n]))]
+                    for n in spec.wrt}
+        truth: dict[sympy.Basic, Callable[..., Any]] = dict(self.node_truth)
+        truth.update({Derivative(graph.loss, v): self.truth[str(Derivative(graph.loss, v))][1]
+                      for v in by_param})
+        return NumericLines(graph, by_param, self.digits, self.decimals, self.slots, truth,
+                            _agree)
 
     def _check_numbers(self, answers: dict[str, tuple[str, sympy.Basic, str]]) -> None:
         known = set(self.args)
@@ -107,25 +122,20 @@ class Template:
         return [mpmath.mpf(int(point[s].p)) / int(point[s].q) for s in self.args]
 
     def _gradient(self, variant: Variant, spec: GradientSpec) -> Solved:
-        graph, point = self.problem.graph, variant.drawn.point
-        by_param = {graph.names[n]: self.symbolic.answers[str(Derivative(graph.loss,
-                                                                         graph.names[n]))]
-                    for n in spec.wrt}
-        leaves = {s: v for s, v in point.items() if graph.roles.get(s) != "constant"}
-        section, exact, exacts = numeric_section(graph, by_param, leaves, self.digits,
-                                                 self.value_tex, self.decimals, self.slots)
+        point = variant.drawn.point
+        leaves = {s: v for s, v in point.items()
+                  if self.problem.graph.roles.get(s) != "constant"}
         with mpmath.workdps(DPS):
             args = self._args(point)
-            section, failures = self._check(section, args)
+            assert self.lines is not None  # made for every gradient problem
+            section, failures, exact = self.lines.build(leaves, args)
             answers = []
-            for var in by_param:
-                key = str(Derivative(graph.loss, var))
-                values = {s: v for s, v in exacts.items() if isinstance(s, Symbol)}
-                answers.append(self._answer(key, exact[var], self.truth[key][1](*args),
-                                            self.slots.fill(by_param[var], values),
-                                            self.slots.fill_text(by_param[var], values)))
+            for var in exact:
+                key = str(Derivative(self.problem.graph.loss, var))
+                answers.append(Answer(key, None, self.truth[key][1](*args), self.digits,
+                                      self.labels[key], exact[var].latex, exact[var].text))
         solution = replace(self.symbolic, sections=(*self.symbolic.sections, section),
-                           answers={a.key: a.exact for a in answers})
+                           answers={a.key: Shown(a.sympy_text) for a in answers})
         steps = sum(len(b.steps) for b in section.blocks)
         return Solved(variant, solution, tuple(answers), tuple(failures), steps)
 
@@ -137,33 +147,6 @@ class Template:
         return Answer(key, exact, value, self.digits, self.labels[key],
                       self.tex(exact) if latex is None else latex,
                       plain_text(exact) if text is None else text)
-
-    def _check(self, section: Section, args: list[Any]) -> tuple[Section, list[str]]:
-        """Each line against the truth: a node's exact value, the gradient, or the last line."""
-        failures: list[str] = []
-        blocks = []
-        values: dict[Symbol, Any] = {}
-        for block in section.blocks:
-            steps: list[Step] = []
-            previous = None
-            for step in block.steps:
-                got = mp_value(step.canonical, values)
-                if isinstance(step.lhs, Symbol):
-                    truth = self.node_truth[step.lhs](*args)
-                    values[step.lhs] = truth
-                elif step.lhs is not None:
-                    truth = self.truth[str(step.lhs)][1](*args)
-                else:
-                    truth = previous
-                ok, how = _agree(got, truth, step.digits if step.relation == r"\approx"
-                                 else None)
-                if not ok:
-                    failures.append(f"{step.lhs or '…'} {step.relation} {step.rhs}: {how}")
-                steps.append(replace(step, check=Check("numeric" if ok else "failed",
-                                                       "mpmath", how)))
-                previous = truth if step.lhs is not None else previous
-            blocks.append(replace(block, steps=tuple(steps)))
-        return replace(section, blocks=tuple(blocks)), failures
 
     def _sgd(self, variant: Variant, spec: SgdSpec) -> Solved:
         graph, point = self.problem.graph, variant.drawn.point
@@ -179,7 +162,7 @@ class Template:
             answers = tuple(self._answer(key, solution.answers[key], self.truth[key][1](*args))
                             for key in self.truth)
             for a in answers:  # the solver's exact answer against the compiled truth
-                ok, how = _agree(mp_value(a.exact, {}), a.value, None)
+                ok, how = _agree(mp_value(solution.answers[a.key], {}), a.value, None)
                 if not ok:
                     failures.append(f"answer {a.key}: {how}")
             decimals = self._sgd_decimals(answers, failures)
