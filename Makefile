@@ -29,7 +29,7 @@ bench: install
 	$(PY) bench/variants.py
 
 golden: install
-	$(PY) -m pytest tests/test_golden.py --update-golden
+	$(PY) -m pytest tests/test_golden.py tests/test_variants.py -k golden --update-golden
 
 clean:
 	rm -rf output .pytest_cache .mypy_cache .ruff_cache

@@ -14,7 +14,7 @@ from typing import Any
 from sympy import Derivative
 
 from generator.i18n import say
-from generator.numeric import values_latex
+from generator.numeric import as_decimal, values_latex
 from generator.problem import Problem
 from generator.render import MathWriter, view
 from generator.spec import GradientSpec, SgdSpec
@@ -116,8 +116,9 @@ class Sheets:
         if isinstance(spec, SgdSpec):
             from generator.expr import parse
 
-            return self._say("task_sgd_step", lr=self.writer.tex(parse(spec.lr, graph.names)),
-                             digits=digits)
+            lr = parse(spec.lr, graph.names)
+            shown = as_decimal(lr) if isinstance(spec.lr, float) else lr  # 0.1, not 1/10
+            return self._say("task_sgd_step", lr=self.writer.tex(shown), digits=digits)
         assert isinstance(spec, GradientSpec)
         target = ",\\ ".join(self.writer.tex(Derivative(graph.loss, graph.names[n]))
                              for n in spec.wrt)

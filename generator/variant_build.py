@@ -101,6 +101,10 @@ def solve_variants(problem: Problem, request: Request) -> tuple[Template, list[S
 
 def variant_outputs(problems: list[Problem], out: Path, langs: list[str], formats: list[str],
                     request: Request) -> list[Output]:
+    if not varied(problems):
+        raise SpecErrors([SpecError(Location(p.path), "has no vary: (nothing to draw variants "
+                                    "from)", "add vary: to the problem, or leave out "
+                                    "--variants/--roster") for p in problems])
     files: list[Output] = []
     errors: list[str] = []
     for problem in varied(problems):

@@ -226,3 +226,72 @@ def test_values_with_the_wrong_shape_name_the_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", str(tmp_path / "p.yaml")])
     assert result.exit_code == 1
     assert f"p.yaml:{line}: values.w: 'w' has 4 elements, got 3 values" in result.output
+
+
+def test_variants_of_a_problem_without_vary_is_an_error(tmp_path: Path) -> None:
+    plain = ROOT / "problems" / "hw1-3-conv-w11.yaml"
+    code, text = build(tmp_path / "out", str(plain), "--variants", "3")
+    assert code == 1
+    assert "hw1-3-conv-w11.yaml: has no vary: (nothing to draw variants from)" in text
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_wrong_line_in_a_variant_stops_the_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The per-variant check is real: break the compiled truth and it must fail."""
+    from generator.build import prepare_all
+    from generator.errors import StepCheckError
+    from generator.variant_build import Request, solve_variants
+    from generator.variant_solution import Template
+
+    problem = prepare_all([HW])[0]
+    original = Template._lines
+
+    def broken(self: Template, graph: object) -> object:
+        lines = original(self, graph)  # type: ignore[arg-type]
+        assert lines is not None
+        key = next(k for k in lines.truth if isinstance(k, sympy.Derivative))
+        right = lines.truth[key]
+        lines.truth = {**lines.truth, key: lambda *args: 1 + right(*args)}
+        return lines
+
+    monkeypatch.setattr(Template, "_lines", broken)
+    with pytest.raises(StepCheckError) as info:
+        solve_variants(problem, Request(2, 1, None, False))
+    text = info.value.render()
+    assert "hw1-3-conv-w11-variants.yaml: variant v001 (seed " in text
+    assert "Derivative(MSE, w11) = " in text and " ≠ " in text
+
+
+def test_output_does_not_depend_on_pythonhashseed(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    trees = []
+    for hashseed in ("1", "2"):
+        out = tmp_path / hashseed
+        env = {**os.environ, "PYTHONHASHSEED": hashseed}
+        subprocess.run([sys.executable, "-m", "generator", "build", str(HW), "--out", str(out),
+                        "--variants", "3", "--seed", "4", "--format", "md", "--format", "json"],
+                       check=True, env=env, capture_output=True)
+        trees.append(tree(out))
+    assert trees[0] == trees[1]
+
+
+@pytest.mark.parametrize("path", [HW, SGD], ids=["gradient", "sgd_step"])
+def test_variant_sheets_golden(tmp_path: Path, path: Path, update_golden: bool) -> None:
+    """Exact text of variant 1's sheets and the key (review with `make golden`)."""
+    code, out = build(tmp_path, str(path), "--variants", "2", "--seed", "1", "--format", "md",
+                      "--format", "json")
+    assert code == 0, out
+    files = tree(tmp_path)
+    folder = ROOT / "tests" / "golden" / "variants" / path.stem
+    names = [f"{lang}/{path.stem}/v001.{kind}.md" for lang in ("en", "zh-TW")
+             for kind in ("question", "answer")] + [f"{path.stem}/answers.csv"]
+    for name in names:
+        golden = folder / name.replace("/", "--")
+        if update_golden:
+            folder.mkdir(parents=True, exist_ok=True)
+            golden.write_bytes(files[name])
+        assert golden.exists(), f"missing {golden}: run `make golden` and review the diff"
+        assert files[name] == golden.read_bytes(), f"{golden} differs"
