@@ -14,7 +14,7 @@ gradient, decimal), made the fast way for many variants:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -54,6 +54,17 @@ def exact_fraction(expr: sympy.Basic, env: Mapping[Symbol, Fraction]) -> Fractio
 
 
 @dataclass
+class _Env:
+    """One variant's numbers so far: mpmath values, exact fractions, LaTeX and text."""
+
+    mp: dict[Symbol, Any]
+    fractions: dict[Symbol, Fraction]
+    shown: dict[Symbol, tuple[str, str]]  # what a line shows for a leaf or short node
+    exact_text: dict[Symbol, str]
+    exact_tex: dict[Symbol, tuple[str, str]] = field(default_factory=dict)
+
+
+@dataclass
 class Exact:
     """A variant's answer, exactly: LaTeX and a sympy string (σ written with exp)."""
 
@@ -76,53 +87,59 @@ class NumericLines:
         """Call inside `mpmath.workdps(DPS)`; `args` are the leaf values for `truth`."""
         graph, slots = self.graph, self.slots
         full = {**point, **{s: v for s, v in graph.constants.items() if v.is_Rational}}
-        mp_env: dict[Symbol, Any] = {s: mpmath.mpf(int(v.p)) / int(v.q) for s, v in full.items()}
-        fractions = {s: Fraction(int(v.p), int(v.q)) for s, v in full.items()}
-        shown = {s: slots.value(as_decimal(v) if s in self.decimals else v)
-                 for s, v in full.items()}
-        exact_tex, exact_text = dict(shown), {s: slots.text(v) for s, v in full.items()}
+        env = _Env(
+            mp={s: mpmath.mpf(int(v.p)) / int(v.q) for s, v in full.items()},
+            fractions={s: Fraction(int(v.p), int(v.q)) for s, v in full.items()},
+            shown={s: slots.value(as_decimal(v) if s in self.decimals else v)
+                   for s, v in full.items()},
+            exact_text={s: slots.text(v) for s, v in full.items()})
+        env.exact_tex = dict(env.shown)
         failures: list[str] = []
-        forward: list[Step] = []
-        for node in self.nodes:
-            expr = graph.display[node]
-            got = mp_value(expr, mp_env)
-            truth = self.truth[node](*args)
-            forward.append(self._step("substitution", node, slots.fill_strings(expr, shown),
-                                      got, truth, None, failures))
-            mp_env[node] = got
-            value = _compact(expr, fractions)
-            if isinstance(value, sympy.Rational):
-                fractions[node] = Fraction(int(value.p), int(value.q))
-                if not isinstance(expr, sympy.Rational | Symbol):
-                    forward.append(self._step("arithmetic", None, slots.value(value)[0],
-                                              mp_value(value, {}), truth, None, failures))
-            else:
-                forward.append(self._step("approximate", None, decimal_latex(got, self.digits),
-                                          mpmath.mpf(_digits_text(got, self.digits)), truth,
-                                          self.digits, failures))
-            if value is not None:
-                shown[node] = exact_tex[node] = slots.value(value)
-                exact_text[node] = slots.text(value)
-            else:
-                tex = slots.fill_strings(expr, exact_tex)
-                exact_tex[node] = (tex, rf"\left({tex}\right)")
-                exact_text[node] = f"({slots.fill_text_strings(expr, exact_text)})"
+        forward = [step for node in self.nodes for step in self._node(node, env, args, failures)]
         blocks = [Block("given_values", {"values": values_latex(
                       graph, point, lambda v: slots.value(v)[0], self.decimals)}),
                   Block("forward_pass", {}, tuple(forward))]
         exact: dict[Symbol, Exact] = {}
         for var, expr in self.answers.items():
             lhs = Derivative(graph.loss, var)
-            got, truth = mp_value(expr, mp_env), self.truth[lhs](*args)
+            got, truth = mp_value(expr, env.mp), self.truth[lhs](*args)
             blocks.append(Block("numeric_answer", {"param": var}, (
-                self._step("substitution", lhs, slots.fill_strings(expr, shown), got, truth,
+                self._step("substitution", lhs, slots.fill_strings(expr, env.shown), got, truth,
                            None, failures),
-                self._step("approximate", None, decimal_latex(got, self.digits),
-                           mpmath.mpf(_digits_text(got, self.digits)), truth, self.digits,
-                           failures))))
-            exact[var] = Exact(slots.fill_strings(expr, exact_tex),
-                               slots.fill_text_strings(expr, exact_text))
+                self._approx(got, truth, failures))))
+            exact[var] = Exact(slots.fill_strings(expr, env.exact_tex),
+                               slots.fill_text_strings(expr, env.exact_text))
         return Section("numeric", tuple(blocks)), failures, exact
+
+    def _node(self, node: Symbol, env: _Env, args: list[Any], failures: list[str]
+              ) -> list[Step]:
+        """`z00 = 1·2 + … = 3` or `o00 = σ(3) ≈ 0.952574`, checked; updates `env`."""
+        slots, expr = self.slots, self.graph.display[node]
+        got, truth = mp_value(expr, env.mp), self.truth[node](*args)
+        steps = [self._step("substitution", node, slots.fill_strings(expr, env.shown), got,
+                            truth, None, failures)]
+        env.mp[node] = got
+        value = _compact(expr, env.fractions)
+        if isinstance(value, sympy.Rational):
+            env.fractions[node] = Fraction(int(value.p), int(value.q))
+            if not isinstance(expr, sympy.Rational | Symbol):
+                steps.append(self._step("arithmetic", None, slots.value(value)[0],
+                                        mp_value(value, {}), truth, None, failures))
+        else:
+            steps.append(self._approx(got, truth, failures))
+        if value is not None:  # short: later lines write it in place of the node
+            env.shown[node] = env.exact_tex[node] = slots.value(value)
+            env.exact_text[node] = slots.text(value)
+        else:
+            tex = slots.fill_strings(expr, env.exact_tex)
+            env.exact_tex[node] = (tex, rf"\left({tex}\right)")
+            env.exact_text[node] = f"({slots.fill_text_strings(expr, env.exact_text)})"
+        return steps
+
+    def _approx(self, got: Any, truth: Any, failures: list[str]) -> Step:
+        shown = _digits_text(got, self.digits)
+        return self._step("approximate", None, decimal_latex(got, self.digits),
+                          mpmath.mpf(shown), truth, self.digits, failures)
 
     def _step(self, rule: str, lhs: sympy.Basic | None, latex: str, got: Any, truth: Any,
               digits: int | None, failures: list[str]) -> Step:
