@@ -114,11 +114,14 @@ def _no_clashes(files: list[Output]) -> None:
 def write(files: list[Output]) -> list[Path]:
     """Write each file atomically; unchanged files are left alone (their mtime too)."""
     written = []
+    made: set[Path] = set()  # mkdir per file dominated writing thousands of variant sheets
     for f in files:
         data = f.text.encode("utf-8")
         if f.path.exists() and f.path.read_bytes() == data:
             continue
-        f.path.parent.mkdir(parents=True, exist_ok=True)
+        if f.path.parent not in made:
+            f.path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(f.path.parent)
         fd, tmp = tempfile.mkstemp(prefix=f".{f.path.name}.", dir=f.path.parent)
         try:
             with os.fdopen(fd, "wb") as handle:
