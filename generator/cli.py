@@ -94,6 +94,8 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
     start = time.perf_counter()
     failures: list[str] | None = [] if keep_going else None
     chosen = list(formats or b.FORMATS)
+    if count is not None and roster is not None:
+        raise click.UsageError("give --variants N or --roster FILE, not both")
     if "moodle" in chosen and count is None and roster is None:
         raise click.UsageError("--format moodle needs --variants N or --roster FILE")
     try:

@@ -295,3 +295,31 @@ def test_variant_sheets_golden(tmp_path: Path, path: Path, update_golden: bool) 
             golden.write_bytes(files[name])
         assert golden.exists(), f"missing {golden}: run `make golden` and review the diff"
         assert files[name] == golden.read_bytes(), f"{golden} differs"
+
+
+def test_a_leaf_without_a_number_is_an_error_for_variants(tmp_path: Path) -> None:
+    text = HW.read_text(encoding="utf-8").replace("  yy: 1\n", "").replace(
+        "  yy: {int: [0, 1]}\n", "")
+    (tmp_path / "p.yaml").write_text(text, encoding="utf-8")
+    code, out = build(tmp_path / "out", str(tmp_path / "p.yaml"), "--variants", "2")
+    assert code == 1
+    line = text.splitlines().index("  - abs(dMSE_dw11) >= 0.01   # a gradient worth computing")
+    assert f"p.yaml:{line + 1}: where[2]: yy has no number" in out
+    text = text.replace("  - abs(dMSE_dw11) >= 0.01   # a gradient worth computing\n", "")
+    (tmp_path / "p.yaml").write_text(text, encoding="utf-8")
+    code, out = build(tmp_path / "out", str(tmp_path / "p.yaml"), "--variants", "2")
+    assert code == 1
+    line = text.splitlines().index("vary:") + 1
+    assert f"p.yaml:{line}: vary: Derivative(MSE, w11) still depends on yy: a variant needs " \
+           "numbers" in out
+    assert not (tmp_path / "out").exists()
+
+
+def test_combined_files_hold_every_variant(tmp_path: Path) -> None:
+    build(tmp_path, str(HW), "--variants", "3", "--combined", "--lang", "en", "--format", "md")
+    combined = (tmp_path / "en" / HW_ID / "answers.md").read_text()
+    for k in ("001", "002", "003"):
+        single = (tmp_path / "en" / HW_ID / f"v{k}.answer.md").read_text()
+        body = single.split("\n# ", 1)[1].split("\n---\n")[0].split("\n", 1)[1]
+        assert f"## HW 1-3 (with numbers) — variant {k} (answers)" in combined
+        assert body.strip() in combined
