@@ -148,7 +148,9 @@ def stress(file: Path, count: int, seed: int) -> None:
     from generator.stress import run
 
     try:
-        report = run(prepare_all([file])[0], count, seed)
+        from generator.variant_build import varied_or_fail
+
+        report = run(varied_or_fail(prepare_all([file]))[0], count, seed)
     except Exception as exc:
         _fail(exc)
         return

@@ -19,7 +19,6 @@ from sympy import Derivative, Symbol
 from generator.errors import SpecError, SpecErrors
 from generator.expr import ExprError, parse
 from generator.graph import Graph
-from generator.slots import Shown, Slots
 from generator.source import Source
 from generator.trace import Block, Section, Step
 
@@ -234,47 +233,47 @@ def values_latex(graph: Graph, point: Mapping[Symbol, sympy.Basic],
 
 
 def forward_steps(graph: Graph, nodes: list[Symbol], point: Point, digits: int,
-                  decimals: frozenset[Symbol] = frozenset(), slots: Slots | None = None
-                  ) -> tuple[list[Step], dict[sympy.Basic, sympy.Basic], dict[Symbol, Any],
-                             dict[sympy.Basic, sympy.Basic]]:
+                  decimals: frozenset[Symbol] = frozenset()
+                  ) -> tuple[list[Step], dict[sympy.Basic, sympy.Basic], dict[Symbol, Any]]:
     """`z00 = 1·2 + … = 14`, `o00 = σ(14) ≈ 0.99999`: each needed node, in order.
 
-    Returns the steps, what later lines may write in place of a node (14, σ(14)),
-    every node's mpmath value, and every node's exact value (with the point).
-    Call inside `mpmath.workdps(DPS)`.
+    Returns the steps, what later lines may write in place of a node (14, σ(14)), and
+    every node's mpmath value. Call inside `mpmath.workdps(DPS)`.
     """
     known: dict[sympy.Basic, sympy.Basic] = dict(point)
-    exacts: dict[sympy.Basic, sympy.Basic] = dict(point)
     env: dict[Symbol, Any] = {}
     steps: list[Step] = []
     for node in nodes:
         canonical = substitute(graph.display[node], known)
-        exact = evaluated(substitute(graph.display[node], exacts))
-        exacts[node] = exact
-        steps.append(Step("substitution", _shown(graph.display[node], known, decimals, slots),
+        exact = evaluated(canonical)
+        steps.append(Step("substitution", substitute(graph.display[node], known, True, decimals),
                           lhs=node, value=canonical))
         env[node] = mp_value(canonical, env)
         if exact.is_Rational:
             if exact != canonical:
-                steps.append(Step("arithmetic", Shown(slots.value(exact)[0]) if slots else exact,
-                                  value=exact))
+                steps.append(Step("arithmetic", exact))
         else:
-            shown = decimal(env[node], digits)
-            steps.append(Step("approximate", Shown(decimal_latex(env[node], digits)) if slots
-                              else shown, value=shown, relation=r"\approx", digits=digits))
+            steps.append(approx_step(env[node], digits))
         if _compact(exact):
             known[node] = exact
-    return steps, known, env, exacts
+    return steps, known, env
 
 
-def _shown(expr: sympy.Basic, known: Mapping[sympy.Basic, sympy.Basic],
-           decimals: frozenset[Symbol], slots: Slots | None) -> sympy.Basic:
-    """The display form of a line with numbers in: a tree, or a Shown string (fast path)."""
-    if slots is None:
-        return substitute(expr, known, True, decimals)
-    values = {s: as_decimal(v) if s in decimals else v for s, v in known.items()
-              if isinstance(s, Symbol)}
-    return Shown(slots.fill(expr, values))
+def places(value: Any, digits: int) -> int:
+    """Decimal places shown when `value` is written to `digits` significant digits."""
+    if value == 0:
+        return digits
+    return max(0, digits - 1 - int(mpmath.floor(mpmath.log10(abs(value)))))
+
+
+def approx_step(value: Any, digits: int) -> Step:
+    """`≈ 0.952574`: shown as a short Float, checked as the exact decimal it prints.
+
+    `Step.digits` counts decimal places (verify.rounded); `digits` here is significant.
+    """
+    text = decimal_text(value, digits)
+    return Step("approximate", decimal(value, digits), value=sympy.Rational(text),
+                relation=r"\approx", digits=places(sympy.Rational(text), digits))
 
 
 def decimal_latex(value: Any, digits: int) -> str:
@@ -300,28 +299,22 @@ def needed_nodes(graph: Graph, exprs: list[sympy.Basic]) -> list[Symbol]:
 
 def numeric_section(graph: Graph, answers: Mapping[Symbol, sympy.Basic], point: Point,
                     digits: int, tex: Callable[[sympy.Basic], str],
-                    decimals: frozenset[Symbol] = frozenset(), slots: Slots | None = None
-                    ) -> tuple[Section, dict[Symbol, sympy.Basic], dict[sympy.Basic, sympy.Basic]]:
+                    decimals: frozenset[Symbol] = frozenset()) -> Section:
     """The last section: given values, forward pass, each answer with numbers, its decimal.
 
     `answers` maps the parameter to its gradient written over nodes (the solver's form).
-    Also returns each answer's exact value as an unevaluated tree of numbers, and the
-    exact value of every leaf and node used.
+    Variants build the same lines faster in `numeric_lines.py`.
     """
     full = {**point, **{s: v for s, v in graph.constants.items() if v.is_Rational}}
     with mpmath.workdps(DPS):
         nodes = needed_nodes(graph, list(answers.values()))
-        forward, known, env, exacts = forward_steps(graph, nodes, full, digits, decimals, slots)
+        forward, known, env = forward_steps(graph, nodes, full, digits, decimals)
         blocks = [Block("given_values", {"values": values_latex(graph, point, tex, decimals)}),
                   Block("forward_pass", {}, tuple(forward), at=full)]
         for var, expr in answers.items():
             canonical = substitute(expr, {**full, **known})
-            value = mp_value(canonical, env)
-            shown = decimal(value, digits)
             blocks.append(Block("numeric_answer", {"param": var}, (
-                Step("substitution", _shown(expr, {**full, **known}, decimals, slots),
+                Step("substitution", substitute(expr, {**full, **known}, True, decimals),
                      lhs=Derivative(graph.loss, var), value=canonical),
-                Step("approximate", Shown(decimal_latex(value, digits)) if slots else shown,
-                     value=shown, relation=r"\approx", digits=digits)), at=full))
-    exact = {var: substitute(expr, exacts) for var, expr in answers.items()}
-    return Section("numeric", tuple(blocks)), exact, exacts
+                approx_step(mp_value(canonical, env), digits)), at=full))
+    return Section("numeric", tuple(blocks))

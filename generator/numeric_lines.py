@@ -147,7 +147,8 @@ class NumericLines:
         relation = r"\approx" if digits is not None else "="
         if not ok:
             failures.append(f"{lhs if lhs is not None else '…'} {relation} {latex}: {how}")
-        return Step(rule, Shown(latex), lhs=lhs, relation=relation, digits=digits,
+        # Step.digits stays None: it would reprint the line; this line is already text.
+        return Step(rule, Shown(latex), lhs=lhs, relation=relation,
                     check=Check("numeric" if ok else "failed", "mpmath", how))
 
 

@@ -145,14 +145,15 @@ class _CachedWriter(MathWriter):
 
     def __init__(self, names: Mapping[Any, str]) -> None:
         super().__init__(names)
-        self._memo: dict[Any, str] = {}
+        self._memo: dict[tuple[Any, int | None], str] = {}
 
-    def tex(self, expr: Any) -> str:
+    def tex(self, expr: Any, decimals: int | None = None) -> str:
         if isinstance(expr, str):
             return expr
-        if expr not in self._memo:
-            self._memo[expr] = super().tex(expr)
-        return self._memo[expr]
+        key = (expr, decimals)
+        if key not in self._memo:
+            self._memo[key] = super().tex(expr, decimals)
+        return self._memo[key]
 
 
 def view_counts(solution: Solution, lang: str) -> str:

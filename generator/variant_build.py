@@ -80,8 +80,19 @@ def read_roster(path: Path) -> list[tuple[str, str]]:
     return out
 
 
-def varied(problems: list[Problem]) -> list[Problem]:
-    return [p for p in problems if isinstance(p.spec, GraphSpec) and p.spec.vary]
+def varied(problems: list[Any]) -> list[Problem]:
+    """The problems with `vary:` (sheets and problems without numbers to draw are skipped)."""
+    return [p for p in problems
+            if isinstance(p, Problem) and isinstance(p.spec, GraphSpec) and p.spec.vary]
+
+
+def varied_or_fail(problems: list[Any]) -> list[Problem]:
+    """`varied(problems)`, or an error naming each file when none has `vary:`."""
+    if not varied(problems):
+        raise SpecErrors([SpecError(Location(p.path), "has no vary: (nothing to draw variants "
+                                    "from)", "add vary: to the problem, or leave out "
+                                    "--variants/--roster") for p in problems])
+    return varied(problems)
 
 
 def solve_variants(problem: Problem, request: Request) -> tuple[Template, list[Solved]]:
@@ -99,15 +110,11 @@ def solve_variants(problem: Problem, request: Request) -> tuple[Template, list[S
     return template, solved
 
 
-def variant_outputs(problems: list[Problem], out: Path, langs: list[str], formats: list[str],
+def variant_outputs(problems: list[Any], out: Path, langs: list[str], formats: list[str],
                     request: Request) -> list[Output]:
-    if not varied(problems):
-        raise SpecErrors([SpecError(Location(p.path), "has no vary: (nothing to draw variants "
-                                    "from)", "add vary: to the problem, or leave out "
-                                    "--variants/--roster") for p in problems])
     files: list[Output] = []
     errors: list[str] = []
-    for problem in varied(problems):
+    for problem in varied_or_fail(problems):
         try:
             template, solved = solve_variants(problem, request)
         except (SpecErrors, StepCheckError) as exc:

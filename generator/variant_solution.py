@@ -77,6 +77,8 @@ class Template:
         self.slots = Slots(graph.latex, self.tex)
         answers = answer_exprs(problem)
         self._check_numbers(answers)
+        if isinstance(problem.spec, SgdSpec):
+            _check_plain(sampler, problem)
         self.truth: dict[str, tuple[sympy.Basic, Callable[..., Any]]] = {
             key: (expr, compile_mp(self.args, expr)) for key, expr, _ in answers.values()}
         self.labels = {key: label for key, _, label in answers.values()}
@@ -150,9 +152,9 @@ class Template:
 
     def _sgd(self, variant: Variant, spec: SgdSpec) -> Solved:
         graph, point = self.problem.graph, variant.drawn.point
-        data = {n: point[graph.names[n]] for n in spec.data}
-        init = {n: point[graph.names[n]] for n in spec.init}
-        # Rationals go in unvalidated on purpose: pydantic would turn 1/3 into a float.
+        # The SGD solver reads numbers as the author writes them (3, 0.5): hand it those.
+        data = {n: plain_number(point[graph.names[n]]) for n in spec.data}
+        init = {n: plain_number(point[graph.names[n]]) for n in spec.init}
         varied = spec.model_copy(update={"data": data, "init": init})
         solution, failed = verify_check(solvers.solve(varied, graph), graph)
         failures = [f"step {i} ({st.rule}): {st.check.detail if st.check else ''}"
@@ -185,6 +187,27 @@ class Template:
                                                     checks[0][1] if checks else ""))
         return Section("", (Block("sgd_decimals", {"digits": str(self.digits)}, (step,)),),
                        level=0)
+
+
+def plain_number(value: sympy.Rational) -> int | float:
+    """3 → 3, 7/10 → 0.7; None-free: callers check with `_check_plain` first."""
+    if value.is_Integer:
+        return int(value)
+    return float(value)
+
+
+def _check_plain(sampler: Sampler, problem: Problem) -> None:
+    """An SGD step shows data as written: every drawn value must be an integer or decimal."""
+    errors = []
+    for slot in sampler.slots:
+        bad = [v for v in slot.values if not v.is_Integer and sympy.Rational(
+            repr(float(v))) != v]
+        if bad:
+            errors.append(SpecError(problem.source.at(("vary", slot.name)),
+                                    f"{bad[0]} has no exact decimal form",
+                                    "an sgd_step problem draws integers or decimals"))
+    if errors:
+        raise SpecErrors(errors)
 
 
 def _agree(got: Any, truth: Any, digits: int | None) -> tuple[bool, str]:

@@ -25,7 +25,7 @@ from generator.graph import Graph
 from generator.numeric import DPS, compile_mp, number, values_point, written_as_decimals
 from generator.problem import Problem
 from generator.source import Source
-from generator.spec import GradientSpec, SgdSpec
+from generator.spec import GradientSpec, GraphSpec, SgdSpec
 from generator.variant_spec import MAX_CANDIDATES, Draw
 
 MAX_TRIES = 1000  # draws per variant before giving up on `where:`
@@ -159,7 +159,8 @@ class Sampler:
         spec, graph, source = problem.spec, problem.graph, problem.source
         self.tally = Tally()
         self.base = _fixed_values(problem)
-        self.slots = _slots(spec.vary, graph, source, problem)
+        vary = spec.vary if isinstance(spec, GraphSpec) else {}
+        self.slots = _slots(vary, graph, source, problem)
         self.args = sorted({*self.base, *(s for sl in self.slots for s in sl.symbols)},
                            key=lambda s: s.name)
         self.answers = answer_exprs(problem)
@@ -273,7 +274,7 @@ def _conditions(problem: Problem, answers: dict[str, tuple[str, sympy.Basic, str
     by_answer = {Symbol(f"_answer_{n}"): e for n, (_, e, _) in answers.items()}
     out: list[Condition] = []
     errors: list[SpecError] = []
-    for i, text in enumerate(spec.where):
+    for i, text in enumerate(spec.where if isinstance(spec, GraphSpec) else []):
         where = source.at(("where", i))
         try:
             formula = parse_condition(text, names)

@@ -323,3 +323,13 @@ def test_combined_files_hold_every_variant(tmp_path: Path) -> None:
         body = single.split("\n# ", 1)[1].split("\n---\n")[0].split("\n", 1)[1]
         assert f"## HW 1-3 (with numbers) — variant {k} (answers)" in combined
         assert body.strip() in combined
+
+
+def test_an_sgd_step_refuses_fractions_without_a_decimal_form(tmp_path: Path) -> None:
+    text = SGD.read_text(encoding="utf-8").replace(
+        "b: {decimal: [-1, 1], digits: 1}", "b: {fraction: {num: [1, 2], den: [3, 3]}}")
+    (tmp_path / "s.yaml").write_text(text, encoding="utf-8")
+    line = text.splitlines().index("  b: {fraction: {num: [1, 2], den: [3, 3]}}") + 1
+    code, out = build(tmp_path / "out", str(tmp_path / "s.yaml"), "--variants", "2")
+    assert code == 1
+    assert f"s.yaml:{line}: vary.b: 1/3 has no exact decimal form" in out

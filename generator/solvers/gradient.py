@@ -72,10 +72,9 @@ def _numbers(spec: GradientSpec, graph: Graph, answers: dict[str, sympy.Basic]
                 for name in spec.wrt}
     if any(s not in point for e in by_param.values() for s in leaves_needed(graph, e)):
         return None
-    section, _, _ = numeric_section(graph, by_param, point, spec.precision,
-                                    SolutionPrinter(graph.latex).doprint,
-                                    written_as_decimals(spec.values, graph))
-    return section
+    return numeric_section(graph, by_param, point, spec.precision,
+                           SolutionPrinter(graph.latex).doprint,
+                           written_as_decimals(spec.values, graph))
 
 
 def _edges(path: Sequence[Symbol]) -> list[Edge]:
