@@ -3,7 +3,7 @@
 Moodle's "Moodle XML format" import: a `category` pseudo-question, then questions of
 type="numerical" with name, questiontext (HTML), generalfeedback (the worked solution,
 HTML), and an answer with fraction="100" and an absolute tolerance of one unit in the
-last significant digit asked for. Math is left for Moodle's MathJax filter as
+last decimal place asked for (`precision:`). Math is left for Moodle's MathJax filter as
 \\( … \\) and \\[ … \\]. A problem with several answers (an SGD step updates several
 parameters) gives one question per answer of each variant.
 """
@@ -14,8 +14,6 @@ import html
 import re
 import xml.etree.ElementTree as ET
 from typing import Any
-
-import mpmath
 
 from generator.variant_solution import Answer
 
@@ -48,12 +46,8 @@ def to_html(model: dict[str, Any]) -> str:
 
 
 def tolerance(answer: Answer) -> str:
-    """One unit in the last significant digit the question asks for."""
-    if answer.value == 0:
-        return "0"
-    with mpmath.workdps(30):
-        exponent = int(mpmath.floor(mpmath.log10(abs(answer.value)))) - answer.digits + 1
-    return str(mpmath.nstr(mpmath.mpf(10) ** exponent, 1))
+    """One unit in the last decimal place the question asks for: 1e-06 for 6 places."""
+    return f"1e-{answer.digits:02d}" if answer.digits else "1"
 
 
 def _text(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:

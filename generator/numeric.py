@@ -160,16 +160,18 @@ def compile_mp(args: list[Symbol], expr: sympy.Basic) -> Callable[..., Any]:
     return fn
 
 
-def decimal(value: Any, digits: int) -> sympy.Float:
-    """`value` rounded to `digits` significant digits, as a Float that prints that way."""
-    if value == 0:
-        return sympy.Float(0)
-    return sympy.Float(mpmath.nstr(value, digits, min_fixed=-4, max_fixed=digits + 1), digits)
+def decimal_text(value: Any, places: int) -> str:
+    """`value` rounded to `places` decimals (as `precision:` means for every kind): -0.052."""
+    units = int(mpmath.nint(value * mpmath.mpf(10) ** places))
+    digits = str(abs(units)).rjust(places + 1, "0")
+    sign = "-" if units < 0 else ""
+    return sign + (digits[:-places] + "." + digits[-places:] if places else digits)
 
 
-def decimal_text(value: Any, digits: int) -> str:
-    return "0" if value == 0 else str(mpmath.nstr(value, digits, min_fixed=-4,
-                                                  max_fixed=digits + 1))
+def decimal(value: Any, places: int) -> sympy.Float:
+    """`decimal_text` as a Float that prints that way (for display only)."""
+    text = decimal_text(value, places)
+    return sympy.Float(text, max(1, len(text.lstrip("-").replace(".", "").lstrip("0"))))
 
 
 # ---- the substituted section ----
@@ -259,30 +261,11 @@ def forward_steps(graph: Graph, nodes: list[Symbol], point: Point, digits: int,
     return steps, known, env
 
 
-def places(value: Any, digits: int) -> int:
-    """Decimal places shown when `value` is written to `digits` significant digits."""
-    if value == 0:
-        return digits
-    return max(0, digits - 1 - int(mpmath.floor(mpmath.log10(abs(value)))))
-
-
-def approx_step(value: Any, digits: int) -> Step:
-    """`≈ 0.952574`: shown as a short Float, checked as the exact decimal it prints.
-
-    `Step.digits` counts decimal places (verify.rounded); `digits` here is significant.
-    """
-    text = decimal_text(value, digits)
-    return Step("approximate", decimal(value, digits), value=sympy.Rational(text),
-                relation=r"\approx", digits=places(sympy.Rational(text), digits))
-
-
-def decimal_latex(value: Any, digits: int) -> str:
-    """7.58256e-10 → 7.58256 · 10^{-10} in LaTeX: the decimal as `decimal()` prints it."""
-    text = decimal_text(value, digits)
-    if "e" not in text:
-        return text
-    mantissa, exponent = text.split("e")
-    return rf"{mantissa} \cdot 10^{{{int(exponent)}}}"
+def approx_step(value: Any, places: int) -> Step:
+    """`≈ 0.952574`: shown as a short Float, checked (verify.rounded) as the decimal shown."""
+    text = decimal_text(value, places)
+    return Step("approximate", decimal(value, places), value=sympy.Rational(text),
+                relation=r"\approx", digits=places)
 
 
 def needed_nodes(graph: Graph, exprs: list[sympy.Basic]) -> list[Symbol]:

@@ -23,7 +23,7 @@ import sympy
 from sympy import Derivative, Symbol
 
 from generator.graph import Graph
-from generator.numeric import as_decimal, decimal_latex, mp_value, needed_nodes, values_latex
+from generator.numeric import as_decimal, decimal_text, mp_value, needed_nodes, values_latex
 from generator.slots import Shown, Slots
 from generator.trace import Block, Check, Section, Step
 
@@ -137,9 +137,9 @@ class NumericLines:
         return steps
 
     def _approx(self, got: Any, truth: Any, failures: list[str]) -> Step:
-        shown = _digits_text(got, self.digits)
-        return self._step("approximate", None, decimal_latex(got, self.digits),
-                          mpmath.mpf(shown), truth, self.digits, failures)
+        shown = decimal_text(got, self.digits)
+        return self._step("approximate", None, shown, mpmath.mpf(shown), truth, self.digits,
+                          failures)
 
     def _step(self, rule: str, lhs: sympy.Basic | None, latex: str, got: Any, truth: Any,
               digits: int | None, failures: list[str]) -> Step:
@@ -162,9 +162,3 @@ def _compact(expr: sympy.Basic, fractions: Mapping[Symbol, Fraction]) -> sympy.B
         if arg is not None:
             return expr.func(sympy.Rational(arg.numerator, arg.denominator))
     return None
-
-
-def _digits_text(value: Any, digits: int) -> str:
-    from generator.numeric import decimal_text
-
-    return decimal_text(value, digits)

@@ -1,7 +1,7 @@
 """The class answer key: `answers.json` and `answers.csv`, one row per variant.
 
 Each answer is given three ways: a sympy string that plain `sympy.sympify` reads (σ written
-as 1/(1 + exp(-x))), its LaTeX, and its decimal to the problem's significant digits.
+as 1/(1 + exp(-x))), its LaTeX, and its decimal to the problem's `precision` places.
 Drawn values are exact strings ("3", "-1/2", "0.3" is written "3/10").
 """
 
@@ -36,7 +36,7 @@ def _row(problem: Problem, solved: Solved) -> dict[str, Any]:
 
 def answers_json(problem: Problem, solved: list[Solved], base_seed: int) -> str:
     data = {"problem": problem.spec.id, "base_seed": base_seed,
-            "significant_digits": solved[0].answers[0].digits if solved else None,
+            "decimal_places": solved[0].answers[0].digits if solved else None,
             "constants": {s.name: str(v) for s, v in problem.graph.constants.items()},
             "variants": [_row(problem, one) for one in solved]}
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

@@ -24,7 +24,6 @@ from generator.graph import Graph
 from generator.numeric import (
     DPS,
     compile_mp,
-    decimal,
     decimal_text,
     mp_value,
 )
@@ -33,7 +32,7 @@ from generator.printing import SolutionPrinter
 from generator.problem import Problem
 from generator.slots import Shown, Slots, plain_text
 from generator.spec import GradientSpec, SgdSpec
-from generator.trace import Block, Check, Section, Solution, Step
+from generator.trace import Solution
 from generator.variants import Sampler, Variant, answer_exprs
 from generator.verify import check as verify_check
 
@@ -167,26 +166,7 @@ class Template:
                 ok, how = _agree(mp_value(solution.answers[a.key], {}), a.value, None)
                 if not ok:
                     failures.append(f"answer {a.key}: {how}")
-            decimals = self._sgd_decimals(answers, failures)
-        solution = replace(solution, sections=(*solution.sections, decimals))
         return Solved(variant, solution, answers, tuple(failures), len(solution.steps()))
-
-    def _sgd_decimals(self, answers: tuple[Answer, ...], failures: list[str]) -> Section:
-        """θ¹ ≈ [..] to the asked digits, each component checked against the truth."""
-        from generator.notation import Column
-        from generator.solvers.sgd import THETA1
-
-        shown = [decimal(a.value, self.digits) for a in answers]
-        checks = [_agree(mp_value(v, {}), a.value, self.digits) for v, a in zip(
-            shown, answers, strict=True)]
-        failures += [f"{a.key} ≈ {v}: {how}" for (ok, how), v, a in zip(
-            checks, shown, answers, strict=True) if not ok]
-        ok = all(c[0] for c in checks)
-        step = Step("approximate", Column(*shown), lhs=THETA1, relation=r"\approx",
-                    digits=self.digits, check=Check("numeric" if ok else "failed", "mpmath",
-                                                    checks[0][1] if checks else ""))
-        return Section("", (Block("sgd_decimals", {"digits": str(self.digits)}, (step,)),),
-                       level=0)
 
 
 def plain_number(value: sympy.Rational) -> int | float:
@@ -215,11 +195,10 @@ def _agree(got: Any, truth: Any, digits: int | None) -> tuple[bool, str]:
         ok = abs(got - truth) <= EPS * (1 + abs(truth))
         return ok, ("agrees to 30 digits" if ok else
                     f"{mpmath.nstr(got, 15)} ≠ {mpmath.nstr(truth, 15)}")
-    if truth == 0:
-        return got == 0, "exact zero"
-    unit = mpmath.mpf(10) ** (mpmath.floor(mpmath.log10(abs(truth))) - digits + 1)
-    ok = abs(got - truth) <= unit / 2 * (1 + EPS)
-    return ok, (f"rounds to {digits} significant digits" if ok else
-                f"{mpmath.nstr(got, 15)} is not {mpmath.nstr(truth, 15)} to {digits} digits")
+    # `digits` are decimal places: half a unit in the last place, as verify.rounded.
+    ok = abs(got - truth) <= mpmath.mpf(10) ** -digits / 2 * (1 + EPS)
+    return ok, (f"correctly rounded to {digits} decimals" if ok else
+                f"{mpmath.nstr(got, 15)} is not {mpmath.nstr(truth, 15)} rounded to "
+                f"{digits} decimals")
 
 

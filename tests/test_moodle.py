@@ -56,9 +56,9 @@ def test_moodle_xml_has_a_category_and_one_numerical_question_per_variant(
         decimal = row["answers"]["Derivative(MSE, w11)"]["decimal"]
         assert answer.findtext("text") == decimal
         assert q.findtext("name/text") == f"{HW.stem} {row['variant']}"
-        # tolerance: one unit in the last significant digit asked for (6 digits)
-        exponent = Decimal(decimal).adjusted()
-        assert Decimal(answer.findtext("tolerance") or "") == Decimal(10) ** (exponent - 5)
+        # tolerance: one unit in the last decimal place asked for (precision: 6)
+        assert len(decimal.split(".")[1]) == 6
+        assert Decimal(answer.findtext("tolerance") or "") == Decimal("0.000001")
 
 
 def test_moodle_gives_one_question_per_answer_when_a_problem_has_several(

@@ -100,8 +100,8 @@ def test_every_answer_matches_an_independent_sympy_evaluation(tmp_path: Path,
             given = row["answers"][key]
             exact = sympy.N(sympy.sympify(given["sympy"]), 30)
             assert abs(exact - expected) <= sympy.Float("1e-25") * (1 + abs(expected))
-            # the decimal is the exact value rounded to `precision` significant digits
-            rounded = format(Decimal(str(expected)), f".{digits}g")
+            # the decimal is the exact value rounded to `precision` decimal places
+            rounded = format(Decimal(str(expected)), f".{digits}f")
             assert Decimal(given["decimal"]) == Decimal(rounded), (given["decimal"], rounded)
             assert given["latex"]
 
