@@ -44,10 +44,148 @@ class sigmoid(Function):  # type: ignore[misc]  # sympy is untyped
         return f"{text}^{{{exp}}}" if exp is not None else text
 
 
+class step(Function):  # type: ignore[misc]  # sympy is untyped
+    """relu's derivative: 1 for x > 0, else 0. The subgradient at 0 is taken as 0."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, arg: Any) -> Any:
+        if arg.is_number and arg.is_real:
+            return sympy.Integer(1 if arg > 0 else 0)
+        return None
+
+    def fdiff(self, argindex: int = 1) -> Any:
+        return sympy.Integer(0)  # almost everywhere; no second derivatives are shown at 0
+
+    def _eval_rewrite_as_Heaviside(self, arg: Any, **kwargs: Any) -> Any:
+        return sympy.Heaviside(arg, 0)
+
+    def _eval_evalf(self, prec: int) -> Any:
+        value = self.args[0].evalf(prec_to_dps(prec))
+        return sympy.Integer(1 if value > 0 else 0) if value.is_number else None
+
+    def _latex(self, printer: Any) -> str:
+        return rf"\mathbb{{1}}\left[{printer._print(self.args[0])} > 0\right]"
+
+
+class relu(Function):  # type: ignore[misc]  # sympy is untyped
+    """max(0, x); its derivative is step(x), so relu'(0) = 0 (the subgradient chosen)."""
+
+    nargs = 1
+
+    def fdiff(self, argindex: int = 1) -> Any:
+        return step(self.args[0])
+
+    def _eval_rewrite_as_Max(self, arg: Any, **kwargs: Any) -> Any:
+        return sympy.Max(0, arg)
+
+    def _eval_evalf(self, prec: int) -> Any:
+        return sympy.Max(0, self.args[0]).evalf(prec_to_dps(prec))
+
+    def _eval_is_real(self) -> bool | None:
+        real: bool | None = self.args[0].is_real
+        return real
+
+    def _latex(self, printer: Any) -> str:
+        return rf"\operatorname{{ReLU}}\left({printer._print(self.args[0])}\right)"
+
+
+class leaky_relu(Function):  # type: ignore[misc]  # sympy is untyped
+    """leaky_relu(x, a) = x for x > 0, a·x otherwise; derivative a at 0 (left side)."""
+
+    nargs = 2
+
+    def fdiff(self, argindex: int = 1) -> Any:
+        x, a = self.args
+        if argindex == 1:
+            return step(x) + a * (1 - step(x))
+        return x * (1 - step(x))
+
+    def _eval_rewrite_as_Max(self, x: Any, a: Any, **kwargs: Any) -> Any:
+        return sympy.Max(0, x) + a * sympy.Min(0, x)
+
+    def _eval_evalf(self, prec: int) -> Any:
+        x, a = self.args
+        return (sympy.Max(0, x) + a * sympy.Min(0, x)).evalf(prec_to_dps(prec))
+
+    def _eval_is_real(self) -> bool | None:
+        real: bool | None = self.args[0].is_real
+        return real
+
+    def _latex(self, printer: Any) -> str:
+        x, a = (printer._print(v) for v in self.args)
+        return rf"\operatorname{{LReLU}}_{{{a}}}\left({x}\right)"
+
+
+class softplus(Function):  # type: ignore[misc]  # sympy is untyped
+    """log(1 + e^x); its derivative is σ(x)."""
+
+    nargs = 1
+
+    def fdiff(self, argindex: int = 1) -> Any:
+        return sigmoid(self.args[0])
+
+    def _eval_rewrite_as_exp(self, arg: Any, **kwargs: Any) -> Any:
+        return sympy.log(1 + exp(arg))
+
+    def _eval_evalf(self, prec: int) -> Any:
+        return sympy.log(1 + exp(self.args[0])).evalf(prec_to_dps(prec))
+
+    def _eval_is_real(self) -> bool | None:
+        real: bool | None = self.args[0].is_real
+        return real
+
+    def _latex(self, printer: Any) -> str:
+        return rf"\operatorname{{softplus}}\left({printer._print(self.args[0])}\right)"
+
+
+class softmax(Function):  # type: ignore[misc]  # sympy is untyped
+    """softmax(k, z_0, …, z_{n-1}) = e^{z_k} / Σ_j e^{z_j}; k is a 0-based position.
+
+    ∂softmax_k/∂z_m = p_k (δ_km − p_m): the Jacobian that turns CE into p − y.
+    """
+
+    @classmethod
+    def eval(cls, k: Any, *zs: Any) -> Any:
+        if not (k.is_Integer and 0 <= int(k) < len(zs)):
+            raise ValueError("softmax(k, z0, ..., zn) needs 0 <= k < n")
+        return None
+
+    def fdiff(self, argindex: int = 1) -> Any:
+        k, zs = int(self.args[0]), self.args[1:]
+        m = argindex - 2
+        if m < 0:
+            return sympy.Integer(0)  # the position k is a constant
+        p_k = softmax(self.args[0], *zs)
+        p_m = softmax(sympy.Integer(m), *zs)
+        return p_k * ((1 if k == m else 0) - p_m)
+
+    def _eval_rewrite_as_exp(self, k: Any, *zs: Any, **kwargs: Any) -> Any:
+        return exp(zs[int(k)]) / sympy.Add(*[exp(z) for z in zs])
+
+    def _eval_evalf(self, prec: int) -> Any:
+        k, zs = int(self.args[0]), self.args[1:]
+        return (exp(zs[k]) / sympy.Add(*[exp(z) for z in zs])).evalf(prec_to_dps(prec))
+
+    def _eval_is_real(self) -> bool | None:
+        return all(z.is_real for z in self.args[1:]) or None
+
+    def _eval_is_positive(self) -> bool | None:
+        return self._eval_is_real()
+
+    def _latex(self, printer: Any) -> str:
+        zs = ", ".join(printer._print(z) for z in self.args[1:])
+        return rf"\operatorname{{softmax}}_{{{int(self.args[0]) + 1}}}\left({zs}\right)"
+
+
 # Names an author may call in an expression, mapped to what they build.
 FUNCTIONS: dict[str, Any] = {
     "sigma": sigmoid,
     "sigmoid": sigmoid,
+    "relu": relu,
+    "leaky_relu": leaky_relu,
+    "softplus": softplus,
     "tanh": sympy.tanh,
     "exp": sympy.exp,
     "log": sympy.log,

@@ -56,6 +56,14 @@ class Graph:
     notes: list[tuple[str, tuple[Symbol, ...]]] = field(default_factory=list)
     arrays: dict[str, dict[tuple[int, ...], Symbol]] = field(default_factory=dict)
     lines: dict[Symbol, int] = field(default_factory=dict)
+    # conv kernel weight → the (output, input) pairs it multiplies, for "which inputs it touches"
+    touches: dict[Symbol, list[tuple[Symbol, Symbol]]] = field(default_factory=dict)
+    # dense weight matrix name → (outputs z_r, inputs x_j): shown as ∇W = δ xᵀ
+    matrices: dict[str, tuple[tuple[Symbol, ...], tuple[Symbol, ...]]] = field(
+        default_factory=dict)
+    # softmax outputs p_k → (position, logits), and CE losses → (targets, probabilities)
+    softmax: dict[Symbol, tuple[int, tuple[Symbol, ...]]] = field(default_factory=dict)
+    ce: dict[Symbol, tuple[tuple[Symbol, ...], tuple[Symbol, ...]]] = field(default_factory=dict)
     loss: Symbol = field(default_factory=lambda: Symbol("L"))
     _full: dict[Symbol, sympy.Expr] = field(default_factory=dict)
 
@@ -267,8 +275,7 @@ class _Compiler:
         from generator.layers import expand  # layer macros live in their own module
 
         for i, layer in enumerate(self.spec.layers):
-            macro = layer.conv2d or layer.activation or layer.dense or layer.loss
-            assert macro is not None
+            macro = layer.macro
             expand(self, macro, ("layers", i, type(macro).__name__.lower()))
 
     def finish(self) -> Graph:

@@ -35,48 +35,83 @@ class ForNode(Strict):
 
 
 class Conv2d(Strict):
-    input: str
-    kernel: str
+    """A 2-D convolution layer; see docs/layers.md for the index conventions."""
+
+    input: str  # array [H, W] or [C, H, W]
+    kernel: str | list[str] = Field(min_length=1)  # one kernel per output channel
     out: str
-    convention: Literal["cross_correlation"] = "cross_correlation"
-    stride: Literal[1] = 1
-    padding: Literal["valid"] = "valid"
+    convention: Literal["cross_correlation", "convolution"] = "cross_correlation"
+    stride: Annotated[int, Field(ge=1, le=8)] = 1
+    padding: Literal["valid", "same"] | Annotated[int, Field(ge=0, le=8)] = "valid"
+    bias: str | list[str] | None = None  # one bias per output channel
     out_index_base: Literal[0, 1] = 0
 
 
 class Activation(Strict):
-    fn: Literal["sigma", "tanh"]
+    fn: Literal["sigma", "tanh", "relu", "leaky_relu", "softplus", "softmax"]
     in_: str = Field(alias="in")
     out: str
+    slope: Number | str = 0.01  # leaky_relu only: the slope for x < 0
 
 
 class Dense(Strict):
-    in_: list[str] = Field(alias="in", min_length=1)
-    weights: list[str] = Field(min_length=1)
+    """Scalar form: `in` and `weights` are lists → one output node.
+    Matrix form: `in` names a vector and `weights` a matrix [m, n] → vector out of m."""
+
+    in_: list[str] | str = Field(alias="in")
+    weights: list[str] | str
     out: str
-    bias: Literal[False] = False
+    bias: Literal[False] | str = False  # a param (scalar form) or a vector param (matrix)
+
+
+class Pool(Strict):
+    kind: Literal["max", "avg"]
+    in_: str = Field(alias="in")
+    size: Annotated[int, Field(ge=1, le=8)] = 2
+    stride: Annotated[int, Field(ge=1, le=8)] | None = None  # default: size
+    out: str
 
 
 class Loss(Strict):
-    kind: Literal["mse"]
-    target: str
+    kind: Literal["mse", "sse", "bce", "ce"]
+    target: str  # a name or a vector
     pred: str
-    n: str | Number = 1
+    n: str | Number = 1  # mse only: the 1/n in front
     out: str
+
+
+class L2(Strict):
+    """loss + (λ/2) Σ w² over the listed params (arrays or names): weight decay λw."""
+
+    loss: str
+    params: list[str] = Field(min_length=1)
+    lambda_: str | Number = Field(alias="lambda")
+    out: str
+
+
+LAYER_KINDS = ("conv2d", "activation", "dense", "pool", "loss", "l2")
 
 
 class Layer(Strict):
     conv2d: Conv2d | None = None
     activation: Activation | None = None
     dense: Dense | None = None
+    pool: Pool | None = None
     loss: Loss | None = None
+    l2: L2 | None = None
 
     @model_validator(mode="after")
     def one_kind(self) -> Layer:
-        given = [k for k in ("conv2d", "activation", "dense", "loss") if getattr(self, k)]
+        given = [k for k in LAYER_KINDS if getattr(self, k)]
         if len(given) != 1:
-            raise ValueError("each layer is exactly one of conv2d, activation, dense, loss")
+            raise ValueError("each layer is exactly one of " + ", ".join(LAYER_KINDS))
         return self
+
+    @property
+    def macro(self) -> Conv2d | Activation | Dense | Pool | Loss | L2:
+        found = next(getattr(self, k) for k in LAYER_KINDS if getattr(self, k))
+        assert found is not None
+        return found  # type: ignore[no-any-return]
 
 
 class ProblemBase(Strict):
@@ -105,6 +140,9 @@ class GraphSpec(ProblemBase):
 class GradientDisplay(Strict):
     factor_common_prefix: bool = True
     sigmoid_form: Literal["sigma", "exp"] = "sigma"
+    # paths: one chain-rule sum per parameter (seed 002); backprop: δ = ∂L/∂v from the loss
+    # backwards, with ∇W = δ xᵀ for dense matrices; auto: paths while they are few.
+    method: Literal["paths", "backprop", "auto"] = "auto"
 
 
 class GradientSpec(GraphSpec):
@@ -184,11 +222,27 @@ class DiscussionSpec(ProblemBase):
     questions: list[Question] = Field(min_length=1, max_length=100)
 
 
+class TrainingSpec(GraphSpec):
+    """k steps of mini-batch SGD (optional momentum) on a small data set, in numbers."""
+
+    kind: Literal["training"]
+    data: list[dict[str, Number]] = Field(min_length=1, max_length=1000)  # one dict per sample
+    init: dict[str, Number]
+    lr: Number
+    steps: Annotated[int, Field(ge=1, le=100)] = 1
+    batch_size: Annotated[int, Field(ge=1, le=1000)] = 1
+    order: list[Annotated[int, Field(ge=1)]] | None = None  # 1-based samples, drawn in turn
+    momentum: Annotated[float, Field(ge=0, lt=1)] = 0
+    precision: Annotated[int, Field(ge=2, le=30)] = 6  # significant digits shown
+
+
 # Every kind, told apart by `kind:`. A new kind adds its model here and a solver module
 # in generator/solvers/ (registered in generator/solvers/__init__.py).
-AnySpec = GradientSpec | SgdSpec | SelfDerivativesSpec | IdentitySpec | DiscussionSpec
+AnySpec = (GradientSpec | SgdSpec | SelfDerivativesSpec | IdentitySpec | DiscussionSpec
+           | TrainingSpec)
 _ADAPTER: TypeAdapter[AnySpec] = TypeAdapter(Annotated[AnySpec, Field(discriminator="kind")])
-KIND_NAMES = ("gradient", "sgd_step", "self_derivatives", "identity", "discussion")
+KIND_NAMES = ("gradient", "sgd_step", "self_derivatives", "identity", "discussion",
+              "training")
 
 _HINTS = {
     "extra_forbidden": "check the spelling; `solgen schema` lists every key",

@@ -21,6 +21,7 @@ MODULES = {
     "self_derivatives": "generator.solvers.derivatives",
     "identity": "generator.solvers.identity",
     "discussion": "generator.solvers.discussion",
+    "training": "generator.solvers.training",
 }
 
 

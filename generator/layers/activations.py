@@ -1,0 +1,69 @@
+"""Element-wise activations (σ, tanh, relu, leaky_relu, softplus) and softmax over a vector."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import sympy
+from sympy import Symbol
+
+from generator.functions import FUNCTIONS, softmax
+from generator.graph import element_name
+from generator.layers.base import family, subscript, tex
+from generator.source import KeyPath
+from generator.spec import Activation
+
+if TYPE_CHECKING:
+    from generator.graph import _Compiler
+
+
+def _apply(c: _Compiler, m: Activation, z: sympy.Expr, keys: KeyPath) -> sympy.Expr | None:
+    if m.fn == "leaky_relu":
+        slope = c.parse(m.slope, (*keys, "slope"))
+        return None if slope is None else FUNCTIONS["leaky_relu"](z, slope)
+    fn: sympy.Expr = FUNCTIONS[m.fn](z)
+    return fn
+
+
+def activation(c: _Compiler, m: Activation, keys: KeyPath) -> None:
+    source = c.g.arrays.get(m.in_)
+    if source is None:
+        one = c.g.names.get(m.in_)
+        if one is None:
+            c.fail((*keys, "in"), f"unknown symbol {m.in_!r}", "name a node or an array")
+            return
+        if m.fn == "softmax":
+            c.fail((*keys, "fn"), "softmax needs a vector", "give `in:` a vector of logits")
+            return
+        body = _apply(c, m, one, keys)
+        if body is not None:
+            sym = c.add_node(m.out, body, keys)
+            c.g.notes.append(("note_activation", (sym,)))
+        return
+    items = sorted(source.items())
+    if m.fn == "softmax" and any(len(idx) != 1 for idx, _ in items):
+        c.fail((*keys, "in"), "softmax needs a vector", "give `in:` a vector of logits")
+        return
+    logits = tuple(z for _, z in items)
+    members: list[Symbol] = []
+    out: dict[tuple[int, ...], Symbol] = {}
+    for pos, (idx, z) in enumerate(items):
+        body = (softmax(sympy.Integer(pos), *logits) if m.fn == "softmax"
+                else _apply(c, m, z, keys))
+        if body is None:
+            return
+        sym = c.add_node(element_name(m.out, idx), body, keys, None,
+                         f"{tex(c, m.out)}_{{{subscript(idx)}}}")
+        if m.fn == "softmax":
+            c.g.softmax[sym] = (pos, logits)
+        members.append(sym)
+        out[idx] = sym
+    c.g.arrays[m.out] = out
+    letters = "ij"[:len(items[0][0])] if len(items[0][0]) <= 2 else "kij"
+    fam = family(c, m.out, members, letters)
+    if m.fn == "softmax":
+        c.g.notes.append(("note_softmax", tuple(members)))
+    elif c.g.family.get(logits[0]) is not None:
+        c.g.notes.append(("note_activation", tuple(members)))
+    else:
+        c.g.notes.append(("note_activation", (fam.generic,)))

@@ -1,0 +1,91 @@
+"""Pooling over 2-D windows: avg is the mean; max is the input that wins at `values:`.
+
+A max is not differentiable where two inputs tie, and which input wins depends on the
+numbers, so max pooling needs `values:` for every leaf below it. The node then *is* the
+winning input (its gradient is 1 for the winner and 0 for the others, exactly as
+autograd routes it), and the note states the winner and its value.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING
+
+import sympy
+from sympy import Add, Mul, Rational, Symbol
+
+from generator.graph import element_name
+from generator.layers.base import array, family, tex
+from generator.layers.conv import channels
+from generator.source import KeyPath
+from generator.spec import Pool
+
+if TYPE_CHECKING:
+    from generator.graph import _Compiler
+
+DIGITS = 40
+
+
+def _value(c: _Compiler, sym: Symbol) -> sympy.Float | None:
+    point = {c.g.names[k]: sympy.nsimplify(v) for k, v in c.spec.values.items()
+             if k in c.g.names}
+    value = sympy.N(c.g.inline(sym).xreplace(point), DIGITS)
+    c.g._full.clear()  # more nodes follow: the inlining cache must not go stale
+    return value if value.is_number else None
+
+
+def _winner(c: _Compiler, window: list[Symbol], keys: KeyPath) -> Symbol | None:
+    values: list[tuple[sympy.Float, Symbol]] = []
+    for s in window:
+        v = _value(c, s)
+        if v is None:
+            c.fail(keys, "max pooling needs numbers for every leaf below it",
+                   "give them under `values:` (the winner depends on the numbers)")
+            return None
+        values.append((v, s))
+    ranked = sorted(values, key=lambda t: t[0], reverse=True)
+    if len(ranked) > 1 and abs(ranked[0][0] - ranked[1][0]) < sympy.Float("1e-30"):
+        c.fail(keys, "two inputs of a max-pooling window tie at `values:`",
+               "the max has no derivative there; change the values")
+        return None
+    return ranked[0][1]
+
+
+def pool(c: _Compiler, m: Pool, keys: KeyPath) -> None:
+    a = array(c, m.in_, (*keys, "in"))
+    if a is None:
+        return
+    grids = channels(a)
+    if len(grids) != 1:
+        c.fail((*keys, "in"), "pooling takes one 2-D channel", "pool each channel separately")
+        return
+    grid, stride = grids[0], m.stride or m.size
+    h, w = max(r for r, _ in grid) + 1, max(q for _, q in grid) + 1
+    rows, cols = (h - m.size) // stride + 1, (w - m.size) // stride + 1
+    if rows < 1 or cols < 1:
+        c.fail((*keys, "size"), f"window {m.size}×{m.size} is larger than the input {h}×{w}")
+        return
+    out: dict[tuple[int, ...], Symbol] = {}
+    members: list[Symbol] = []
+    for i, j in itertools.product(range(rows), range(cols)):
+        window = [grid[(i * stride + p, j * stride + q)]
+                  for p, q in itertools.product(range(m.size), range(m.size))]
+        idx: tuple[int, ...] = (i, j)
+        if m.kind == "avg":
+            body = Mul(Rational(1, len(window)), Add(*window), evaluate=False)
+            value: sympy.Expr = Add(*window) / len(window)
+        else:
+            won = _winner(c, window, keys)
+            if won is None:
+                return
+            body = value = won
+        sym = c.add_node(element_name(m.out, idx), value, keys, body,
+                         f"{tex(c, m.out)}_{{{i}{j}}}")
+        if m.kind == "max":
+            c.g.notes.append(("note_max_pool", (sym, body)))
+        members.append(sym)
+        out[idx] = sym
+    c.g.arrays[m.out] = out
+    family(c, m.out, members)
+    if m.kind == "avg":
+        c.g.notes.append(("note_avg_pool", tuple(members)))
