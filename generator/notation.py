@@ -74,6 +74,28 @@ class Frac(Function):  # type: ignore[misc]  # sympy is untyped
         return (self.args[0] / self.args[1]).evalf(prec_to_dps(prec))
 
 
+class Mat(Function):  # type: ignore[misc]  # sympy is untyped
+    """A matrix Mat(rows, cols, *entries row by row), printed as a bmatrix."""
+
+    def _latex(self, printer: Any) -> str:
+        rows, cols = int(self.args[0]), int(self.args[1])
+        cells = [printer._print(a) for a in self.args[2:]]
+        body = r" \\ ".join(" & ".join(cells[r * cols:(r + 1) * cols]) for r in range(rows))
+        return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
+
+
+class Outer(Function):  # type: ignore[misc]  # sympy is untyped
+    """u vᵀ for Vec u, Vec v: a column times a row (∇W = δ xᵀ), entries u_i v_j."""
+
+    nargs = 2
+
+    def _latex(self, printer: Any) -> str:
+        u, v = self.args
+        col = Mat(len(u.args), 1, *u.args)
+        row = Mat(1, len(v.args), *v.args)
+        return f"{printer._print(col)} {printer._print(row)}"
+
+
 class VectorShapeError(ValueError):
     pass
 
@@ -82,6 +104,10 @@ def components(expr: sympy.Basic) -> list[sympy.Basic] | None:
     """Entries of a vector expression, or None for a scalar."""
     if isinstance(expr, Vec | Column):
         return list(expr.args)
+    if isinstance(expr, Mat):
+        return list(expr.args[2:])
+    if isinstance(expr, Outer):
+        return [a * b for a in expr.args[0].args for b in expr.args[1].args]
     if isinstance(expr, Grad):
         return [sympy.Derivative(expr.args[0], p) for p in expr.args[2].args]
     if isinstance(expr, sympy.Add):
@@ -104,6 +130,7 @@ def components(expr: sympy.Basic) -> list[sympy.Basic] | None:
         index, vec = found[0]
         scalar = sympy.Mul(*[a for i, a in enumerate(expr.args) if i != index])
         return [scalar * v for v in vec]
-    if any(isinstance(a, Vec | Column | Grad) for a in sympy.preorder_traversal(expr)):
+    shown = Vec | Column | Grad | Mat | Outer
+    if any(isinstance(a, shown) for a in sympy.preorder_traversal(expr)):
         raise VectorShapeError(f"cannot read {type(expr).__name__} of a vector")
     return None

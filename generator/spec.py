@@ -143,6 +143,8 @@ class GradientDisplay(Strict):
     # paths: one chain-rule sum per parameter (seed 002); backprop: δ = ∂L/∂v from the loss
     # backwards, with ∇W = δ xᵀ for dense matrices; auto: paths while they are few.
     method: Literal["paths", "backprop", "auto"] = "auto"
+    # List ∂z/∂w = input for every conv weight; default: when a conv has stride or padding.
+    conv_touches: bool | None = None
 
 
 class GradientSpec(GraphSpec):

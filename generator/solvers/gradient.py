@@ -19,29 +19,69 @@ from generator.numeric import (
     written_as_decimals,
 )
 from generator.printing import SolutionPrinter
+from generator.solvers.backprop import backward_sections, deltas
+from generator.solvers.conv_touch import touch_sections
 from generator.solvers.partials import Edge, derive, sigmoid_prime_exp
 from generator.source import Source
 from generator.spec import GradientSpec
 from generator.trace import Block, Section, Solution, Step
 
 
+def wrt_symbols(spec: GradientSpec, graph: Graph) -> list[Symbol]:
+    """The params of `wrt:`; an array name stands for all its entries, row by row."""
+    out: list[Symbol] = []
+    for name in spec.wrt:
+        array = graph.arrays.get(name)
+        out.extend([array[i] for i in sorted(array)] if array else [graph.names[name]])
+    return out
+
+
 def validate(spec: GradientSpec, graph: Graph, source: Source) -> None:
     errors = [SpecError(source.at(("wrt", i)), f"{name!r} is not a parameter",
                         "wrt lists names declared under params")
               for i, name in enumerate(spec.wrt)
-              if graph.roles.get(graph.names.get(name)) != "param"]
+              if not _is_param(graph, name)]
     if errors:
         raise SpecErrors(errors)
     check_expectations(spec.expect, graph, source)
     given_values(spec.values, graph, source)
 
 
+def _is_param(graph: Graph, name: str) -> bool:
+    array = graph.arrays.get(name)
+    if array:
+        return all(graph.roles.get(s) == "param" for s in array.values())
+    return graph.roles.get(graph.names.get(name)) == "param"
+
+
+# Above this many chain-rule paths in all (over every wrt), `auto` writes backpropagation.
+AUTO_PATHS = 8
+
+
+def method(spec: GradientSpec, graph: Graph, params: list[Symbol]) -> str:
+    if spec.display.method != "auto":
+        return spec.display.method
+    total = 0
+    for var in params:
+        total += len(graph.paths(graph.loss, var))
+        if total > AUTO_PATHS:
+            return "backprop"
+    return "paths"
+
+
 def solve(spec: GradientSpec, graph: Graph) -> Solution:
-    sections = [_model_section(graph)]
+    params = wrt_symbols(spec, graph)
+    sections = [_model_section(graph), *touch_sections(spec, graph, params)]
+    if method(spec, graph, params) == "backprop":
+        backward, names = backward_sections(graph, params)
+        delta = deltas(graph, params)
+        found = {str(Derivative(graph.loss, p)): delta[p] for p in params}
+        numeric = _numbers(spec, graph, found, params)
+        tail = [numeric] if numeric is not None else []
+        return Solution(spec.id, spec.kind, (*sections, *backward, *tail), found, names)
     answers: dict[str, sympy.Basic] = {}
     exp_form = spec.display.sigmoid_form == "exp"
-    for name in spec.wrt:
-        var = graph.names[name]
+    for var in params:
         paths = graph.paths(graph.loss, var)
         prefix = _common_prefix(paths) if spec.display.factor_common_prefix else 0
         sections.append(Section("gradient_formula", (_formula_block(graph, var, paths, prefix),),
@@ -56,20 +96,19 @@ def solve(spec: GradientSpec, graph: Graph) -> Solution:
         sections.append(Section("substitute", (Block("substitute_intro", {"param": var},
                                                      tuple(steps)),), params={"param": var}))
         answers[str(Derivative(graph.loss, var))] = substituted
-    numbers = _numbers(spec, graph, answers)
+    numbers = _numbers(spec, graph, answers, params)
     if numbers is not None:
         sections.append(numbers)
     return Solution(spec.id, spec.kind, tuple(sections), answers)
 
 
-def _numbers(spec: GradientSpec, graph: Graph, answers: dict[str, sympy.Basic]
-             ) -> Section | None:
+def _numbers(spec: GradientSpec, graph: Graph, answers: dict[str, sympy.Basic],
+             params: list[Symbol]) -> Section | None:
     """With a number for every leaf the answers use, end with the substituted answer."""
     if not spec.values:
         return None
     point = values_point(spec.values, graph)
-    by_param = {graph.names[name]: answers[str(Derivative(graph.loss, graph.names[name]))]
-                for name in spec.wrt}
+    by_param = {p: answers[str(Derivative(graph.loss, p))] for p in params}
     if any(s not in point for e in by_param.values() for s in leaves_needed(graph, e)):
         return None
     return numeric_section(graph, by_param, point, spec.precision,

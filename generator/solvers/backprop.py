@@ -1,0 +1,168 @@
+"""Reverse-mode derivations: δ_v = ∂L/∂v from the loss backwards, then ∂L/∂θ = δ · local.
+
+Each δ is written once in terms of the δ of the nodes that use v, so the work grows with
+the number of edges, not the number of paths. Dense layers in matrix form also get
+∇W = δ xᵀ. Softmax followed by cross-entropy shows ∂L/∂z = p − y with its derivation.
+"""
+
+from __future__ import annotations
+
+import sympy
+from sympy import Add, Derivative, Mul, Symbol
+
+from generator.functions import sigmoid
+from generator.graph import Graph
+from generator.notation import Grad, Mat, Outer, Vec
+from generator.solvers.partials import sigmoid_prime
+from generator.solvers.softmax_ce import softmax_ce_blocks
+from generator.trace import Block, Section, Step
+
+
+def relevant(graph: Graph, params: list[Symbol]) -> list[Symbol]:
+    """Nodes on some path loss → param, from the loss down (reverse topological order)."""
+    wanted = set(params)
+    reach: dict[Symbol, bool] = {}
+    for node in graph.nodes:  # topological: every dependency is seen before its user
+        reach[node] = any(d in wanted or reach.get(d, False) for d in graph.deps(node))
+    return [n for n in reversed(list(graph.nodes)) if reach[n] and n != graph.loss]
+
+
+def users(graph: Graph, v: Symbol, keep: set[Symbol]) -> list[Symbol]:
+    return [c for c in graph.nodes if c in keep and v in graph.nodes[c].free_symbols]
+
+
+def _delta_block(graph: Graph, v: Symbol, kids: list[Symbol]) -> Block:
+    """∂L/∂v = Σ_c ∂L/∂c ∂c/∂v over the nodes c using v, then the local partials put in.
+
+    A direct use by the loss (an L2 term, or the prediction in the loss) shows its
+    local partial at once: writing ∂L/∂v on both sides would read as circular."""
+    loss = graph.loss
+    local = [_local(graph, c, v) for c in kids]
+    formal = [lo if c == loss else Mul(Derivative(loss, c), Derivative(c, v), evaluate=False)
+              for c, lo in zip(kids, local, strict=True)]
+    plugged = [lo if c == loss else Mul(Derivative(loss, c), lo, evaluate=False)
+               for c, lo in zip(kids, local, strict=True)]
+    steps = [Step("backprop_sum", _sum(formal), lhs=Derivative(loss, v))]
+    if plugged != formal:
+        steps.append(Step("local", _sum(plugged)))
+    return Block("", {}, tuple(steps))
+
+
+def _local(graph: Graph, c: Symbol, v: Symbol) -> sympy.Basic:
+    body = graph.nodes[c]
+    if isinstance(body, sigmoid) and body.args[0] == v:
+        return sigmoid_prime(v)  # σ(s)(1 − σ(s)), in the order the seeds write it
+    return sympy.diff(body, v)
+
+
+def _group(graph: Graph, v: Symbol) -> tuple[str, int] | None:
+    """(layer or array name, position) of v, so one layer's δs share a display in order."""
+    fam = graph.family.get(v)
+    if fam is not None:
+        return fam.key, fam.members.index(v)
+    for name, members in graph.arrays.items():
+        for pos, idx in enumerate(sorted(members)):
+            if members[idx] == v:
+                return name, pos
+    return None
+
+
+def _merged(graph: Graph, blocks: list[tuple[Symbol, Block]]) -> list[Block]:
+    """One display per layer: δ of h_1, h_2 … share one aligned block, in index order."""
+    runs: list[list[tuple[int, Block]]] = []
+    last: str | None = None
+    for v, block in blocks:
+        group = _group(graph, v)
+        key, pos = group if group else (None, 0)
+        if runs and key is not None and key == last:
+            runs[-1].append((pos, block))
+        else:
+            runs.append([(pos, block)])
+        last = key
+    out = []
+    for run in runs:
+        run.sort(key=lambda t: t[0])
+        steps = tuple(st for _, b in run for st in b.steps)
+        out.append(Block(run[0][1].key, run[0][1].params, steps))
+    return out
+
+
+def _sum(terms: list[sympy.Basic]) -> sympy.Basic:
+    return terms[0] if len(terms) == 1 else Add(*terms, evaluate=False)
+
+
+def deltas(graph: Graph, params: list[Symbol]) -> dict[Symbol, sympy.Basic]:
+    """∂L/∂v for every node and param as an expression in node symbols (the answers)."""
+    order = relevant(graph, params)
+    keep = {*order, graph.loss}
+    delta: dict[Symbol, sympy.Basic] = {graph.loss: sympy.Integer(1)}
+    for v in [*order, *params]:
+        delta[v] = Add(*[delta[c] * sympy.diff(graph.nodes[c], v)
+                         for c in users(graph, v, keep)])
+    return delta
+
+
+def backward_sections(graph: Graph, params: list[Symbol]
+                      ) -> tuple[list[Section], dict[Symbol, str]]:
+    """δ of every node (loss first), ∂L/∂θ per param, then ∇W = δ xᵀ; and symbol names."""
+    order = relevant(graph, params)
+    keep = {*order, graph.loss}
+    blocks: list[Block] = []
+    done: set[Symbol] = set()
+    names: dict[Symbol, str] = {}
+    special = softmax_ce_blocks(graph, keep)
+    if special is not None:
+        special_blocks, covered, names = special
+        blocks.extend(special_blocks)
+        done |= covered
+    blocks += _merged(graph, [(v, _delta_block(graph, v, users(graph, v, keep)))
+                              for v in order if v not in done])
+    param_blocks = _merged(graph, [(p, _delta_block(graph, p, users(graph, p, keep)))
+                                   for p in params])
+    sections = [Section("backprop_deltas", tuple(blocks)),
+                Section("backprop_params", tuple(param_blocks))]
+    matrix, matrix_names = _matrix_blocks(graph, params)
+    if matrix:
+        sections.append(Section("backprop_matrix", tuple(matrix)))
+    return sections, {**names, **matrix_names}
+
+
+def _matrix_blocks(graph: Graph, params: list[Symbol]
+                   ) -> tuple[list[Block], dict[Symbol, str]]:
+    """∇W L = δ xᵀ for each dense weight matrix whose entries are all asked for."""
+    blocks: list[Block] = []
+    names: dict[Symbol, str] = {}
+    wanted = set(params)
+    for name, (outs, xs) in graph.matrices.items():
+        entries = [w for z in outs for w in _row(graph, z, xs)]
+        if not entries or not set(entries) <= wanted:
+            continue
+        weight = Symbol(name)
+        names[weight] = graph_tex(graph, name)
+        d = Vec(*[Derivative(graph.loss, z) for z in outs])
+        steps = [Step("outer_product", Outer(d, Vec(*xs)),
+                      lhs=Grad(graph.loss, weight, Vec(*entries))),
+                 Step("componentwise", Mat(len(outs), len(xs), *[
+                     Mul(Derivative(graph.loss, z), x, evaluate=False)
+                     for z in outs for x in xs]))]
+        blocks.append(Block("matrix_gradient", {"weight": weight}, tuple(steps)))
+    return blocks, names
+
+
+def _row(graph: Graph, z: Symbol, xs: tuple[Symbol, ...]) -> list[Symbol]:
+    """The weight multiplying each x in z's definition (w_rj for z_r)."""
+    out = []
+    for x in xs:
+        coeff = sympy.diff(graph.nodes[z], x)
+        if not isinstance(coeff, Symbol):
+            return []
+        out.append(coeff)
+    return out
+
+
+def graph_tex(graph: Graph, array: str) -> str:
+    members = graph.arrays.get(array)
+    if not members:
+        return array
+    first = graph.latex[members[min(members)]]
+    return first.rsplit("_{", 1)[0]

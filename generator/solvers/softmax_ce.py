@@ -1,0 +1,65 @@
+"""Softmax followed by cross-entropy: the derivation of ∂L/∂z_j = p_j − y_j.
+
+∂L/∂z_j = Σ_k ∂L/∂p_k ∂p_k/∂z_j = Σ_k (−y_k/p_k) p_k(δ_kj − p_j) = −y_j + p_j Σ_k y_k,
+and Σ_k y_k = 1 for a one-hot (or any probability) target gives p_j − y_j. Those last
+steps are checked under that condition: the verifier substitutes y_n = 1 − Σ_{k<n} y_k.
+"""
+
+from __future__ import annotations
+
+import sympy
+from sympy import Add, Derivative, Mul, Symbol
+
+from generator.graph import Graph
+from generator.notation import Grad, Vec
+from generator.trace import Block, Step
+
+
+def _match(graph: Graph, keep: set[Symbol]
+           ) -> tuple[tuple[Symbol, ...], tuple[Symbol, ...], tuple[Symbol, ...]] | None:
+    """(targets y, probabilities p, logits z) when the loss is CE of a softmax."""
+    found = graph.ce.get(graph.loss)
+    if found is None:
+        return None
+    ys, ps = found
+    if not all(p in graph.softmax for p in ps):
+        return None
+    logits = graph.softmax[ps[0]][1]
+    if any(graph.softmax[p][1] != logits for p in ps) or len(logits) != len(ps):
+        return None
+    if not all(isinstance(z, Symbol) and z in keep for z in logits):
+        return None
+    return ys, ps, logits
+
+
+def softmax_ce_blocks(graph: Graph, keep: set[Symbol]
+                      ) -> tuple[list[Block], set[Symbol], dict[Symbol, str]] | None:
+    """The derivation for z_1, the result for every z, and the nodes it covers."""
+    match = _match(graph, keep)
+    if match is None:
+        return None
+    ys, ps, zs = match
+    loss, j = graph.loss, 0
+    one_hot = {ys[-1]: 1 - Add(*ys[:-1])}
+    chain = Add(*[Mul(Derivative(loss, p), Derivative(p, zs[j]), evaluate=False) for p in ps],
+                evaluate=False)
+    local = Add(*[Mul(Mul(-1, y, sympy.Pow(p, -1), evaluate=False),
+                      Mul(p, Add(1 if k == j else 0, -ps[j], evaluate=False), evaluate=False),
+                      evaluate=False)
+                  for k, (y, p) in enumerate(zip(ys, ps, strict=True))], evaluate=False)
+    collected = Add(-ys[j], Mul(ps[j], Add(*ys, evaluate=False), evaluate=False),
+                    evaluate=False)
+    derivation = Block("softmax_ce_intro", {"z": zs[j], "sum": Add(*ys, evaluate=False)}, (
+        Step("chain_rule", chain, lhs=Derivative(loss, zs[j])),
+        Step("softmax_ce_local", local),
+        Step("simplify", collected),
+        Step("one_hot", Add(ps[j], -ys[j], evaluate=False)),
+    ), at=one_hot)
+    rest = tuple(Step("softmax_ce", Add(p, -y, evaluate=False), lhs=Derivative(loss, z))
+                 for z, p, y in zip(zs, ps, ys, strict=True))
+    vector = Step("vector", Vec(*[Add(p, -y, evaluate=False) for p, y in zip(ps, ys,
+                                                                            strict=True)]),
+                  lhs=Grad(loss, Symbol(f"{zs[0].name}_vec"), Vec(*zs)))
+    result = Block("softmax_ce_result", {}, (*rest, vector), at=one_hot)
+    base = graph.latex[zs[0]].rsplit("_{", 1)[0]
+    return [derivation, result], {*ps, *zs}, {Symbol(f"{zs[0].name}_vec"): rf"\mathbf{{{base}}}"}
