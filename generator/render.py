@@ -104,6 +104,7 @@ def view(solution: Solution, names: Mapping[sympy.Symbol, str], lang: str,
         heading = say(lang, "sections", sec.key, params(sec.params)) if sec.key else ""
         blocks = [{"text": say(lang, "blocks", b.key, params(b.params)) if b.key else "",
                    "bullets": [say(lang, "items", k, params(p)) for k, p in b.items],
+                   "table": [[_cell(writer, lang, c) for c in row] for row in b.table],
                    "math": writer.block(b) if b.steps else ""} for b in sec.blocks]
         sections.append({"heading": heading, "level": sec.level, "blocks": blocks})
     steps = solution.steps()
@@ -113,6 +114,12 @@ def view(solution: Solution, names: Mapping[sympy.Symbol, str], lang: str,
     # A document with no mathematics to check (discussion only) makes no claim about it.
     verified = say(lang, "", "verified", counts) if steps else ""
     return {"title": title, "lang": lang, "sections": sections, "verified": verified}
+
+
+def _cell(writer: MathWriter, lang: str, cell: sympy.Basic | str) -> str:
+    if isinstance(cell, str):
+        return say(lang, "items", cell, {})
+    return f"${writer.tex(cell)}$"
 
 
 @cache

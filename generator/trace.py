@@ -53,6 +53,9 @@ class Block:
     items: tuple[tuple[str, Mapping[str, sympy.Basic | str]], ...] = ()  # bullet list
     layout: str = "aligned"  # "aligned": one step per line; "inline": one line, \\qquad apart
     boxed: bool = False
+    # A table under the text: first row is the header. A str cell is an `items` message key,
+    # anything else is math. Tables repeat checked numbers; they are not checked themselves.
+    table: tuple[tuple[sympy.Basic | str, ...], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,13 @@ def _apply(c: _Compiler, m: Activation, z: sympy.Expr, keys: KeyPath) -> sympy.E
 
 
 def activation(c: _Compiler, m: Activation, keys: KeyPath) -> None:
+    _elements(c, m, keys)
+    if m.fn in ("relu", "leaky_relu"):
+        # max(0, z) has no derivative at 0; say which subgradient every step uses.
+        c.g.notes.append((f"note_{m.fn}_subgradient", ()))
+
+
+def _elements(c: _Compiler, m: Activation, keys: KeyPath) -> None:
     source = c.g.arrays.get(m.in_)
     if source is None:
         one = c.g.names.get(m.in_)

@@ -10,10 +10,9 @@ from __future__ import annotations
 import sympy
 from sympy import Add, Derivative, Mul, Symbol
 
-from generator.functions import sigmoid
 from generator.graph import Graph
 from generator.notation import Grad, Mat, Outer, Vec
-from generator.solvers.partials import sigmoid_prime
+from generator.solvers.partials import derive
 from generator.solvers.softmax_ce import softmax_ce_blocks
 from generator.trace import Block, Section, Step
 
@@ -49,10 +48,8 @@ def _delta_block(graph: Graph, v: Symbol, kids: list[Symbol]) -> Block:
 
 
 def _local(graph: Graph, c: Symbol, v: Symbol) -> sympy.Basic:
-    body = graph.nodes[c]
-    if isinstance(body, sigmoid) and body.args[0] == v:
-        return sigmoid_prime(v)  # σ(s)(1 − σ(s)), in the order the seeds write it
-    return sympy.diff(body, v)
+    """∂c/∂v in the form the path solver writes it: σ(s)(1 − σ(s)), −(2/n)(y − ŷ)."""
+    return derive(c, v, graph.nodes[c], graph.display[c], exp_form=False)[1]
 
 
 def _group(graph: Graph, v: Symbol) -> tuple[str, int] | None:
@@ -140,11 +137,15 @@ def _matrix_blocks(graph: Graph, params: list[Symbol]
         weight = Symbol(name)
         names[weight] = graph_tex(graph, name)
         d = Vec(*[Derivative(graph.loss, z) for z in outs])
-        steps = [Step("outer_product", Outer(d, Vec(*xs)),
-                      lhs=Grad(graph.loss, weight, Vec(*entries))),
-                 Step("componentwise", Mat(len(outs), len(xs), *[
-                     Mul(Derivative(graph.loss, z), x, evaluate=False)
-                     for z in outs for x in xs]))]
+        # A penalty in the loss itself (L2) adds its own local partial to every entry.
+        direct = [sympy.diff(graph.nodes[graph.loss], w) for w in entries]
+        outer: sympy.Basic = Outer(d, Vec(*xs))
+        cells = [Mul(Derivative(graph.loss, z), x, evaluate=False) for z in outs for x in xs]
+        if any(t != 0 for t in direct):
+            outer = Add(outer, Mat(len(outs), len(xs), *direct), evaluate=False)
+            cells = [Add(c, t, evaluate=False) for c, t in zip(cells, direct, strict=True)]
+        steps = [Step("outer_product", outer, lhs=Grad(graph.loss, weight, Vec(*entries))),
+                 Step("componentwise", Mat(len(outs), len(xs), *cells))]
         blocks.append(Block("matrix_gradient", {"weight": weight}, tuple(steps)))
     return blocks, names
 

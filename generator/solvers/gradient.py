@@ -54,18 +54,19 @@ def _is_param(graph: Graph, name: str) -> bool:
     return graph.roles.get(graph.names.get(name)) == "param"
 
 
-# Above this many chain-rule paths in all (over every wrt), `auto` writes backpropagation.
-AUTO_PATHS = 8
+# `auto` writes path sums (one section per parameter, seed 002) while they stay short:
+# at most AUTO_PARAMS parameters, each with at most AUTO_PATHS paths; else backpropagation.
+AUTO_PATHS = 6
+AUTO_PARAMS = 6
 
 
 def method(spec: GradientSpec, graph: Graph, params: list[Symbol]) -> str:
     if spec.display.method != "auto":
         return spec.display.method
-    total = 0
-    for var in params:
-        total += len(graph.paths(graph.loss, var))
-        if total > AUTO_PATHS:
-            return "backprop"
+    if len(params) > AUTO_PARAMS:
+        return "backprop"
+    if any(len(graph.paths(graph.loss, var)) > AUTO_PATHS for var in params):
+        return "backprop"
     return "paths"
 
 

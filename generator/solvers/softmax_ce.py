@@ -43,9 +43,9 @@ def softmax_ce_blocks(graph: Graph, keep: set[Symbol]
     one_hot = {ys[-1]: 1 - Add(*ys[:-1])}
     chain = Add(*[Mul(Derivative(loss, p), Derivative(p, zs[j]), evaluate=False) for p in ps],
                 evaluate=False)
-    local = Add(*[Mul(Mul(-1, y, sympy.Pow(p, -1), evaluate=False),
-                      Mul(p, Add(1 if k == j else 0, -ps[j], evaluate=False), evaluate=False),
-                      evaluate=False)
+    # −(y_k / p_k) · p_k(δ_kj − p_j): one flat product, so the sum prints "− …", not "+ −".
+    local = Add(*[Mul(-1, Mul(y, sympy.Pow(p, -1), evaluate=False), p,
+                      Add(1 if k == j else 0, -ps[j], evaluate=False), evaluate=False)
                   for k, (y, p) in enumerate(zip(ys, ps, strict=True))], evaluate=False)
     collected = Add(-ys[j], Mul(ps[j], Add(*ys, evaluate=False), evaluate=False),
                     evaluate=False)
