@@ -11,7 +11,6 @@ from typing import Any
 
 import sympy
 
-from generator.functions import sigmoid
 from generator.i18n import say
 from generator.printing import to_latex
 from generator.problem import Problem
@@ -19,8 +18,8 @@ from generator.sheet import Sheet
 
 
 def portable(expr: sympy.Basic) -> str:
-    plain = expr.replace(lambda e: isinstance(e, sigmoid),
-                         lambda e: 1 / (1 + sympy.exp(-e.args[0])))
+    # σ, relu, softmax … each know their form in plain sympy functions (functions.py).
+    plain = expr.replace(lambda e: callable(getattr(e, "plain", None)), lambda e: e.plain())
     return str(plain)
 
 

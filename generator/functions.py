@@ -43,6 +43,10 @@ class sigmoid(Function):  # type: ignore[misc]  # sympy is untyped
         text = rf"\sigma\left({printer._print(self.args[0])}\right)"
         return f"{text}^{{{exp}}}" if exp is not None else text
 
+    def plain(self) -> Any:
+        """The same value in functions plain `sympy.sympify` knows (for answer keys)."""
+        return 1 / (1 + exp(-self.args[0]))
+
 
 class step(Function):  # type: ignore[misc]  # sympy is untyped
     """relu's derivative: 1 for x > 0, else 0. The subgradient at 0 is taken as 0."""
@@ -60,6 +64,9 @@ class step(Function):  # type: ignore[misc]  # sympy is untyped
 
     def _eval_rewrite_as_Heaviside(self, arg: Any, **kwargs: Any) -> Any:
         return sympy.Heaviside(arg, 0)
+
+    def plain(self) -> Any:
+        return sympy.Heaviside(self.args[0], 0)
 
     def _eval_evalf(self, prec: int) -> Any:
         value = self.args[0].evalf(prec_to_dps(prec))
@@ -79,6 +86,9 @@ class relu(Function):  # type: ignore[misc]  # sympy is untyped
 
     def _eval_rewrite_as_Max(self, arg: Any, **kwargs: Any) -> Any:
         return sympy.Max(0, arg)
+
+    def plain(self) -> Any:
+        return sympy.Max(0, self.args[0])
 
     def _eval_evalf(self, prec: int) -> Any:
         return sympy.Max(0, self.args[0]).evalf(prec_to_dps(prec))
@@ -105,6 +115,10 @@ class leaky_relu(Function):  # type: ignore[misc]  # sympy is untyped
     def _eval_rewrite_as_Max(self, x: Any, a: Any, **kwargs: Any) -> Any:
         return sympy.Max(0, x) + a * sympy.Min(0, x)
 
+    def plain(self) -> Any:
+        x, a = self.args
+        return sympy.Max(0, x) + a * sympy.Min(0, x)
+
     def _eval_evalf(self, prec: int) -> Any:
         x, a = self.args
         return (sympy.Max(0, x) + a * sympy.Min(0, x)).evalf(prec_to_dps(prec))
@@ -128,6 +142,9 @@ class softplus(Function):  # type: ignore[misc]  # sympy is untyped
 
     def _eval_rewrite_as_exp(self, arg: Any, **kwargs: Any) -> Any:
         return sympy.log(1 + exp(arg))
+
+    def plain(self) -> Any:
+        return sympy.log(1 + exp(self.args[0]))
 
     def _eval_evalf(self, prec: int) -> Any:
         return sympy.log(1 + exp(self.args[0])).evalf(prec_to_dps(prec))
@@ -163,6 +180,10 @@ class softmax(Function):  # type: ignore[misc]  # sympy is untyped
 
     def _eval_rewrite_as_exp(self, k: Any, *zs: Any, **kwargs: Any) -> Any:
         return exp(zs[int(k)]) / sympy.Add(*[exp(z) for z in zs])
+
+    def plain(self) -> Any:
+        zs = self.args[1:]
+        return exp(zs[int(self.args[0])]) / sympy.Add(*[exp(z) for z in zs])
 
     def _eval_evalf(self, prec: int) -> Any:
         k, zs = int(self.args[0]), self.args[1:]
