@@ -152,7 +152,8 @@ class GradientSpec(GraphSpec):
     wrt: list[str] = Field(min_length=1)
     expect: dict[str, str | Number] = {}
     display: GradientDisplay = GradientDisplay()
-    # Numbers for leaves: with every leaf given, the answer ends in a number (generator/numeric.py).
+    # Numbers for leaves: with every leaf given, the answer ends in a number (generator/numeric.py);
+    # max pooling picks its winner at these values (generator/layers/pool.py).
     values: dict[str, Value] = {}
     precision: int = Field(6, ge=1, le=30)
 

@@ -27,14 +27,20 @@ DIGITS = 40
 
 
 def _value(c: _Compiler, sym: Symbol) -> sympy.Float | None:
-    point = {c.g.names[k]: sympy.nsimplify(v) for k, v in c.spec.values.items()
-             if k in c.g.names}
+    given = getattr(c.spec, "values", {})  # gradient problems only
+    # A list is a variant's choice (drawn later): not a number to decide a winner with.
+    point = {c.g.names[k]: c.parse(v, ("values", k)) for k, v in given.items()
+             if k in c.g.names and isinstance(v, int | float | str)}
     value = sympy.N(c.g.inline(sym).xreplace(point), DIGITS)
     c.g._full.clear()  # more nodes follow: the inlining cache must not go stale
     return value if value.is_number else None
 
 
 def _winner(c: _Compiler, window: list[Symbol], keys: KeyPath) -> Symbol | None:
+    if not hasattr(c.spec, "values"):
+        c.fail(keys, "max pooling needs `values:`, which only gradient problems have",
+               "use avg pooling, or a gradient problem with values")
+        return None
     values: list[tuple[sympy.Float, Symbol]] = []
     for s in window:
         v = _value(c, s)
