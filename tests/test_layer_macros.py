@@ -135,3 +135,51 @@ def test_softmax_jacobian_matches_central_differences() -> None:
             return sympy.exp(args[k]) / sum(sympy.exp(a) for a in args)
 
         assert abs(exact - _fd(f, z[m])) < sympy.Float("1e-30"), (k, m)
+
+
+def _check(tmp_path: Path, text: str) -> tuple[int, str]:
+    path = tmp_path / "x.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(path)])
+    return result.exit_code, result.output.replace(str(tmp_path) + "/", "")
+
+
+def test_dense_matrix_with_wrong_width_names_the_line(tmp_path: Path) -> None:
+    text = ("id: t\ntitle: t\nkind: gradient\ninputs: {x: {shape: [3]}}\n"
+            "params: {W: {shape: [2, 2]}}\n"
+            "layers:\n  - dense: {in: x, weights: W, out: z}\nloss: z1\nwrt: [W]\n")
+    code, out = _check(tmp_path, text)
+    assert code == 1
+    assert out.startswith("x.yaml:7: layers[0].dense.weights: 'W' has 2 columns for 3 inputs\n"
+                          "  hint: the weight matrix is [outputs, inputs]\n")
+
+
+def test_kernel_with_the_wrong_number_of_channels(tmp_path: Path) -> None:
+    text = ("id: t\ntitle: t\nkind: gradient\ninputs: {a: {shape: [2, 3, 3]}}\n"
+            "params: {w: {shape: [2, 2]}}\n"
+            "layers:\n  - conv2d: {input: a, kernel: w, out: z}\nloss: z00\nwrt: [w]\n")
+    code, out = _check(tmp_path, text)
+    assert code == 1
+    assert out.startswith("x.yaml:7: layers[0].conv2d.kernel: kernel 'w' has 1 channel(s), "
+                          "the input has 2\n  hint: give the kernel shape [channels, rows, cols]")
+
+
+def test_training_order_names_a_missing_sample(tmp_path: Path) -> None:
+    text = ("id: t\ntitle: t\nkind: training\ninputs: {x: {}}\nparams: {w: {}}\n"
+            "nodes: {L: (w*x - 1)^2}\nloss: L\ndata: [{x: 1}, {x: 2}]\ninit: {w: 0}\n"
+            "lr: 0.1\norder: [2, 3]\n")
+    code, out = _check(tmp_path, text)
+    assert code == 1
+    assert out.startswith("x.yaml:11: order[1]: there is no sample 3\n"
+                          "  hint: samples are numbered 1 to 2\n")
+
+
+def test_pooling_keeps_channels(tmp_path: Path) -> None:
+    text = ("id: t\ntitle: t\nkind: gradient\ninputs: {a: {shape: [2, 2, 2]}}\n"
+            "params: {v: {}}\nlayers:\n  - pool: {kind: avg, in: a, out: q}\n"
+            "  - dense: {in: [q000, q100], weights: [v, v], out: s}\n"
+            "  - loss: {kind: sse, target: v, pred: s, out: L}\nloss: L\nwrt: [v]\n")
+    g = graph_of(tmp_path, text)
+    q100 = g.nodes[sympy.Symbol("q100", real=True)]  # type: ignore[attr-defined]
+    expected = sum(sympy.Symbol(f"a2{r}{c}", real=True) for r in (1, 2) for c in (1, 2)) / 4
+    assert sympy.expand(q100 - expected) == 0

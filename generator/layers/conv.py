@@ -63,7 +63,7 @@ def _kernels(c: _Compiler, m: Conv2d, keys: KeyPath, n_channels: int
             return None
         grids = channels(k)
         if len(grids) != n_channels:
-            c.fail((*keys, "kernel"), f"kernel {name!r} has {len(grids)} channels, the input "
+            c.fail((*keys, "kernel"), f"kernel {name!r} has {len(grids)} channel(s), the input "
                    f"has {n_channels}", "give the kernel shape [channels, rows, cols]")
             return None
         out.append(grids)

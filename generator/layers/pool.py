@@ -58,40 +58,47 @@ def _winner(c: _Compiler, window: list[Symbol], keys: KeyPath) -> Symbol | None:
 
 
 def pool(c: _Compiler, m: Pool, keys: KeyPath) -> None:
+    """Each channel of a [H, W] or [C, H, W] array pooled alone; output of the same rank."""
     a = array(c, m.in_, (*keys, "in"))
     if a is None:
         return
     grids = channels(a)
-    if len(grids) != 1:
-        c.fail((*keys, "in"), "pooling takes one 2-D channel", "pool each channel separately")
-        return
-    grid, stride = grids[0], m.stride or m.size
-    h, w = max(r for r, _ in grid) + 1, max(q for _, q in grid) + 1
+    stride = m.stride or m.size
+    h, w = max(r for r, _ in grids[0]) + 1, max(q for _, q in grids[0]) + 1
     rows, cols = (h - m.size) // stride + 1, (w - m.size) // stride + 1
     if rows < 1 or cols < 1:
         c.fail((*keys, "size"), f"window {m.size}×{m.size} is larger than the input {h}×{w}")
         return
     out: dict[tuple[int, ...], Symbol] = {}
     members: list[Symbol] = []
-    for i, j in itertools.product(range(rows), range(cols)):
-        window = [grid[(i * stride + p, j * stride + q)]
-                  for p, q in itertools.product(range(m.size), range(m.size))]
-        idx: tuple[int, ...] = (i, j)
-        if m.kind == "avg":
-            body = Mul(Rational(1, len(window)), Add(*window), evaluate=False)
-            value: sympy.Expr = Add(*window) / len(window)
-        else:
-            won = _winner(c, window, keys)
-            if won is None:
+    for ch, grid in enumerate(grids):
+        for i, j in itertools.product(range(rows), range(cols)):
+            window = [grid[(i * stride + p, j * stride + q)]
+                      for p, q in itertools.product(range(m.size), range(m.size))]
+            idx: tuple[int, ...] = (i, j) if len(grids) == 1 else (ch, i, j)
+            sym = _window(c, m, keys, window, idx)
+            if sym is None:
                 return
-            body = value = won
-        sym = c.add_node(element_name(m.out, idx), value, keys, body,
-                         f"{tex(c, m.out)}_{{{i}{j}}}")
-        if m.kind == "max":
-            c.g.notes.append(("note_max_pool", (sym, body)))
-        members.append(sym)
-        out[idx] = sym
+            members.append(sym)
+            out[idx] = sym
     c.g.arrays[m.out] = out
-    family(c, m.out, members)
+    family(c, m.out, members, "ij" if len(grids) == 1 else "kij")
     if m.kind == "avg":
         c.g.notes.append(("note_avg_pool", tuple(members)))
+
+
+def _window(c: _Compiler, m: Pool, keys: KeyPath, window: list[Symbol],
+            idx: tuple[int, ...]) -> Symbol | None:
+    if m.kind == "avg":
+        shown: sympy.Expr = Mul(Rational(1, len(window)), Add(*window), evaluate=False)
+        value: sympy.Expr = Add(*window) / len(window)
+    else:
+        won = _winner(c, window, keys)
+        if won is None:
+            return None
+        shown = value = won
+    sub = "".join(map(str, idx))
+    sym = c.add_node(element_name(m.out, idx), value, keys, shown, f"{tex(c, m.out)}_{{{sub}}}")
+    if m.kind == "max":
+        c.g.notes.append(("note_max_pool", (sym, won)))
+    return sym

@@ -72,8 +72,9 @@ def _batches(spec: TrainingSpec) -> tuple[list[int], list[list[int]]]:
 def run(spec: TrainingSpec, graph: Graph) -> Run:
     params = [s for s, r in graph.roles.items() if r == "param"]
     dps = max(40, spec.precision + 20)
+    # Sorted, not set order: the sums below must add in the same order on every run.
     local = {(c, v): sympy.diff(body, v) for c, body in graph.nodes.items()
-             for v in body.free_symbols if isinstance(v, Symbol)}
+             for v in graph.deps(c)}
     order, batches = _batches(spec)
     result = Run(params, dps, spec.precision, order, deltas(graph, params), batches)
     samples = _samples(spec, graph)
