@@ -61,9 +61,10 @@ class Graph:
     # dense weight matrix name → (outputs z_r, inputs x_j): shown as ∇W = δ xᵀ
     matrices: dict[str, tuple[tuple[Symbol, ...], tuple[Symbol, ...]]] = field(
         default_factory=dict)
-    # softmax outputs p_k → (position, logits), and CE losses → (targets, probabilities)
+    # softmax outputs p_k → (position, logits); loss nodes → (kind, targets, predictions)
     softmax: dict[Symbol, tuple[int, tuple[Symbol, ...]]] = field(default_factory=dict)
-    ce: dict[Symbol, tuple[tuple[Symbol, ...], tuple[Symbol, ...]]] = field(default_factory=dict)
+    losses: dict[Symbol, tuple[str, tuple[Symbol, ...], tuple[Symbol, ...]]] = field(
+        default_factory=dict)
     loss: Symbol = field(default_factory=lambda: Symbol("L"))
     _full: dict[Symbol, sympy.Expr] = field(default_factory=dict)
 

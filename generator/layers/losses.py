@@ -60,8 +60,7 @@ def loss(c: _Compiler, m: Loss, keys: KeyPath) -> None:
     if made is None:
         return
     sym = c.add_node(m.out, made[0], keys, made[1])
-    if m.kind == "ce":
-        c.g.ce[sym] = (tuple(ys), tuple(ps))
+    c.g.losses[sym] = (m.kind, tuple(ys), tuple(ps))
     c.g.notes.append((f"note_loss_{m.kind}" if m.kind != "mse" else "note_loss", (sym,)))
 
 

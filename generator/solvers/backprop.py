@@ -12,8 +12,8 @@ from sympy import Add, Derivative, Mul, Symbol
 
 from generator.graph import Graph
 from generator.notation import Grad, Mat, Outer, Vec
+from generator.solvers.cross_entropy import bce_local, sigmoid_bce_steps, softmax_ce_blocks
 from generator.solvers.partials import derive
-from generator.solvers.softmax_ce import softmax_ce_blocks
 from generator.trace import Block, Section, Step
 
 
@@ -44,11 +44,15 @@ def _delta_block(graph: Graph, v: Symbol, kids: list[Symbol]) -> Block:
     steps = [Step("backprop_sum", _sum(formal), lhs=Derivative(loss, v))]
     if plugged != formal:
         steps.append(Step("local", _sum(plugged)))
+    steps.extend(sigmoid_bce_steps(graph, v, kids))
     return Block("", {}, tuple(steps))
 
 
 def _local(graph: Graph, c: Symbol, v: Symbol) -> sympy.Basic:
     """∂c/∂v in the form the path solver writes it: σ(s)(1 − σ(s)), −(2/n)(y − ŷ)."""
+    taught = bce_local(graph, c, v)
+    if taught is not None:
+        return taught
     return derive(c, v, graph.nodes[c], graph.display[c], exp_form=False)[1]
 
 

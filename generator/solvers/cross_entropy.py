@@ -1,8 +1,12 @@
-"""Softmax followed by cross-entropy: the derivation of ∂L/∂z_j = p_j − y_j.
+"""Cross-entropy after its natural output: ∂L/∂z = p − y, derived where it happens.
+
+Softmax followed by cross-entropy:
 
 ∂L/∂z_j = Σ_k ∂L/∂p_k ∂p_k/∂z_j = Σ_k (−y_k/p_k) p_k(δ_kj − p_j) = −y_j + p_j Σ_k y_k,
 and Σ_k y_k = 1 for a one-hot (or any probability) target gives p_j − y_j. Those last
 steps are checked under that condition: the verifier substitutes y_n = 1 − Σ_{k<n} y_k.
+
+σ followed by binary cross-entropy: (−y/p + (1 − y)/(1 − p)) · p(1 − p) = p − y, for any y.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import sympy
 from sympy import Add, Derivative, Mul, Symbol
 
+from generator.functions import sigmoid
 from generator.graph import Graph
 from generator.notation import Grad, Vec
 from generator.trace import Block, Step
@@ -18,10 +23,10 @@ from generator.trace import Block, Step
 def _match(graph: Graph, keep: set[Symbol]
            ) -> tuple[tuple[Symbol, ...], tuple[Symbol, ...], tuple[Symbol, ...]] | None:
     """(targets y, probabilities p, logits z) when the loss is CE of a softmax."""
-    found = graph.ce.get(graph.loss)
-    if found is None:
+    found = graph.losses.get(graph.loss)
+    if found is None or found[0] != "ce":
         return None
-    ys, ps = found
+    _, ys, ps = found
     if not all(p in graph.softmax for p in ps):
         return None
     logits = graph.softmax[ps[0]][1]
@@ -63,3 +68,31 @@ def softmax_ce_blocks(graph: Graph, keep: set[Symbol]
     result = Block("softmax_ce_result", {}, (*rest, vector), at=one_hot)
     base = graph.latex[zs[0]].rsplit("_{", 1)[0]
     return [derivation, result], {*ps, *zs}, {Symbol(f"{zs[0].name}_vec"): rf"\mathbf{{{base}}}"}
+
+
+def sigmoid_bce_steps(graph: Graph, v: Symbol, kids: list[Symbol]) -> list[Step]:
+    """For s with p = σ(s) and L = bce(y, p): ∂L/∂p put in, then the tidy p − y."""
+    found = graph.losses.get(graph.loss)
+    if found is None or found[0] != "bce" or len(found[1]) != 1 or kids != list(found[2]):
+        return []
+    (y,), (p,) = found[1], found[2]
+    if not (isinstance(graph.nodes[p], sigmoid) and graph.nodes[p].args[0] == v):
+        return []
+    return [Step("bce_sigmoid_local", Mul(bce_outer(y, p), p, Add(1, -p, evaluate=False),
+                                          evaluate=False)),
+            Step("simplify", Add(p, -y, evaluate=False))]
+
+
+def bce_outer(y: Symbol, p: Symbol) -> sympy.Basic:
+    """∂/∂p of −[y log p + (1 − y) log(1 − p)], as taught: −y/p + (1 − y)/(1 − p)."""
+    return Add(Mul(-1, y, sympy.Pow(p, -1), evaluate=False),
+               Mul(Add(1, -y, evaluate=False), sympy.Pow(Add(1, -p, evaluate=False), -1),
+                   evaluate=False), evaluate=False)
+
+
+def bce_local(graph: Graph, c: Symbol, v: Symbol) -> sympy.Basic | None:
+    """∂L/∂p in the taught form when c is a one-output BCE loss and v its prediction."""
+    found = graph.losses.get(c)
+    if found is None or found[0] != "bce" or found[2] != (v,):
+        return None
+    return bce_outer(found[1][0], v)
