@@ -88,7 +88,8 @@ def compare(a: sympy.Basic, b: sympy.Basic) -> Check:
     """Is a == b? Failed at a random point, else proved symbolically, else numeric.
 
     The numeric test runs first because it is cheap and decisive for a wrong step; the
-    symbolic proof (cancel after rewriting to exp) can be slow on large wrong expressions.
+    symbolic proof (cancel, with σ and tanh as atoms, then rewritten to exp) can be slow
+    on large wrong expressions.
     """
     diff = a - b
     if diff == 0:
@@ -97,11 +98,15 @@ def compare(a: sympy.Basic, b: sympy.Basic) -> Check:
     if numeric.status == "failed":
         return numeric
     if sympy.count_ops(diff) <= MAX_PROOF_OPS:
-        try:
-            if sympy.cancel(sympy.together(diff.rewrite(sympy.exp))) == 0:
-                return Check("proved", "cancel")
-        except (sympy.PolynomialError, TypeError, ValueError):
-            pass  # not a rational function in exp: the numeric agreement stands
+        # First with σ, tanh … as opaque atoms (cheap when both sides are written in σ, as
+        # backprop steps are), then rewritten to exp, which can cost seconds on deep networks.
+        for rewrite in (False, True):
+            try:
+                form = diff.rewrite(sympy.exp) if rewrite else diff
+                if sympy.cancel(sympy.together(form)) == 0:
+                    return Check("proved", "cancel")
+            except (sympy.PolynomialError, TypeError, ValueError):
+                pass  # not a rational function in these atoms: try the next form
     return numeric
 
 
