@@ -59,7 +59,11 @@ def _elements(c: _Compiler, m: Activation, keys: KeyPath) -> None:
                 else _apply(c, m, z, keys))
         if body is None:
             return
-        sym = c.add_node(element_name(m.out, idx), body, keys, None,
+        # softmax is shown as e^{z_k} / Σ_j e^{z_j}, the form a student computes with.
+        shown = (sympy.Mul(sympy.exp(z), sympy.Pow(sympy.Add(*[sympy.exp(u) for u in logits]),
+                                                   -1), evaluate=False)
+                 if m.fn == "softmax" else None)
+        sym = c.add_node(element_name(m.out, idx), body, keys, shown,
                          f"{tex(c, m.out)}_{{{subscript(idx)}}}")
         if m.fn == "softmax":
             c.g.softmax[sym] = (pos, logits)

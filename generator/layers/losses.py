@@ -43,7 +43,9 @@ def _body(c: _Compiler, m: Loss, ys: list[Symbol], ps: list[Symbol], keys: KeyPa
                          evaluate=False), evaluate=False) for y, p in zip(ys, ps, strict=True)]
     else:
         terms = [Mul(y, log(p), evaluate=False) for y, p in zip(ys, ps, strict=True)]
-    shown = Mul(-1, Add(*terms, evaluate=False), evaluate=False)
+    # −y log p − (1 − y) log(1 − p): each term negated, so no bracket around the whole sum.
+    shown = Add(*[Mul(-1, *Mul.make_args(f), evaluate=False)
+                  for t in terms for f in Add.make_args(t)], evaluate=False)
     return -Add(*[sympy.expand(t, deep=False) for t in terms]), shown
 
 

@@ -111,6 +111,9 @@ def backward_sections(graph: Graph, params: list[Symbol]
     blocks: list[Block] = []
     done: set[Symbol] = set()
     names: dict[Symbol, str] = {}
+    forward = [n for n in graph.nodes if n in keep]
+    blocks.append(Block("forward_definitions", {}, tuple(
+        Step("definition", graph.display[n], lhs=n) for n in forward)))
     special = softmax_ce_blocks(graph, keep)
     if special is not None:
         special_blocks, covered, names = special
