@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import sympy
-from sympy import Add, Mul, Pow, Rational, Symbol, log
+from sympy import Add, Mul, Pow, Symbol, log
 
 from generator.layers.base import vector
 from generator.source import KeyPath
@@ -82,7 +82,7 @@ def l2(c: _Compiler, m: L2, keys: KeyPath) -> None:
     if base is None or lam is None:
         return
     squares = Add(*[Pow(w, 2, evaluate=False) for w in weights], evaluate=False)
-    penalty = Mul(Mul(lam, Rational(1, 2), evaluate=False), squares, evaluate=False)
+    penalty = Mul(Pow(2, -1, evaluate=False), lam, squares, evaluate=False)  # ½ λ Σ w²
     body = base[0] + lam / 2 * Add(*[w ** 2 for w in weights])
     sym = c.add_node(m.out, body, keys, Add(base[0], penalty, evaluate=False))
     c.g.notes.append(("note_l2", (sym,)))

@@ -53,7 +53,16 @@ def _local(graph: Graph, c: Symbol, v: Symbol) -> sympy.Basic:
     taught = bce_local(graph, c, v)
     if taught is not None:
         return taught
-    return derive(c, v, graph.nodes[c], graph.display[c], exp_form=False)[1]
+    return _lead(graph, derive(c, v, graph.nodes[c], graph.display[c], exp_form=False)[1])
+
+
+def _lead(graph: Graph, expr: sympy.Basic) -> sympy.Basic:
+    """λ W rather than W λ: constants and hyper-parameters before parameters and nodes."""
+    if not isinstance(expr, Mul) or expr.args[0].is_Number:
+        return expr
+    rank = {"hyper": 0, "constant": 0, "input": 1}
+    args = sorted(expr.args, key=lambda a: rank.get(graph.roles.get(a, ""), 2))
+    return Mul(*args, evaluate=False)
 
 
 def _group(graph: Graph, v: Symbol) -> tuple[str, int] | None:
@@ -145,7 +154,7 @@ def _matrix_blocks(graph: Graph, params: list[Symbol]
         names[weight] = graph_tex(graph, name)
         d = Vec(*[Derivative(graph.loss, z) for z in outs])
         # A penalty in the loss itself (L2) adds its own local partial to every entry.
-        direct = [sympy.diff(graph.nodes[graph.loss], w) for w in entries]
+        direct = [_lead(graph, sympy.diff(graph.nodes[graph.loss], w)) for w in entries]
         outer: sympy.Basic = Outer(d, Vec(*xs))
         cells = [Mul(Derivative(graph.loss, z), x, evaluate=False) for z in outs for x in xs]
         if any(t != 0 for t in direct):
@@ -154,7 +163,30 @@ def _matrix_blocks(graph: Graph, params: list[Symbol]
         steps = [Step("outer_product", outer, lhs=Grad(graph.loss, weight, Vec(*entries))),
                  Step("componentwise", Mat(len(outs), len(xs), *cells))]
         blocks.append(Block("matrix_gradient", {"weight": weight}, tuple(steps)))
+        bias = _bias_block(graph, outs, entries, wanted, names)
+        if bias is not None:
+            blocks.append(bias)
     return blocks, names
+
+
+def _bias_block(graph: Graph, outs: tuple[Symbol, ...], weights: list[Symbol],
+                wanted: set[Symbol], names: dict[Symbol, str]) -> Block | None:
+    """∇b L = δ when each z_r has its own bias b_r (∂z_r/∂b_r = 1)."""
+    biases = []
+    for z in outs:
+        found = [p for p in sorted(graph.nodes[z].free_symbols, key=str)
+                 if p in wanted and p not in weights and sympy.diff(graph.nodes[z], p) == 1]
+        if len(found) != 1:
+            return None
+        biases.append(found[0])
+    if len(set(biases)) != len(biases):
+        return None
+    name = next((n for n, arr in graph.arrays.items() if biases[0] in arr.values()), None)
+    sym = Symbol(f"{name or biases[0].name}_bias_vec")
+    names[sym] = graph_tex(graph, name) if name else graph.latex[biases[0]]
+    step = Step("bias_gradient", Vec(*[Derivative(graph.loss, z) for z in outs]),
+                lhs=Grad(graph.loss, sym, Vec(*biases)))
+    return Block("bias_gradient", {"bias": sym}, (step,))
 
 
 def _row(graph: Graph, z: Symbol, xs: tuple[Symbol, ...]) -> list[Symbol]:
