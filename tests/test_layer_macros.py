@@ -183,3 +183,31 @@ def test_pooling_keeps_channels(tmp_path: Path) -> None:
     q100 = g.nodes[sympy.Symbol("q100", real=True)]  # type: ignore[attr-defined]
     expected = sum(sympy.Symbol(f"a2{r}{c}", real=True) for r in (1, 2) for c in (1, 2)) / 4
     assert sympy.expand(q100 - expected) == 0
+
+
+MAXPOOL = """\
+id: maxpool
+title: max pool
+kind: gradient
+inputs: {a: {shape: [3, 3]}, y: {}}
+params: {w: {shape: [2, 2]}, v: {}}
+values: {a11: 1, a12: 2, a13: 0, a21: -1, a22: 3, a23: 1, a31: 0, a32: 1, a33: 2,
+         w11: 0.5, w12: -1, w21: 1, w22: 0.25, v: 1, y: 0}
+layers:
+  - conv2d: {input: a, kernel: w, out: z}
+  - pool: {kind: max, in: z, size: 2, out: m}
+  - dense: {in: [m00], weights: [v], out: s}
+  - loss: {kind: mse, target: y, pred: s, out: L}
+loss: L
+wrt: [w11]
+"""
+
+
+def test_max_pool_states_the_winner_and_routes_the_gradient(tmp_path: Path) -> None:
+    # z00 = -1.75, z01 = 4.25, z10 = -3.25, z11 = 2 at these values (by hand)
+    path = tmp_path / "maxpool.yaml"
+    path.write_text(MAXPOOL, encoding="utf-8")
+    result = CliRunner().invoke(main, ["show", str(path), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "max pooling: $m_{00} = z_{01} \\approx 4.25$, the largest input" in result.output
+    assert r"\frac{\partial z_{01}}{\partial w_{11}}" in result.output

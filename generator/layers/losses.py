@@ -35,6 +35,8 @@ def _body(c: _Compiler, m: Loss, ys: list[Symbol], ps: list[Symbol], keys: KeyPa
         n = c.parse(m.n, (*keys, "n"))
         if n is None:
             return None
+        if n == 1:
+            return body, shown  # n = 1 written as a number: no 1/1 in front
         # Display keeps the author's order, y − ŷ, and the 1/n in front, as the seed writes it.
         return body / n, Mul(Pow(n, -1, evaluate=False), shown, evaluate=False)
     if m.kind == "bce":

@@ -36,7 +36,8 @@ def _value(c: _Compiler, sym: Symbol) -> sympy.Float | None:
     return value if value.is_number else None
 
 
-def _winner(c: _Compiler, window: list[Symbol], keys: KeyPath) -> Symbol | None:
+def _winner(c: _Compiler, window: list[Symbol], keys: KeyPath
+            ) -> tuple[Symbol, sympy.Float] | None:
     if not hasattr(c.spec, "values"):
         c.fail(keys, "max pooling needs `values:`, which only gradient problems have",
                "use avg pooling, or a gradient problem with values")
@@ -54,7 +55,7 @@ def _winner(c: _Compiler, window: list[Symbol], keys: KeyPath) -> Symbol | None:
         c.fail(keys, "two inputs of a max-pooling window tie at `values:`",
                "the max has no derivative there; change the values")
         return None
-    return ranked[0][1]
+    return ranked[0][1], ranked[0][0]
 
 
 def pool(c: _Compiler, m: Pool, keys: KeyPath) -> None:
@@ -89,16 +90,19 @@ def pool(c: _Compiler, m: Pool, keys: KeyPath) -> None:
 
 def _window(c: _Compiler, m: Pool, keys: KeyPath, window: list[Symbol],
             idx: tuple[int, ...]) -> Symbol | None:
+    name, sub = element_name(m.out, idx), "".join(map(str, idx))
+    out_tex = f"{tex(c, m.out)}_{{{sub}}}"
     if m.kind == "avg":
-        shown: sympy.Expr = Mul(Rational(1, len(window)), Add(*window), evaluate=False)
-        value: sympy.Expr = Add(*window) / len(window)
-    else:
-        won = _winner(c, window, keys)
-        if won is None:
-            return None
-        shown = value = won
-    sub = "".join(map(str, idx))
-    sym = c.add_node(element_name(m.out, idx), value, keys, shown, f"{tex(c, m.out)}_{{{sub}}}")
-    if m.kind == "max":
-        c.g.notes.append(("note_max_pool", (sym, won)))
+        shown = Mul(Rational(1, len(window)), Add(*window), evaluate=False)
+        return c.add_node(name, Add(*window) / len(window), keys, shown, out_tex)
+    found = _winner(c, window, keys)
+    if found is None:
+        return None
+    won, number = found
+    sym = c.add_node(name, won, keys, won, out_tex)
+    # One note symbol printed "m_00 = z_01 ≈ 4.25": the pick and the number behind it.
+    note = Symbol(f"_max_{sym.name}")
+    c.g.latex[note] = (f"{c.g.latex[sym]} = {c.g.latex[won]} \\approx "
+                       f"{sympy.latex(sympy.Float(number, 6))}")
+    c.g.notes.append(("note_max_pool", (note,)))
     return sym
