@@ -25,12 +25,15 @@ def _wanted(spec: GradientSpec) -> bool:
 def touch_sections(spec: GradientSpec, graph: Graph, params: list[Symbol]) -> list[Section]:
     if not _wanted(spec):
         return []
+    padded = "yes" if any(layer.conv2d is not None and layer.conv2d.padding not in ("valid", 0)
+                          for layer in spec.layers) else ""
     blocks = []
     for w in params:
         pairs = graph.touches.get(w)
         if not pairs:
             continue
         steps = tuple(Step("local_derivative", x, lhs=Derivative(z, w)) for z, x in pairs)
-        blocks.append(Block("conv_touch", {"weight": w, "count": str(len(pairs))}, steps,
+        blocks.append(Block("conv_touch", {"weight": w, "count": str(len(pairs)),
+                                          "padded": padded}, steps,
                             layout="inline"))
     return [Section("conv_touches", tuple(blocks))] if blocks else []
