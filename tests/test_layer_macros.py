@@ -211,3 +211,15 @@ def test_max_pool_states_the_winner_and_routes_the_gradient(tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     assert "max pooling: $m_{00} = z_{01} \\approx 4.25$, the largest input" in result.output
     assert r"\frac{\partial z_{01}}{\partial w_{11}}" in result.output
+
+
+def test_valid_stride_two_names_the_inputs_no_weight_touches(tmp_path: Path) -> None:
+    text = HEAD + (
+        "layers:\n  - conv2d: {input: a, kernel: w, out: z, stride: 2, bias: b}\n"
+        "  - loss: {kind: sse, target: b, pred: z00, out: L}\nloss: L\nwrt: [w]\n")
+    path = tmp_path / "t.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["show", str(path), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    # 3×3 input, 2×2 kernel, stride 2, no padding: one output over a11 a12 a21 a22 only
+    assert "No weight ever touches $a_{13}, a_{23}, a_{31}, a_{32}, a_{33}$" in result.output

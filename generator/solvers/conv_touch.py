@@ -36,4 +36,11 @@ def touch_sections(spec: GradientSpec, graph: Graph, params: list[Symbol]) -> li
         blocks.append(Block("conv_touch", {"weight": w, "count": str(len(pairs)),
                                           "padded": padded}, steps,
                             layout="inline"))
+    touched = {x for pairs in graph.touches.values() for _, x in pairs}
+    for layer in spec.layers:
+        found = graph.arrays.get(layer.conv2d.input) if layer.conv2d else None
+        missed = [a for _, a in sorted(found.items()) if a not in touched] if found else []
+        if blocks and missed:  # a stride larger than the kernel, or valid padding, skips them
+            blocks.append(Block("conv_untouched", {
+                "inputs": ", ".join(graph.latex[a] for a in missed)}))
     return [Section("conv_touches", tuple(blocks))] if blocks else []
