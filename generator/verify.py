@@ -94,7 +94,10 @@ def compare(a: sympy.Basic, b: sympy.Basic) -> Check:
     diff = a - b
     if diff == 0:
         return Check("proved", "identical")
-    numeric = _numeric_check(a, b, sorted(diff.free_symbols, key=lambda s: s.name))
+    # Symbols of both sides, not of a − b: equal terms cancel in a − b, and a point that
+    # leaves them unset makes neither side a number ("no point where both are defined").
+    free = a.free_symbols | b.free_symbols
+    numeric = _numeric_check(a, b, sorted(free, key=lambda s: s.name))
     if numeric.status == "failed":
         return numeric
     if sympy.count_ops(diff) <= MAX_PROOF_OPS:

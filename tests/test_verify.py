@@ -108,3 +108,16 @@ def test_python_dash_m_generator() -> None:
                          capture_output=True, text=True, cwd=ROOT, check=False)
     assert out.returncode == 0, out.stderr
     assert out.stdout == "ok: 1 problems, 24 steps verified\n"
+
+
+def test_numeric_check_sets_symbols_that_cancel_in_the_difference() -> None:
+    """a − b drops the shared (y − x)²; the points must still give y and x values."""
+    from sympy import symbols
+
+    from generator.verify import compare
+
+    x, y, w = symbols("x y w", real=True)
+    a = (y - x) ** 2 + w**2 / 2
+    b = (y - x) ** 2 + w * (w + 1) / 2 - w / 2
+    assert compare(a, b).status in ("proved", "numeric")
+    assert compare(a, b + w).status == "failed"
