@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 import sympy
 from sympy import Derivative, Symbol
 
+from generator.evaluator import Evaluator
 from generator.graph import Graph
 from generator.notation import VectorShapeError, components
 from generator.trace import Block, Check, Solution, Step
@@ -115,10 +116,11 @@ def compare(a: sympy.Basic, b: sympy.Basic) -> Check:
 
 def _numeric_check(a: sympy.Basic, b: sympy.Basic, symbols: list[Symbol]) -> Check:
     tried = 0
+    eval_a, eval_b = Evaluator(a, symbols, DIGITS), Evaluator(b, symbols, DIGITS)
     for point in _points(symbols, seed=len(symbols)):
         if tried == POINTS:
             break
-        da, db = _numeric(a.xreplace(point)), _numeric(b.xreplace(point))
+        da, db = eval_a(point), eval_b(point)
         if not (da.is_number and db.is_number) or da.has(sympy.zoo, sympy.nan) or db.has(
             sympy.zoo, sympy.nan
         ):
