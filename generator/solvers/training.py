@@ -65,7 +65,8 @@ def solve(spec: TrainingSpec, graph: Graph) -> Solution:
     backward, names = backward_sections(graph, params)
     result.names.update(names)
     # δ of every node, then ∂ℓ/∂θ: the same derivation as a gradient problem, without ∇W.
-    grads = [b for sec in backward if sec.key != "backprop_matrix" for b in sec.blocks]
+    grads = [b for sec in backward if sec.key != "backprop_matrix" for b in sec.blocks
+             if b.key != "forward_definitions"]  # Step 1 already shows the model
     sections = [Section("training_model", tuple(intro)),
                 Section("training_gradients", (Block("training_gradient"), *grads)),
                 *step_blocks(spec, graph, result),
