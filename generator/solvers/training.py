@@ -75,7 +75,12 @@ def solve(spec: TrainingSpec, graph: Graph) -> Solution:
     answers = {f"{p.name}^({len(result.thetas) - 1})": result.thetas[-1][p] for p in params}
     answers["loss^(0)"] = result.losses[0]
     answers[f"loss^({len(result.losses) - 1})"] = result.losses[-1]
-    return Solution(spec.id, spec.kind, tuple(sections), answers, result.names)
+    # Data written as decimals (0.5) print as decimals, not 1/2, as in sgd_step.
+    decimal = any(isinstance(v, float) for v in (
+        *[v for sample in spec.data for v in sample.values()], *spec.init.values(), spec.lr,
+        spec.momentum))
+    return Solution(spec.id, spec.kind, tuple(sections), answers, result.names,
+                    decimal_data=decimal)
 
 
 def _data_table(spec: TrainingSpec, graph: Graph) -> tuple[tuple[sympy.Basic | str, ...], ...]:
