@@ -32,20 +32,24 @@ def activation(c: _Compiler, m: Activation, keys: KeyPath) -> None:
         c.g.notes.append((f"note_{m.fn}_subgradient", ()))
 
 
+def _single(c: _Compiler, m: Activation, keys: KeyPath) -> None:
+    one = c.g.names.get(m.in_)
+    if one is None:
+        c.fail((*keys, "in"), f"unknown symbol {m.in_!r}", "name a node or an array")
+        return
+    if m.fn == "softmax":
+        c.fail((*keys, "fn"), "softmax needs a vector", "give `in:` a vector of logits")
+        return
+    body = _apply(c, m, one, keys)
+    if body is not None:
+        sym = c.add_node(m.out, body, keys)
+        c.g.notes.append(("note_activation", (sym,)))
+
+
 def _elements(c: _Compiler, m: Activation, keys: KeyPath) -> None:
     source = c.g.arrays.get(m.in_)
     if source is None:
-        one = c.g.names.get(m.in_)
-        if one is None:
-            c.fail((*keys, "in"), f"unknown symbol {m.in_!r}", "name a node or an array")
-            return
-        if m.fn == "softmax":
-            c.fail((*keys, "fn"), "softmax needs a vector", "give `in:` a vector of logits")
-            return
-        body = _apply(c, m, one, keys)
-        if body is not None:
-            sym = c.add_node(m.out, body, keys)
-            c.g.notes.append(("note_activation", (sym,)))
+        _single(c, m, keys)
         return
     items = sorted(source.items())
     if m.fn == "softmax" and any(len(idx) != 1 for idx, _ in items):

@@ -98,31 +98,39 @@ def conv2d(c: _Compiler, m: Conv2d, keys: KeyPath) -> None:
         c.fail(keys, f"kernel {kh}×{kw} is larger than the padded input {h}×{w}",
                "use a smaller kernel or more padding")
         return
-    flip = m.convention == "convolution"
-    base, members = m.out_index_base, []
+    geometry = (m.stride, top, left, kh, kw, m.convention == "convolution")
     out: dict[tuple[int, ...], Symbol] = {}
     for o, kernel in enumerate(kernels):
         for i, j in itertools.product(range(rows), range(cols)):
-            terms, pairs = [], []
-            for ch, (p, q) in itertools.product(range(len(inputs)), itertools.product(
-                    range(kh), range(kw))):
-                x = inputs[ch].get((i * m.stride + p - top, j * m.stride + q - left))
-                if x is None:
-                    continue  # a zero of the padding
-                wt = kernel[ch][(kh - 1 - p, kw - 1 - q) if flip else (p, q)]
-                terms.append(Mul(x, wt, evaluate=False))
-                pairs.append((wt, x))
-            if biases[o] != 0:
-                terms.append(biases[o])
-            idx: tuple[int, ...] = ((i + base, j + base) if len(kernels) == 1
-                                    else (o + base, i + base, j + base))
-            sub = "".join(map(str, idx))
-            sym = c.add_node(element_name(m.out, idx), Add(*terms), keys,
-                             Add(*terms, evaluate=False), f"{tex(c, m.out)}_{{{sub}}}")
-            for wt, x in pairs:
-                c.g.touches.setdefault(wt, []).append((sym, x))
-            members.append(sym)
-            out[idx] = sym
+            idx: tuple[int, ...] = ((i, j) if len(kernels) == 1 else (o, i, j))
+            idx = tuple(k + m.out_index_base for k in idx)
+            out[idx] = _output(c, m, keys, inputs, kernel, biases[o], (i, j), geometry, idx)
     c.g.arrays[m.out] = out
+    members = list(out.values())
     family(c, m.out, members, "ij" if len(kernels) == 1 else "kij")
     c.g.notes.append(("note_conv", tuple(members)))
+
+
+def _output(c: _Compiler, m: Conv2d, keys: KeyPath, inputs: list[Grid], kernel: list[Grid],
+            bias: sympy.Expr, at: tuple[int, int], geometry: tuple[int, int, int, int, int, bool],
+            idx: tuple[int, ...]) -> Symbol:
+    """One output z_(o)ij: the sum over channels and kernel positions, padding left out."""
+    stride, top, left, kh, kw, flip = geometry
+    i, j = at
+    terms, pairs = [], []
+    for ch, (p, q) in itertools.product(range(len(inputs)), itertools.product(
+            range(kh), range(kw))):
+        x = inputs[ch].get((i * stride + p - top, j * stride + q - left))
+        if x is None:
+            continue  # a zero of the padding
+        wt = kernel[ch][(kh - 1 - p, kw - 1 - q) if flip else (p, q)]
+        terms.append(Mul(x, wt, evaluate=False))
+        pairs.append((wt, x))
+    if bias != 0:
+        terms.append(bias)
+    sub = "".join(map(str, idx))
+    sym = c.add_node(element_name(m.out, idx), Add(*terms), keys, Add(*terms, evaluate=False),
+                     f"{tex(c, m.out)}_{{{sub}}}")
+    for wt, x in pairs:
+        c.g.touches.setdefault(wt, []).append((sym, x))
+    return sym
