@@ -26,8 +26,14 @@ def relevant(graph: Graph, params: list[Symbol]) -> list[Symbol]:
     return [n for n in reversed(list(graph.nodes)) if reach[n] and n != graph.loss]
 
 
-def users(graph: Graph, v: Symbol, keep: set[Symbol]) -> list[Symbol]:
-    return [c for c in graph.nodes if c in keep and v in graph.nodes[c].free_symbols]
+def user_map(graph: Graph, keep: set[Symbol]) -> dict[Symbol, list[Symbol]]:
+    """v → the kept nodes whose definition uses v, in graph order (one pass, not one per v)."""
+    out: dict[Symbol, list[Symbol]] = {}
+    for c in graph.nodes:
+        if c in keep:
+            for d in graph.deps(c):
+                out.setdefault(d, []).append(c)
+    return out
 
 
 def _delta_block(graph: Graph, v: Symbol, kids: list[Symbol]) -> Block:
@@ -105,10 +111,11 @@ def deltas(graph: Graph, params: list[Symbol]) -> dict[Symbol, sympy.Basic]:
     """∂L/∂v for every node and param as an expression in node symbols (the answers)."""
     order = relevant(graph, params)
     keep = {*order, graph.loss}
+    uses = user_map(graph, keep)
     delta: dict[Symbol, sympy.Basic] = {graph.loss: sympy.Integer(1)}
     for v in [*order, *params]:
         delta[v] = Add(*[delta[c] * sympy.diff(graph.nodes[c], v)
-                         for c in users(graph, v, keep)])
+                         for c in uses.get(v, [])])
     return delta
 
 
@@ -128,9 +135,10 @@ def backward_sections(graph: Graph, params: list[Symbol]
         special_blocks, covered, names = special
         blocks.extend(special_blocks)
         done |= covered
-    blocks += _merged(graph, [(v, _delta_block(graph, v, users(graph, v, keep)))
+    uses = user_map(graph, keep)
+    blocks += _merged(graph, [(v, _delta_block(graph, v, uses.get(v, [])))
                               for v in order if v not in done])
-    param_blocks = _merged(graph, [(p, _delta_block(graph, p, users(graph, p, keep)))
+    param_blocks = _merged(graph, [(p, _delta_block(graph, p, uses.get(p, [])))
                                    for p in params])
     sections = [Section("backprop_deltas", tuple(blocks)),
                 Section("backprop_params", tuple(param_blocks))]
