@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING
 import sympy
 from sympy import Add, Mul, Rational, Symbol
 
+from generator.expr import ExprError
 from generator.graph import element_name
 from generator.layers.base import array, family, tex
 from generator.layers.conv import channels
+from generator.numeric import values_point
 from generator.source import KeyPath
 from generator.spec import Pool
 
@@ -28,9 +30,12 @@ DIGITS = 40
 
 def _value(c: _Compiler, sym: Symbol) -> sympy.Float | None:
     given = getattr(c.spec, "values", {})  # gradient problems only
-    # A list is a variant's choice (drawn later): not a number to decide a winner with.
-    point = {c.g.names[k]: c.parse(v, ("values", k)) for k, v in given.items()
-             if k in c.g.names and isinstance(v, int | float | str)}
+    try:
+        # Numbers, "3/4" or rows of an array, read as generator/numeric.py reads them;
+        # a bad entry is reported there, with its line, when the solver validates values.
+        point = values_point(given, c.g)
+    except (KeyError, ValueError, TypeError, ExprError):
+        point = {}
     value = sympy.N(c.g.inline(sym).xreplace(point), DIGITS)
     c.g._full.clear()  # more nodes follow: the inlining cache must not go stale
     return value if value.is_number else None
