@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install build test golden fuzz clean bench
+.PHONY: install build test golden fuzz clean bench system-deps-build system-deps-test
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,10 +14,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-build: install
+# System tools (fonts, TeX, poppler, node katex): installed only when missing, as root.
+system-deps-build:
+	bash scripts/system-deps.sh build
+
+system-deps-test:
+	bash scripts/system-deps.sh test
+
+build: install system-deps-build
 	$(VENV)/bin/solgen build problems --out output
 
-test: install
+test: install system-deps-test
 	$(PY) -m pytest
 	$(VENV)/bin/ruff check generator tests
 	$(VENV)/bin/mypy --strict generator

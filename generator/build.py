@@ -21,14 +21,14 @@ if TYPE_CHECKING:
     from generator.problem import Problem  # imports sympy: only when building
     from generator.sheet import Sheet
 
-FORMATS = ("md", "json")
-EXTENSION = {"md": "md", "json": "json"}
+FORMATS = ("md", "tex", "pdf", "html", "docx", "json")
+DEFAULT_FORMATS = ("md", "tex", "pdf", "json")
 
 
 @dataclass(frozen=True)
 class Output:
     path: Path
-    text: str
+    text: str | bytes
 
 
 def problem_files(paths: Iterable[Path]) -> list[Path]:
@@ -85,10 +85,10 @@ def _display(file: Path) -> str:
         return str(file)
 
 
-def outputs(problems: list[Problem | Sheet], out: Path, langs: list[str], formats: list[str]
-            ) -> list[Output]:
+def outputs(problems: list[Problem | Sheet], out: Path, langs: list[str], formats: list[str],
+            pdf_engine: str = "auto") -> list[Output]:
     from generator.answer_key import to_json
-    from generator.render import render
+    from generator.formats import EXTENSION, produce
 
     files = []
     for problem in problems:
@@ -97,7 +97,7 @@ def outputs(problems: list[Problem | Sheet], out: Path, langs: list[str], format
                 files.append(Output(out / f"{problem.spec.id}.json", to_json(problem)))
                 continue
             for lang in langs:
-                text = render(problem.view(lang), fmt)
+                text = produce(problem.view(lang), fmt, problem.spec.id, pdf_engine)
                 files.append(Output(out / lang / f"{problem.spec.id}.{EXTENSION[fmt]}", text))
     _no_clashes(files)
     return files
@@ -116,7 +116,7 @@ def write(files: list[Output]) -> list[Path]:
     written = []
     made: set[Path] = set()  # mkdir per file dominated writing thousands of variant sheets
     for f in files:
-        data = f.text.encode("utf-8")
+        data = f.text.encode("utf-8") if isinstance(f.text, str) else f.text
         if f.path.exists() and f.path.read_bytes() == data:
             continue
         if f.path.parent not in made:

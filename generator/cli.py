@@ -57,9 +57,13 @@ def main() -> None:
               type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
 @click.option("--lang", "langs", multiple=True, type=click.Choice(LANG_CHOICES),
               help="Language (repeatable). Default: all.")
-@click.option("--format", "formats", multiple=True, type=click.Choice(["md", "json", "moodle"]),
-              help="Output format (repeatable). Default: md and json. moodle: Moodle XML "
-              "questions, with --variants or --roster.")
+@click.option("--format", "formats", multiple=True,
+              type=click.Choice(["md", "tex", "pdf", "html", "docx", "json", "moodle"]),
+              help="Output format (repeatable). Default: md, tex, pdf and json. moodle: "
+              "Moodle XML questions, with --variants or --roster.")
+@click.option("--pdf-engine", default="auto", show_default=True,
+              type=click.Choice(["auto", "typst", "xelatex"]),
+              help="PDF engine: typst (built in, auto) or xelatex (needs TeX Live).")
 @click.option("--keep-going", is_flag=True,
               help="Write the problems that verify even when others fail (still exit 1).")
 @click.option("--variants", "count", type=click.IntRange(1, 100_000),
@@ -71,8 +75,8 @@ def main() -> None:
 @click.option("--combined", is_flag=True, help="Also one file per class with every sheet.")
 @TIME_LIMIT
 def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
-          formats: tuple[str, ...], keep_going: bool, count: int | None, seed: int,
-          roster: Path | None, combined: bool, seconds: float) -> None:
+          formats: tuple[str, ...], pdf_engine: str, keep_going: bool, count: int | None,
+          seed: int, roster: Path | None, combined: bool, seconds: float) -> None:
     """Solve, verify and write every problem to OUT/<lang>/<id>.<ext>.
 
     PATHS are YAML files or folders (default: problems/). Nothing is written
@@ -88,12 +92,13 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
       solgen build problems/ --out output --lang zh-TW --format md
       solgen build problems/hw1-3-conv-w11-variants.yaml --variants 30 --seed 2024
       solgen build problems/ --roster class.csv --seed 2024 --combined --format moodle
+      solgen build --format pdf --pdf-engine xelatex
     """
     from generator import build as b
 
     start = time.perf_counter()
     failures: list[str] | None = [] if keep_going else None
-    chosen = list(formats or b.FORMATS)
+    chosen = list(formats or b.DEFAULT_FORMATS)
     if count is not None and roster is not None:
         raise click.UsageError("give --variants N or --roster FILE, not both")
     if "moodle" in chosen and count is None and roster is None:
@@ -101,7 +106,8 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
     try:
         files = b.problem_files(paths or (Path("problems"),))
         problems = b.prepare_all(files, seconds, failures)
-        outputs = b.outputs(problems, out, _langs(langs), [f for f in chosen if f != "moodle"])
+        outputs = b.outputs(problems, out, _langs(langs), [f for f in chosen if f != "moodle"],
+                            pdf_engine)
         if count is not None or roster is not None:
             outputs += _variant_outputs(problems, out, _langs(langs), chosen, count, seed,
                                         roster, combined)
@@ -185,10 +191,10 @@ def check(paths: tuple[Path, ...], seconds: float) -> None:
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--lang", default="zh-TW", show_default=True, type=click.Choice(LANG_CHOICES))
 @click.option("--format", "fmt", default="md", show_default=True,
-              type=click.Choice(["md", "json", "trace"]), help="What to print.")
+              type=click.Choice(["md", "tex", "json", "trace"]), help="What to print.")
 @TIME_LIMIT
 def show(file: Path, lang: str, fmt: str, seconds: float) -> None:
-    """Print one problem's solution (Markdown), answer key (json) or step trace.
+    """Print one problem's solution (Markdown or LaTeX), answer key (json) or step trace.
 
     \b
     Examples:
@@ -208,7 +214,7 @@ def show(file: Path, lang: str, fmt: str, seconds: float) -> None:
         else:
             from generator.render import render
 
-            text = render(problem.view(lang), "md")
+            text = render(problem.view(lang), fmt)
     except Exception as exc:
         _fail(exc)
         return

@@ -58,3 +58,7 @@ class TemplateError(SolgenError):
 
 class ToolMissing(SolgenError):
     """An external program or font that is needed and not installed."""
+
+
+class PdfError(SolgenError):
+    """A PDF engine that failed on a document: shows the first error lines, not the log."""

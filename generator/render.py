@@ -14,6 +14,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from generator.errors import TemplateError
 from generator.i18n import TEMPLATES, say
+from generator.latex_text import Text, tex
 from generator.printing import SolutionPrinter
 from generator.trace import Block, Solution, Step
 
@@ -99,11 +100,14 @@ def view(solution: Solution, names: Mapping[sympy.Symbol, str], lang: str,
                         lambda step: say(lang, "rules", step.rule, params(step.params)),
                         solution.decimal_data)
 
+    def sentence(group: str, key: str, raw: Mapping[str, sympy.Basic | str]) -> Text:
+        return Text(say(lang, group, key, params(raw)) if key else "")
+
     sections = []
     for sec in solution.sections:
-        heading = say(lang, "sections", sec.key, params(sec.params)) if sec.key else ""
-        blocks = [{"text": say(lang, "blocks", b.key, params(b.params)) if b.key else "",
-                   "bullets": [say(lang, "items", k, params(p)) for k, p in b.items],
+        heading = sentence("sections", sec.key, sec.params)
+        blocks = [{"text": sentence("blocks", b.key, b.params),
+                   "bullets": [sentence("items", k, p) for k, p in b.items],
                    "table": [[_cell(writer, lang, c) for c in row] for row in b.table],
                    "math": writer.block(b) if b.steps else ""} for b in sec.blocks]
         sections.append({"heading": heading, "level": sec.level, "blocks": blocks})
@@ -112,30 +116,41 @@ def view(solution: Solution, names: Mapping[sympy.Symbol, str], lang: str,
               "proved": str(sum(1 for s in steps if s.check and s.check.status == "proved")),
               "numeric": str(sum(1 for s in steps if s.check and s.check.status == "numeric"))}
     # A document with no mathematics to check (discussion only) makes no claim about it.
-    verified = say(lang, "", "verified", counts) if steps else ""
+    verified = Text(say(lang, "", "verified", counts) if steps else "")
     return {"title": title, "lang": lang, "sections": sections, "verified": verified}
 
 
 def _cell(writer: MathWriter, lang: str, cell: sympy.Basic | str) -> str:
     if isinstance(cell, str):
-        return say(lang, "items", cell, {})
-    return f"${writer.tex(cell)}$"
+        return Text(say(lang, "items", cell, {}))
+    return Text(f"${writer.tex(cell)}$")
+
+
+# LaTeX templates use delimiters that never occur in TeX: `((* … *))` for statements,
+# `((( … )))` for values, `((= … =))` for comments; `{{`, `{%` and `{#` stay TeX.
+TEX_DELIMITERS = {"block_start_string": "((*", "block_end_string": "*))",
+                  "variable_start_string": "(((", "variable_end_string": ")))",
+                  "comment_start_string": "((=", "comment_end_string": "=))"}
 
 
 @cache
-def environment() -> SandboxedEnvironment:
-    return SandboxedEnvironment(loader=FileSystemLoader(str(TEMPLATES)),
-                                undefined=StrictUndefined, autoescape=False,
-                                keep_trailing_newline=True, trim_blocks=True,
-                                lstrip_blocks=True)
+def environment(syntax: str = "markdown") -> SandboxedEnvironment:
+    delimiters = TEX_DELIMITERS if syntax == "tex" else {}
+    env = SandboxedEnvironment(loader=FileSystemLoader(str(TEMPLATES)),
+                               undefined=StrictUndefined, autoescape=False,
+                               keep_trailing_newline=True, trim_blocks=True,
+                               lstrip_blocks=True, **delimiters)
+    env.filters["tex"] = tex
+    return env
 
 
-TEMPLATE_OF = {"md": "markdown/document.md.j2"}
+TEMPLATE_OF = {"md": "markdown/document.md.j2", "tex": "latex/document.tex.j2"}
 
 
 def render(model: dict[str, Any], fmt: str) -> str:
     name = TEMPLATE_OF[fmt]
     try:
-        return str(environment().get_template(name).render(**model))
+        template = environment("tex" if fmt == "tex" else "markdown").get_template(name)
+        return str(template.render(**model))
     except JinjaError as exc:
         raise TemplateError(f"template {name}: {exc}") from None

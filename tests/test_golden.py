@@ -1,4 +1,4 @@
-"""Exact text of every built-in problem: step trace and Markdown, in both languages."""
+"""Exact text of every built-in problem: step trace, Markdown and LaTeX, in both languages."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ def outputs(path: Path) -> dict[str, str]:
     files = {"trace.txt": problem.solution.to_text()}
     for lang in ("en", "zh-TW"):
         files[f"{lang}.md"] = render(problem.view(lang), "md")
+        files[f"{lang}.tex"] = render(problem.view(lang), "tex")
     return files
 
 

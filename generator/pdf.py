@@ -1,0 +1,102 @@
+"""PDF engines: typst (embedded, the default: no TeX needed) and xelatex (latexmk).
+
+typst reads the typst source pandoc makes from solgen's Markdown; xelatex compiles
+solgen's own .tex. Both give byte-identical PDFs for the same input: typst gets a fixed
+timestamp, xelatex a fixed SOURCE_DATE_EPOCH. TeX runs hardened: no shell escape, and
+openin_any/openout_any=p so a document cannot read or write outside its folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from generator.errors import PdfError, ToolMissing
+from generator.fonts import cjk_font_dirs
+
+ENGINES = ("auto", "typst", "xelatex")
+EPOCH = 0  # the date written into every PDF (1970-01-01): no build date, same bytes
+# Latin face first, so CJK falls back glyph by glyph; typst ships Libertinus and NewCM Math.
+TYPST_FONTS = {"zh-TW": (["Libertinus Serif", "Noto Serif CJK TC"], ["Noto Sans CJK TC"]),
+               "en": (["Libertinus Serif"], ["Libertinus Serif"])}
+TEX_ERROR_LINES = 12
+LATEXMK_TIMEOUT = 300
+
+
+def compile_pdf(markdown: str, tex: str, lang: str, engine: str, name: str) -> bytes:
+    """The PDF of one document; `name` is used for the files xelatex leaves on failure."""
+    if engine in ("auto", "typst"):
+        return typst_pdf(markdown, lang)
+    if engine == "xelatex":
+        return xelatex_pdf(tex, name)
+    raise PdfError(f"unknown PDF engine {engine!r}; choose one of {', '.join(ENGINES)}")
+
+
+def typst_pdf(markdown: str, lang: str) -> bytes:
+    import typst
+
+    from generator import pandoc
+
+    fonts, heading = TYPST_FONTS.get(lang, TYPST_FONTS["en"])
+    source = pandoc.typst(markdown, fonts, heading)
+    font_dirs = list(cjk_font_dirs()) if lang == "zh-TW" else []
+    # The stub binds `input` and `font_paths` to one TypeVar (bytes vs str): call untyped.
+    engine: Any = typst
+    try:
+        pdf = engine.compile(source.encode("utf-8"), font_paths=font_dirs,
+                             ignore_system_fonts=True, timestamp=EPOCH)
+    except typst.TypstError as exc:
+        raise PdfError(f"typst could not compile the document: {exc}") from None
+    return bytes(pdf)
+
+
+def latexmk_command(tex_name: str) -> list[str]:
+    return ["latexmk", "-xelatex", "-interaction=nonstopmode", "-halt-on-error",
+            "-file-line-error", "-no-shell-escape", "-quiet", tex_name]
+
+
+def tex_environment() -> dict[str, str]:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", str(EPOCH))
+    return {**os.environ, "openin_any": "p", "openout_any": "p", "shell_escape": "f",
+            "SOURCE_DATE_EPOCH": epoch, "FORCE_SOURCE_DATE": "1"}
+
+
+def xelatex_pdf(tex: str, name: str) -> bytes:
+    """Compile in a fresh folder; on failure keep it and report the .tex and first errors."""
+    if shutil.which("latexmk") is None or shutil.which("xelatex") is None:
+        raise ToolMissing("the xelatex engine needs TeX Live\n  hint: apt-get install "
+                          "texlive-xetex texlive-lang-chinese latexmk, or use --pdf-engine "
+                          "typst")
+    folder = Path(tempfile.mkdtemp(prefix="solgen-tex-"))
+    source = folder / f"{name}.tex"
+    source.write_text(tex, encoding="utf-8")
+    try:
+        done = subprocess.run(latexmk_command(source.name), cwd=folder, env=tex_environment(),
+                              capture_output=True, stdin=subprocess.DEVNULL,
+                              timeout=LATEXMK_TIMEOUT, check=False)
+    except subprocess.TimeoutExpired:
+        raise PdfError(f"{source}: xelatex took more than {LATEXMK_TIMEOUT} s") from None
+    pdf = folder / f"{name}.pdf"
+    if done.returncode != 0 or not pdf.exists():
+        raise PdfError(f"{source}: xelatex failed\n{first_errors(folder / f'{name}.log')}")
+    data = pdf.read_bytes()
+    shutil.rmtree(folder, ignore_errors=True)
+    return data
+
+
+def first_errors(log: Path) -> str:
+    """The first `!` error of a TeX log (or file:line:error), with the lines after it."""
+    try:
+        lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return f"  (no log at {log})"
+    for i, line in enumerate(lines):
+        if line.startswith("!") or ":error:" in line or ": ==> Fatal error" in line or (
+                line.count(":") >= 2 and line.split(":")[1].isdigit()):
+            return "\n".join("  " + s for s in lines[i:i + TEX_ERROR_LINES])
+    return "\n".join("  " + s for s in lines[-TEX_ERROR_LINES:])
+

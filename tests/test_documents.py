@@ -1,0 +1,201 @@
+"""Every built-in problem as .tex, PDF (typst and xelatex), HTML and DOCX, looked at.
+
+The tools (TeX Live, poppler, node katex, CJK fonts) are installed by
+`scripts/system-deps.sh test`, which `make test` runs; without them these tests skip
+locally and FAIL under CI, so CI cannot pass by skipping them.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import PROBLEMS, ROOT
+
+from generator.build import outputs, prepare_all, write
+from generator.pdf import latexmk_command, tex_environment
+
+LANGS = ["en", "zh-TW"]
+IDS = [p.stem for p in PROBLEMS]
+# Headings a zh-TW reader must find in the PDF text, per built-in problem.
+ZH_HEADINGS = {"week1-sgd-step": ["模型：", "所以，由 SGD 一步更新"],
+               "hw1-3-conv-w11": ["Step.1 定義模型參數", "Step.3 計算偏微分"]}
+
+
+def need(*tools: str) -> None:
+    missing = [t for t in tools if shutil.which(t) is None]
+    if missing:
+        message = f"missing {', '.join(missing)}: run scripts/system-deps.sh test"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """output/ for every problem: md, tex, typst PDF, html, docx; and xelatex PDFs."""
+    problems = prepare_all(PROBLEMS)
+    typst = tmp_path_factory.mktemp("typst")
+    write(outputs(problems, typst, LANGS, ["md", "tex", "pdf", "html", "docx"]))
+    xelatex = tmp_path_factory.mktemp("xelatex")
+    if shutil.which("latexmk") and shutil.which("xelatex"):
+        write(outputs(problems, xelatex, LANGS, ["pdf"], pdf_engine="xelatex"))
+    return {"typst": typst, "xelatex": xelatex}
+
+
+def pdfs(built: dict[str, Path], engine: str) -> list[Path]:
+    return [built[engine] / lang / f"{i}.pdf" for i in IDS for lang in LANGS]
+
+
+@pytest.mark.parametrize("name", [f"{lang}/{i}" for i in IDS for lang in LANGS])
+def test_tex_compiles_without_missing_glyphs(built: dict[str, Path], name: str,
+                                             tmp_path: Path) -> None:
+    need("latexmk", "xelatex")
+    source = tmp_path / "doc.tex"
+    shutil.copy(built["typst"] / f"{name}.tex", source)
+    done = subprocess.run(latexmk_command("doc.tex"), cwd=tmp_path, env=tex_environment(),
+                          capture_output=True, check=False)
+    log = (tmp_path / "doc.log").read_text(encoding="utf-8", errors="replace")
+    assert done.returncode == 0, log[-3000:]
+    assert "Missing character" not in log
+    assert "Overfull \\hbox" not in log, re.findall(r"Overfull \\hbox.*", log)
+
+
+@pytest.mark.parametrize("engine", ["typst", "xelatex"])
+def test_page_one_is_not_blank(built: dict[str, Path], engine: str, tmp_path: Path) -> None:
+    need("pdftoppm", *(["latexmk"] if engine == "xelatex" else []))
+    for pdf in pdfs(built, engine):
+        subprocess.run(["pdftoppm", "-gray", "-r", "40", "-f", "1", "-l", "1", str(pdf),
+                        str(tmp_path / "page")], check=True)
+        pixels = pgm_pixels(next(tmp_path.glob("page*.pgm")))
+        ink = sum(1 for p in pixels if p < 200) / len(pixels)
+        assert 0.005 < ink < 0.4, f"{pdf}: {ink:.3%} of page 1 is ink"
+        for f in tmp_path.glob("page*.pgm"):
+            f.unlink()
+
+
+def pgm_pixels(path: Path) -> bytes:
+    """The pixel bytes of a binary PGM (P5) as pdftoppm -gray writes it."""
+    data = path.read_bytes()
+    fields = re.match(rb"P5\s+(\d+)\s+(\d+)\s+(\d+)\s", data)
+    assert fields, f"{path} is not a binary PGM"
+    width, height = int(fields.group(1)), int(fields.group(2))
+    return data[fields.end():fields.end() + width * height]
+
+
+@pytest.mark.parametrize("engine", ["typst", "xelatex"])
+def test_zh_tw_pdf_embeds_cjk_font_and_has_headings(built: dict[str, Path],
+                                                    engine: str) -> None:
+    need("pdffonts", "pdftotext", *(["latexmk"] if engine == "xelatex" else []))
+    for problem in IDS:
+        pdf = built[engine] / "zh-TW" / f"{problem}.pdf"
+        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
+                               check=True).stdout.splitlines()[2:]
+        cjk = [f for f in fonts if "CJK" in f.split()[0]]
+        assert cjk and all(f.split()[-5] == "yes" for f in cjk), fonts
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        for heading in ZH_HEADINGS.get(problem, []):
+            assert heading in text, f"{pdf}: no {heading!r}"
+
+
+@pytest.mark.parametrize("engine", ["typst", "xelatex"])
+def test_pdf_metadata_title_and_language(built: dict[str, Path], engine: str) -> None:
+    need("pdfinfo", *(["latexmk"] if engine == "xelatex" else []))
+    pdf = built[engine] / "zh-TW" / "week1-sgd-step.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
+                          check=True).stdout
+    assert re.search(r"^Title:\s+一步 SGD 的參數更新（只代入、不需化簡）$", info, re.M), info
+    assert re.search(rb"/Lang\s*\((zh-TW|zh)\)", uncompressed(pdf)), "no /Lang in the PDF"
+
+
+def uncompressed(pdf: Path) -> bytes:
+    """The catalog's /Lang may sit in a compressed object stream: search inflated too."""
+    import zlib
+
+    data = pdf.read_bytes()
+    parts = [data]
+    for m in re.finditer(rb"stream\r?\n", data):
+        try:
+            parts.append(zlib.decompressobj().decompress(data[m.end():m.end() + 200000]))
+        except zlib.error:
+            continue
+    return b"".join(parts)
+
+
+def test_same_input_same_pdf_bytes(built: dict[str, Path], tmp_path: Path) -> None:
+    problems = prepare_all(PROBLEMS[:1])
+    again = outputs(problems, tmp_path, ["zh-TW"], ["pdf", "docx", "html"])
+    for out in again:
+        first = built["typst"] / out.path.relative_to(tmp_path)
+        data = out.text.encode("utf-8") if isinstance(out.text, str) else out.text
+        assert first.read_bytes() == data, f"{first} changed between two builds"
+    if shutil.which("latexmk"):
+        for out in outputs(problems, tmp_path, ["zh-TW"], ["pdf"], pdf_engine="xelatex"):
+            assert (built["xelatex"] / out.path.relative_to(tmp_path)).read_bytes() == out.text
+
+
+def math_fragments(built: dict[str, Path]) -> list[dict[str, object]]:
+    """Every $$…$$ and $…$ of the Markdown, every TeX annotation of the HTML."""
+    found: list[dict[str, object]] = []
+    for path in sorted(built["typst"].rglob("*.md")) + sorted(built["typst"].rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".html":
+            for m in re.finditer(r'<math display="(block|inline)".*?<annotation '
+                                 r'encoding="application/x-tex">(.*?)</annotation>', text, re.S):
+                tex = html.unescape(m.group(2))
+                found.append({"tex": tex, "display": m.group(1) == "block", "where": str(path)})
+            continue
+        body = text.split("\n---\n", 1)[1]  # after the front matter
+        for m in re.finditer(r"\$\$\n(.*?)\n\$\$|\$([^$\n]+)\$", body, re.S):
+            found.append({"tex": m.group(1) or m.group(2), "display": bool(m.group(1)),
+                          "where": str(path)})
+    return found
+
+
+def test_every_math_fragment_renders_in_katex(built: dict[str, Path]) -> None:
+    need("node")
+    script = ROOT / "tests" / "katex_check.js"
+    if not (ROOT / "node_modules" / "katex").is_dir():
+        need("katex-in-node_modules")
+    fragments = math_fragments(built)
+    assert len(fragments) > 40 and any(f["display"] for f in fragments)
+    assert sum(1 for f in fragments if str(f["where"]).endswith(".html")) > 20
+    done = subprocess.run(["node", str(script)], input=json.dumps(fragments), text=True,
+                          capture_output=True, cwd=ROOT, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_katex_catches_an_ampersand_outside_aligned() -> None:
+    need("node")
+    if not (ROOT / "node_modules" / "katex").is_dir():
+        need("katex-in-node_modules")
+    seed = [{"tex": r"a &= b \\ &= c", "display": True, "where": "seed"}]
+    done = subprocess.run(["node", str(ROOT / "tests" / "katex_check.js")],
+                          input=json.dumps(seed), text=True, capture_output=True, cwd=ROOT,
+                          check=False)
+    assert done.returncode == 1 and done.stdout.startswith("seed: ")
+
+
+def test_html_is_standalone_with_lang_and_mathml(built: dict[str, Path]) -> None:
+    page = (built["typst"] / "zh-TW" / "hw1-3-conv-w11.html").read_text(encoding="utf-8")
+    assert '<html xmlns="http://www.w3.org/1999/xhtml" lang="zh-TW"' in page
+    assert "<title>HW 1-3</title>" in page and "<math" in page
+    assert not re.search(r"<script|<link|src=", page), "the page must work offline"
+    assert page.count('<h1 class="title">') == 1
+
+
+def test_docx_has_word_equations(built: dict[str, Path]) -> None:
+    with zipfile.ZipFile(built["typst"] / "en" / "hw1-3-conv-w11.docx") as docx:
+        body = docx.read("word/document.xml").decode("utf-8")
+        core = docx.read("docProps/core.xml").decode("utf-8")
+    assert body.count("<m:oMathPara>") >= 5
+    assert "Compute the partial derivatives" in body
+    assert "<dc:title>HW 1-3</dc:title>" in core
