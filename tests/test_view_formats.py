@@ -1,0 +1,61 @@
+"""Any view model gets every format: a hand-made solution with a boxed answer and a
+title full of TeX specials goes through LaTeX (xelatex), typst and KaTeX."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import sympy
+from conftest import ROOT
+from test_documents import need
+
+from generator.formats import produce
+from generator.render import view
+from generator.trace import Block, Section, Solution, Step
+
+TITLE = r"HW #1: 50% & more_{x} ~ $5 \ok"
+
+
+def model(lang: str) -> dict[str, object]:
+    x = sympy.Symbol("x")
+    steps = (Step("differentiate", sympy.cos(x), lhs=sympy.Derivative(sympy.sin(x), x)),)
+    blocks = (Block(key="therefore", steps=steps, boxed=True),
+              Block(items=(("note_constant", {"symbol": "n", "value": "1"}),)))
+    solution = Solution("demo", "demo", (Section("local_partials", blocks, level=2),))
+    return view(solution, {}, lang, TITLE)
+
+
+def test_boxed_block_and_escaped_title_in_latex() -> None:
+    tex = str(produce(model("zh-TW"), "tex", "demo"))
+    assert r"\boxed{\sin'\left(x\right) = \cos{\left(x \right)}}" in tex
+    assert r"HW \#1: 50\% \& more\_\{x\} \textasciitilde{} \$5 \textbackslash{}ok" in tex
+    assert r"\item $n=1$ 為常數" in tex
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_hand_made_view_compiles_with_both_engines(lang: str) -> None:
+    need("latexmk", "xelatex", "pdftotext")
+    for engine in ("typst", "xelatex"):
+        pdf = produce(model(lang), "pdf", "demo", engine)
+        assert isinstance(pdf, bytes) and pdf.startswith(b"%PDF")
+        text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
+                              check=True).stdout.decode("utf-8")
+        assert "HW #1: 50% & more_{x} ~ $5 \\ok" in text, (engine, text)
+
+
+def test_boxed_markdown_math_renders_in_katex(tmp_path: Path) -> None:
+    need("node")
+    if not (ROOT / "node_modules" / "katex").is_dir():
+        need("katex-in-node_modules")
+    markdown = str(produce(model("en"), "md", "demo"))
+    math = markdown.split("$$\n")[1].removesuffix("\n")
+    assert math.startswith(r"\boxed{")
+    done = subprocess.run(["node", str(ROOT / "tests" / "katex_check.js")],
+                          input=json.dumps([{"tex": math, "display": True, "where": "md"}]),
+                          text=True, capture_output=True, cwd=ROOT, check=False)
+    assert done.returncode == 0, done.stdout
+    assert shutil.which("node")
