@@ -9,6 +9,7 @@ openin_any/openout_any=p so a document cannot read or write outside its folder.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -42,7 +43,7 @@ def typst_pdf(markdown: str, lang: str) -> bytes:
     from generator import pandoc
 
     fonts, heading = TYPST_FONTS.get(lang, TYPST_FONTS["en"])
-    source = pandoc.typst(markdown, fonts, heading)
+    source = binary_continuations(pandoc.typst(markdown, fonts, heading))
     font_dirs = list(cjk_font_dirs()) if lang == "zh-TW" else []
     # The stub binds `input` and `font_paths` to one TypeVar (bytes vs str): call untyped.
     engine: Any = typst
@@ -52,6 +53,16 @@ def typst_pdf(markdown: str, lang: str) -> bytes:
     except typst.TypstError as exc:
         raise PdfError(f"typst could not compile the document: {exc}") from None
     return bytes(pdf)
+
+
+# A continued sum row, `&\qquad + t` in TeX, is `& #h(2em) + t` in typst, where a `+`
+# after spacing is unary (no space around it); an empty text before it makes it binary,
+# as amsmath's `{}` does in TeX.
+_CONTINUATION = re.compile(r"(& #h\([^)]*\))\s+([+-]) ")
+
+
+def binary_continuations(source: str) -> str:
+    return _CONTINUATION.sub(r'\1 "" \2 ', source)
 
 
 def latexmk_command(tex_name: str) -> list[str]:
