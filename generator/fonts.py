@@ -30,8 +30,8 @@ def _fc_file(family: str) -> Path | None:
     if shutil.which("fc-list") is None:
         return None
     found = subprocess.run(["fc-list", f"{family}:style=Regular", "file"], capture_output=True,
-                           text=True, check=False).stdout.split()
-    files = sorted(Path(f.rstrip(":")) for f in found)
+                           text=True, check=False).stdout.splitlines()
+    files = sorted(Path(f.strip().removesuffix(":")) for f in found if f.strip())
     return files[0] if files else None
 
 

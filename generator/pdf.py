@@ -33,6 +33,8 @@ def compile_pdf(markdown: str, tex: str, lang: str, engine: str, name: str) -> b
     if engine in ("auto", "typst"):
         return typst_pdf(markdown, lang)
     if engine == "xelatex":
+        if lang == "zh-TW":
+            cjk_font_dirs()  # xeCJK's own error for a missing font names no package
         return xelatex_pdf(tex, name)
     raise PdfError(f"unknown PDF engine {engine!r}; choose one of {', '.join(ENGINES)}")
 

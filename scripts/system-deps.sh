@@ -21,7 +21,8 @@ if [ "$what" = test ]; then
     command -v latexmk >/dev/null || need+=(latexmk)
     kpsewhich pzdr.tfm >/dev/null 2>&1 || need+=(texlive-fonts-recommended)  # hyperref links
     command -v pdftoppm >/dev/null || need+=(poppler-utils)
-    command -v node >/dev/null || need+=(nodejs npm)
+    command -v node >/dev/null || need+=(nodejs)
+    command -v npm >/dev/null || need+=(npm)
 fi
 
 if [ "${#need[@]}" -gt 0 ]; then
