@@ -65,6 +65,7 @@ def test_tex_compiles_without_missing_glyphs(built: dict[str, Path], name: str,
     log = (tmp_path / "doc.log").read_text(encoding="utf-8", errors="replace")
     assert done.returncode == 0, log[-3000:]
     assert "Missing character" not in log
+    assert "write18 enabled" not in log  # TeX Live's default is "restricted \write18 enabled"
     assert "Overfull \\hbox" not in log, re.findall(r"Overfull \\hbox.*", log)
 
 
