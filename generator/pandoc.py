@@ -20,7 +20,8 @@ from generator.i18n import TEMPLATES
 COMMON = ["--from=markdown", "--shift-heading-level-by=-1", "--quiet"]
 # MathML: rendered by every current browser, offline, no script; pandoc keeps the TeX
 # source as an annotation, which the KaTeX test reads back.
-HTML_ARGS = ["--to=html5", "--standalone", "--mathml"]
+HTML_ARGS = ["--to=html5", "--standalone", "--mathml",
+             f"--include-in-header={TEMPLATES / 'html' / 'math-style.html'}"]
 TYPST_ARGS = ["--to=typst", "--standalone", f"--template={TEMPLATES / 'typst' / 'document.typ'}"]
 EPOCH = "0"
 

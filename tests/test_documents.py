@@ -191,6 +191,7 @@ def test_html_is_standalone_with_lang_and_mathml(built: dict[str, Path]) -> None
     assert "<title>HW 1-3</title>" in page and "<math" in page
     assert not re.search(r"<script|<link|src=", page), "the page must work offline"
     assert page.count('<h1 class="title">') == 1
+    assert "math-style: normal" in page  # fractions in aligned rows at display size
 
 
 def test_docx_has_word_equations(built: dict[str, Path]) -> None:
