@@ -75,20 +75,42 @@ def test_page_one_is_not_blank(built: dict[str, Path], engine: str, tmp_path: Pa
     for pdf in pdfs(built, engine):
         subprocess.run(["pdftoppm", "-gray", "-r", "40", "-f", "1", "-l", "1", str(pdf),
                         str(tmp_path / "page")], check=True)
-        pixels = pgm_pixels(next(tmp_path.glob("page*.pgm")))
+        _, _, pixels = pgm(next(tmp_path.glob("page*.pgm")))
         ink = sum(1 for p in pixels if p < 200) / len(pixels)
         assert 0.005 < ink < 0.4, f"{pdf}: {ink:.3%} of page 1 is ink"
         for f in tmp_path.glob("page*.pgm"):
             f.unlink()
 
 
-def pgm_pixels(path: Path) -> bytes:
-    """The pixel bytes of a binary PGM (P5) as pdftoppm -gray writes it."""
+MARGIN_MM = 22  # both templates: A4 with 22 mm margins
+
+
+@pytest.mark.parametrize("engine", ["typst", "xelatex"])
+def test_nothing_sticks_out_into_the_side_margins(built: dict[str, Path], engine: str,
+                                                  tmp_path: Path) -> None:
+    """Overfull lines, in either engine: no ink in the left or right margin of any page."""
+    need("pdftoppm", *(["latexmk"] if engine == "xelatex" else []))
+    dpi = 50
+    for pdf in pdfs(built, engine):
+        out = tmp_path / pdf.parent.name / pdf.stem
+        out.parent.mkdir(exist_ok=True)
+        subprocess.run(["pdftoppm", "-gray", "-r", str(dpi), str(pdf), str(out)], check=True)
+        for page in sorted(out.parent.glob(f"{pdf.stem}*.pgm")):
+            width, height, pixels = pgm(page)
+            margin = int((MARGIN_MM - 2) / 25.4 * dpi)  # 2 mm of slack for glyph overhang
+            stray = [x for y in range(height) for x in (*range(margin),
+                                                         *range(width - margin, width))
+                     if pixels[y * width + x] < 160]
+            assert not stray, f"{page.name}: ink in a side margin at x = {sorted(set(stray))}"
+
+
+def pgm(path: Path) -> tuple[int, int, bytes]:
+    """Width, height and pixel bytes of a binary PGM (P5) as pdftoppm -gray writes it."""
     data = path.read_bytes()
     fields = re.match(rb"P5\s+(\d+)\s+(\d+)\s+(\d+)\s", data)
     assert fields, f"{path} is not a binary PGM"
     width, height = int(fields.group(1)), int(fields.group(2))
-    return data[fields.end():fields.end() + width * height]
+    return width, height, data[fields.end():fields.end() + width * height]
 
 
 @pytest.mark.parametrize("engine", ["typst", "xelatex"])
