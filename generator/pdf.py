@@ -50,10 +50,13 @@ def typst_pdf(markdown: str, lang: str) -> bytes:
     # The stub binds `input` and `font_paths` to one TypeVar (bytes vs str): call untyped.
     engine: Any = typst
     try:
-        pdf = engine.compile(source.encode("utf-8"), font_paths=font_dirs,
-                             ignore_system_fonts=True, timestamp=EPOCH)
+        pdf, warnings = engine.compile_with_warnings(
+            source.encode("utf-8"), font_paths=font_dirs, ignore_system_fonts=True,
+            timestamp=EPOCH)
     except typst.TypstError as exc:
         raise PdfError(f"typst could not compile the document: {exc}") from None
+    if warnings:  # e.g. "unknown font family": the PDF would silently use another font
+        raise PdfError("typst warned: " + "; ".join(str(w.message) for w in warnings))
     return bytes(pdf)
 
 

@@ -57,3 +57,11 @@ def test_missing_cjk_font_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -
             fonts.cjk_font_dirs()
     finally:
         fonts.cjk_font_dirs.cache_clear()
+
+
+def test_typst_font_warning_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import pdf
+
+    monkeypatch.setitem(pdf.TYPST_FONTS, "en", (["No Such Font"], ["No Such Font"]))
+    with pytest.raises(PdfError, match="typst warned: unknown font family: no such font"):
+        pdf.typst_pdf("# Title\n\ntext\n", "en")
