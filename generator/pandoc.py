@@ -17,8 +17,9 @@ from pathlib import Path
 from generator.errors import SolgenError, ToolMissing
 from generator.i18n import TEMPLATES
 
+# -raw_tex: a backslash word in a title ("\ok") is text, not a TeX command to drop.
 # --wrap=none: a line break pandoc adds is a space in HTML and typst; keep the text as is.
-COMMON = ["--from=markdown", "--shift-heading-level-by=-1", "--wrap=none", "--quiet"]
+COMMON = ["--from=markdown-raw_tex", "--shift-heading-level-by=-1", "--wrap=none", "--quiet"]
 # MathML: rendered by every current browser, offline, no script; pandoc keeps the TeX
 # source as an annotation, which the KaTeX test reads back.
 HTML_ARGS = ["--to=html5", "--standalone", "--mathml",

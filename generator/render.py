@@ -14,8 +14,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from generator.errors import TemplateError
 from generator.i18n import TEMPLATES, say
-from generator.latex_text import Text, tex
-from generator.markdown_text import escape as markdown_escape
+from generator.latex_text import Text, plain, tex
 from generator.markdown_text import yaml_string
 from generator.printing import SolutionPrinter
 from generator.trace import Block, Solution, Step
@@ -92,11 +91,6 @@ class MathWriter:
             "\n\\end{aligned}")
 
 
-def boxed(math: str, box: bool) -> str:
-    """A final answer in a frame: `\\boxed` works in LaTeX, KaTeX and pandoc's typst."""
-    return rf"\boxed{{{math}}}" if box else math
-
-
 def view(solution: Solution, names: Mapping[sympy.Symbol, str], lang: str,
          title: str) -> dict[str, Any]:
     """Everything the template needs, as plain strings."""
@@ -148,7 +142,7 @@ def environment(syntax: str = "markdown") -> SandboxedEnvironment:
                                keep_trailing_newline=True, trim_blocks=True,
                                lstrip_blocks=True, **delimiters)
     env.filters["tex"] = tex
-    env.filters["md"] = markdown_escape
+    env.filters["plain"] = plain
     env.filters["yaml"] = yaml_string
     return env
 

@@ -1,8 +1,8 @@
-"""Sentence markup → LaTeX, and escaping of plain text from YAML."""
+"""Sentence markup → LaTeX: text escaped outside math, bold, italics, paragraphs, lists."""
 
 from __future__ import annotations
 
-from generator.latex_text import Run, Text, escape, parse, tex
+from generator.latex_text import Run, Text, escape, parse, plain, tex, to_tex
 
 
 def test_escape_every_special_character() -> None:
@@ -29,7 +29,26 @@ def test_bold_with_math_inside_and_star_inside_math() -> None:
     assert str(Text(markup)) == markup
 
 
-def test_filter_escapes_plain_strings_and_converts_text() -> None:
+def test_title_from_yaml_keeps_math_and_escapes_the_rest() -> None:
+    title = r"Derivatives of $\tanh^{(k)}(x)$, 100% & #1_a, costs $5 \o/"
+    assert tex(title) == (r"Derivatives of $\tanh^{(k)}(x)$, 100\% \& \#1\_a, costs \$5 "
+                          r"\textbackslash{}o/")
+    assert plain(title) == (r"Derivatives of tanh\textasciicircum{}(k)(x), 100\% \& \#1\_a, "
+                            r"costs \$5 \textbackslash{}o/")
+    assert tex("costs $5 and $6, $x$") == r"costs \$5 and \$6, $x$"
+
+
+def test_paragraphs_italics_and_lists() -> None:
+    markup = ("*Model answer.*\n\nFirst $x$ line\ncontinues.\n\n"
+              "- **A**: one $|x|$\n  more of A\n- B\n\n1. first\n2. second\n")
+    assert to_tex(markup) == (
+        "\\emph{Model answer.}\n\nFirst $x$ line\ncontinues.\n\n"
+        "\\begin{itemize}\n  \\item \\textbf{A}: one $|x|$ more of A\n  \\item B\n"
+        "\\end{itemize}\n\n"
+        "\\begin{enumerate}\n  \\item first\n  \\item second\n\\end{enumerate}")
+
+
+def test_filter_converts_text_and_strings_alike() -> None:
     assert tex("HW_1 & 2") == r"HW\_1 \& 2"
     assert tex(Text("$x_1$ & y")) == r"$x_1$ \& y"
     assert not Text("")

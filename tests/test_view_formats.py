@@ -17,7 +17,7 @@ from generator.formats import produce
 from generator.render import view
 from generator.trace import Block, Section, Solution, Step
 
-TITLE = r"HW #1: 50% & more_{x} ~ $5 \ok"
+TITLE = r"HW #1: 50% & more_{x} ~ $5 \ok, $\tanh^{(k)}$"
 
 
 def model(lang: str) -> dict[str, object]:
@@ -31,8 +31,9 @@ def model(lang: str) -> dict[str, object]:
 
 def test_boxed_block_and_escaped_title_in_latex() -> None:
     tex = str(produce(model("zh-TW"), "tex", "demo"))
-    assert r"\boxed{\sin'\left(x\right) = \cos{\left(x \right)}}" in tex
-    assert r"HW \#1: 50\% \& more\_\{x\} \textasciitilde{} \$5 \textbackslash{}ok" in tex
+    assert r"\boxed{\ \sin'\left(x\right) = \cos{\left(x \right)}\ }" in tex
+    assert (r"HW \#1: 50\% \& more\_\{x\} \textasciitilde{} \$5 \textbackslash{}ok, "
+            r"$\tanh^{(k)}$") in tex
     assert r"\item $n=1$ 為常數" in tex
 
 
@@ -44,7 +45,7 @@ def test_hand_made_view_compiles_with_both_engines(lang: str) -> None:
         assert isinstance(pdf, bytes) and pdf.startswith(b"%PDF")
         text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
                               check=True).stdout.decode("utf-8")
-        assert "HW #1: 50% & more_{x} ~ $5 \\ok" in text, (engine, text)
+        assert "HW #1: 50% & more_{x} ~ $5 \\ok, tanh" in text, (engine, text)
 
 
 def test_boxed_markdown_math_renders_in_katex(tmp_path: Path) -> None:
