@@ -27,7 +27,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     problems = prepare_all(problem_files([ROOT / "problems"]))
-    print(f"{'problem':<24} {'lang':<6} {'typst':>7} {'xelatex':>8}")
+    print(f"{'problem':<28} {'lang':<6} {'typst':>7} {'xelatex':>8}")
     for problem in problems:
         for lang in ("en", "zh-TW"):
             model = problem.view(lang)
@@ -39,7 +39,7 @@ def main() -> None:
                     produce(model, "pdf", problem.spec.id, engine)
                     times.append(time.perf_counter() - start)
                 row.append(statistics.median(times))
-            print(f"{problem.spec.id:<24} {lang:<6} {row[0]:>7.3f} {row[1]:>8.3f}")
+            print(f"{problem.spec.id:<28} {lang:<6} {row[0]:>7.3f} {row[1]:>8.3f}")
 
 
 if __name__ == "__main__":
