@@ -17,16 +17,17 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import PROBLEMS, ROOT
+from conftest import PROBLEMS, ROOT, SHEETS
 
 from generator.build import outputs, prepare_all, write
 from generator.pdf import latexmk_command, tex_environment
 
 LANGS = ["en", "zh-TW"]
-IDS = [p.stem for p in PROBLEMS]
+IDS = [p.stem for p in PROBLEMS + SHEETS]
 # Headings a zh-TW reader must find in the PDF text, per built-in problem.
 ZH_HEADINGS = {"week1-sgd-step": ["模型：", "所以，由 SGD 一步更新"],
-               "hw1-3-conv-w11": ["Step.1 定義模型參數", "Step.3 計算偏微分"]}
+               "hw1-3-conv-w11": ["Step.1 定義模型參數", "Step.3 計算偏微分"],
+               "week1": ["(1) 一步 SGD 的參數更新（只代入、不需化簡）", "(3) 課後延伸思考"]}
 
 
 def need(*tools: str) -> None:
@@ -46,7 +47,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     environment `pdf.xelatex_pdf` uses, keeping each folder so the logs can be read;
     `test_same_input_same_pdf_bytes` checks that `xelatex_pdf` gives the same bytes.
     """
-    problems = prepare_all(PROBLEMS)
+    problems = prepare_all(PROBLEMS + SHEETS)
     typst = tmp_path_factory.mktemp("typst")
     write(outputs(problems, typst, LANGS, ["md", "tex", "pdf", "html", "docx"]))
     xelatex = tmp_path_factory.mktemp("xelatex")

@@ -28,6 +28,7 @@ def sheet_outputs(path: Path) -> dict[str, str]:
     files = {"trace.txt": sheet.solution.to_text()}
     for lang in ("en", "zh-TW"):
         files[f"{lang}.md"] = render(sheet.view(lang), "md")
+        files[f"{lang}.tex"] = render(sheet.view(lang), "tex")
     return files
 
 
