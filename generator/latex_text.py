@@ -5,7 +5,7 @@ Everything solgen prints as prose — localized messages, titles and model answe
 `*italic*`, blank-line paragraphs and `-`/`+`/`*`/`1.` list items. Markdown shows that
 markup as it is; `to_tex` turns it into LaTeX: math is kept, everything outside math is
 escaped (`escape`), so `%`, `&`, `#`, `_` in a title print as themselves.
-`Text` carries a sentence for the view model: `str()` is the Markdown, `.tex` the LaTeX.
+`Text` carries a sentence for the view model: it is the Markdown string, `.tex` the LaTeX.
 """
 
 from __future__ import annotations
@@ -111,17 +111,15 @@ def to_tex(markup: str) -> str:
     return "\n\n".join(_paragraph_tex(p) for p in paragraphs if p.strip())
 
 
-@dataclass(frozen=True)
-class Text:
-    """One sentence (or a few paragraphs) of the document: `str()` is the Markdown."""
+class Text(str):
+    """One sentence (or a few paragraphs) of the document. It *is* its Markdown (a `str`,
+    so code that handles view strings keeps working); `.tex` is its LaTeX."""
 
-    markdown: str
+    __slots__ = ()
 
-    def __str__(self) -> str:
-        return self.markdown
-
-    def __bool__(self) -> bool:
-        return bool(self.markdown)
+    @property
+    def markdown(self) -> str:
+        return str.__str__(self)
 
     @property
     def tex(self) -> str:
