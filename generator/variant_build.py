@@ -22,9 +22,9 @@ from typing import Any
 
 from generator.build import Output
 from generator.errors import Location, SpecError, SpecErrors, StepCheckError
+from generator.formats import FORMATS, produce
 from generator.moodle import question, quiz, to_html
 from generator.problem import Problem
-from generator.render import TEMPLATE_OF, render
 from generator.sheets import Sheets
 from generator.spec import GraphSpec
 from generator.variant_key import answers_csv, answers_json
@@ -142,16 +142,18 @@ def _problem_files(template: Template, solved: list[Solved], out: Path, langs: l
                 files.append(Output(folder / "moodle.xml", _moodle(problem, questions, answers,
                                                                    solved)))
                 continue
-            if fmt not in TEMPLATE_OF:
+            if fmt not in FORMATS:  # json: the class answer key above
                 continue
             for s, q, a in zip(solved, questions, answers, strict=True):
-                files.append(Output(folder / f"{s.variant.label}.question.{fmt}", render(q, fmt)))
-                files.append(Output(folder / f"{s.variant.label}.answer.{fmt}", render(a, fmt)))
+                files.append(Output(folder / f"{s.variant.label}.question.{fmt}",
+                                    produce(q, fmt, f"{s.variant.label}.question")))
+                files.append(Output(folder / f"{s.variant.label}.answer.{fmt}",
+                                    produce(a, fmt, f"{s.variant.label}.answer")))
             if request.combined:
-                files.append(Output(folder / f"questions.{fmt}",
-                                    render(sheets.combined(questions, False, request.seed), fmt)))
-                files.append(Output(folder / f"answers.{fmt}",
-                                    render(sheets.combined(answers, True, request.seed), fmt)))
+                files.append(Output(folder / f"questions.{fmt}", produce(
+                    sheets.combined(questions, False, request.seed), fmt, "questions")))
+                files.append(Output(folder / f"answers.{fmt}", produce(
+                    sheets.combined(answers, True, request.seed), fmt, "answers")))
     return files
 
 

@@ -57,3 +57,18 @@ def test_show_prints_latex() -> None:
     result = CliRunner().invoke(main, ["show", WEEK1, "--lang", "en", "--format", "tex"])
     golden = ROOT / "tests" / "golden" / "week1-sgd-step" / "en.tex"
     assert result.exit_code == 0 and result.output == golden.read_text("utf-8")
+
+
+def test_variant_sheets_get_pdf_and_tex_too(tmp_path: Path) -> None:
+    variants = str(ROOT / "problems" / "hw1-3-conv-w11-variants.yaml")
+    args = ["build", variants, "--out", str(tmp_path), "--lang", "zh-TW", "--variants", "2",
+            "--format", "pdf", "--format", "tex"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "zh-TW" / "hw1-3-conv-w11-variants"
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["v001.answer.pdf", "v001.answer.tex", "v001.question.pdf",
+                     "v001.question.tex", "v002.answer.pdf", "v002.answer.tex",
+                     "v002.question.pdf", "v002.question.tex"]
+    assert (folder / "v002.answer.pdf").read_bytes().startswith(b"%PDF-")
+    assert "\\begin{document}" in (folder / "v002.answer.tex").read_text("utf-8")
