@@ -66,6 +66,8 @@ def main() -> None:
               help="PDF engine: typst (built in, auto) or xelatex (needs TeX Live).")
 @click.option("--keep-going", is_flag=True,
               help="Write the problems that verify even when others fail (still exit 1).")
+@click.option("--force", is_flag=True,
+              help="Rebuild even when nothing changed since the last build.")
 @click.option("--variants", "count", type=click.IntRange(1, 100_000),
               help="Variants per problem with vary: (question and answer sheets, answer key).")
 @click.option("--seed", default=0, show_default=True, type=int,
@@ -76,7 +78,7 @@ def main() -> None:
 @TIME_LIMIT
 def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
           formats: tuple[str, ...], pdf_engine: str, keep_going: bool, count: int | None,
-          seed: int, roster: Path | None, combined: bool, seconds: float) -> None:
+          seed: int, roster: Path | None, combined: bool, seconds: float, force: bool) -> None:
     """Solve, verify and write every problem to OUT/<lang>/<id>.<ext>.
 
     PATHS are YAML files or folders (default: problems/). Nothing is written
@@ -103,8 +105,18 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
         raise click.UsageError("give --variants N or --roster FILE, not both")
     if "moodle" in chosen and count is None and roster is None:
         raise click.UsageError("--format moodle needs --variants N or --roster FILE")
+    from generator import cache
+
     try:
         files = b.problem_files(paths or (Path("problems"),))
+        key = cache.fingerprint([*files, *([roster] if roster else [])], {
+            "out": str(out.resolve()), "langs": _langs(langs), "formats": chosen,
+            "engine": pdf_engine, "variants": count, "seed": seed, "combined": combined})
+        known = None if force or keep_going else cache.up_to_date(out, key)
+        if known is not None:
+            click.echo(f"nothing changed: {known} files in {out}/ are up to date "
+                       f"({time.perf_counter() - start:.2f} s)", err=True)
+            return
         problems = b.prepare_all(files, seconds, failures)
         outputs = b.outputs(problems, out, _langs(langs), [f for f in chosen if f != "moodle"],
                             pdf_engine)
@@ -112,6 +124,8 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
             outputs += _variant_outputs(problems, out, _langs(langs), chosen, count, seed,
                                         roster, combined)
         written = b.write(outputs)
+        if not failures:
+            cache.remember(out, key, [o.path for o in outputs])
     except Exception as exc:
         _fail(exc)
         return

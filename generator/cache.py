@@ -1,0 +1,62 @@
+"""Skip a build whose inputs, code, templates and options are all unchanged.
+
+The fingerprint covers every byte that can change an output: solgen's own source and
+templates, the problem files (and every YAML beside them, which sheets may include), and
+the options. The record in OUT/.solgen-build.json lists each output with its hash, so a
+deleted or edited output file also triggers a rebuild. Only whole successful builds are
+recorded; this module imports no sympy, so a no-op build stays fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+from generator import __version__
+
+RECORD = ".solgen-build.json"
+PACKAGE = Path(__file__).resolve().parent
+TEMPLATES = PACKAGE.parent / "templates"
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def fingerprint(files: Iterable[Path], options: dict[str, object]) -> str:
+    inputs: set[Path] = set()
+    for file in files:
+        inputs.add(file.resolve())
+        inputs.update(p.resolve() for p in file.resolve().parent.glob("*.yaml"))
+    code = sorted(PACKAGE.rglob("*.py")) + sorted(p for p in TEMPLATES.rglob("*") if p.is_file())
+    h = hashlib.sha256(f"solgen {__version__}\n".encode())
+    h.update(json.dumps(options, sort_keys=True, default=str).encode())
+    for path in [*code, *sorted(inputs)]:
+        h.update(f"\n{path}\n{_digest(path)}".encode())
+    return h.hexdigest()
+
+
+def up_to_date(out: Path, key: str) -> int | None:
+    """Number of outputs when the last build had this key and its files are intact."""
+    try:
+        record = json.loads((out / RECORD).read_text(encoding="utf-8"))
+        files: dict[str, str] = record["files"]
+        if record["fingerprint"] != key:
+            return None
+        for name, digest in files.items():
+            if _digest(out / name) != digest:
+                return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return len(files)
+
+
+def remember(out: Path, key: str, paths: Iterable[Path]) -> None:
+    files = {str(p.relative_to(out)): _digest(p) for p in sorted(paths)}
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / (RECORD + ".tmp")
+    tmp.write_text(json.dumps({"fingerprint": key, "files": files}, indent=1, sort_keys=True),
+                   encoding="utf-8")
+    tmp.replace(out / RECORD)
