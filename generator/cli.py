@@ -110,7 +110,7 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
     try:
         files = b.problem_files(paths or (Path("problems"),))
         key = cache.fingerprint([*files, *([roster] if roster else [])], {
-            "out": str(out.resolve()), "langs": _langs(langs), "formats": chosen,
+            "langs": _langs(langs), "formats": chosen,
             "engine": pdf_engine, "variants": count, "seed": seed, "combined": combined})
         known = None if force or keep_going else cache.up_to_date(out, key)
         if known is not None:
