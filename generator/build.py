@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,7 +45,9 @@ def problem_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def prepare_all(files: list[Path], seconds: float = DEFAULT_SECONDS,
-                failures: list[str] | None = None) -> list[Problem | Sheet]:
+                failures: list[str] | None = None,
+                progress: Callable[[int, int, str], None] | None = None,
+                ) -> list[Problem | Sheet]:
     """Solve every file, each within `seconds`; collect the errors of all files.
 
     With no `failures` list, any error aborts (after every file was tried) and nothing is
@@ -57,7 +59,9 @@ def prepare_all(files: list[Path], seconds: float = DEFAULT_SECONDS,
     problems: list[Problem | Sheet] = []
     errors: list[str] = []
     cache: dict[Path, Problem] = {}  # a problem in a sheet and on its own is solved once
-    for file in files:
+    for number, file in enumerate(files, 1):
+        if progress is not None:
+            progress(number, len(files), _display(file))
         try:
             with time_limit(seconds, _display(file)):
                 if is_sheet(file):

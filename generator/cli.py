@@ -117,7 +117,7 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
             click.echo(f"nothing changed: {known} files in {out}/ are up to date "
                        f"({time.perf_counter() - start:.2f} s)", err=True)
             return
-        problems = b.prepare_all(files, seconds, failures)
+        problems = b.prepare_all(files, seconds, failures, _progress())
         outputs = b.outputs(problems, out, _langs(langs), [f for f in chosen if f != "moodle"],
                             pdf_engine)
         if count is not None or roster is not None:
@@ -137,6 +137,17 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
         click.echo(f"{len(failures)} of {len(files)} problem files failed; the others were "
                    "written.", err=True)
         sys.exit(1)
+
+
+def _progress() -> Any:
+    """On a terminal, one line that updates per problem file; elsewhere (CI) nothing extra."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(number: int, total: int, name: str) -> None:
+        click.echo(f"\r\033[K[{number}/{total}] {name}", err=True, nl=number == total)
+
+    return show
 
 
 def _variant_outputs(problems: list[Any], out: Path, langs: list[str], formats: list[str],
