@@ -18,7 +18,8 @@ def test_default_formats_are_md_tex_pdf_json(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["build", WEEK1, "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     written = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
-    assert written == ["en/week1-sgd-step.md", "en/week1-sgd-step.pdf",
+    assert written == [".solgen-build.json",  # the record that makes a no-op rebuild free
+                       "en/week1-sgd-step.md", "en/week1-sgd-step.pdf",
                        "en/week1-sgd-step.tex", "week1-sgd-step.json",
                        "zh-TW/week1-sgd-step.md", "zh-TW/week1-sgd-step.pdf",
                        "zh-TW/week1-sgd-step.tex"]
