@@ -10,6 +10,8 @@ import sympy
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
+from generator.functions import sigmoid
+
 
 class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
     """Prints expressions as the seeds write them.
@@ -48,7 +50,7 @@ class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
         return rf"\frac{{{num}}}{{{den}}}\left({self._print(inner)}\right)"
 
     def _prime(self, fn: Any) -> str:
-        head = r"\sigma" if type(fn).__name__ == "sigmoid" else rf"\{type(fn).__name__}"
+        head = r"\sigma" if isinstance(fn, sigmoid) else rf"\{type(fn).__name__}"
         return rf"{head}'\left({self._print(fn.args[0])}\right)"
 
     def _print_Mul(self, expr: sympy.Mul) -> str:

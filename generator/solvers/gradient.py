@@ -10,6 +10,7 @@ from sympy import Add, Derivative, Mul, Symbol
 
 from generator.errors import SpecError, SpecErrors
 from generator.expectations import check_expectations
+from generator.functions import sigmoid
 from generator.graph import Graph
 from generator.numeric import (
     given_values,
@@ -158,15 +159,13 @@ def _formula_block(graph: Graph, var: Symbol, paths: list[tuple[Symbol, ...]],
 
 def _is_sigmoid_edge(graph: Graph, edge: Edge) -> bool:
     body = graph.nodes.get(edge[0])
-    return body is not None and type(body).__name__ == "sigmoid" and body.args[0] == edge[1]
+    return isinstance(body, sigmoid) and body.args[0] == edge[1]
 
 
 def _exp_form(expr: sympy.Basic) -> sympy.Basic:
     """Replace each σ(z)(1 − σ(z)) by 1/(1+e^{−z})(1 − 1/(1+e^{−z})), shape kept."""
     def swap(node: sympy.Basic) -> sympy.Basic:
-        if isinstance(node, Mul) and len(node.args) == 2 and type(node.args[0]).__name__ == (
-            "sigmoid"
-        ):
+        if isinstance(node, Mul) and len(node.args) == 2 and isinstance(node.args[0], sigmoid):
             return sigmoid_prime_exp(node.args[0].args[0])
         if node.args:
             return node.func(*[swap(a) for a in node.args], evaluate=False)

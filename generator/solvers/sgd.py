@@ -124,7 +124,7 @@ def _gradient_blocks(graph: Graph, out: Symbol, z: Symbol | None,
     body = graph.nodes[out]
     head = Block("sgd_gradient_heading", {"output": out}, (
         Step("local_derivative", Derivative(body, z), lhs=Derivative(out, z)),
-        Step("sigmoid_prime", sigmoid_prime(z)) if type(body).__name__ == "sigmoid" else
+        Step("sigmoid_prime", sigmoid_prime(z)) if isinstance(body, sigmoid) else
         Step("differentiate", sympy.diff(body, z)),
     ))
     per_param = []
