@@ -52,28 +52,20 @@ def prepare_all(files: list[Path], seconds: float = DEFAULT_SECONDS,
 
     With no `failures` list, any error aborts (after every file was tried) and nothing is
     written. With one (--keep-going), errors are appended to it and the rest is returned.
+    `progress(done, total, what)` is called after each file.
     """
-    from generator.problem import prepare
-    from generator.sheet import is_sheet, prepare_sheet
-
     problems: list[Problem | Sheet] = []
     errors: list[str] = []
     cache: dict[Path, Problem] = {}  # a problem in a sheet and on its own is solved once
     for number, file in enumerate(files, 1):
-        if progress is not None:
-            progress(number, len(files), _display(file))
+        outcome = "verified"
         try:
-            with time_limit(seconds, _display(file)):
-                if is_sheet(file):
-                    problems.append(prepare_sheet(file, _display(file), cache))
-                    continue
-                if file.resolve() not in cache:
-                    cache[file.resolve()] = prepare(file, display=_display(file))
-                problems.append(cache[file.resolve()])
+            problems.append(prepare_one(file, seconds, cache))
         except SolgenError as exc:
             errors.append(exc.render().removesuffix("\n"))
-        except RecursionError:
-            errors.append(f"{_display(file)}: too deeply nested for symbolic work")
+            outcome = "failed"
+        if progress is not None:
+            progress(number, len(files), f"{outcome} {display(file)}")
     if failures is not None:
         failures.extend(errors)
     elif errors:
@@ -82,7 +74,25 @@ def prepare_all(files: list[Path], seconds: float = DEFAULT_SECONDS,
     return problems
 
 
-def _display(file: Path) -> str:
+def prepare_one(file: Path, seconds: float, cache: dict[Path, Problem]) -> Problem | Sheet:
+    """Solve and verify one problem or sheet; `cache` holds the problems solved so far."""
+    from generator.problem import prepare
+    from generator.sheet import is_sheet, prepare_sheet
+
+    name = display(file)
+    try:
+        with time_limit(seconds, name):
+            if is_sheet(file):
+                return prepare_sheet(file, name, cache)
+            if file.resolve() not in cache:
+                cache[file.resolve()] = prepare(file, display=name)
+            return cache[file.resolve()]
+    except RecursionError:
+        raise SolgenError(f"{name}: too deeply nested for symbolic work") from None
+
+
+def display(file: Path) -> str:
+    """A file as the user named it: relative to the working folder when inside it."""
     try:
         return str(file.resolve().relative_to(Path.cwd()))
     except ValueError:
@@ -103,11 +113,11 @@ def outputs(problems: list[Problem | Sheet], out: Path, langs: list[str], format
             for lang in langs:
                 text = produce(problem.view(lang), fmt, problem.spec.id, pdf_engine)
                 files.append(Output(out / lang / f"{problem.spec.id}.{EXTENSION[fmt]}", text))
-    _no_clashes(files)
+    no_clashes(files)
     return files
 
 
-def _no_clashes(files: list[Output]) -> None:
+def no_clashes(files: list[Output]) -> None:
     seen: set[Path] = set()
     for f in files:
         if f.path in seen:

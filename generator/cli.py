@@ -21,6 +21,10 @@ TIME_LIMIT = click.option("--time-limit", "seconds", default=60.0, show_default=
                           type=click.FloatRange(min=0),
                           help="Seconds of symbolic work allowed per problem (0: no limit).")
 
+JOBS = click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(min=0),
+                    help="Problem files built at once, each in its own process (0: one per "
+                    "CPU). The files are the same as with 1.")
+
 
 def _fail(exc: Exception) -> None:
     from generator.errors import SolgenError
@@ -68,17 +72,19 @@ def main() -> None:
               help="Write the problems that verify even when others fail (still exit 1).")
 @click.option("--force", is_flag=True,
               help="Rebuild even when nothing changed since the last build.")
-@click.option("--variants", "count", type=click.IntRange(1, 100_000),
+@click.option("--variants", "count_", type=click.IntRange(1, 100_000),
               help="Variants per problem with vary: (question and answer sheets, answer key).")
 @click.option("--seed", default=0, show_default=True, type=int,
               help="Base seed: the same seed gives the same variants.")
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
               help="CSV with an id column (and name): one variant per student.")
 @click.option("--combined", is_flag=True, help="Also one file per class with every sheet.")
+@JOBS
 @TIME_LIMIT
 def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
-          formats: tuple[str, ...], pdf_engine: str, keep_going: bool, count: int | None,
-          seed: int, roster: Path | None, combined: bool, seconds: float, force: bool) -> None:
+          formats: tuple[str, ...], pdf_engine: str, keep_going: bool, count_: int | None,
+          seed: int, roster: Path | None, combined: bool, seconds: float, force: bool,
+          jobs: int) -> None:
     """Solve, verify and write every problem to OUT/<lang>/<id>.<ext>.
 
     PATHS are YAML files or folders (default: problems/). Nothing is written
@@ -97,67 +103,60 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
       solgen build --format pdf --pdf-engine xelatex
     """
     from generator import build as b
+    from generator import cache
+    from generator.progress import Progress, count
 
     start = time.perf_counter()
-    failures: list[str] | None = [] if keep_going else None
     chosen = list(formats or b.DEFAULT_FORMATS)
-    if count is not None and roster is not None:
+    if count_ is not None and roster is not None:
         raise click.UsageError("give --variants N or --roster FILE, not both")
-    if "moodle" in chosen and count is None and roster is None:
+    if "moodle" in chosen and count_ is None and roster is None:
         raise click.UsageError("--format moodle needs --variants N or --roster FILE")
-    from generator import cache
-
+    progress = Progress(sys.stderr, sys.stderr.isatty())
     try:
         files = b.problem_files(paths or (Path("problems"),))
         key = cache.fingerprint([*files, *([roster] if roster else [])], {
             "langs": _langs(langs), "formats": chosen,
-            "engine": pdf_engine, "variants": count, "seed": seed, "combined": combined})
+            "engine": pdf_engine, "variants": count_, "seed": seed, "combined": combined})
         known = None if force or keep_going else cache.up_to_date(out, key)
         if known is not None:
-            click.echo(f"nothing changed: {known} files in {out}/ are up to date "
+            click.echo(f"nothing changed: {count(known, 'file')} in {out}/ up to date "
                        f"({time.perf_counter() - start:.2f} s)", err=True)
             return
-        problems = b.prepare_all(files, seconds, failures, _progress())
-        outputs = b.outputs(problems, out, _langs(langs), [f for f in chosen if f != "moodle"],
-                            pdf_engine)
-        if count is not None or roster is not None:
-            outputs += _variant_outputs(problems, out, _langs(langs), chosen, count, seed,
-                                        roster, combined)
-        written = b.write(outputs)
-        if not failures:
-            cache.remember(out, key, [o.path for o in outputs])
+        from generator import jobs as j
+
+        plan = j.Plan(out, tuple(_langs(langs)), tuple(chosen), pdf_engine, seconds,
+                      _request(count_, seed, roster, combined))
+        result = j.run(files, plan, jobs, keep_going, progress)
+        b.no_clashes(result.outputs)
+        written = b.write(result.outputs)
+        if not result.failures:
+            cache.remember(out, key, [o.path for o in result.outputs])
     except Exception as exc:
+        progress.close()
         _fail(exc)
         return
-    took = time.perf_counter() - start
-    click.echo(f"{len(problems)} problems, {len(written)} files written to {out}/ "
-               f"in {took:.2f} s", err=True)
-    if failures:
-        click.echo("\n".join(failures), err=True)
-        click.echo(f"{len(failures)} of {len(files)} problem files failed; the others were "
-                   "written.", err=True)
+    progress.close()
+    if result.failures:
+        click.echo("\n".join(result.failures), err=True)
+    click.echo(f"{count(result.problems, 'problem')}, {count(result.variants, 'variant')}, "
+               f"{count(len(result.outputs), 'file')} in {out}/ ({len(written)} written), "
+               f"{count(len(result.failures), 'failure')}, "
+               f"{time.perf_counter() - start:.2f} s", err=True)
+    if result.failures:
+        click.echo(f"{len(result.failures)} of {len(files)} problem files failed; the others "
+                   "were written.", err=True)
         sys.exit(1)
 
 
-def _progress() -> Any:
-    """On a terminal, one line that updates per problem file; elsewhere (CI) nothing extra."""
-    if not sys.stderr.isatty():
+def _request(count: int | None, seed: int, roster: Path | None, combined: bool) -> Any:
+    """The variants asked for (--variants N or --roster FILE), or None."""
+    if count is None and roster is None:
         return None
-
-    def show(number: int, total: int, name: str) -> None:
-        click.echo(f"\r\033[K[{number}/{total}] {name}", err=True, nl=number == total)
-
-    return show
-
-
-def _variant_outputs(problems: list[Any], out: Path, langs: list[str], formats: list[str],
-                     count: int | None, seed: int, roster: Path | None,
-                     combined: bool) -> list[Any]:
-    from generator.variant_build import Request, read_roster, variant_outputs
+    from generator.variant_build import Request, read_roster
 
     students = read_roster(roster) if roster is not None else None
-    request = Request(count, seed, students, combined)
-    return variant_outputs(problems, out, langs, formats, request)
+    return Request(count, seed, students, combined)
 
 
 @main.command()
@@ -192,8 +191,9 @@ def stress(file: Path, count: int, seed: int) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@JOBS
 @TIME_LIMIT
-def check(paths: tuple[Path, ...], seconds: float) -> None:
+def check(paths: tuple[Path, ...], seconds: float, jobs: int) -> None:
     """Parse, solve and verify problems; write nothing.
 
     \b
@@ -201,15 +201,20 @@ def check(paths: tuple[Path, ...], seconds: float) -> None:
       solgen check problems/hw1-3-conv-w11.yaml
     """
     from generator import build as b
+    from generator import jobs as j
+    from generator.progress import Progress, count
 
+    progress = Progress(sys.stderr, sys.stderr.isatty())
     try:
         files = b.problem_files(paths or (Path("problems"),))
-        problems = b.prepare_all(files, seconds)
+        result = j.run(files, j.Plan(Path(), seconds=seconds), jobs, progress=progress)
     except Exception as exc:
+        progress.close()
         _fail(exc)
         return
-    steps = sum(len(p.solution.steps()) for p in problems)
-    click.echo(f"ok: {len(problems)} problems, {steps} steps verified")
+    progress.close()
+    click.echo(f"ok: {count(result.problems, 'problem')}, "
+               f"{count(result.steps, 'step')} verified")
 
 
 @main.command()

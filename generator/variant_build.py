@@ -116,14 +116,19 @@ def variant_outputs(problems: list[Any], out: Path, langs: list[str], formats: l
     errors: list[str] = []
     for problem in varied_or_fail(problems):
         try:
-            template, solved = solve_variants(problem, request)
+            files += problem_variant_outputs(problem, out, langs, formats, request)
         except (SpecErrors, StepCheckError) as exc:
             errors.append(exc.render())
-            continue
-        files += _problem_files(template, solved, out, langs, formats, request)
     if errors:
         raise StepCheckError("\n".join(errors) + "\nnothing was written.")
     return files
+
+
+def problem_variant_outputs(problem: Problem, out: Path, langs: list[str], formats: list[str],
+                            request: Request) -> list[Output]:
+    """Every variant file of one problem with `vary:` (a unit of a parallel build)."""
+    template, solved = solve_variants(problem, request)
+    return _problem_files(template, solved, out, langs, formats, request)
 
 
 def _problem_files(template: Template, solved: list[Solved], out: Path, langs: list[str],

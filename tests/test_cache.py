@@ -22,13 +22,15 @@ def test_noop_rebuild_and_what_invalidates_it(tmp_path: Path) -> None:
     problems, out = tmp_path / "problems", tmp_path / "out"
     problems.mkdir()
     shutil.copy(ROOT / "problems" / "week1-sgd-step.yaml", problems)
-    assert "1 problems, 2 files written" in run(problems, out)
+    built = f"1 problem, 0 variants, 2 files in {out}/"
+    assert f"{built} (2 written), 0 failures" in run(problems, out)
     assert "nothing changed: 2 files" in run(problems, out)
     (out / "en" / "week1-sgd-step.md").unlink()  # a lost output is rebuilt
-    assert "1 problems, 1 files written" in run(problems, out)
+    assert f"{built} (1 written)" in run(problems, out)
     assert "nothing changed" in run(problems, out)
     spec = problems / "week1-sgd-step.yaml"
     spec.write_text(spec.read_text(encoding="utf-8").replace("y: 3", "y: 2"), encoding="utf-8")
-    assert "1 problems, 2 files written" in run(problems, out)  # an edited problem
-    assert "1 problems" in run(problems, out, "--lang", "en")  # other options
-    assert "1 problems, 0 files written" in run(problems, out, "--lang", "en", "--force")
+    assert f"{built} (2 written)" in run(problems, out)  # an edited problem
+    assert "1 problem, 0 variants, 1 file in" in run(problems, out, "--lang", "en")  # options
+    assert "1 file in" in run(problems, out, "--lang", "en", "--force")
+    assert "(0 written)" in run(problems, out, "--lang", "en", "--force")

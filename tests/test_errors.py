@@ -108,7 +108,7 @@ def test_seed_002_wrong_sign_expectation_is_rejected(tmp_path: Path) -> None:
 
 def test_right_expectation_passes(tmp_path: Path) -> None:
     text = HW13 + "expect:\n  Derivative(MSE, yhat): -(2/n)*(yy - yhat)\n"
-    assert run_check(tmp_path, text, "hw.yaml") == (0, "ok: 1 problems, 24 steps verified\n")
+    assert run_check(tmp_path, text, "hw.yaml") == (0, "ok: 1 problem, 24 steps verified\n")
 
 
 def test_seed_002_dropped_one_over_n_is_rejected(tmp_path: Path) -> None:

@@ -107,7 +107,7 @@ def test_python_dash_m_generator() -> None:
     out = subprocess.run([sys.executable, "-m", "generator", "check", str(HW13)],
                          capture_output=True, text=True, cwd=ROOT, check=False)
     assert out.returncode == 0, out.stderr
-    assert out.stdout == "ok: 1 problems, 24 steps verified\n"
+    assert out.stdout == "ok: 1 problem, 24 steps verified\n"
 
 
 def test_numeric_check_sets_symbols_that_cancel_in_the_difference() -> None:

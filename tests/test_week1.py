@@ -115,7 +115,7 @@ def test_seed_wrong_sigma3_lines_are_rejected_with_their_lines(tmp_path: Path) -
 def test_corrected_step3_passes(tmp_path: Path) -> None:
     text = SEED_STEP3.replace("s*(1 - s)*(1 - 2*s) - 2", "s*(1 - s)*(1 - 2*s)^2 - 2").replace(
         "  - 1 - 6*s + 6*s^2", "  - s*(1 - s)*(1 - 6*s + 6*s^2)")
-    assert run(["check", str(write(tmp_path, text))]) == (0, "ok: 1 problems, 4 steps verified\n")
+    assert run(["check", str(write(tmp_path, text))]) == (0, "ok: 1 problem, 4 steps verified\n")
 
 
 def test_custom_function_with_its_own_p(tmp_path: Path) -> None:
