@@ -21,6 +21,13 @@ TIME_LIMIT = click.option("--time-limit", "seconds", default=60.0, show_default=
                           type=click.FloatRange(min=0),
                           help="Seconds of symbolic work allowed per problem (0: no limit).")
 
+# The user's template folders; a missing folder is a usage error (exit 2).
+TEMPLATE_FOLDERS = click.option(
+    "--templates", "templates", multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of your own templates, used before the built-in ones (repeatable: the "
+    "first wins). See docs/templates.md.")
+
 
 def _fail(exc: Exception) -> None:
     from generator.errors import SolgenError
@@ -75,10 +82,12 @@ def main() -> None:
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
               help="CSV with an id column (and name): one variant per student.")
 @click.option("--combined", is_flag=True, help="Also one file per class with every sheet.")
+@TEMPLATE_FOLDERS
 @TIME_LIMIT
 def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
           formats: tuple[str, ...], pdf_engine: str, keep_going: bool, count: int | None,
-          seed: int, roster: Path | None, combined: bool, seconds: float, force: bool) -> None:
+          seed: int, roster: Path | None, combined: bool, seconds: float, force: bool,
+          templates: tuple[Path, ...]) -> None:
     """Solve, verify and write every problem to OUT/<lang>/<id>.<ext>.
 
     PATHS are YAML files or folders (default: problems/). Nothing is written
@@ -105,13 +114,15 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
         raise click.UsageError("give --variants N or --roster FILE, not both")
     if "moodle" in chosen and count is None and roster is None:
         raise click.UsageError("--format moodle needs --variants N or --roster FILE")
-    from generator import cache
+    from generator import cache, template_set
 
     try:
+        template_set.activate(templates)
         files = b.problem_files(paths or (Path("problems"),))
         key = cache.fingerprint([*files, *([roster] if roster else [])], {
             "langs": _langs(langs), "formats": chosen,
-            "engine": pdf_engine, "variants": count, "seed": seed, "combined": combined})
+            "engine": pdf_engine, "variants": count, "seed": seed, "combined": combined},
+            templates)
         known = None if force or keep_going else cache.up_to_date(out, key)
         if known is not None:
             click.echo(f"nothing changed: {known} files in {out}/ are up to date "
@@ -217,8 +228,9 @@ def check(paths: tuple[Path, ...], seconds: float) -> None:
 @click.option("--lang", default="zh-TW", show_default=True, type=click.Choice(LANG_CHOICES))
 @click.option("--format", "fmt", default="md", show_default=True,
               type=click.Choice(["md", "tex", "json", "trace"]), help="What to print.")
+@TEMPLATE_FOLDERS
 @TIME_LIMIT
-def show(file: Path, lang: str, fmt: str, seconds: float) -> None:
+def show(file: Path, lang: str, fmt: str, seconds: float, templates: tuple[Path, ...]) -> None:
     """Print one problem's solution (Markdown or LaTeX), answer key (json) or step trace.
 
     \b
@@ -227,8 +239,10 @@ def show(file: Path, lang: str, fmt: str, seconds: float) -> None:
       solgen show problems/week1-sgd-step.yaml --lang en
     """
     from generator.build import prepare_all
+    from generator.template_set import activate
 
     try:
+        activate(templates)
         problem: Any = prepare_all([file], seconds)[0]
         if fmt == "json":
             from generator.answer_key import to_json
@@ -286,6 +300,59 @@ def new(kind: str, name: str, folder: Path) -> None:
 
     try:
         path = new_problem(kind, name, folder)
+    except Exception as exc:
+        _fail(exc)
+        return
+    click.echo(f"wrote {path}")
+
+
+@main.group()
+def templates() -> None:
+    """List the templates and where each resolves from; copy one out to change it.
+
+    \b
+    Examples:
+      solgen templates list --templates course-templates
+      solgen templates copy markdown/document.md.j2 course-templates
+      solgen build --templates course-templates
+    """
+
+
+@templates.command("list")
+@TEMPLATE_FOLDERS
+def list_templates(templates: tuple[Path, ...]) -> None:
+    """Show every template name and the file it resolves to with these --templates folders.
+
+    \b
+    Example:
+      solgen templates list --templates course-templates
+    """
+    from generator.template_set import ORIGIN_BUILTIN, TemplateSet
+
+    rows = TemplateSet(templates).entries()
+    width = max(len(row.name) for row in rows)
+    for row in rows:
+        where = ORIGIN_BUILTIN if row.origin == ORIGIN_BUILTIN else str(row.path)
+        note = f" ({row.note})" if row.note else ""
+        click.echo(f"{row.name:<{width}}  {where}{note}")
+
+
+@templates.command("copy")
+@click.argument("name")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
+def copy_template(name: str, folder: Path, force: bool) -> None:
+    """Copy the built-in template NAME to FOLDER/NAME, to edit it there.
+
+    \b
+    Example:
+      solgen templates copy markdown/document.md.j2 course-templates
+      # edit it, then: solgen build --templates course-templates
+    """
+    from generator.template_set import copy_out
+
+    try:
+        path = copy_out(name, folder, force)
     except Exception as exc:
         _fail(exc)
         return
