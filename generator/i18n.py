@@ -97,9 +97,9 @@ def _sentence(source: Source, keys: tuple[str, ...], text: Any) -> str:
     allowed = _allowed(group, key)
     if used - allowed:
         names = ", ".join(sorted(used - allowed))
-        can = ", ".join(f"{{{{ {n} }}}}" for n in sorted(allowed)) or "no values"
+        can = ", ".join(f"{{{{ {n} }}}}" for n in sorted(allowed)) or "none"
         raise _fail(source.at(keys), f"uses {names}, which solgen does not pass to this "
-                    "sentence", f"this sentence can use {can}")
+                    "sentence", f"values this sentence can use: {can}")
     return text
 
 
