@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -57,8 +58,11 @@ def files(folder: Path) -> list[str]:
     return sorted(n.as_posix() for n in names if not any(part.startswith(".") for part in n.parts))
 
 
-def builtin_names() -> list[str]:
-    return files(BUILTIN)
+@cache
+def builtin_names() -> tuple[str, ...]:
+    # Read once: the built-in folder does not change while solgen runs, and a PDF per
+    # variant resolves the typst template each time.
+    return tuple(files(BUILTIN))
 
 
 def builtin(name: str) -> Path:

@@ -207,3 +207,13 @@ def test_pandoc_templates_resolve_through_the_active_set(tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     assert "/* course style */" in (tmp_path / "out" / "en" / "week1-sgd-step.html").read_text(
         encoding="utf-8")
+
+
+def test_folders_and_languages_that_do_not_exist(tmp_path: Path) -> None:
+    missing = invoke("templates", "list", "--templates", str(tmp_path / "nowhere"))
+    assert missing.exit_code == 2 and "does not exist" in missing.output
+    user = folder(tmp_path / "course", {"messages/fr.yaml": "blocks: {therefore: Donc}\n"})
+    result = invoke("show", str(PROBLEM), "--templates", str(user))
+    assert result.exit_code == 1
+    assert result.output == (f"{user}/messages/fr.yaml: solgen has no language 'fr'\n"
+                             "  hint: message files are named zh-TW.yaml, en.yaml\n")
