@@ -1,40 +1,47 @@
 """Skip a build whose inputs, code, templates and options are all unchanged.
 
 The fingerprint covers every byte that can change an output: solgen's own source and
-templates, the problem files (and every YAML beside them, which sheets may include), and
-the options. The record in OUT/.solgen-build.json lists each output with its hash, so a
-deleted or edited output file also triggers a rebuild. Only whole successful builds are
-recorded; this module imports no sympy, so a no-op build stays fast.
+templates, the user's template folders (`--templates`, in their order), the problem files
+(and every YAML beside them, which sheets may include), and the options. The record in
+OUT/.solgen-build.json lists each output with its hash, so a deleted or edited output file
+also triggers a rebuild. Only whole successful builds are recorded; this module imports no
+sympy, so a no-op build stays fast.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from generator import __version__
+from generator.template_set import BUILTIN, files
 
 RECORD = ".solgen-build.json"
 PACKAGE = Path(__file__).resolve().parent
-TEMPLATES = PACKAGE.parent / "templates"
 
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def fingerprint(files: Iterable[Path], options: dict[str, object]) -> str:
+def fingerprint(problems: Iterable[Path], options: dict[str, object],
+                templates: Sequence[Path] = ()) -> str:
     inputs: set[Path] = set()
-    for file in files:
+    for file in problems:
         inputs.add(file.resolve())
         inputs.update(p.resolve() for p in file.resolve().parent.glob("*.yaml"))
-    code = sorted(PACKAGE.rglob("*.py")) + sorted(p for p in TEMPLATES.rglob("*") if p.is_file())
+    code = sorted(PACKAGE.rglob("*.py")) + sorted(p for p in BUILTIN.rglob("*") if p.is_file())
     h = hashlib.sha256(f"solgen {__version__}\n".encode())
     h.update(json.dumps(options, sort_keys=True, default=str).encode())
     for path in [*code, *sorted(inputs)]:
         h.update(f"\n{path}\n{_digest(path)}".encode())
+    # Order matters (the first folder wins), so each folder is hashed in turn, with its name.
+    for number, folder in enumerate(templates):
+        h.update(f"\ntemplates {number} {folder.resolve()}".encode())
+        for name in files(folder):
+            h.update(f"\n{name}\n{_digest(folder / name)}".encode())
     return h.hexdigest()
 
 

@@ -25,6 +25,13 @@ JOBS = click.option("--jobs", "-j", default=1, show_default=True, type=click.Int
                     help="Problem files built at once, each in its own process (0: one per "
                     "CPU). The files are the same as with 1.")
 
+# The user's template folders; a missing folder is a usage error (exit 2).
+TEMPLATE_FOLDERS = click.option(
+    "--templates", "templates", multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of your own templates, used before the built-in ones (repeatable: the "
+    "first wins). See docs/templates.md.")
+
 
 def _fail(exc: Exception) -> None:
     from generator.errors import SolgenError
@@ -80,11 +87,12 @@ def main() -> None:
               help="CSV with an id column (and name): one variant per student.")
 @click.option("--combined", is_flag=True, help="Also one file per class with every sheet.")
 @JOBS
+@TEMPLATE_FOLDERS
 @TIME_LIMIT
 def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
           formats: tuple[str, ...], pdf_engine: str, keep_going: bool, count_: int | None,
           seed: int, roster: Path | None, combined: bool, seconds: float, force: bool,
-          jobs: int) -> None:
+          jobs: int, templates: tuple[Path, ...]) -> None:
     """Solve, verify and write every problem to OUT/<lang>/<id>.<ext>.
 
     PATHS are YAML files or folders (default: problems/). Nothing is written
@@ -113,11 +121,15 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
     if "moodle" in chosen and count_ is None and roster is None:
         raise click.UsageError("--format moodle needs --variants N or --roster FILE")
     progress = Progress(sys.stderr, sys.stderr.isatty())
+    from generator import template_set
+
     try:
+        template_set.activate(templates)
         files = b.problem_files(paths or (Path("problems"),))
         key = cache.fingerprint([*files, *([roster] if roster else [])], {
             "langs": _langs(langs), "formats": chosen,
-            "engine": pdf_engine, "variants": count_, "seed": seed, "combined": combined})
+            "engine": pdf_engine, "variants": count_, "seed": seed, "combined": combined},
+            templates)
         known = None if force or keep_going else cache.up_to_date(out, key)
         if known is not None:
             click.echo(f"nothing changed: {count(known, 'file')} in {out}/ up to date "
@@ -126,7 +138,7 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
         from generator import jobs as j
 
         plan = j.Plan(out, tuple(_langs(langs)), tuple(chosen), pdf_engine, seconds,
-                      _request(count_, seed, roster, combined))
+                      _request(count_, seed, roster, combined), templates)
         result = j.run(files, plan, jobs, keep_going, progress)
         b.no_clashes(result.outputs)
         written = b.write(result.outputs)
@@ -222,8 +234,9 @@ def check(paths: tuple[Path, ...], seconds: float, jobs: int) -> None:
 @click.option("--lang", default="zh-TW", show_default=True, type=click.Choice(LANG_CHOICES))
 @click.option("--format", "fmt", default="md", show_default=True,
               type=click.Choice(["md", "tex", "json", "trace"]), help="What to print.")
+@TEMPLATE_FOLDERS
 @TIME_LIMIT
-def show(file: Path, lang: str, fmt: str, seconds: float) -> None:
+def show(file: Path, lang: str, fmt: str, seconds: float, templates: tuple[Path, ...]) -> None:
     """Print one problem's solution (Markdown or LaTeX), answer key (json) or step trace.
 
     \b
@@ -232,8 +245,10 @@ def show(file: Path, lang: str, fmt: str, seconds: float) -> None:
       solgen show problems/week1-sgd-step.yaml --lang en
     """
     from generator.build import prepare_all
+    from generator.template_set import activate
 
     try:
+        activate(templates)
         problem: Any = prepare_all([file], seconds)[0]
         if fmt == "json":
             from generator.answer_key import to_json
@@ -291,6 +306,59 @@ def new(kind: str, name: str, folder: Path) -> None:
 
     try:
         path = new_problem(kind, name, folder)
+    except Exception as exc:
+        _fail(exc)
+        return
+    click.echo(f"wrote {path}")
+
+
+@main.group()
+def templates() -> None:
+    """List the templates and where each resolves from; copy one out to change it.
+
+    \b
+    Examples:
+      solgen templates list --templates course-templates
+      solgen templates copy markdown/document.md.j2 course-templates
+      solgen build --templates course-templates
+    """
+
+
+@templates.command("list")
+@TEMPLATE_FOLDERS
+def list_templates(templates: tuple[Path, ...]) -> None:
+    """Show every template name and the file it resolves to with these --templates folders.
+
+    \b
+    Example:
+      solgen templates list --templates course-templates
+    """
+    from generator.template_set import ORIGIN_BUILTIN, TemplateSet
+
+    rows = TemplateSet(templates).entries()
+    width = max(len(row.name) for row in rows)
+    for row in rows:
+        where = ORIGIN_BUILTIN if row.origin == ORIGIN_BUILTIN else str(row.path)
+        note = f" ({row.note})" if row.note else ""
+        click.echo(f"{row.name:<{width}}  {where}{note}")
+
+
+@templates.command("copy")
+@click.argument("name")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
+def copy_template(name: str, folder: Path, force: bool) -> None:
+    """Copy the built-in template NAME to FOLDER/NAME, to edit it there.
+
+    \b
+    Example:
+      solgen templates copy markdown/document.md.j2 course-templates
+      # edit it, then: solgen build --templates course-templates
+    """
+    from generator.template_set import copy_out
+
+    try:
+        path = copy_out(name, folder, force)
     except Exception as exc:
         _fail(exc)
         return

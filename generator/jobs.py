@@ -46,6 +46,7 @@ class Plan:
     pdf_engine: str = "auto"
     seconds: float = 60.0
     request: Request | None = None  # --variants N or --roster
+    templates: tuple[Path, ...] = ()  # --templates: a spawned worker activates them again
 
 
 @dataclass
@@ -164,6 +165,9 @@ def _parallel(files: list[Path], plan: Plan, jobs: int, keep_going: bool,
 def _start(plan: Plan, failed: Event | None) -> None:
     global _PLAN, _FAILED
     _PLAN, _FAILED = plan, failed
+    from generator.template_set import activate
+
+    activate(plan.templates)
 
 
 def _work(file: Path) -> _Unit:

@@ -15,16 +15,18 @@ from functools import cache
 from pathlib import Path
 
 from generator.errors import SolgenError, ToolMissing
-from generator.i18n import TEMPLATES
+from generator.template_set import active
 
 # -raw_tex: a backslash word in a title ("\ok") is text, not a TeX command to drop.
 # --wrap=none: a line break pandoc adds is a space in HTML and typst; keep the text as is.
 COMMON = ["--from=markdown-raw_tex", "--shift-heading-level-by=-1", "--wrap=none", "--quiet"]
 # MathML: rendered by every current browser, offline, no script; pandoc keeps the TeX
 # source as an annotation, which the KaTeX test reads back.
-HTML_ARGS = ["--to=html5", "--standalone", "--mathml",
-             f"--include-in-header={TEMPLATES / 'html' / 'math-style.html'}"]
-TYPST_ARGS = ["--to=typst", "--standalone", f"--template={TEMPLATES / 'typst' / 'document.typ'}"]
+# Both files resolve through the active template set, so a course can restyle them.
+HTML_ARGS = ["--to=html5", "--standalone", "--mathml"]
+HTML_HEADER = "html/math-style.html"
+TYPST_ARGS = ["--to=typst", "--standalone"]
+TYPST_TEMPLATE = "typst/document.typ"
 EPOCH = "0"
 
 
@@ -49,13 +51,15 @@ def run(markdown: str, args: list[str]) -> bytes:
 
 
 def html(markdown: str) -> str:
-    return run(markdown, HTML_ARGS).decode("utf-8")
+    header = active().resolve(HTML_HEADER)
+    return run(markdown, [*HTML_ARGS, f"--include-in-header={header}"]).decode("utf-8")
 
 
 def typst(markdown: str, fonts: list[str], heading_fonts: list[str]) -> str:
     variables = [f"--variable=mainfont:{f}" for f in fonts]
     variables += [f"--variable=headingfont:{f}" for f in heading_fonts]
-    return run(markdown, TYPST_ARGS + variables).decode("utf-8")
+    template = active().resolve(TYPST_TEMPLATE)
+    return run(markdown, [*TYPST_ARGS, f"--template={template}", *variables]).decode("utf-8")
 
 
 def docx(markdown: str) -> bytes:

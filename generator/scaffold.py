@@ -10,9 +10,9 @@ import re
 from pathlib import Path
 
 from generator.errors import SolgenError
-from generator.i18n import TEMPLATES
+from generator.template_set import BUILTIN
 
-SCAFFOLDS = TEMPLATES / "scaffold"
+SCAFFOLDS = BUILTIN / "scaffold"
 
 
 def kinds() -> list[str]:

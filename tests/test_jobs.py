@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-import shutil
 import re
+import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -133,3 +133,22 @@ def test_progress_on_a_terminal_redraws_one_bar_and_clears_it() -> None:
 
 def test_counts_read_as_sentences() -> None:
     assert [count(n, "file") for n in (0, 1, 2)] == ["0 files", "1 file", "2 files"]
+
+
+def test_workers_use_the_users_templates(tmp_path: Path) -> None:
+    folder = tmp_path / "course" / "markdown"
+    folder.mkdir(parents=True)
+    (folder / "document.md.j2").write_text(
+        '{% extends "default:markdown/document.md.j2" %}\n'
+        "{% block header %}\n# {{ title }}\n\nML 2026 · TA office hours: Tue 14:00\n"
+        "{% endblock %}\n", encoding="utf-8")
+    paths = [str(ROOT / "problems" / f) for f in FILES[1:3]]
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        code, output = build(*paths, "--out", str(out), "--format", "md", "--jobs", jobs,
+                             "--templates", str(tmp_path / "course"))
+        assert code == 0, output
+    one, two = tree(tmp_path / "out1"), tree(tmp_path / "out2")
+    assert one == two
+    assert all(b"\n\nML 2026 \xc2\xb7 TA office hours: Tue 14:00\n" in text
+               for name, text in two.items() if name.endswith(".md"))
