@@ -14,11 +14,10 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from generator import __version__
+from generator import TEMPLATES, __version__
 
 RECORD = ".solgen-build.json"
 PACKAGE = Path(__file__).resolve().parent
-TEMPLATES = PACKAGE.parent / "templates"
 
 
 def _digest(path: Path) -> str:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import yaml
 from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
+from generator import TEMPLATES as TEMPLATES  # re-exported: render, pandoc, scaffold use it
 from generator.errors import TemplateError
 
 LANGS = ("zh-TW", "en")
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 GROUPS = ("sections", "blocks", "items", "rules", "variants")
 
 
