@@ -31,3 +31,9 @@ def test_new_refuses_to_overwrite_and_unknown_kinds(tmp_path: Path) -> None:
     assert again.exit_code == 1 and "exists already" in again.output
     other = runner.invoke(main, ["new", "integral", "q", "--dir", str(tmp_path)])
     assert other.exit_code == 1 and "no starter for kind 'integral'" in other.output
+
+
+def test_new_help_names_every_kind() -> None:
+    result = CliRunner().invoke(main, ["new", "--help"], terminal_width=80)
+    named = result.output.split("KIND is one of:")[1].split(".\n")[0]
+    assert sorted(k.strip() for k in named.split(",")) == kinds()
