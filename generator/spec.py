@@ -20,6 +20,7 @@ LANGS = ("zh-TW", "en")
 Number = int | float
 Localized = str | dict[Literal["zh-TW", "en"], str]
 _NAME = r"^[A-Za-z][A-Za-z0-9]{0,15}$"
+_KIND = "What the file is; it chooses which other keys apply and who solves it."
 
 
 class Strict(BaseModel):
@@ -98,7 +99,7 @@ class GradientDisplay(Strict):
 class GradientSpec(GraphSpec):
     """∂loss/∂param through the graph, path by path, every line checked."""
 
-    kind: Literal["gradient"]
+    kind: Literal["gradient"] = Field(description=_KIND)
     wrt: list[str] = Field(min_length=1, description="Params (or param arrays): one section "
                            "each.")
     expect: dict[str, str | Number] = Field(
@@ -115,7 +116,7 @@ class GradientSpec(GraphSpec):
 class SgdSpec(GraphSpec):
     """One SGD update θ¹ = θ⁰ − α ∂L/∂θ, numbers substituted."""
 
-    kind: Literal["sgd_step"]
+    kind: Literal["sgd_step"] = Field(description=_KIND)
     output: str = Field(description="The model output h whose gradient ∇θh is written out.")
     data: dict[str, Number] = Field(description="One sample: a number for every input.")
     init: dict[str, Number] = Field(description="θ⁰: a number for every param.")
@@ -144,7 +145,7 @@ class CustomFunction(Strict):
 class SelfDerivativesSpec(ProblemBase):
     """Derivatives f', f'', …, f^(k) of a function whose derivative is a polynomial in f."""
 
-    kind: Literal["self_derivatives"]
+    kind: Literal["self_derivatives"] = Field(description=_KIND)
     function: Literal["sigma", "tanh", "exp"] | CustomFunction = Field(
         description="A built-in function, or your own with f' = P(f).")
     variable: str = Field("x", pattern=_NAME, description="The variable of f.")
@@ -178,9 +179,9 @@ class LetName(Strict):
 class IdentitySpec(ProblemBase):
     """A rewrite chain: every line equals the one before it."""
 
-    kind: Literal["identity"]
+    kind: Literal["identity"] = Field(description=_KIND)
     variables: dict[str, Name] = Field(default_factory=lambda: {"x": Name()},
-                                       description="The free variables.")
+                                       description="The free variables; default: `x`.")
     let: dict[str, str | Number | LetName] = Field(
         {}, description="Names with a meaning, substituted when lines are checked.")
     lhs: str | None = Field(None, description="An optional first side: `lhs = line 1 = …`.")
@@ -199,7 +200,7 @@ class Question(Strict):
 class DiscussionSpec(ProblemBase):
     """Questions for discussion, each with an optional model answer in Markdown."""
 
-    kind: Literal["discussion"]
+    kind: Literal["discussion"] = Field(description=_KIND)
     questions: list[Question] = Field(min_length=1, max_length=100,
                                       description="The questions, in order.")
 
@@ -207,7 +208,7 @@ class DiscussionSpec(ProblemBase):
 class TrainingSpec(GraphSpec):
     """k steps of mini-batch SGD (optional momentum) on a small data set, in numbers."""
 
-    kind: Literal["training"]
+    kind: Literal["training"] = Field(description=_KIND)
     data: list[dict[str, Number]] = Field(
         min_length=1, max_length=1000, description="The samples: a number for every input.")
     init: dict[str, Number] = Field(description="Initial value of every param.")
@@ -244,7 +245,7 @@ class SheetPart(Strict):
 class SheetSpec(ProblemBase):
     """Problem files assembled into one document, numbered (1), (2), … (generator/sheet.py)."""
 
-    kind: Literal["sheet"]
+    kind: Literal["sheet"] = Field(description=_KIND)
     parts: list[SheetPart] = Field(min_length=1, max_length=50,
                                    description="The parts (1), (2), …, in order.")
 
