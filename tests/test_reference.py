@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 from conftest import ROOT
 
 from generator.layer_spec import Conv2d
 from generator.reference import _anchor, reference_markdown
-from generator.spec import KIND_NAMES, GradientSpec, SheetSpec, TrainingSpec
+from generator.spec import KIND_NAMES, GradientSpec, SheetSpec, TrainingSpec, json_schema
 from generator.variant_spec import Draw
 
 REFERENCE = ROOT / "docs" / "reference.md"
@@ -57,3 +59,25 @@ def test_every_link_in_the_reference_has_its_heading() -> None:
     anchors = {_anchor(h) for h in re.findall(r"^#+ (.+)$", text, re.MULTILINE)}
     links = set(re.findall(r"\]\(#([^)]+)\)", text))
     assert links and links <= anchors, links - anchors
+
+
+def _resolves(path: list[str], definition: dict[str, object], defs: dict[str, Any]) -> bool:
+    node = definition.get("properties", {}).get(path[0])  # type: ignore[union-attr]
+    if node is None:
+        return False
+    if len(path) == 1:
+        return True
+    refs = re.findall(r"#/\$defs/(\w+)", json.dumps(node))
+    return any(_resolves(path[1:], defs[r], defs) for r in refs)
+
+
+def test_the_guide_names_only_keys_the_schema_has() -> None:
+    # docs/yaml-reference.md is written by hand: every key in the first column of its
+    # tables must exist, so the guide cannot drift into keys the models refuse.
+    defs = json_schema()["$defs"]
+    guide = (ROOT / "docs" / "yaml-reference.md").read_text(encoding="utf-8")
+    keys = re.findall(r"^\| `([\w.]+)` \|", guide, re.MULTILINE)
+    assert len(keys) > 30
+    missing = [k for k in keys
+               if not any(_resolves(k.split("."), d, defs) for d in defs.values())]
+    assert missing == []
