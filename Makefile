@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install build test golden fuzz clean bench system-deps-build system-deps-test
+.PHONY: install build test golden fuzz clean bench reference system-deps-build system-deps-test
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ bench: install
 
 golden: install
 	$(PY) -m pytest tests/test_golden.py tests/test_variants.py -k golden --update-golden
+
+# docs/reference.md is generated from the models in generator/spec.py (a test keeps it equal).
+reference: install
+	$(PY) -m generator.reference
 
 clean:
 	rm -rf output .pytest_cache .mypy_cache .ruff_cache

@@ -296,7 +296,8 @@ def schema(out: Path | None) -> None:
 def new(kind: str, name: str, folder: Path) -> None:
     """Write a commented starting problem of KIND named NAME (it verifies as it is).
 
-    KIND is one of: gradient, sgd_step, self_derivatives, identity, discussion.
+    KIND is one of: gradient, sgd_step, self_derivatives, identity, discussion,
+    training.
 
     \b
     Example:

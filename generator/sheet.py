@@ -13,36 +13,16 @@ import re
 import string
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import Field, TypeAdapter, ValidationError, model_validator
+from pydantic import TypeAdapter, ValidationError
 
 from generator.errors import SpecError, SpecErrors
 from generator.i18n import say
 from generator.problem import Problem, prepare
 from generator.source import Source, read_source
-from generator.spec import Localized, ProblemBase, Strict, localized
+from generator.spec import Localized, SheetPart, SheetSpec, localized
 from generator.trace import Section, Solution
-
-
-class SheetPart(Strict):
-    problem: str | None = None  # a problem file, relative to the sheet file
-    title: Localized | None = None  # heading; default: the problem's title
-    parts: list[SheetPart] = Field([], max_length=26)
-
-    @model_validator(mode="after")
-    def one_kind(self) -> SheetPart:
-        if (self.problem is None) == (not self.parts):
-            raise ValueError("a part is either `problem:` or a list of `parts:`")
-        if self.parts and self.title is None:
-            raise ValueError("a part with sub-parts needs a `title:`")
-        return self
-
-
-class SheetSpec(ProblemBase):
-    kind: Literal["sheet"]
-    parts: list[SheetPart] = Field(min_length=1, max_length=50)
-
 
 _ADAPTER: TypeAdapter[SheetSpec] = TypeAdapter(SheetSpec)
 

@@ -103,7 +103,8 @@ class Sheets:
 
     def _model_sections(self) -> list[dict[str, Any]]:
         graph = self.problem.graph
-        notes = self.symbolic[0]["blocks"][0]["bullets"] if self.symbolic else []
+        # Without layers Step 1 only restates the nodes, which the math below already shows.
+        notes = self.symbolic[0]["blocks"][0]["bullets"] if self.symbolic and graph.notes else []
         steps = tuple(Step("definition", graph.display[n], lhs=n) for n in graph.nodes)
         math = self.writer.block(Block(steps=steps))
         return [{"heading": self._say("model"), "level": 3, "blocks": [

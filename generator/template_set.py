@@ -19,12 +19,13 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from generator import TEMPLATES
 from generator.errors import TemplateError
 
 if TYPE_CHECKING:
     from jinja2 import BaseLoader
 
-BUILTIN = Path(__file__).resolve().parent.parent / "templates"
+BUILTIN = TEMPLATES  # inside the package when installed from a wheel, beside it in a clone
 # `solgen new` starters: listed with the templates, never read by a build.
 STARTERS = "scaffold/"
 # Sentences are merged key by key over the built-in file rather than replacing it.

@@ -21,8 +21,10 @@ class _Strict(BaseModel):
 
 
 class FractionRange(_Strict):
-    num: tuple[int, int]
-    den: tuple[int, int]
+    """Every distinct num/den with num and den in their ranges."""
+
+    num: tuple[int, int] = Field(description="Numerators: [low, high].")
+    den: tuple[int, int] = Field(description="Denominators: [low, high], positive.")
 
 
 class Draw(_Strict):
@@ -32,14 +34,17 @@ class Draw(_Strict):
     `fraction`; `exclude` and `nonzero` remove values from any of them.
     """
 
-    int_: tuple[int, int] | None = Field(None, alias="int")
-    step: int = Field(1, ge=1)
-    choice: list[Number | str] | None = Field(None, min_length=1)
-    decimal: tuple[Number, Number] | None = None
-    digits: int = Field(1, ge=1, le=6)
-    fraction: FractionRange | None = None
-    exclude: list[Number | str] = []
-    nonzero: bool = False
+    int_: tuple[int, int] | None = Field(
+        None, alias="int", description="Integers [low, high], every `step`-th from low.")
+    step: int = Field(1, ge=1, description="With `int`: the spacing of the integers.")
+    choice: list[Number | str] | None = Field(
+        None, min_length=1, description="One of these values (numbers or \"3/4\").")
+    decimal: tuple[Number, Number] | None = Field(
+        None, description="Multiples of 10^-digits in [low, high], shown as decimals.")
+    digits: int = Field(1, ge=1, le=6, description="With `decimal`: the decimal places.")
+    fraction: FractionRange | None = Field(None, description="Fractions num/den.")
+    exclude: list[Number | str] = Field([], description="Values never drawn.")
+    nonzero: bool = Field(False, description="Never draw 0.")
 
     @model_validator(mode="after")
     def one_kind(self) -> Draw:

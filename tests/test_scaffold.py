@@ -31,3 +31,20 @@ def test_new_refuses_to_overwrite_and_unknown_kinds(tmp_path: Path) -> None:
     assert again.exit_code == 1 and "exists already" in again.output
     other = runner.invoke(main, ["new", "integral", "q", "--dir", str(tmp_path)])
     assert other.exit_code == 1 and "no starter for kind 'integral'" in other.output
+
+
+def test_new_help_names_every_kind() -> None:
+    result = CliRunner().invoke(main, ["new", "--help"], terminal_width=80)
+    named = result.output.split("KIND is one of:")[1].split(".\n")[0]
+    assert sorted(k.strip() for k in named.split(",")) == kinds()
+
+
+def test_hand_written_nodes_fill_step_1(tmp_path: Path) -> None:
+    # No layer describes nodes written under nodes:, so Step 1 lists their definitions
+    # rather than printing an empty heading.
+    runner = CliRunner()
+    runner.invoke(main, ["new", "gradient", "p", "--dir", str(tmp_path)])
+    shown = runner.invoke(main, ["show", str(tmp_path / "p.yaml"), "--lang", "en"])
+    step1 = shown.output.split("### Step 1. Define the model\n\n")[1].split("\n\n###")[0]
+    assert step1 == ("+ $z = b + w_1 x_1 + w_2 x_2$\n+ $h = \\sigma\\left(z\\right)$\n"
+                     "+ $L = \\left(y - h\\right)^{2}$")

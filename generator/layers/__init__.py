@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from generator.layer_spec import L2, Activation, Conv2d, Dense, Loss, Pool
 from generator.layers.activations import activation
 from generator.layers.conv import conv2d
 from generator.layers.dense import dense
 from generator.layers.losses import l2, loss
 from generator.layers.pool import pool
 from generator.source import KeyPath
-from generator.spec import L2, Activation, Conv2d, Dense, Loss, Pool
 
 if TYPE_CHECKING:
     from generator.graph import _Compiler

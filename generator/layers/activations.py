@@ -9,9 +9,9 @@ from sympy import Symbol
 
 from generator.functions import FUNCTIONS, softmax
 from generator.graph import element_name
+from generator.layer_spec import Activation
 from generator.layers.base import family, subscript, tex
 from generator.source import KeyPath
-from generator.spec import Activation
 
 if TYPE_CHECKING:
     from generator.graph import _Compiler

@@ -14,9 +14,9 @@ import sympy
 from sympy import Add, Mul, Symbol
 
 from generator.graph import element_name
+from generator.layer_spec import Conv2d
 from generator.layers.base import Array, array, family, names, tex
 from generator.source import KeyPath
-from generator.spec import Conv2d
 
 if TYPE_CHECKING:
     from generator.graph import _Compiler

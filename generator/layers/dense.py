@@ -8,9 +8,9 @@ import sympy
 from sympy import Add, Mul, Symbol
 
 from generator.graph import element_name
+from generator.layer_spec import Dense
 from generator.layers.base import array, family, names, subscript, tex, vector
 from generator.source import KeyPath
-from generator.spec import Dense
 
 if TYPE_CHECKING:
     from generator.graph import _Compiler

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 import sympy
 from sympy import Add, Mul, Pow, Symbol, log
 
+from generator.layer_spec import L2, Loss
 from generator.layers.base import vector
 from generator.source import KeyPath
-from generator.spec import L2, Loss
 
 if TYPE_CHECKING:
     from generator.graph import _Compiler

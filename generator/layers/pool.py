@@ -16,11 +16,11 @@ from sympy import Add, Mul, Rational, Symbol
 
 from generator.expr import ExprError
 from generator.graph import element_name
+from generator.layer_spec import Pool
 from generator.layers.base import array, family, tex
 from generator.layers.conv import channels
 from generator.numeric import values_point
 from generator.source import KeyPath
-from generator.spec import Pool
 
 if TYPE_CHECKING:
     from generator.graph import _Compiler

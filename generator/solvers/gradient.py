@@ -228,6 +228,9 @@ def _model_section(graph: Graph) -> Section:
     items: list[tuple[str, dict[str, sympy.Basic | str]]] = []
     for key, symbols in graph.notes:
         items.append((key, {"symbols": ", ".join(graph.latex[s] for s in symbols)}))
+    if not graph.notes:  # nodes written by hand: no layer says what they are, so show them
+        items += [("note_node", {"symbol": node, "value": body})
+                  for node, body in graph.nodes.items()]
     for sym, value in graph.constants.items():
         items.append(("note_constant", {"symbol": sym, "value": value}))
     return Section("model", (Block("", {}, (), items=tuple(items)),))
