@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 # TeX's special characters outside math, and what prints each one literally.
@@ -106,6 +107,9 @@ def _paragraph_tex(paragraph: str) -> str:
     return f"\\begin{{{env}}}\n{body}\n\\end{{{env}}}"
 
 
+# Sentences repeat from sheet to sheet (a class of variants shares every heading and most
+# lines): convert each distinct one once. Bounded, so a long build cannot grow it forever.
+@lru_cache(maxsize=4096)
 def to_tex(markup: str) -> str:
     paragraphs = re.split(r"\n[ \t]*\n", markup.strip("\n"))
     return "\n\n".join(_paragraph_tex(p) for p in paragraphs if p.strip())

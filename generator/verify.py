@@ -85,6 +85,11 @@ def _numeric(value: sympy.Basic) -> sympy.Basic:
     return sympy.N(value, DIGITS)
 
 
+def _value(value: sympy.Basic) -> sympy.Basic:
+    """`_numeric(value)`, through the evaluator's mpmath walk when it can (σ: ~20× faster)."""
+    return Evaluator(value, [], DIGITS)({})
+
+
 def compare(a: sympy.Basic, b: sympy.Basic) -> Check:
     """Is a == b? Failed at a random point, else proved symbolically, else numeric.
 
@@ -117,10 +122,16 @@ def compare(a: sympy.Basic, b: sympy.Basic) -> Check:
 def _numeric_check(a: sympy.Basic, b: sympy.Basic, symbols: list[Symbol]) -> Check:
     tried = 0
     eval_a, eval_b = Evaluator(a, symbols, DIGITS), Evaluator(b, symbols, DIGITS)
+    # Without symbols every "point" is the same empty one: evaluate once, not POINTS times
+    # (the numbers-only lines of an SGD variant are most of its checks).
+    seen: dict[tuple[tuple[Symbol, sympy.Rational], ...], tuple[sympy.Basic, sympy.Basic]] = {}
     for point in _points(symbols, seed=len(symbols)):
         if tried == POINTS:
             break
-        da, db = eval_a(point), eval_b(point)
+        key = tuple(point.items())
+        if key not in seen:
+            seen[key] = eval_a(point), eval_b(point)
+        da, db = seen[key]
         if not (da.is_number and db.is_number) or da.has(sympy.zoo, sympy.nan) or db.has(
             sympy.zoo, sympy.nan
         ):
@@ -157,7 +168,7 @@ def rounded(shown: list[sympy.Basic], exact: list[sympy.Basic], digits: int) -> 
         return Check("failed", "shape", f"{len(shown)} components ≠ {len(exact)} components")
     half = sympy.Rational(1, 2) * sympy.Rational(1, 10**digits)
     for s, e in zip(shown, exact, strict=True):
-        gap = abs(_numeric(s) - _numeric(e))
+        gap = abs(_value(s) - _value(e))
         if not gap.is_number or gap > half * (1 + sympy.Rational(1, 10**20)):
             return Check("failed", "mpmath", f"{_short(s)} is not {_short(e)} rounded to "
                                              f"{digits} decimals")
