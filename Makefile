@@ -32,8 +32,10 @@ test: install system-deps-test
 fuzz: install
 	SOLGEN_FUZZ_EXAMPLES=10000 $(PY) -m pytest -q tests/test_fuzz.py
 
-bench: install
-	$(PY) bench/variants.py
+# Every speed figure of issue 9 in one table (docs/benchmarks.md); BENCH=--quick skips
+# the xelatex class and 10 000 variants.
+bench: install system-deps-test
+	$(PY) bench/run.py $(BENCH)
 
 golden: install
 	$(PY) -m pytest tests/test_golden.py tests/test_variants.py -k golden --update-golden
