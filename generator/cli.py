@@ -138,7 +138,7 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
         from generator import jobs as j
 
         plan = j.Plan(out, tuple(_langs(langs)), tuple(chosen), pdf_engine, seconds,
-                      _request(count_, seed, roster, combined), templates)
+                      _request(count_, seed, roster, combined, pdf_engine), templates)
         result = j.run(files, plan, jobs, keep_going, progress)
         b.no_clashes(result.outputs)
         written = b.write(result.outputs)
@@ -161,14 +161,15 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
         sys.exit(1)
 
 
-def _request(count: int | None, seed: int, roster: Path | None, combined: bool) -> Any:
+def _request(count: int | None, seed: int, roster: Path | None, combined: bool,
+             pdf_engine: str) -> Any:
     """The variants asked for (--variants N or --roster FILE), or None."""
     if count is None and roster is None:
         return None
     from generator.variant_build import Request, read_roster
 
     students = read_roster(roster) if roster is not None else None
-    return Request(count, seed, students, combined)
+    return Request(count, seed, students, combined, pdf_engine)
 
 
 @main.command()

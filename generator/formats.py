@@ -33,3 +33,15 @@ def produce(model: dict[str, Any], fmt: str, name: str, pdf_engine: str = "auto"
         tex = render(model, "tex") if pdf_engine == "xelatex" else ""
         return compile_pdf(markdown, tex, str(model["lang"]), pdf_engine, name)
     raise ValueError(f"unknown format {fmt!r}")
+
+
+def produce_many(models: list[dict[str, Any]], fmt: str, names: list[str],
+                 pdf_engine: str = "auto") -> list[str | bytes]:
+    """`produce` for each model; typst PDFs of one language share one pandoc run."""
+    langs = {str(m["lang"]) for m in models}
+    if fmt != "pdf" or pdf_engine not in ("auto", "typst") or len(langs) != 1:
+        return [produce(m, fmt, n, pdf_engine) for m, n in zip(models, names, strict=True)]
+    from generator.pdf import typst_pdfs
+    from generator.render import render
+
+    return list(typst_pdfs([render(m, "md") for m in models], langs.pop()))

@@ -41,13 +41,22 @@ def compile_pdf(markdown: str, tex: str, lang: str, engine: str, name: str) -> b
 
 
 def typst_pdf(markdown: str, lang: str) -> bytes:
-    import typst
+    return typst_pdfs([markdown], lang)[0]
 
+
+def typst_pdfs(markdowns: list[str], lang: str) -> list[bytes]:
+    """PDFs of many documents: one pandoc run converts them all, one compiler sets them."""
     from generator import pandoc
 
     fonts, heading = TYPST_FONTS.get(lang, TYPST_FONTS["en"])
-    source = binary_continuations(pandoc.typst(markdown, fonts, heading))
+    sources = pandoc.typst_many([(m, fonts, heading) for m in markdowns])
     font_dirs = cjk_font_dirs() if lang == "zh-TW" else ()
+    return [_typst_compile(binary_continuations(s), font_dirs) for s in sources]
+
+
+def _typst_compile(source: str, font_dirs: tuple[str, ...]) -> bytes:
+    import typst
+
     try:
         pdf, warnings = _compiler(font_dirs).compile_with_warnings(
             input=source.encode("utf-8"), timestamp=EPOCH)

@@ -22,7 +22,7 @@ from typing import Any
 
 from generator.build import Output
 from generator.errors import Location, SpecError, SpecErrors, StepCheckError
-from generator.formats import FORMATS, produce
+from generator.formats import FORMATS, produce, produce_many
 from generator.moodle import question, quiz, to_html
 from generator.problem import Problem
 from generator.sheets import Sheets
@@ -41,6 +41,7 @@ class Request:
     seed: int
     roster: list[tuple[str, str]] | None  # (student id, name) in file order
     combined: bool
+    pdf_engine: str = "auto"
 
 
 def read_roster(path: Path) -> list[tuple[str, str]]:
@@ -149,16 +150,19 @@ def _problem_files(template: Template, solved: list[Solved], out: Path, langs: l
                 continue
             if fmt not in FORMATS:  # json: the class answer key above
                 continue
-            for s, q, a in zip(solved, questions, answers, strict=True):
-                files.append(Output(folder / f"{s.variant.label}.question.{fmt}",
-                                    produce(q, fmt, f"{s.variant.label}.question")))
-                files.append(Output(folder / f"{s.variant.label}.answer.{fmt}",
-                                    produce(a, fmt, f"{s.variant.label}.answer")))
+            labels = [s.variant.label for s in solved]
+            engine = request.pdf_engine
+            asked = produce_many(questions, fmt, [f"{x}.question" for x in labels], engine)
+            shown = produce_many(answers, fmt, [f"{x}.answer" for x in labels], engine)
+            for label, q, a in zip(labels, asked, shown, strict=True):
+                files.append(Output(folder / f"{label}.question.{fmt}", q))
+                files.append(Output(folder / f"{label}.answer.{fmt}", a))
             if request.combined:
                 files.append(Output(folder / f"questions.{fmt}", produce(
-                    sheets.combined(questions, False, request.seed), fmt, "questions")))
+                    sheets.combined(questions, False, request.seed), fmt, "questions",
+                    engine)))
                 files.append(Output(folder / f"answers.{fmt}", produce(
-                    sheets.combined(answers, True, request.seed), fmt, "answers")))
+                    sheets.combined(answers, True, request.seed), fmt, "answers", engine)))
     return files
 
 

@@ -25,3 +25,27 @@ def test_title_language_and_fonts() -> None:
     assert 'lang: "zh",\n  region: "TW",' in typ
     assert 'font: ("Libertinus Serif", "Noto Serif CJK TC", )' in typ
     assert "= Step.1 定義模型參數" in typ
+
+
+def test_one_batch_gives_what_one_pandoc_run_per_document_gives() -> None:
+    """The batch path (pandoc as a CGI server) against the command line, document by document."""
+    docs = []
+    for name in ("hw1-3-conv-w11", "week1-sgd-step", "sigmoid-derivatives-order6"):
+        for lang in ("zh-TW", "en"):
+            path = ROOT / "tests" / "golden" / name / f"{lang}.md"
+            if path.exists():
+                docs.append((path.read_text("utf-8"), *TYPST_FONTS[lang]))
+    assert len(docs) >= 4
+    template = ROOT / "templates" / pandoc.TYPST_TEMPLATE
+    by_command_line = [pandoc.run(markdown, [*pandoc.TYPST_ARGS, f"--template={template}",
+                                             *[f"--variable=mainfont:{f}" for f in fonts],
+                                             *[f"--variable=headingfont:{f}" for f in heads]]
+                                  ).decode("utf-8") for markdown, fonts, heads in docs]
+    assert pandoc.typst_many(docs) == by_command_line
+
+
+def test_a_document_pandoc_cannot_convert_is_an_error_not_a_crash() -> None:
+    answers = pandoc.batch([{"text": "*a*", "from": "markdown", "to": "typst"},
+                            {"text": "b", "from": "markdown", "to": "nonsense"}])
+    assert answers[0]["output"] == "#emph[a]\n"
+    assert answers[1] == {"error": "Unknown output format nonsense"}

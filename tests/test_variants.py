@@ -8,6 +8,8 @@ with sympy, substitutes the variant's values and compares at 30 digits.
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -333,3 +335,20 @@ def test_an_sgd_step_refuses_fractions_without_a_decimal_form(tmp_path: Path) ->
     code, out = build(tmp_path / "out", str(tmp_path / "s.yaml"), "--variants", "2")
     assert code == 1
     assert f"s.yaml:{line}: vary.b: 1/3 has no exact decimal form" in out
+
+
+@pytest.mark.skipif(shutil.which("latexmk") is None or shutil.which("pdfinfo") is None,
+                    reason="needs TeX Live and poppler-utils")
+def test_variant_sheets_use_the_chosen_pdf_engine(tmp_path: Path) -> None:
+    problem = ROOT / "problems" / "week1-sgd-step-variants.yaml"
+    for engine, producer in (("typst", "Typst"), ("xelatex", "xdvipdfmx")):
+        out = tmp_path / engine
+        result = CliRunner().invoke(main, ["build", str(problem), "--out", str(out), "--lang",
+                                           "en", "--variants", "1", "--format", "pdf",
+                                           "--pdf-engine", engine])
+        assert result.exit_code == 0, result.output
+        for sheet in ("question", "answer"):
+            pdf = out / "en" / "week1-sgd-step-variants" / f"v001.{sheet}.pdf"
+            info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
+                                  check=True).stdout
+            assert producer in info, info
