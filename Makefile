@@ -22,7 +22,7 @@ system-deps-test:
 	bash scripts/system-deps.sh test
 
 build: install system-deps-build
-	$(VENV)/bin/solgen build problems --out output
+	$(VENV)/bin/solgen build problems --out output --jobs 0
 
 test: install system-deps-test
 	$(PY) -m pytest

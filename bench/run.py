@@ -101,10 +101,23 @@ def build_and_noop(tmp: Path) -> None:
     args = ["build", str(ROOT / "problems"), "--out", str(out)]
     first = solgen(args, tmp, "solgen build problems")
     pdfs = len(list(out.rglob("*.pdf")))
-    row(f"`make build` from nothing (md, tex, {pdfs} typst PDFs, json)", f"{first.seconds:.1f} s")
+    row(f"`solgen build problems` from nothing, serial (md, tex, {pdfs} typst PDFs, json)",
+        f"{first.seconds:.1f} s")
+    jobs = os.cpu_count() or 1
+    parallel = solgen([*args[:2], "--out", str(tmp / "output-jobs"), "--jobs", "0"], tmp,
+                      "solgen build --jobs 0")
+    same = _tree(out) == _tree(tmp / "output-jobs")
+    row(f"the same with `--jobs 0` ({jobs} processes; `make build` uses it)",
+        f"{parallel.seconds:.1f} s = {first.seconds / parallel.seconds:.2f}× faster; files "
+        + ("identical" if same else "DIFFERENT"), "identical files", same)
     second = min(solgen(args, tmp, "solgen build (no-op)").seconds for _ in range(3))
     row("no-op `make build` (second run, nothing changed; best of 3)", f"{second:.2f} s",
         "≤ 1 s", second <= 1.0)
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def class_pdfs(tmp: Path, engine: str) -> None:
@@ -117,26 +130,6 @@ def class_pdfs(tmp: Path, engine: str) -> None:
         f" ({pdfs} PDFs: 60 sheets + the worked example; {run.seconds:.1f} s in all)",
         f"{per * 1000:.0f} ms per PDF",
         "≤ 100 ms per PDF", per <= 0.1)
-
-
-def class_xelatex() -> None:
-    """The same class through xelatex, in this process: `solgen build --variants` makes
-    its sheets with typst whatever --pdf-engine says (today), so the CLI cannot be used."""
-    from generator.build import prepare_all
-    from generator.formats import produce
-    from generator.sheets import Sheets
-    from generator.variant_build import Request, solve_variants
-
-    problem = prepare_all([HW])[0]
-    start = time.perf_counter()
-    template, solved = solve_variants(problem, Request(30, 0, None, False))
-    sheets = Sheets(problem, template, "zh-TW")
-    for s in solved:
-        produce(sheets.question(s), "pdf", f"{s.variant.label}.question", "xelatex")
-        produce(sheets.answer(s), "pdf", f"{s.variant.label}.answer", "xelatex")
-    per = (time.perf_counter() - start) / (2 * len(solved))
-    row(f"class of 30, xelatex (in-process; {2 * len(solved)} PDFs, solving included)",
-        f"{per * 1000:.0f} ms per PDF", "≤ 100 ms per PDF", per <= 0.1)
 
 
 def scaling(tmp: Path, counts: list[int]) -> None:
@@ -166,14 +159,14 @@ def scaling(tmp: Path, counts: list[int]) -> None:
 def per_variant(path: Path, count: int) -> None:
     """Question + answer sheet × zh-TW, en × Markdown, LaTeX: what a class build writes."""
     from generator.build import prepare_all
-    from generator.variant_build import Request, _problem_files, solve_variants
+    from generator.variant_build import Request, solve_variants, variant_files
 
     problem = prepare_all([path])[0]
     request = Request(count, 1, None, False)
     start = time.perf_counter()
     template, solved = solve_variants(problem, request)
     middle = time.perf_counter()
-    files = _problem_files(template, solved, Path("out"), LANGS, ["md", "tex"], request)
+    files = variant_files(template, solved, Path("out"), LANGS, ["md", "tex"], request)
     end = time.perf_counter()
     total = (end - start) / count
     docs = sum(1 for f in files if f.path.suffix in (".md", ".tex")) // count
@@ -264,7 +257,7 @@ def main() -> None:
         lambda t: mlp(),
     ]
     if has_tex and not args.quick:
-        steps.insert(7, lambda t: class_xelatex())
+        steps.insert(7, lambda t: class_pdfs(t, "xelatex"))
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="solgen-bench-") as tmp:
         for step in steps:

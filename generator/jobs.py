@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from generator.build import Output, display, outputs, prepare_all, prepare_one
 from generator.errors import Location, SolgenError, SpecError, SpecErrors
+from generator.progress import Tick
 
 if TYPE_CHECKING:
     from multiprocessing.synchronize import Event
@@ -31,9 +31,6 @@ if TYPE_CHECKING:
     from generator.problem import Problem
     from generator.sheet import Sheet
     from generator.variant_build import Request
-
-# (finished units, all units, what was just finished)
-Progress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)
@@ -71,11 +68,9 @@ class _Unit:
 
 
 def run(files: list[Path], plan: Plan, jobs: int = 1, keep_going: bool = False,
-        progress: Progress | None = None) -> Result:
+        progress: Tick | None = None) -> Result:
     """Build every file; raise (nothing to write) on a failure unless `keep_going`."""
     jobs = min(jobs or os.cpu_count() or 1, len(files))
-    if len(files) < 2:
-        progress = None  # one file is one unit of work: nothing to count
     if jobs <= 1:
         units = _serial(files, plan, keep_going, progress)
     else:
@@ -98,17 +93,18 @@ def run(files: list[Path], plan: Plan, jobs: int = 1, keep_going: bool = False,
 
 
 def _serial(files: list[Path], plan: Plan, keep_going: bool,
-            progress: Progress | None) -> list[_Unit]:
+            progress: Tick | None) -> list[_Unit]:
+    # Files are counted when there are several; a single file's variants are counted.
+    outer, inner = (None, progress) if len(files) == 1 else (progress, None)
     total = len(files) * (2 if _writes(plan) else 1)
-    solving = None if progress is None else (
-        lambda done, _, what: progress(done, total, what))
+    solving = None if outer is None else (lambda done, _, what: outer(done, total, what))
     failures: list[str] = []
     problems = prepare_all(files, plan.seconds, failures if keep_going else None, solving)
     units = [_Unit([], error) for error in failures]
     for number, problem in enumerate(problems, len(files) + 1):
-        units.append(_produce(problem, plan))
-        if progress is not None and _writes(plan):
-            progress(number, total, f"wrote {problem.path}")
+        units.append(_produce(problem, plan, inner))
+        if outer is not None and _writes(plan):
+            outer(number, total, f"wrote {problem.path}")
     return units
 
 
@@ -116,7 +112,7 @@ def _writes(plan: Plan) -> bool:
     return bool(plan.formats)
 
 
-def _produce(problem: Problem | Sheet, plan: Plan) -> _Unit:
+def _produce(problem: Problem | Sheet, plan: Plan, progress: Tick | None = None) -> _Unit:
     """The documents (and variant files) of one solved problem."""
     steps = len(problem.solution.steps())
     try:
@@ -131,7 +127,7 @@ def _produce(problem: Problem | Sheet, plan: Plan) -> _Unit:
         if not varied([problem]):
             return _Unit(files, None, steps=steps, path=problem.path)
         files += problem_variant_outputs(varied([problem])[0], plan.out, list(plan.langs),
-                                         list(plan.formats), plan.request)
+                                         list(plan.formats), plan.request, progress)
         count = plan.request.count if plan.request.roster is None else len(plan.request.roster)
         return _Unit(files, None, True, count or 0, steps, problem.path)
     except SolgenError as exc:
@@ -145,7 +141,7 @@ _SOLVED: dict[Path, Problem] = {}  # per worker: a problem in a sheet and alone 
 
 
 def _parallel(files: list[Path], plan: Plan, jobs: int, keep_going: bool,
-              progress: Progress | None) -> list[_Unit]:
+              progress: Tick | None) -> list[_Unit]:
     # Spawned, not forked: a fork copies locks held by other threads (typst's, pytest's)
     # and the child can hang on them forever. Each worker imports solgen once (~1 s).
     context = multiprocessing.get_context("spawn")

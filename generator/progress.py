@@ -12,6 +12,9 @@ from typing import TextIO
 
 BAR = 24  # characters of the bar between its brackets
 
+# What a long task reports: (units finished, all units, what it is doing or just did).
+Tick = Callable[[int, int, str], None]
+
 
 class Progress:
     """Called with (finished units, all units, what was just finished)."""

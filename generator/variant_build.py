@@ -25,6 +25,7 @@ from generator.errors import Location, SpecError, SpecErrors, StepCheckError
 from generator.formats import FORMATS, produce, produce_many
 from generator.moodle import question, quiz, to_html
 from generator.problem import Problem
+from generator.progress import Tick
 from generator.sheets import Sheets
 from generator.spec import GraphSpec
 from generator.variant_key import answers_csv, answers_json
@@ -96,14 +97,19 @@ def varied_or_fail(problems: list[Any]) -> list[Problem]:
     return varied(problems)
 
 
-def solve_variants(problem: Problem, request: Request) -> tuple[Template, list[Solved]]:
+def solve_variants(problem: Problem, request: Request, progress: Tick | None = None
+                   ) -> tuple[Template, list[Solved]]:
     """Draw and solve every variant of one problem; raise if any line fails its check."""
     sampler = Sampler(problem)
     template = Template(problem, sampler)
     variants: list[Variant] = (for_students(sampler, request.seed, request.roster)
                                if request.roster is not None else
                                numbered(sampler, request.seed, request.count or 0))
-    solved = [template.solve(v) for v in variants]
+    solved = []
+    for number, variant in enumerate(variants, 1):
+        solved.append(template.solve(variant))
+        if progress is not None:
+            progress(number, len(variants), f"solved variant {variant.label}")
     bad = [f"{problem.path}: variant {s.variant.label} (seed {s.variant.seed}): {f}"
            for s in solved for f in s.failures]
     if bad:
@@ -111,44 +117,36 @@ def solve_variants(problem: Problem, request: Request) -> tuple[Template, list[S
     return template, solved
 
 
-def variant_outputs(problems: list[Any], out: Path, langs: list[str], formats: list[str],
-                    request: Request) -> list[Output]:
-    files: list[Output] = []
-    errors: list[str] = []
-    for problem in varied_or_fail(problems):
-        try:
-            files += problem_variant_outputs(problem, out, langs, formats, request)
-        except (SpecErrors, StepCheckError) as exc:
-            errors.append(exc.render())
-    if errors:
-        raise StepCheckError("\n".join(errors) + "\nnothing was written.")
-    return files
-
-
 def problem_variant_outputs(problem: Problem, out: Path, langs: list[str], formats: list[str],
-                            request: Request) -> list[Output]:
+                            request: Request, progress: Tick | None = None
+                            ) -> list[Output]:
     """Every variant file of one problem with `vary:` (a unit of a parallel build)."""
-    template, solved = solve_variants(problem, request)
-    return _problem_files(template, solved, out, langs, formats, request)
+    template, solved = solve_variants(problem, request, progress)
+    return variant_files(template, solved, out, langs, formats, request, progress)
 
 
-def _problem_files(template: Template, solved: list[Solved], out: Path, langs: list[str],
-                   formats: list[str], request: Request) -> list[Output]:
+def variant_files(template: Template, solved: list[Solved], out: Path, langs: list[str],
+                  formats: list[str], request: Request, progress: Tick | None = None
+                  ) -> list[Output]:
     problem = template.problem
     pid = problem.spec.id
     files = [Output(out / pid / "answers.json", answers_json(problem, solved, request.seed)),
              Output(out / pid / "answers.csv", answers_csv(problem, solved))]
+    steps = [(lang, fmt) for lang in langs for fmt in formats if fmt in (*FORMATS, "moodle")]
     for lang in langs:
         sheets = Sheets(problem, template, lang)
         questions = [sheets.question(s) for s in solved]
         answers = [sheets.answer(s) for s in solved]
         folder = out / lang / pid
         for fmt in formats:
+            if fmt not in (*FORMATS, "moodle"):  # json: the class answer key above
+                continue
+            if progress is not None:
+                done = steps.index((lang, fmt))
+                progress(done, len(steps), f"writing the {lang} {fmt} sheets")
             if fmt == "moodle":
                 files.append(Output(folder / "moodle.xml", _moodle(problem, questions, answers,
                                                                    solved)))
-                continue
-            if fmt not in FORMATS:  # json: the class answer key above
                 continue
             labels = [s.variant.label for s in solved]
             engine = request.pdf_engine
