@@ -10,17 +10,26 @@ import json
 from typing import Any
 
 import sympy
+from sympy.printing.str import StrPrinter
 
 from generator.i18n import say
 from generator.printing import to_latex
 from generator.problem import Problem
 from generator.sheet import Sheet
+from generator.slots import reads_back
 
 
 def portable(expr: sympy.Basic) -> str:
     # σ, relu, softmax … each know their form in plain sympy functions (functions.py).
     plain = expr.replace(lambda e: callable(getattr(e, "plain", None)), lambda e: e.plain())
-    return str(plain)
+    return str(PortablePrinter().doprint(plain))
+
+
+class PortablePrinter(StrPrinter):  # type: ignore[misc]  # sympy is untyped
+    """`str(expr)`, except that a name plain sympify would misread is `Symbol('name')`."""
+
+    def _print_Symbol(self, expr: sympy.Symbol) -> str:
+        return expr.name if reads_back(expr.name) else f"Symbol({expr.name!r})"
 
 
 def answer_key(problem: Problem, lang: str = "en") -> dict[str, Any]:

@@ -11,8 +11,10 @@ product is bracketed, as `substitute(shown=True)` does for a single line.
 
 from __future__ import annotations
 
+import keyword
 import re
 from collections.abc import Callable, Mapping
+from functools import cache
 from typing import Any
 
 import sympy
@@ -57,12 +59,22 @@ class _SlotText(StrPrinter):  # type: ignore[misc]  # sympy is untyped
         self.names = names or {}
 
     def _print_Symbol(self, expr: Symbol) -> str:
-        return self.names.get(expr) or str(super()._print_Symbol(expr))
+        if expr in self.names:
+            return self.names[expr]
+        return expr.name if reads_back(expr.name) else f"Symbol({expr.name!r})"
 
     def _print_sigmoid(self, expr: Any) -> str:
         return f"(1/(1 + exp(-({self._print(expr.args[0])}))))"
 
     _print_sigmoid_exp = _print_sigmoid
+
+
+@cache
+def reads_back(name: str) -> bool:
+    """Whether plain `sympify(name)` is the symbol `name`. sympify looks names up in sympy's
+    own namespace first (`beta` is the beta function, `E` is e, `S` and `N` are sympy
+    objects), so a symbol with such a name is written `Symbol('beta')` in the answer keys."""
+    return not keyword.iskeyword(name) and name not in vars(sympy)
 
 
 def plain_text(expr: sympy.Basic) -> str:

@@ -94,3 +94,17 @@ def test_week1_update_equals_independent_sgd_step() -> None:
         for a in (sympy.Rational(1, 10), sympy.Rational(-7, 3)):
             diff = sympy.N((truth - got).subs(alpha, a), 50)
             assert abs(diff) < sympy.Float("1e-40")
+
+
+def test_names_sympy_knows_read_back_as_symbols() -> None:
+    """`beta`, `gamma`, `E` and `S` are sympy objects to plain sympify; in a key they are
+    symbols, so the answer read back is the derivative computed here from scratch."""
+    key = answer_key(ROOT / "tests" / "fixtures" / "sympy-names.yaml")
+    x, s, beta, gamma, e = sympy.symbols("x S beta gamma E")
+    loss = (beta * x + gamma * s + e - 1) ** 2
+    answers = key["answers"]
+    assert isinstance(answers, dict)
+    for name, var in (("beta", beta), ("E", e)):
+        got = sympy.sympify(answers[f"Derivative(L, {name})"])
+        assert got.free_symbols == {x, s, beta, gamma, e}
+        assert sympy.expand(got - sympy.diff(loss, var)) == 0
