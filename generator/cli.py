@@ -111,7 +111,7 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
       solgen build --format pdf --pdf-engine xelatex
     """
     from generator import build as b
-    from generator import cache
+    from generator import cache, template_set
     from generator.progress import Progress, count
 
     start = time.perf_counter()
@@ -121,8 +121,6 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
     if "moodle" in chosen and count_ is None and roster is None:
         raise click.UsageError("--format moodle needs --variants N or --roster FILE")
     progress = Progress(sys.stderr, sys.stderr.isatty())
-    from generator import template_set
-
     try:
         template_set.activate(templates)
         files = b.problem_files(paths or (Path("problems"),))
