@@ -33,6 +33,7 @@ HTML_HEADER = "html/math-style.html"
 TYPST_ARGS = ["--to=typst", "--standalone"]
 TYPST_TEMPLATE = "typst/document.typ"
 EPOCH = "0"
+BATCH = 200  # documents per pandoc run: a class's sheets, with memory bounded for 10 000
 
 
 @cache
@@ -73,7 +74,7 @@ def typst_many(docs: list[tuple[str, list[str], list[str]]]) -> list[str]:
                  "template": template,
                  "variables": {"mainfont": fonts, "headingfont": heading_fonts}}
                 for markdown, fonts, heading_fonts in docs]
-    answers = batch(requests)
+    answers = [a for i in range(0, len(requests), BATCH) for a in batch(requests[i:i + BATCH])]
     errors = [a["error"] for a in answers if "error" in a]
     if errors:
         raise SolgenError(f"pandoc failed (--to=typst): {errors[0]}")

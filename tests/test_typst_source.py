@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import ROOT
 
 from generator import pandoc
@@ -49,3 +50,12 @@ def test_a_document_pandoc_cannot_convert_is_an_error_not_a_crash() -> None:
                             {"text": "b", "from": "markdown", "to": "nonsense"}])
     assert answers[0]["output"] == "#emph[a]\n"
     assert answers[1] == {"error": "Unknown output format nonsense"}
+
+
+def test_batches_keep_the_documents_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    docs = [(f"# Sheet {i}\n\n$x^{i}$\n", ["Libertinus Serif"], ["Libertinus Serif"])
+            for i in range(5)]
+    one_run = pandoc.typst_many(docs)
+    monkeypatch.setattr(pandoc, "BATCH", 2)  # three pandoc runs: 2 + 2 + 1
+    assert pandoc.typst_many(docs) == one_run
+    assert [f"Sheet {i}" in text for i, text in enumerate(one_run)] == [True] * 5
