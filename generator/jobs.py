@@ -3,9 +3,8 @@
 The unit of work is one problem file: solve and verify it, then produce its documents and
 its variants' files. Workers send back the bytes of each file, never sympy objects:
 unpickling an unevaluated sympy expression evaluates it, which would change a
-substitute-only line. Both ways call
-the same functions per file and the parent joins the results in file order, so a parallel
-build writes exactly the files of a serial one.
+substitute-only line. Both ways call the same functions per file and the parent joins the
+results in file order, so a parallel build writes exactly the files of a serial one.
 
 A serial build solves every file before it produces any document, so a broken file fails
 fast. A parallel build cannot share solved problems between processes; once one file
