@@ -292,19 +292,25 @@ def schema(out: Path | None) -> None:
 @click.argument("name")
 @click.option("--dir", "folder", default=Path("problems"), show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="Where to write it.")
-def new(kind: str, name: str, folder: Path) -> None:
+@TEMPLATE_FOLDERS
+def new(kind: str, name: str, folder: Path, templates: tuple[Path, ...]) -> None:
     """Write a commented starting problem of KIND named NAME (it verifies as it is).
 
     KIND is one of: gradient, sgd_step, self_derivatives, identity, discussion,
     training.
+
+    With --templates DIR, a starter DIR/scaffold/KIND.yaml replaces the
+    built-in one or adds a KIND of your own.
 
     \b
     Example:
       solgen new gradient week2-neuron && solgen check problems/week2-neuron.yaml
     """
     from generator.scaffold import new_problem
+    from generator.template_set import activate
 
     try:
+        activate(templates)
         path = new_problem(kind, name, folder)
     except Exception as exc:
         _fail(exc)

@@ -1,7 +1,8 @@
 """`solgen new KIND NAME`: a commented starting problem of each kind.
 
 Starters live in templates/scaffold/<kind>.yaml; each is a problem that verifies as it is,
-so an author edits something that works.
+so an author edits something that works. A course's template folder (`--templates`) may
+replace a starter or add its own (`scaffold/conv-homework.yaml` → `solgen new conv-homework`).
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ import re
 from pathlib import Path
 
 from generator.errors import SolgenError
-from generator.template_set import BUILTIN
-
-SCAFFOLDS = BUILTIN / "scaffold"
+from generator.template_set import STARTERS, active
 
 
 def kinds() -> list[str]:
-    return sorted(p.stem for p in SCAFFOLDS.glob("*.yaml"))
+    """The starter names of the active template set (built-in kinds and a course's own)."""
+    names = (e.name.removeprefix(STARTERS) for e in active().entries()
+             if e.name.startswith(STARTERS) and e.name.endswith(".yaml"))
+    return sorted({n.removesuffix(".yaml") for n in names})
 
 
 def new_problem(kind: str, name: str, folder: Path) -> Path:
@@ -29,7 +31,7 @@ def new_problem(kind: str, name: str, folder: Path) -> Path:
     target = folder / f"{name}.yaml"
     if target.exists():
         raise SolgenError(f"{target} exists already; choose another name")
-    text = (SCAFFOLDS / f"{kind}.yaml").read_text(encoding="utf-8")
+    text = active().resolve(f"{STARTERS}{kind}.yaml").read_text(encoding="utf-8")
     folder.mkdir(parents=True, exist_ok=True)
     target.write_text(text.replace("__ID__", name).replace("__FILE__", str(target)),
                       encoding="utf-8")

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from jinja2 import BaseLoader
 
 BUILTIN = TEMPLATES  # inside the package when installed from a wheel, beside it in a clone
-# `solgen new` starters: listed with the templates, never read by a build.
+# `solgen new` starters: templates like the others, read by `solgen new`, never by a build.
 STARTERS = "scaffold/"
 # Sentences are merged key by key over the built-in file rather than replacing it.
 MESSAGES = "messages/"
@@ -45,8 +45,10 @@ class Entry:
     @property
     def note(self) -> str:
         if self.name.startswith(STARTERS):
-            return ("not used: solgen new reads the built-in starters"
-                    if self.origin != ORIGIN_BUILTIN else "starter for solgen new")
+            starter = "starter for solgen new"
+            if self.origin == ORIGIN_BUILTIN:
+                return starter
+            return f"{starter}, shadows built-in" if self.shadows else starter
         if self.origin == ORIGIN_BUILTIN:
             return ""
         if self.shadows is None:
@@ -85,7 +87,7 @@ class TemplateSet:
     def resolve(self, name: str) -> Path:
         """The file a build uses for `name`: from the first user folder that has it."""
         for folder in self.folders:
-            if (folder / name).is_file() and not name.startswith(STARTERS):
+            if (folder / name).is_file():
                 return folder / name
         if name in builtin_names():
             return BUILTIN / name
@@ -105,10 +107,8 @@ class TemplateSet:
         for name in sorted(known | set(user)):
             folder = user.get(name)
             shadows = BUILTIN / name if name in known else None
-            if folder is None or (name.startswith(STARTERS) and name in known):
+            if folder is None:
                 rows.append(Entry(name, BUILTIN / name, ORIGIN_BUILTIN, None))
-                if folder is not None:  # a user starter: listed so the author sees it is unused
-                    rows.append(Entry(name, folder / name, str(folder), None))
                 continue
             rows.append(Entry(name, folder / name, str(folder), shadows))
         return rows

@@ -218,3 +218,25 @@ def test_folders_and_languages_that_do_not_exist(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.output == (f"{user}/messages/fr.yaml: solgen has no language 'fr'\n"
                              "  hint: message files are named zh-TW.yaml, en.yaml\n")
+
+
+def test_a_course_starter_for_solgen_new(tmp_path: Path) -> None:
+    """A folder's scaffold/NAME.yaml is a starter of its own for `solgen new NAME`."""
+    text = (BUILTIN / "scaffold" / "sgd_step.yaml").read_text(encoding="utf-8")
+    course = folder(tmp_path / "course", {
+        "scaffold/neuron-hw.yaml": "# ML 2026 homework starter\n" + text})
+    listed = CliRunner().invoke(main, ["templates", "list", "--templates", str(course)])
+    assert (f"scaffold/neuron-hw.yaml         {course}/scaffold/neuron-hw.yaml "
+            "(starter for solgen new)") in listed.output
+    made = CliRunner().invoke(main, ["new", "neuron-hw", "week3", "--dir", str(tmp_path / "p"),
+                                     "--templates", str(course)])
+    assert made.exit_code == 0, made.output
+    written = (tmp_path / "p" / "week3.yaml").read_text(encoding="utf-8")
+    assert written.startswith("# ML 2026 homework starter\n")
+    assert written == "# ML 2026 homework starter\n" + text.replace("__ID__", "week3").replace(
+        "__FILE__", str(tmp_path / "p" / "week3.yaml"))
+    checked = CliRunner().invoke(main, ["check", str(tmp_path / "p" / "week3.yaml")])
+    assert checked.exit_code == 0, checked.output
+    # Without the folder the course's starter is unknown.
+    missing = CliRunner().invoke(main, ["new", "neuron-hw", "x", "--dir", str(tmp_path / "p")])
+    assert missing.exit_code == 1 and "no starter for kind 'neuron-hw'" in missing.output
