@@ -152,7 +152,7 @@ def _parallel(files: list[Path], plan: Plan, jobs: int, keep_going: bool,
         for done, future in enumerate(as_completed(futures), 1):
             unit = units[futures[future]] = future.result()
             if progress is not None:
-                outcome = "failed" if unit.error else "built"
+                outcome = "failed" if unit.error else "built" if _writes(plan) else "verified"
                 progress(done, len(files), f"{outcome} {display(files[futures[future]])}")
     return [u for u in units if u is not None]
 
