@@ -15,7 +15,8 @@ GOLDEN = ROOT / "tests" / "golden"
 
 
 def outputs(path: Path) -> dict[str, str]:
-    problem = prepare(path, display=f"problems/{path.name}")
+    load = prepare_sheet if path in SHEETS else prepare
+    problem = load(path, display=f"problems/{path.name}")
     files = {"trace.txt": problem.solution.to_text()}
     for lang in ("en", "zh-TW"):
         files[f"{lang}.md"] = render(problem.view(lang), "md")
@@ -23,19 +24,10 @@ def outputs(path: Path) -> dict[str, str]:
     return files
 
 
-def sheet_outputs(path: Path) -> dict[str, str]:
-    sheet = prepare_sheet(path, display=f"problems/{path.name}")
-    files = {"trace.txt": sheet.solution.to_text()}
-    for lang in ("en", "zh-TW"):
-        files[f"{lang}.md"] = render(sheet.view(lang), "md")
-        files[f"{lang}.tex"] = render(sheet.view(lang), "tex")
-    return files
-
-
 @pytest.mark.parametrize("path", PROBLEMS + SHEETS, ids=[p.stem for p in PROBLEMS + SHEETS])
 def test_golden(path: Path, update_golden: bool) -> None:
     folder = GOLDEN / path.stem
-    made = sheet_outputs(path) if path in SHEETS else outputs(path)
+    made = outputs(path)
     for name, text in made.items():
         golden = folder / name
         if update_golden:
