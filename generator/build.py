@@ -113,7 +113,6 @@ def outputs(problems: list[Problem | Sheet], out: Path, langs: list[str], format
             for lang in langs:
                 text = produce(problem.view(lang), fmt, problem.spec.id, pdf_engine)
                 files.append(Output(out / lang / f"{problem.spec.id}.{EXTENSION[fmt]}", text))
-    no_clashes(files)
     return files
 
 

@@ -138,7 +138,6 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
         plan = j.Plan(out, tuple(_langs(langs)), tuple(chosen), pdf_engine, seconds,
                       _request(count_, seed, roster, combined, pdf_engine), templates)
         result = j.run(files, plan, jobs, keep_going, progress)
-        b.no_clashes(result.outputs)
         written = b.write(result.outputs)
         if not result.failures:
             cache.remember(out, key, [o.path for o in result.outputs])

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.build import Output, display, outputs, prepare_all, prepare_one
+from generator.build import Output, display, no_clashes, outputs, prepare_all, prepare_one
 from generator.errors import Location, SolgenError, SpecError, SpecErrors
 from generator.progress import Tick
 
@@ -88,6 +88,7 @@ def run(files: list[Path], plan: Plan, jobs: int = 1, keep_going: bool = False,
         raise SpecErrors([SpecError(Location(u.path), "has no vary: (nothing to draw variants "
                                     "from)", "add vary: to the problem, or leave out "
                                     "--variants/--roster") for u in units if u.error is None])
+    no_clashes(result.outputs)  # files of different problems with the same id
     return result
 
 
@@ -123,9 +124,10 @@ def _produce(problem: Problem | Sheet, plan: Plan, progress: Tick | None = None)
             return _Unit(files, None, steps=steps, path=problem.path)
         from generator.variant_build import problem_variant_outputs, varied
 
-        if not varied([problem]):
+        drawn = varied([problem])
+        if not drawn:
             return _Unit(files, None, steps=steps, path=problem.path)
-        files += problem_variant_outputs(varied([problem])[0], plan.out, list(plan.langs),
+        files += problem_variant_outputs(drawn[0], plan.out, list(plan.langs),
                                          list(plan.formats), plan.request, progress)
         count = plan.request.count if plan.request.roster is None else len(plan.request.roster)
         return _Unit(files, None, True, count or 0, steps, problem.path)

@@ -132,24 +132,23 @@ def variant_files(template: Template, solved: list[Solved], out: Path, langs: li
     pid = problem.spec.id
     files = [Output(out / pid / "answers.json", answers_json(problem, solved, request.seed)),
              Output(out / pid / "answers.csv", answers_csv(problem, solved))]
-    steps = [(lang, fmt) for lang in langs for fmt in formats if fmt in (*FORMATS, "moodle")]
+    kinds = [f for f in formats if f in (*FORMATS, "moodle")]  # json: the key above
+    labels = [s.variant.label for s in solved]
+    engine = request.pdf_engine
+    done = 0
     for lang in langs:
         sheets = Sheets(problem, template, lang)
         questions = [sheets.question(s) for s in solved]
         answers = [sheets.answer(s) for s in solved]
         folder = out / lang / pid
-        for fmt in formats:
-            if fmt not in (*FORMATS, "moodle"):  # json: the class answer key above
-                continue
+        for fmt in kinds:
             if progress is not None:
-                done = steps.index((lang, fmt))
-                progress(done, len(steps), f"writing the {lang} {fmt} sheets")
+                progress(done, len(langs) * len(kinds), f"writing the {lang} {fmt} sheets")
+            done += 1
             if fmt == "moodle":
                 files.append(Output(folder / "moodle.xml", _moodle(problem, questions, answers,
                                                                    solved)))
                 continue
-            labels = [s.variant.label for s in solved]
-            engine = request.pdf_engine
             asked = produce_many(questions, fmt, [f"{x}.question" for x in labels], engine)
             shown = produce_many(answers, fmt, [f"{x}.answer" for x in labels], engine)
             for label, q, a in zip(labels, asked, shown, strict=True):

@@ -152,3 +152,18 @@ def test_workers_use_the_users_templates(tmp_path: Path) -> None:
     assert one == two
     assert all(b"\n\nML 2026 \xc2\xb7 TA office hours: Tue 14:00\n" in text
                for name, text in two.items() if name.endswith(".md"))
+
+
+def test_two_files_with_one_id_write_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "problems"
+    folder.mkdir()
+    text = (ROOT / "problems" / "week1-sgd-step.yaml").read_text(encoding="utf-8")
+    for name in ("a.yaml", "b.yaml"):
+        (folder / name).write_text(text, encoding="utf-8")
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        code, output = build(str(folder), "--out", str(out), "--format", "md", "--jobs", jobs)
+        assert code == 1
+        assert output == (f"two problems would write {out}/zh-TW/week1-sgd-step.md: give them "
+                          "different ids\n")
+        assert not out.exists()
