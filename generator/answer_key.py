@@ -16,7 +16,7 @@ from generator.i18n import say
 from generator.printing import to_latex
 from generator.problem import Problem
 from generator.sheet import Sheet
-from generator.slots import reads_back
+from generator.slots import symbol_text
 
 
 def portable(expr: sympy.Basic) -> str:
@@ -29,7 +29,7 @@ class PortablePrinter(StrPrinter):  # type: ignore[misc]  # sympy is untyped
     """`str(expr)`, except that a name plain sympify would misread is `Symbol('name')`."""
 
     def _print_Symbol(self, expr: sympy.Symbol) -> str:
-        return expr.name if reads_back(expr.name) else f"Symbol({expr.name!r})"
+        return symbol_text(expr.name)
 
 
 def answer_key(problem: Problem, lang: str = "en") -> dict[str, Any]:

@@ -59,9 +59,7 @@ class _SlotText(StrPrinter):  # type: ignore[misc]  # sympy is untyped
         self.names = names or {}
 
     def _print_Symbol(self, expr: Symbol) -> str:
-        if expr in self.names:
-            return self.names[expr]
-        return expr.name if reads_back(expr.name) else f"Symbol({expr.name!r})"
+        return self.names.get(expr) or symbol_text(expr.name)
 
     def _print_sigmoid(self, expr: Any) -> str:
         return f"(1/(1 + exp(-({self._print(expr.args[0])}))))"
@@ -70,11 +68,13 @@ class _SlotText(StrPrinter):  # type: ignore[misc]  # sympy is untyped
 
 
 @cache
-def reads_back(name: str) -> bool:
-    """Whether plain `sympify(name)` is the symbol `name`. sympify looks names up in sympy's
-    own namespace first (`beta` is the beta function, `E` is e, `S` and `N` are sympy
-    objects), so a symbol with such a name is written `Symbol('beta')` in the answer keys."""
-    return not keyword.iskeyword(name) and name not in vars(sympy)
+def symbol_text(name: str) -> str:
+    """A symbol as plain `sympify` reads it back. sympify looks names up in sympy's own
+    namespace first (`beta` is the beta function, `E` is e, `S` and `N` are sympy objects),
+    so such a name is written `Symbol('beta')` in the answer keys."""
+    if keyword.iskeyword(name) or name in vars(sympy):
+        return f"Symbol({name!r})"
+    return name
 
 
 def plain_text(expr: sympy.Basic) -> str:
