@@ -7,8 +7,8 @@ still extend the one it replaces as `default:NAME`.
 
 The set in force is process-wide, set once by the CLI (`activate`), because rendering is
 called deep inside the build and the variant code; each worker of a parallel build
-activates the same folders (generator/jobs.py). This
-module imports no Jinja at import time, so `solgen --help` stays fast.
+activates the same folders (generator/jobs.py). This module imports no Jinja at import
+time, so `solgen --help` stays fast.
 """
 
 from __future__ import annotations
