@@ -368,3 +368,28 @@ def copy_template(name: str, folder: Path, force: bool) -> None:
         _fail(exc)
         return
     click.echo(f"wrote {path}")
+
+
+@main.command("help")
+@click.argument("topic", required=False)
+def help_(topic: str | None) -> None:
+    """Show the keys of a problem kind or nested object (TOPIC), from the schema.
+
+    Without TOPIC, list the topics. The text is the matching section of the
+    problem file reference, so it needs no docs folder.
+
+    \b
+    Examples:
+      solgen help gradient
+      solgen help draw
+    """
+    from generator.topics import topic as section
+    from generator.topics import topics
+
+    if topic is None:
+        click.echo("Topics (solgen help TOPIC):\n  " + "\n  ".join(topics()))
+        return
+    text = section(topic)
+    if text is None:
+        raise click.UsageError(f"no help topic {topic!r}; topics are: " + ", ".join(topics()))
+    click.echo(text, nl=False)
