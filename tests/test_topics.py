@@ -33,7 +33,8 @@ def test_every_kind_and_nested_object_is_a_topic() -> None:
 
 def test_unknown_topic_is_a_usage_error() -> None:
     result = CliRunner().invoke(main, ["help", "integral"])
-    assert result.exit_code == 2 and "no help topic 'integral'; topics are: gradient" in result.output
+    assert result.exit_code == 2
+    assert "no help topic 'integral'; topics are: gradient" in result.output
 
 
 def test_starters_name_help_topics_not_repository_paths() -> None:
