@@ -86,13 +86,15 @@ def main() -> None:
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
               help="CSV with an id column (and name): one variant per student.")
 @click.option("--combined", is_flag=True, help="Also one file per class with every sheet.")
+@click.option("--bom", is_flag=True,
+              help="Start answers.csv with a UTF-8 byte order mark, so Excel reads names.")
 @JOBS
 @TEMPLATE_FOLDERS
 @TIME_LIMIT
 def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
           formats: tuple[str, ...], pdf_engine: str, keep_going: bool, count_: int | None,
-          seed: int, roster: Path | None, combined: bool, seconds: float, force: bool,
-          jobs: int, templates: tuple[Path, ...]) -> None:
+          seed: int, roster: Path | None, combined: bool, bom: bool, seconds: float,
+          force: bool, jobs: int, templates: tuple[Path, ...]) -> None:
     """Solve, verify and write every problem to OUT/<lang>/<id>.<ext>.
 
     PATHS are YAML files or folders (default: problems/). Nothing is written
@@ -126,7 +128,8 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
         files = b.problem_files(paths or (Path("problems"),))
         key = cache.fingerprint([*files, *([roster] if roster else [])], {
             "langs": _langs(langs), "formats": chosen,
-            "engine": pdf_engine, "variants": count_, "seed": seed, "combined": combined},
+            "engine": pdf_engine, "variants": count_, "seed": seed, "combined": combined,
+            "bom": bom},
             templates)
         known = None if force or keep_going else cache.up_to_date(out, key)
         if known is not None:
@@ -136,7 +139,7 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
         from generator import jobs as j
 
         plan = j.Plan(out, tuple(_langs(langs)), tuple(chosen), pdf_engine, seconds,
-                      _request(count_, seed, roster, combined, pdf_engine), templates)
+                      _request(count_, seed, roster, combined, pdf_engine, bom), templates)
         result = j.run(files, plan, jobs, keep_going, progress)
         written = b.write(result.outputs)
         if not result.failures:
@@ -159,14 +162,14 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
 
 
 def _request(count: int | None, seed: int, roster: Path | None, combined: bool,
-             pdf_engine: str) -> Any:
+             pdf_engine: str, bom: bool = False) -> Any:
     """The variants asked for (--variants N or --roster FILE), or None."""
     if count is None and roster is None:
         return None
     from generator.variant_build import Request, read_roster
 
     students = read_roster(roster) if roster is not None else None
-    return Request(count, seed, students, combined, pdf_engine)
+    return Request(count, seed, students, combined, pdf_engine, bom)
 
 
 @main.command()

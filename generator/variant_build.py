@@ -43,6 +43,7 @@ class Request:
     roster: list[tuple[str, str]] | None  # (student id, name) in file order
     combined: bool
     pdf_engine: str = "auto"
+    bom: bool = False  # answers.csv starts with a UTF-8 byte order mark (for Excel)
 
 
 def read_roster(path: Path) -> list[tuple[str, str]]:
@@ -131,7 +132,7 @@ def variant_files(template: Template, solved: list[Solved], out: Path, langs: li
     problem = template.problem
     pid = problem.spec.id
     files = [Output(out / pid / "answers.json", answers_json(problem, solved, request.seed)),
-             Output(out / pid / "answers.csv", answers_csv(problem, solved))]
+             Output(out / pid / "answers.csv", answers_csv(problem, solved, request.bom))]
     kinds = [f for f in formats if f in (*FORMATS, "moodle")]  # json: the key above
     labels = [s.variant.label for s in solved]
     engine = request.pdf_engine
