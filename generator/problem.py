@@ -8,8 +8,8 @@ from typing import Any
 
 import sympy
 
-from generator import solvers
-from generator.errors import Location, StepCheckError
+from generator import marks, solvers, statement
+from generator.errors import Location, SpecErrors, StepCheckError
 from generator.graph import Graph, compile_graph
 from generator.render import view
 from generator.source import Source
@@ -38,6 +38,11 @@ def prepare(path: Path, display: str | None = None) -> Problem:
     source, spec = load(path, display)
     graph = compile_graph(spec, source) if isinstance(spec, GraphSpec) else Graph()
     solvers.validate(spec, graph, source)
+    if isinstance(spec, GraphSpec):  # what a class is handed: statement slots, points
+        handed = statement.problems_of(spec, graph, source) + marks.problems_of(
+            spec, graph, source)
+        if handed:
+            raise SpecErrors(handed)
     solution, failures = check(solvers.solve(spec, graph), graph)
     if failures:
         raise StepCheckError(_failure_report(source, graph, failures))

@@ -14,10 +14,12 @@ from typing import Any
 from sympy import Derivative
 
 from generator.i18n import say
+from generator.marks import points_of, shown
 from generator.numeric import as_decimal, values_latex
 from generator.problem import Problem
 from generator.render import MathWriter, view
-from generator.spec import GradientSpec, SgdSpec
+from generator.spec import GradientSpec, GraphSpec, SgdSpec
+from generator.statement import fill
 from generator.trace import Block, Section, Solution, Step
 from generator.variant_solution import Solved, Template
 from generator.variants import Variant
@@ -96,10 +98,25 @@ class Sheets:
                                   self.template.decimals)
             sections = [*self.model, self.section(Section("", (
                 Block("given_values", {"values": values}),), level=0))]
-        sections.append({"heading": self._say("task"), "level": 3, "blocks": [
+        spec = self.problem.spec
+        assert isinstance(spec, GraphSpec)  # only graph kinds have variants
+        if spec.statement is not None:  # the author's words come first
+            sections.insert(0, {"heading": "", "level": 3, "blocks": [
+                {"text": self.statement(variant), "bullets": [], "math": ""}]})
+        total = sum(points_of(spec, self.problem.graph, [a.key for a in solved.answers]), 0.0)
+        heading = self._say("task") + (self._say("points", points=shown(total))
+                                       if spec.points is not None else "")
+        sections.append({"heading": heading, "level": 3, "blocks": [
             {"text": self._task(), "bullets": [], "math": ""}]})
         return {"title": self._say("question_title", title=self.title, who=self.who(variant)),
                 "lang": self.lang, "sections": sections, "verified": self._footer(variant)}
+
+    def statement(self, variant: Variant) -> str:
+        """The problem's `statement:` in this language with the variant's numbers in it."""
+        spec = self.problem.spec
+        assert isinstance(spec, GraphSpec) and spec.statement is not None
+        return fill(spec.statement, self.lang, self.problem.graph, variant.drawn.point,
+                    self.writer.tex, self.template.decimals)
 
     def _model_sections(self) -> list[dict[str, Any]]:
         graph = self.problem.graph
