@@ -69,9 +69,11 @@ def main() -> None:
 @click.option("--lang", "langs", multiple=True, type=click.Choice(LANG_CHOICES),
               help="Language (repeatable). Default: all.")
 @click.option("--format", "formats", multiple=True,
-              type=click.Choice(["md", "tex", "pdf", "html", "docx", "json", "moodle"]),
-              help="Output format (repeatable). Default: md, tex, pdf and json. moodle: "
-              "Moodle XML questions, with --variants or --roster.")
+              type=click.Choice(["md", "tex", "pdf", "html", "docx", "json", "moodle", "cloze",
+                                 "qti"]),
+              help="Output format (repeatable). Default: md, tex, pdf and json. With "
+              "--variants or --roster: moodle (Moodle XML, a numerical question per answer), "
+              "cloze (Moodle, one multi-part question per variant), qti (Canvas bank zip).")
 @click.option("--pdf-engine", default="auto", show_default=True,
               type=click.Choice(["auto", "typst", "xelatex"]),
               help="PDF engine: typst (built in, auto) or xelatex (needs TeX Live).")
@@ -120,8 +122,9 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
     chosen = list(formats or b.DEFAULT_FORMATS)
     if count_ is not None and roster is not None:
         raise click.UsageError("give --variants N or --roster FILE, not both")
-    if "moodle" in chosen and count_ is None and roster is None:
-        raise click.UsageError("--format moodle needs --variants N or --roster FILE")
+    lms = [f for f in chosen if f in ("moodle", "cloze", "qti")]
+    if lms and count_ is None and roster is None:
+        raise click.UsageError(f"--format {lms[0]} needs --variants N or --roster FILE")
     progress = Progress(sys.stderr, sys.stderr.isatty())
     try:
         template_set.activate(templates)

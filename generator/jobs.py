@@ -118,7 +118,7 @@ def _produce(problem: Problem | Sheet, plan: Plan, progress: Tick | None = None)
     try:
         if not _writes(plan):
             return _Unit([], None, steps=steps, path=problem.path)
-        docs = [f for f in plan.formats if f != "moodle"]
+        docs = [f for f in plan.formats if f not in ("moodle", "cloze", "qti")]  # variants only
         files = outputs([problem], plan.out, list(plan.langs), docs, plan.pdf_engine)
         if plan.request is None:
             return _Unit(files, None, steps=steps, path=problem.path)

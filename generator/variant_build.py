@@ -7,6 +7,8 @@ Layout (one folder per problem and language, so a class's files stay together):
     OUT/<lang>/<id>/questions.<ext>          every question sheet in one file (--combined)
     OUT/<lang>/<id>/answers.<ext>            every answer sheet in one file (--combined)
     OUT/<lang>/<id>/moodle.xml               --format moodle
+    OUT/<lang>/<id>/cloze.xml                --format cloze (Moodle, one question a variant)
+    OUT/<lang>/<id>/canvas-qti.zip           --format qti (Canvas question bank)
     OUT/<id>/answers.json, answers.csv       the class answer key (language-free)
 
 <label> is v005 for variant 5, or the student id with --roster.
@@ -21,11 +23,15 @@ from pathlib import Path
 from typing import Any
 
 from generator.build import Output
+from generator.cloze import cloze_xml
 from generator.errors import Location, SpecError, SpecErrors, StepCheckError
 from generator.formats import FORMATS, produce, produce_many
+from generator.lms import FILES, bank
+from generator.marks import points_of
 from generator.moodle import question, quiz, to_html
 from generator.problem import Problem
 from generator.progress import Tick
+from generator.qti import qti_zip
 from generator.sheets import Sheets
 from generator.spec import GraphSpec
 from generator.variant_key import answers_csv, answers_json
@@ -133,7 +139,7 @@ def variant_files(template: Template, solved: list[Solved], out: Path, langs: li
     pid = problem.spec.id
     files = [Output(out / pid / "answers.json", answers_json(problem, solved, request.seed)),
              Output(out / pid / "answers.csv", answers_csv(problem, solved, request.bom))]
-    kinds = [f for f in formats if f in (*FORMATS, "moodle")]  # json: the key above
+    kinds = [f for f in formats if f in (*FORMATS, "moodle", *FILES)]  # json: the key above
     labels = [s.variant.label for s in solved]
     engine = request.pdf_engine
     done = 0
@@ -149,6 +155,11 @@ def variant_files(template: Template, solved: list[Solved], out: Path, langs: li
             if fmt == "moodle":
                 files.append(Output(folder / "moodle.xml", _moodle(problem, questions, answers,
                                                                    solved)))
+                continue
+            if fmt in FILES:
+                items = bank(problem, sheets.title, questions, answers, solved)
+                files.append(Output(folder / FILES[fmt], cloze_xml(items) if fmt == "cloze"
+                                    else qti_zip(items)))
                 continue
             asked = produce_many(questions, fmt, [f"{x}.question" for x in labels], engine)
             shown = produce_many(answers, fmt, [f"{x}.answer" for x in labels], engine)
@@ -166,13 +177,15 @@ def variant_files(template: Template, solved: list[Solved], out: Path, langs: li
 
 def _moodle(problem: Problem, questions: list[dict[str, Any]], answers: list[dict[str, Any]],
             solved: list[Solved]) -> str:
-    pid = problem.spec.id
+    spec = problem.spec
+    assert isinstance(spec, GraphSpec)
     items = []
     for q, a, s in zip(questions, answers, solved, strict=True):
         text, feedback = to_html(q), to_html(a)
-        for answer in s.answers:
+        points = points_of(spec, problem.graph, [x.key for x in s.answers])
+        for answer, worth in zip(s.answers, points, strict=True):
             many = len(s.answers) > 1
             asked = text + rf"<p>\({answer.label} = ?\)</p>" if many else text
-            name = f"{pid} {s.variant.label}" + (f" {answer.key}" if many else "")
-            items.append(question(name, asked, feedback, answer))
-    return quiz(f"solgen/{pid}", items)
+            name = f"{spec.id} {s.variant.label}" + (f" {answer.key}" if many else "")
+            items.append(question(name, asked, feedback, answer, worth, tuple(spec.tags)))
+    return quiz(spec.category or f"solgen/{spec.id}", items)
