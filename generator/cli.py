@@ -207,23 +207,36 @@ def stress(file: Path, count: int, seed: int) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also check this class list, as build --roster reads it.")
 @JOBS
+@TEMPLATE_FOLDERS
 @TIME_LIMIT
-def check(paths: tuple[Path, ...], seconds: float, jobs: int) -> None:
+def check(paths: tuple[Path, ...], seconds: float, jobs: int, roster: Path | None,
+          templates: tuple[Path, ...]) -> None:
     """Parse, solve and verify problems; write nothing.
+
+    Checks what a build checks: every step, and for a problem with vary: one
+    drawn variant (vary: names, where:, numbers for every leaf); with --roster
+    the class list and with --templates your templates.
 
     \b
     Example:
       solgen check problems/hw1-3-conv-w11.yaml
+      solgen check problems --roster class.csv --templates course-templates
     """
     from generator import build as b
     from generator import jobs as j
+    from generator import template_set
     from generator.progress import Progress, count
 
     progress = Progress(sys.stderr, sys.stderr.isatty())
     try:
+        template_set.activate(templates)
+        request = _request(None, 0, roster, False, "auto")
         files = b.problem_files(paths or (Path("problems"),))
-        result = j.run(files, j.Plan(Path(), seconds=seconds), jobs, progress=progress)
+        plan = j.Plan(Path(), seconds=seconds, request=request, templates=templates)
+        result = j.run(files, plan, jobs, progress=progress)
     except Exception as exc:
         progress.close()
         _fail(exc)
