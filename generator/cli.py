@@ -412,3 +412,32 @@ def help_(topic: str | None) -> None:
     if text is None:
         raise click.UsageError(f"no help topic {topic!r}; topics are: " + ", ".join(topics()))
     click.echo(text, nl=False)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1 (0: any free port).")
+@TEMPLATE_FOLDERS
+@TIME_LIMIT
+def serve(paths: tuple[Path, ...], port: int, seconds: float,
+          templates: tuple[Path, ...]) -> None:
+    """Preview every sheet in the browser; a saved file shows within a second or two.
+
+    Serves the answer sheets (and a question sheet of each problem with vary:)
+    in both languages on http://127.0.0.1:PORT/ only, re-solves just the files
+    that change, and reloads the page; an error shows in the page with its
+    file:line and hint. Ctrl-C stops.
+
+    \b
+    Example:
+      solgen serve problems --port 8000
+    """
+    from generator.preview import Preview
+    from generator.server import serve as run
+
+    try:
+        run(Preview(paths or (Path("problems"),), templates, seconds), port,
+            lambda text: click.echo(text))
+    except OSError as exc:
+        raise click.UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
