@@ -22,8 +22,8 @@ from typing import Any
 
 from generator.errors import SolgenError
 from generator.limits import DEFAULT_SECONDS
-from generator.problem import Problem
-from generator.sheet import Sheet
+from generator.solvers.problem import Problem
+from generator.solvers.sheet import Sheet
 
 LANGS = ("zh-TW", "en")
 FORMATS = ("md", "tex", "html", "pdf", "docx", "json", "trace")
@@ -41,7 +41,7 @@ def _check_lang(lang: str) -> str:
 
 
 def _document(model: dict[str, Any], fmt: str, name: str) -> str | bytes:
-    from generator.formats import produce
+    from generator.formats.produce import produce
 
     if fmt not in ("md", "tex", "html", "pdf", "docx"):
         raise ValueError(f"format is one of {', '.join(FORMATS)}, not {fmt!r}")
@@ -117,10 +117,12 @@ class Worked:
         if fmt == "trace":
             return self.trace()
         if fmt == "json":
-            from generator.answer_key import to_json
+            from generator.formats.answer_key import to_json
 
             return to_json(self.item)
-        view = self.item.view(_check_lang(lang or self.lang))
+        from generator.view.model import document_view
+
+        view = document_view(self.item, _check_lang(lang or self.lang))
         return _document(view, fmt, self.id)
 
     def variants(self, n: int, seed: int = 0) -> list[Variant]:
@@ -141,8 +143,8 @@ class Worked:
 
 
 def _variants(problem: Problem, n: int, seed: int) -> Iterator[Variant]:
-    from generator.sheets import Sheets
-    from generator.variant_build import Request, solve_variants, varied_or_fail
+    from generator.build.variants import Request, solve_variants, varied_or_fail
+    from generator.view.sheets import Sheets
 
     varied_or_fail([problem])
     template, solved = solve_variants(problem, Request(n, seed, None, False))
@@ -156,23 +158,30 @@ def _variants(problem: Problem, n: int, seed: int) -> Iterator[Variant]:
                       {a.key: a.decimal for a in one.answers}, models, problem.spec.id)
 
 
-def load(path: str | Path, lang: str = "zh-TW", time_limit: float = DEFAULT_SECONDS
-         ) -> Worked:
-    """Parse, solve and verify one problem or sheet file; raise `SolgenError` if it fails."""
-    from generator.build import prepare_all
+def load(path: str | Path, lang: str = "zh-TW", time_limit: float = DEFAULT_SECONDS,
+         templates: tuple[str | Path, ...] = ()) -> Worked:
+    """Parse, solve and verify one problem or sheet file; raise `SolgenError` if it fails.
 
+    `templates` are your template folders (as `--templates`, first wins); like the CLI,
+    every load makes its set the one all rendering uses from then on.
+    """
+    from generator.build.outputs import prepare_all
+    from generator.theme.selection import activate
+
+    activate(tuple(Path(t) for t in templates))
     try:
         return Worked(prepare_all([Path(path)], time_limit)[0], _check_lang(lang))
     except SolgenError as exc:  # without the build's closing "nothing was written" line
         raise SolgenError(_SUMMARY.sub("", exc.render())) from None
 
 
-def loads(text: str, lang: str = "zh-TW", time_limit: float = DEFAULT_SECONDS) -> Worked:
+def loads(text: str, lang: str = "zh-TW", time_limit: float = DEFAULT_SECONDS,
+          templates: tuple[str | Path, ...] = ()) -> Worked:
     """`load` for the text of a problem file (errors name it `problem.yaml`)."""
     with tempfile.TemporaryDirectory(prefix="solgen-") as folder:
         path = Path(folder, "problem.yaml")
         path.write_text(text, encoding="utf-8")
         try:
-            return load(path, lang, time_limit)
+            return load(path, lang, time_limit, templates)
         except SolgenError as exc:
             raise SolgenError(exc.render().replace(str(path), "problem.yaml")) from None

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.build import display, prepare_one, problem_files
+from generator.build.outputs import display, prepare_one, problem_files
 from generator.errors import SolgenError
-from generator.spec import LANGS
+from generator.spec.models import LANGS
 
 Stamp = tuple[int, int]  # mtime in ns, size: read a file again only when these change
 
@@ -57,12 +57,13 @@ def _failure(exc: BaseException) -> str:
 
 def render_pages(item: Any) -> dict[str, str]:
     """Every page of one solved problem or sheet, as standalone HTML documents."""
-    from generator.formats import produce
+    from generator.formats.produce import produce
+    from generator.view.model import document_view
 
-    pages = {f"answer/{lang}": str(produce(item.view(lang), "html", item.spec.id))
+    pages = {f"answer/{lang}": str(produce(document_view(item, lang), "html", item.spec.id))
              for lang in LANGS}
-    from generator.sheets import Sheets
-    from generator.variant_build import Request, solve_variants, varied
+    from generator.build.variants import Request, solve_variants, varied
+    from generator.view.sheets import Sheets
 
     for problem in varied([item]):
         template, solved = solve_variants(problem, Request(1, 0, None, False))
@@ -103,7 +104,7 @@ class Preview:
         if stamp == self._template_stamp:
             return False
         self._template_stamp = stamp
-        from generator.template_set import activate
+        from generator.theme.selection import activate
 
         try:
             activate(self.templates)
@@ -164,7 +165,7 @@ class Preview:
 
 def _is_sheet(entry: Entry) -> bool:
     """Sheets are assembled again after any change: a problem they name may have changed."""
-    from generator.sheet import is_sheet
+    from generator.solvers.sheet import is_sheet
 
     try:
         return is_sheet(entry.path)

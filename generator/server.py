@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, urlsplit
 
 from generator.preview import Entry, Preview
-from generator.spec import LANGS
+from generator.spec.models import LANGS
 
 HOST = "127.0.0.1"
 POLL = 0.2  # seconds between looks at the files

@@ -7,9 +7,9 @@ import re
 from click.testing import CliRunner
 from conftest import ROOT
 
+from generator.build.scaffold import kinds
 from generator.cli import main
-from generator.scaffold import kinds
-from generator.topics import topics
+from generator.spec.topics import topics
 
 
 def test_help_prints_the_section_of_the_reference() -> None:
