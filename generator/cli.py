@@ -13,6 +13,8 @@ from typing import Any
 
 import click
 
+from generator.formats.produce import FORMATS
+
 LANG_CHOICES = ("zh-TW", "en")
 
 # Budget of symbolic work per problem file; generator.limits.DEFAULT_SECONDS, repeated here
@@ -69,8 +71,7 @@ def main() -> None:
 @click.option("--lang", "langs", multiple=True, type=click.Choice(LANG_CHOICES),
               help="Language (repeatable). Default: all.")
 @click.option("--format", "formats", multiple=True,
-              type=click.Choice(["md", "tex", "pdf", "html", "docx", "json", "moodle", "cloze",
-                                 "qti"]),
+              type=click.Choice([*FORMATS, "json", "moodle", "cloze", "qti"]),
               help="Output format (repeatable). Default: md, tex, pdf and json. With "
               "--variants or --roster: moodle (Moodle XML, a numerical question per answer), "
               "cloze (Moodle, one multi-part question per variant), qti (Canvas bank zip).")
