@@ -136,10 +136,20 @@ class Worked:
         assert isinstance(text, str)
         return _FRONT_MATTER.sub("", text)
 
+    def picture(self) -> str | None:
+        """An SVG drawing: a gradient problem's computation graph with the chain-rule paths
+        in red, or a self_derivatives problem's f, f′, f″, f‴; None for other kinds (and
+        without matplotlib)."""
+        from generator.view.pictures import picture
+
+        return picture(self.item)
+
     def _repr_html_(self) -> str:
+        from generator.view.pictures import with_picture
+
         text = self.render("html")
         assert isinstance(text, str)
-        return _inline_html(text)
+        return with_picture(_inline_html(text), self.picture())
 
 
 def _variants(problem: Problem, n: int, seed: int) -> Iterator[Variant]:

@@ -55,12 +55,15 @@ def _failure(exc: BaseException) -> str:
     return f"internal error: {type(exc).__name__}: {exc}\n  hint: this is a bug in solgen"
 
 
-def render_pages(item: Any) -> dict[str, str]:
-    """Every page of one solved problem or sheet, as standalone HTML documents."""
+def render_pages(item: Any, svg: str | None = None) -> dict[str, str]:
+    """Every page of one solved problem or sheet, as standalone HTML documents; `svg` (its
+    picture, generator/view/pictures.py) goes under the title of its answer sheets."""
     from generator.formats.produce import produce
     from generator.view.model import document_view
+    from generator.view.pictures import with_picture
 
-    pages = {f"answer/{lang}": str(produce(document_view(item, lang), "html", item.spec.id))
+    pages = {f"answer/{lang}": with_picture(str(produce(document_view(item, lang), "html",
+                                                        item.spec.id)), svg)
              for lang in LANGS}
     from generator.build.variants import Request, solve_variants, varied
     from generator.view.sheets import Sheets
@@ -90,6 +93,7 @@ class Preview:
         self._stamps: dict[Path, Stamp] = {}
         self._template_stamp: tuple[tuple[str, Stamp], ...] = ()
         self._solved: dict[Path, Any] = {}  # problems solved so far, for sheets
+        self._pictures: dict[tuple[Any, ...], str | None] = {}
 
     def _stamp(self, path: Path) -> Stamp:
         try:
@@ -148,6 +152,15 @@ class Preview:
         self.version += 1
         return True
 
+    def _picture(self, item: Any) -> str | None:
+        """The item's drawing, redrawn only when what it shows changed (not for a title)."""
+        from generator.view.pictures import key, picture
+
+        mark = key(item)
+        if mark not in self._pictures:
+            self._pictures[mark] = picture(item)
+        return self._pictures[mark]
+
     def _update(self, entry: Entry, again: bool) -> None:
         if not again and (entry.pages or entry.error):
             return
@@ -156,7 +169,8 @@ class Preview:
         try:
             entry.item = prepare_one(entry.path, self.seconds, self._solved)
             entry.steps = len(entry.item.solution.steps())
-            pages = render_pages(entry.item) if self.template_error is None else {}
+            pages = (render_pages(entry.item, self._picture(entry.item))
+                     if self.template_error is None else {})
             entry.pages, entry.error = pages, None
         except Exception as exc:  # the author's mistake goes on the page, not a traceback
             entry.item = None
