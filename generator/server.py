@@ -124,7 +124,13 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
     # request sees the old page or the new one; pages reload when the version moves.
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            status, kind, body = respond(preview, self.path)
+            port = self.connection.getsockname()[1]
+            if self.headers.get("Host", "") not in (f"{HOST}:{port}", f"localhost:{port}"):
+                # A page elsewhere that resolves its own name to 127.0.0.1 (DNS rebinding)
+                # must not read the sheets.
+                status, kind, body = 403, "text/plain; charset=utf-8", "forbidden host"
+            else:
+                status, kind, body = respond(preview, self.path)
             data = body.encode("utf-8")
             self.send_response(status)
             self.send_header("Content-Type", kind)

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -191,3 +192,14 @@ def test_routes_serve_only_the_preview_pages(tmp_path: Path) -> None:
     body = respond(preview, f"/sheet?file={name}&page=answer/en")[2]
     assert f"{name}:" in body and "unknown kind &#x27;sgd_stpe&#x27;" in body
     assert "hint: kind is one of: gradient" in body
+
+
+def test_only_loopback_names_are_answered(server: tuple[str, Path]) -> None:
+    url, _ = server
+    port = url.rstrip("/").rsplit(":", 1)[1]
+    assert "solgen serve" in _get(url)
+    assert "solgen serve" in _get(f"http://localhost:{port}/")
+    request = urllib.request.Request(url, headers={"Host": f"attacker.example:{port}"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 403
