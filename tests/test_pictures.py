@@ -72,3 +72,21 @@ def test_serve_pages_carry_the_picture(tmp_path: Path) -> None:
     preview.refresh()
     entry = next(iter(preview.entries.values()))
     assert all('<figure class="solgen-picture"><svg' in page for page in entry.pages.values())
+
+
+@pytest.mark.parametrize("name", ["minibatch-sgd", "week1-discussion", "week1-sgd-step"])
+def test_picture_key_of_every_kind_is_hashable(name: str) -> None:
+    from generator.view.pictures import key
+
+    worked = api.load(ROOT / "problems" / f"{name}.yaml")
+    assert hash(key(worked.item)) == hash(key(worked.item))
+
+
+def test_picture_key_ignores_titles_but_not_the_graph() -> None:
+    from generator.view.pictures import key
+
+    text = HW.read_text(encoding="utf-8")
+    assert 'en: "HW 1-3"}' in text and "fn: sigma" in text
+    mark = key(api.loads(text).item)
+    assert key(api.loads(text.replace('en: "HW 1-3"}', 'en: "Another"}')).item) == mark
+    assert key(api.loads(text.replace("fn: sigma", "fn: tanh")).item) != mark

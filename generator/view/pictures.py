@@ -205,14 +205,14 @@ def _self_derivatives(spec: Any) -> str:
     return function_svg(plain, x, spec.function.name, "custom", spec.order)
 
 
-def key(item: Any) -> tuple[Any, ...]:
+def key(item: Any) -> tuple[str, ...]:
     """What a picture depends on (not titles or text), to redraw only when it changes."""
     spec = getattr(item, "spec", None)
     graph = getattr(item, "graph", None)
-    nodes = tuple((str(s), str(e)) for s, e in graph.nodes.items()) if graph else ()
-    return (getattr(spec, "kind", None), nodes, str(getattr(spec, "wrt", "")),
-            str(getattr(spec, "function", "")), getattr(spec, "order", None),
-            getattr(spec, "variable", None))
+    nodes = [f"{s}={e}" for s, e in graph.nodes.items()] if graph else []
+    shown = [str(getattr(spec, name, "")) for name in ("kind", "wrt", "function", "order",
+                                                       "variable")]
+    return (*shown, *nodes)
 
 
 def with_picture(html: str, svg: str | None) -> str:
