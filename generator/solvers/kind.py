@@ -43,8 +43,8 @@ class Variants(Generic[G]):
     """
 
     solved_in_full = False
-    # Blocks of the solved variant that state its question sheet; None: the model (its
-    # nodes) and the drawn values.
+    # Key prefixes of the blocks of the solved variant that state its question sheet;
+    # None: the model (its nodes) and the drawn values.
     question_blocks: tuple[str, ...] | None = None
 
     def vary(self, spec: G) -> dict[str, Draw]:

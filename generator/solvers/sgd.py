@@ -13,6 +13,7 @@ from generator.algebra.notation import Column, Grad, Vec
 from generator.algebra.numbers import as_decimal, number
 from generator.algebra.trace import Block, Section, Solution, Step
 from generator.errors import SpecError, SpecErrors
+from generator.graph.meaning import loss_kind
 from generator.graph.model import Graph
 from generator.solvers.kind import Answers, GraphKind, Point, Variants
 from generator.solvers.parts.partials import sigmoid_prime
@@ -69,7 +70,8 @@ def solve(spec: SgdSpec, graph: Graph) -> Solution:
         Block("sgd_model", {}, tuple(Step("definition", graph.display[n], lhs=n)
                                      for n in reversed(list(graph.nodes)) if n != graph.loss),
               layout="inline"),
-        Block("sgd_loss", {}, (Step("definition", graph.display[graph.loss], lhs=graph.loss),)),
+        Block(f"sgd_loss_{loss_kind(graph)}", {},
+              (Step("definition", graph.display[graph.loss], lhs=graph.loss),)),
         Block("sgd_data", _data_params(spec, graph)),
         _substitute_block(graph, out, point),
         *_gradient_blocks(graph, out, z, params),
@@ -241,7 +243,7 @@ class SgdVariants(Variants[SgdSpec]):
     """Every line shows numbers, so each variant is solved and verified in full (~25 ms)."""
 
     solved_in_full = True
-    question_blocks = ("sgd_model", "sgd_loss", "sgd_data")
+    question_blocks = ("sgd_model", "sgd_loss", "sgd_data")  # sgd_loss_<kind> by prefix
 
     def names(self, spec: SgdSpec, graph: Graph) -> set[str]:
         return {*spec.data, *spec.init}

@@ -86,7 +86,7 @@ class Sheets:
         wanted = self.hooks.question_blocks
         if wanted is not None:
             blocks = tuple(b for s in solved.solution.sections for b in s.blocks
-                           if b.key in wanted)
+                           if b.key.startswith(wanted))
             sections = [self.section(Section("", blocks, level=0))]
         else:
             values = values_latex(self.problem.graph, variant.drawn.point, self.writer.tex,
