@@ -30,6 +30,7 @@ from generator.formats.lms import FILES, bank
 from generator.formats.moodle import question, quiz, to_html
 from generator.formats.produce import FORMATS, produce, produce_many
 from generator.formats.qti import qti_zip
+from generator.solvers import registry
 from generator.solvers.marks import points_of
 from generator.solvers.problem import Problem
 from generator.spec.models import GraphSpec
@@ -92,7 +93,7 @@ def read_roster(path: Path) -> list[tuple[str, str]]:
 def varied(problems: list[Any]) -> list[Problem]:
     """The problems with `vary:` (sheets and problems without numbers to draw are skipped)."""
     return [p for p in problems
-            if isinstance(p, Problem) and isinstance(p.spec, GraphSpec) and p.spec.vary]
+            if isinstance(p, Problem) and registry.vary(p.spec)]
 
 
 def varied_or_fail(problems: list[Any]) -> list[Problem]:

@@ -7,13 +7,11 @@ from pathlib import Path
 
 import sympy
 
-from generator import solvers
 from generator.algebra.trace import Solution, Step
 from generator.check.verify import check
 from generator.errors import Location, SpecErrors, StepCheckError
-from generator.graph.compiler import compile_graph
 from generator.graph.model import Graph
-from generator.solvers import marks, statement
+from generator.solvers import marks, registry, statement
 from generator.spec.models import AnySpec, GraphSpec, load, localized
 from generator.spec.source import Source
 
@@ -33,14 +31,14 @@ class Problem:
 def prepare(path: Path, display: str | None = None) -> Problem:
     """Load, solve and verify one problem file; raise SolgenError on any failure."""
     source, spec = load(path, display)
-    graph = compile_graph(spec, source) if isinstance(spec, GraphSpec) else Graph()
-    solvers.validate(spec, graph, source)
+    graph = registry.graph(spec, source)
+    registry.validate(spec, graph, source)
     if isinstance(spec, GraphSpec):  # what a class is handed: statement slots, points
         handed = statement.problems_of(spec, graph, source) + marks.problems_of(
             spec, graph, source)
         if handed:
             raise SpecErrors(handed)
-    solution, failures = check(solvers.solve(spec, graph), graph)
+    solution, failures = check(registry.solve(spec, graph), graph)
     if failures:
         raise StepCheckError(_failure_report(source, graph, failures))
     return Problem(source.path, source, spec, graph, solution)
