@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from generator.solvers.problem import Problem  # imports sympy: only when building
     from generator.solvers.sheet import Sheet
 
-FORMATS = ("md", "tex", "pdf", "html", "docx", "json")
 DEFAULT_FORMATS = ("md", "tex", "pdf", "json")
 
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from jinja2.exceptions import TemplateError as JinjaError
 
-from generator.errors import TemplateError
 from generator.theme.jinja import environment, syntax_of, template_failure
 from generator.theme.templates import active
 
@@ -19,4 +18,4 @@ def render(model: dict[str, Any], fmt: str) -> str:
         template = environment(syntax_of(name), active()).get_template(name)
         return str(template.render(**model))
     except JinjaError as exc:
-        raise TemplateError(template_failure(exc, name)) from None
+        raise template_failure(exc, name) from None
