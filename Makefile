@@ -37,8 +37,9 @@ test: install system-deps-test
 	$(MAKE) --no-print-directory checks
 
 # Everything: also xelatex compiles, 10k fuzz, cross-hash-seed builds, fault campaigns (CI).
+# The explicit -m wins over any -m in pyproject's addopts.
 test-all: install system-deps-test
-	$(CAPPED) $(PY) -m pytest
+	$(CAPPED) $(PY) -m pytest -m "slow or not slow"
 	$(MAKE) --no-print-directory checks
 
 checks: install
