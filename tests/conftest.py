@@ -52,10 +52,13 @@ def check_golden(golden: Path, made: str | bytes, update: bool = False) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test of a tests/test_hostile*.py file runs isolated, and isolated tests run
-    first: a fork is only safe before anything (typst's thread pool) starts a thread."""
+    """Every test of a tests/test_hostile*.py file runs isolated, unless marked `in_process`
+    (it needs the parent's threads or state, e.g. a server counting connections), and
+    isolated tests run first: a fork is only safe before anything (typst's thread pool)
+    starts a thread."""
     for item in items:
-        if item.path.name.startswith("test_hostile"):
+        if item.path.name.startswith("test_hostile") and not item.get_closest_marker(
+                "in_process"):
             item.add_marker(pytest.mark.isolated)
     items.sort(key=lambda item: item.get_closest_marker("isolated") is None)  # stable
 

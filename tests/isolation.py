@@ -45,8 +45,9 @@ def run_isolated(call: Callable[[], object], timeout: float = TIMEOUT,
     """Run `call` in a fork with RLIMIT_AS and a hard deadline; re-raise what it raised."""
     threads = len(os.listdir("/proc/self/task"))
     if threads != 1:
-        pytest.fail(f"cannot fork safely: this process has {threads} threads "
-                    "(run isolated tests before anything starts a thread pool)", pytrace=False)
+        pytest.fail(f"cannot fork safely: this process has {threads} threads (a fixture's "
+                    "server, typst's pool); mark the test `in_process`, or make sure it "
+                    "runs before anything starts a thread", pytrace=False)
     limit = _address_space() + headroom
     sys.stdout.flush()
     sys.stderr.flush()

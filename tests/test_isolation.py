@@ -85,3 +85,19 @@ def test_a_skip_in_the_child_is_a_skip() -> None:
 def test_a_passing_body_passes_and_sees_the_parents_state() -> None:
     seen = {"value": 41}
     run_isolated(lambda: None if seen["value"] + 1 == 42 else pytest.fail("lost state"))
+
+
+def test_a_threaded_parent_is_refused_not_forked() -> None:
+    """A fork copies one thread: a fixture's server thread would stay behind, and what it
+    counts would never reach the test (which would then pass without looking)."""
+    import threading
+
+    stop = threading.Event()
+    server = threading.Thread(target=stop.wait)
+    server.start()
+    try:
+        with pytest.raises(pytest.fail.Exception, match=r"cannot fork safely: .* 2 threads"):
+            run_isolated(lambda: None)
+    finally:
+        stop.set()
+        server.join()
