@@ -253,7 +253,7 @@ def show(file: Path, lang: str, fmt: str, seconds: float, templates: tuple[Path,
 
             text = to_json(problem)
         elif fmt == "trace":
-            text = problem.solution.to_text()
+            text = problem.solution.to_text(evidence=True)
         else:
             from generator.render import render
 
