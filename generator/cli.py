@@ -201,14 +201,18 @@ def stress(file: Path, count: int, seed: int) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True,
+              help="Fail any step or expect: that is only checked numerically (agrees at "
+              "sample points to 50 digits) instead of proved.")
 @JOBS
 @TIME_LIMIT
-def check(paths: tuple[Path, ...], seconds: float, jobs: int) -> None:
+def check(paths: tuple[Path, ...], seconds: float, jobs: int, strict: bool) -> None:
     """Parse, solve and verify problems; write nothing.
 
     \b
-    Example:
+    Examples:
       solgen check problems/hw1-3-conv-w11.yaml
+      solgen check --strict problems/    # every step proved, not only sampled
     """
     from generator import build as b
     from generator import jobs as j
@@ -217,7 +221,8 @@ def check(paths: tuple[Path, ...], seconds: float, jobs: int) -> None:
     progress = Progress(sys.stderr, sys.stderr.isatty())
     try:
         files = b.problem_files(paths or (Path("problems"),))
-        result = j.run(files, j.Plan(Path(), seconds=seconds), jobs, progress=progress)
+        result = j.run(files, j.Plan(Path(), seconds=seconds, strict=strict), jobs,
+                       progress=progress)
     except Exception as exc:
         progress.close()
         _fail(exc)

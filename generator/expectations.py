@@ -10,7 +10,7 @@ from generator.errors import SpecError, SpecErrors, StepCheckError
 from generator.expr import ExprError, parse
 from generator.graph import Graph
 from generator.source import Source
-from generator.verify import Meaning, equal_lists
+from generator.verify import Meaning, equal_lists, refusing_numeric
 
 
 def _derivative() -> Callable[..., sympy.Basic]:
@@ -41,6 +41,9 @@ def check_expectations(expect: dict[str, str | int | float], graph: Graph,
                           f"  stated:   {key} = {value}\n"
                           f"  computed: {key} = {_in_nodes(lhs, graph)}\n"
                           f"  counterexample {result.detail}")
+        elif result.only_numeric and refusing_numeric():
+            errors.append(f"{where}: expected value is only checked numerically, not proved "
+                          f"(--strict)\n  stated:   {key} = {value}\n  {result.detail}")
     if errors:
         raise StepCheckError("\n".join(errors))
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from generator.build import Output, display, no_clashes, outputs, prepare_all, prepare_one
 from generator.errors import Location, SolgenError, SpecError, SpecErrors
 from generator.progress import Tick
+from generator.verify import refuse_numeric
 
 if TYPE_CHECKING:
     from multiprocessing.synchronize import Event
@@ -43,6 +44,7 @@ class Plan:
     seconds: float = 60.0
     request: Request | None = None  # --variants N or --roster
     templates: tuple[Path, ...] = ()  # --templates: a spawned worker activates them again
+    strict: bool = False  # check --strict: a step only checked numerically fails
 
 
 @dataclass
@@ -70,6 +72,7 @@ def run(files: list[Path], plan: Plan, jobs: int = 1, keep_going: bool = False,
         progress: Tick | None = None) -> Result:
     """Build every file; raise (nothing to write) on a failure unless `keep_going`."""
     jobs = min(jobs or os.cpu_count() or 1, len(files))
+    refuse_numeric(plan.strict)
     if jobs <= 1:
         units = _serial(files, plan, keep_going, progress)
     else:
@@ -165,6 +168,7 @@ def _start(plan: Plan, failed: Event | None) -> None:
     from generator.template_set import activate
 
     activate(plan.templates)
+    refuse_numeric(plan.strict)
 
 
 def _work(file: Path) -> _Unit:

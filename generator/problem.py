@@ -8,14 +8,14 @@ from typing import Any
 
 import sympy
 
-from generator import solvers
+from generator import points, solvers
 from generator.errors import Location, StepCheckError
 from generator.graph import Graph, compile_graph
 from generator.render import view
 from generator.source import Source
 from generator.spec import AnySpec, GraphSpec, load, localized
 from generator.trace import Solution, Step
-from generator.verify import check
+from generator.verify import check, refusing_numeric
 
 
 @dataclass(frozen=True)
@@ -37,14 +37,24 @@ def prepare(path: Path, display: str | None = None) -> Problem:
     """Load, solve and verify one problem file; raise SolgenError on any failure."""
     source, spec = load(path, display)
     graph = compile_graph(spec, source) if isinstance(spec, GraphSpec) else Graph()
-    solvers.validate(spec, graph, source)
-    solution, failures = check(solvers.solve(spec, graph), graph)
+    # The verifier's points come from the file's bytes (points.py): read them again here
+    # rather than carry them through the loader.
+    with points.problem_text(path.read_bytes()):
+        solvers.validate(spec, graph, source)
+        solution, failures = check(solvers.solve(spec, graph), graph)
     if failures:
         raise StepCheckError(_failure_report(source, graph, failures))
+    if refusing_numeric():
+        numeric = [(i, st) for i, st in enumerate(solution.steps(), 1)
+                   if st.check is not None and st.check.only_numeric]
+        if numeric:
+            raise StepCheckError(_failure_report(source, graph, numeric, "is only checked "
+                                                 "numerically, not proved (--strict)"))
     return Problem(source.path, source, spec, graph, solution)
 
 
-def _failure_report(source: Source, graph: Graph, failures: list[tuple[int, Step]]) -> str:
+def _failure_report(source: Source, graph: Graph, failures: list[tuple[int, Step]],
+                    verdict: str = "does not follow") -> str:
     lines = []
     for index, step in failures:
         lhs = step.lhs
@@ -52,5 +62,5 @@ def _failure_report(source: Source, graph: Graph, failures: list[tuple[int, Step
         where = Location(source.path, line or source.line(("kind",)))
         detail = step.check.detail if step.check else ""
         lines.append(f"{where}: step {index} ({step.rule}): {lhs if lhs is not None else '…'} "
-                     f"{step.relation} {step.rhs} does not follow\n  {detail}")
+                     f"{step.relation} {step.rhs} {verdict}\n  {detail}")
     return "\n".join(lines)

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import sympy
+from mpmath.libmp import prec_to_dps
 from sympy import Derivative, Symbol
 
 from generator import agreement, points
@@ -32,6 +33,19 @@ POINTS = 5
 TOLERANCE = sympy.Float("1e-30", DIGITS)
 ROUNDED_EXACTLY = "rounding-exact"  # a `≈` line whose rounding is exact, though a decimal
 MAX_PROOF_OPS = 400  # beyond this, cancel() may take minutes: the numeric rung decides
+
+
+_refuse_numeric = False  # `check --strict`: set once per process, like the template set
+
+
+def refuse_numeric(on: bool) -> None:
+    """With `on`, a step or `expect:` that is only numeric stops the problem (--strict)."""
+    global _refuse_numeric
+    _refuse_numeric = on
+
+
+def refusing_numeric() -> bool:
+    return _refuse_numeric
 
 
 @dataclass
@@ -163,13 +177,17 @@ def equal_lists(a: list[sympy.Basic], b: list[sympy.Basic]) -> Check:
     return Check("numeric", "mpmath", next(c.detail for c in checks if c.status == "numeric"))
 
 
-def rounded(shown: list[sympy.Basic], exact: list[sympy.Basic], digits: int) -> Check:
+def rounded(shown: list[sympy.Basic], exact: list[sympy.Basic], digits: int | None) -> Check:
     """A decimal shown with `digits` places must be the exact value correctly rounded.
 
     A rational value (a linear model's update) is compared in exact arithmetic; σ(3/2)
-    and the like at 40 digits, far below the half unit in the last place shown."""
+    and the like at 40 digits, far below the half unit in the last place shown. Without
+    `digits`, the line's value is a number computed at some precision (a training run's
+    Float): it must agree with the exact value to that precision, less 3 digits."""
     if len(shown) != len(exact):
         return Check("failed", "shape", f"{len(shown)} components ≠ {len(exact)} components")
+    if digits is None:
+        return _computed(shown, exact)
     half = sympy.Rational(1, 2) * sympy.Rational(1, 10**digits)
     all_exact = True
     for s, e in zip(shown, exact, strict=True):
@@ -189,6 +207,21 @@ def rounded(shown: list[sympy.Basic], exact: list[sympy.Basic], digits: int) -> 
                  "digits)")
 
 
+def _computed(shown: list[sympy.Basic], exact: list[sympy.Basic]) -> Check:
+    """Floats computed at their own precision against the exact values."""
+    places = DIGITS
+    for s, e in zip(shown, exact, strict=True):
+        places = prec_to_dps(s._prec) if s.is_Float else DIGITS
+        truth = sympy.N(e, places + 10)
+        gap = abs(sympy.N(s, places + 10) - truth)
+        if not gap.is_number or gap > sympy.Float(10, places) ** (3 - places) * max(
+                1, abs(truth)):
+            return Check("failed", "mpmath", f"{_short(s)} is not {_short(e)} to "
+                                             f"{places - 3} digits")
+    return Check("numeric", "mpmath", f"agrees with the exact value to {places - 3} digits "
+                 "(the precision it was computed at, less 3)")
+
+
 def check_block(block: Block, graph: Graph) -> tuple[Block, Step | None]:
     """Check each step of a block; return the checked block and the first failing step."""
     meaning = Meaning(graph, block.extra)
@@ -206,7 +239,7 @@ def check_block(block: Block, graph: Graph) -> tuple[Block, Step | None]:
             else:
                 truth = previous
             if step.relation == r"\approx":
-                check = rounded(value, truth, step.digits or 0)
+                check = rounded(value, truth, step.digits)
                 value = truth  # later lines continue from the exact value, not the rounding
             else:
                 check = equal_lists(value, truth)
