@@ -23,8 +23,8 @@ from sympy import Symbol
 
 from generator import points
 from generator.evaluator import Evaluator
-from generator.exactness import constant_sign, proof_of_zero
-from generator.piecewise import regions, witnesses
+from generator.exactness import constant_sign, decide
+from generator.piecewise import inside, regions, witnesses
 from generator.trace import Check
 
 DIGITS = 60
@@ -100,40 +100,62 @@ def numeric(a: sympy.Basic, b: sympy.Basic, symbols: list[Symbol],
                  f"points drawn for this build{note}; not proved")
 
 
+def _signed_at(diff: sympy.Basic, point: points.Point) -> sympy.Basic | None:
+    """diff at the point when it is provably not 0 there (exact arithmetic or sympy's
+    guaranteed-error evaluation), else None."""
+    value = diff.xreplace(point)
+    if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        return None
+    return value if constant_sign(value) not in (None, 0) else None
+
+
+def _exact_failure(a: sympy.Basic, b: sympy.Basic, point: points.Point,
+                   value: sympy.Basic, where_: str = "") -> Check:
+    gap = f"by {value}, exactly" if value.is_Rational else (
+        f"by {sympy.N(value, 5)}, certainly not 0")
+    va, vb = (sympy.N(side.xreplace(point), 15) for side in (a, b))
+    return Check("failed", "exact", f"at {where(point)}{where_}: {va} ≠ {vb} (they differ "
+                 f"{gap})")
+
+
 def exact_witness(a: sympy.Basic, b: sympy.Basic, diff: sympy.Basic,
-                  symbols: list[Symbol]) -> Check | None:
-    """A point where a − b (shown to be a non-zero function) is non-zero in exact terms."""
+                  symbols: list[Symbol]) -> Check:
+    """a − b is a function that is provably not 0: show it at a point, exactly."""
     candidates = [{}] if not symbols else [*points.screen(symbols),
                                             *points.drawn(symbols, fresh=False)]
     for point in candidates:
-        value = diff.xreplace(point)
-        if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-            continue
-        if constant_sign(value) in (None, 0):
-            continue
-        gap = value if value.is_Rational else sympy.N(value, 5)
-        va, vb = (sympy.N(side.xreplace(point), 15) for side in (a, b))
-        return Check("failed", "exact", f"at {where(point)}: {va} ≠ {vb} (they differ by "
-                     f"{gap}, exactly)")
-    return None
+        value = _signed_at(diff, point)
+        if value is not None:
+            return _exact_failure(a, b, point, value)
+    return Check("failed", "exact", "as functions: a − b brought over one denominator has a "
+                 "coefficient that is not 0, though it is too small to sign at the points tried")
 
 
 def by_region(a: sympy.Basic, b: sympy.Basic, diff: sympy.Basic,
               symbols: list[Symbol]) -> Check:
-    """relu, abs, Max … cut into regions: each proved, else checked at points inside it."""
+    """relu, abs, Max … cut into regions: each proved, shown wrong inside, or sampled."""
     found = regions(diff)
     if found is None:
         return numeric(a, b, symbols, note=" (too many regions to take one by one)")
-    open_ = [r for r in found if proof_of_zero(r.value) is None]
-    if not open_:
-        return Check("proved", "regions", f"0 in each of {len(found)} regions")
+    verdicts = [decide(r.value)[0] for r in found]
+    open_ = [(r, v) for r, v in zip(found, verdicts, strict=True) if not v]
     bases = [*points.screen(symbols, points.SCREEN), *points.drawn(symbols, fresh=False)]
-    inside = witnesses(open_, bases)
+    seen = witnesses([r for r, _ in open_], bases)
     rng = points.jitter_rng()
-    near = [p for w in inside.values() for p in points.nearby(w, rng, NEARBY)]
-    missed = [r.text() for i, r in enumerate(open_) if i not in inside]
+    for i, (region, verdict) in enumerate(open_):
+        if verdict is False and i in seen.points:
+            for point in [seen.points[i], *points.nearby(seen.points[i], rng, 2 * NEARBY)]:
+                value = _signed_at(region.value, point) if inside(region, point) else None
+                if value is not None:
+                    return _exact_failure(a, b, point, value, f" (where {region.text()})")
+    reached = [i for i in range(len(open_)) if i in seen.points]
+    if not reached and (seen.complete or not open_):
+        empty = f", {len(open_)} of them empty" if open_ else ""
+        return Check("proved", "regions", f"0 in each of {len(found)} regions{empty}")
+    near = [p for i in reached for p in points.nearby(seen.points[i], rng, NEARBY)]
+    missed = [open_[i][0].text() for i in range(len(open_)) if i not in seen.points]
     note = (f", in {len(found) - len(open_)} of {len(found)} regions proved and at a point "
-            f"inside each of {len(inside)} others")
-    if missed:
+            f"inside each of {len(reached)} others")
+    if missed and not seen.complete:
         note += "; no point found where " + "; ".join(missed[:3])
-    return numeric(a, b, symbols, list(inside.values()), near, note)
+    return numeric(a, b, symbols, [seen.points[i] for i in reached], near, note)

@@ -14,6 +14,8 @@ Nothing here samples: a "not zero" decision is then shown at a point by the call
 
 from __future__ import annotations
 
+import functools
+
 import sympy
 
 MAX_EXPANDED_POWER = 4  # (a + b)^k with a larger k is left to cancel, not multiplied out
@@ -54,6 +56,23 @@ def proof_of_zero(diff: sympy.Basic) -> str | None:
     if cancels_to_zero(diff):
         return "cancel"
     return None
+
+
+def decide(diff: sympy.Basic) -> tuple[bool | None, str]:
+    """(True: diff = 0, False: diff is provably not 0, None: undecided; the rung)."""
+    method = proof_of_zero(diff)
+    if method is not None:
+        return True, method
+    form = exp_form(diff)
+    if form is not None:
+        try:
+            if sympy.cancel(sympy.together(form)) == 0:
+                return True, "exp-structure"
+        except (sympy.PolynomialError, TypeError, ValueError):
+            return None, ""
+    if not_zero(diff if form is None else form):
+        return False, "exact"
+    return None, ""
 
 
 def constant_sign(value: sympy.Basic) -> int | None:
@@ -121,3 +140,60 @@ def exact_value(expr: sympy.Basic, point: dict[sympy.Symbol, sympy.Rational]
     if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) or not value.is_Rational:
         return None
     return value
+
+
+def exp_form(diff: sympy.Basic) -> sympy.Basic | None:
+    """diff with σ, tanh … written in exp, and every exp(g) written as a product of powers
+    of new symbols E_k = exp(h_k), where the h_k are Q-linearly independent polynomials
+    without constant term (exp(2x − y + 3) = e³·E₁²·E₂⁻¹).
+
+    Exponentials of Q-linearly independent non-constant polynomials are algebraically
+    independent over the rational functions (the Ax–Lindemann/Rosenlicht structure
+    theorem), so the result is 0 exactly when diff is, and it is a rational function:
+    `not_zero` and `cancel` decide it. None when anything else is left (log, sin, an exp
+    of a non-polynomial)."""
+    symbols = sorted(diff.free_symbols, key=lambda s: s.name)
+    try:
+        # Functions only: Pow.rewrite(exp) would turn (x + 1)² into exp(2 log(x + 1)).
+        form = diff.replace(
+            lambda e: isinstance(e, sympy.Function) and not isinstance(e, sympy.exp)
+            and bool(e.free_symbols), lambda e: e.rewrite(sympy.exp, deep=False))
+    except (TypeError, ValueError):
+        return None
+    atoms = sorted((a for a in form.atoms(sympy.exp) if a.free_symbols), key=sympy.default_sort_key)
+    rows: list[dict[tuple[int, ...], sympy.Rational]] = []
+    constants = []
+    for atom in atoms:
+        constant, rest = sympy.expand(atom.args[0]).as_independent(*symbols, as_Add=True)
+        try:
+            poly = sympy.Poly(rest, *symbols)
+        except sympy.PolynomialError:
+            return None
+        if poly.domain not in (sympy.ZZ, sympy.QQ):
+            return None
+        rows.append({m: sympy.Rational(c) for m, c in poly.terms()})
+        constants.append(constant)
+    replaced = _powers_of_new_symbols(rows, constants)
+    out = form.xreplace(dict(zip(atoms, replaced, strict=True)))
+    return out if is_rational_function(out) else None
+
+
+def _powers_of_new_symbols(rows: list[dict[tuple[int, ...], sympy.Rational]],
+                           constants: list[sympy.Basic]) -> list[sympy.Basic]:
+    """exp(constant + row) as e^constant · Π E_k^n, over a basis of the rows' Q-span."""
+    if not rows:
+        return []
+    monomials = sorted({m for r in rows for m in r})
+    matrix = sympy.Matrix([[r.get(m, 0) for m in monomials] for r in rows])
+    _, pivots = matrix.rref()
+    # Row j is Σ_k matrix[j, pivot_k] · (reduced row k); scale each basis element so that all
+    # those coefficients are integers (x and x/2 → E = exp(x/2): E² and E).
+    scale = [functools.reduce(sympy.ilcm, [sympy.Rational(matrix[j, p]).q
+                                           for j in range(len(rows))], 1) for p in pivots]
+    basis = [sympy.Symbol(f"_E{k}", positive=True) for k in range(len(pivots))]
+    out = []
+    for j, constant in enumerate(constants):
+        power = sympy.Mul(*[basis[k] ** int(matrix[j, p] * scale[k])
+                            for k, p in enumerate(pivots)])
+        out.append(sympy.exp(constant) * power)
+    return out

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from generator.build import Output, display, no_clashes, outputs, prepare_all, prepare_one
 from generator.errors import Location, SolgenError, SpecError, SpecErrors
 from generator.progress import Tick
-from generator.verify import refuse_numeric
+from generator.verify import refuse_numeric, refusing_numeric
 
 if TYPE_CHECKING:
     from multiprocessing.synchronize import Event
@@ -71,8 +71,17 @@ class _Unit:
 def run(files: list[Path], plan: Plan, jobs: int = 1, keep_going: bool = False,
         progress: Tick | None = None) -> Result:
     """Build every file; raise (nothing to write) on a failure unless `keep_going`."""
-    jobs = min(jobs or os.cpu_count() or 1, len(files))
+    before = refusing_numeric()
     refuse_numeric(plan.strict)
+    try:
+        return _run(files, plan, jobs, keep_going, progress)
+    finally:
+        refuse_numeric(before)  # a later build in the same process is not strict
+
+
+def _run(files: list[Path], plan: Plan, jobs: int, keep_going: bool,
+         progress: Tick | None) -> Result:
+    jobs = min(jobs or os.cpu_count() or 1, len(files))
     if jobs <= 1:
         units = _serial(files, plan, keep_going, progress)
     else:

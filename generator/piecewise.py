@@ -47,7 +47,7 @@ def has_piecewise(expr: sympy.Basic) -> bool:
 
 def _innermost(expr: sympy.Basic) -> sympy.Basic | None:
     for node in sympy.postorder_traversal(expr):
-        if isinstance(node, KINDS) and node.free_symbols:
+        if isinstance(node, KINDS):
             return node
     return None
 
@@ -93,6 +93,13 @@ def regions(expr: sympy.Basic) -> list[Region] | None:
         if node is None:
             done.append(Region(conditions, current))
             continue
+        if not node.free_symbols:  # relu(−1) left by an inner branch: its sign is known
+            known = [b for case, b in _cases(node) if all(constant_sign(g) == s
+                                                          for g, s in case)]
+            if not known:
+                return None  # a switch exactly at 0, or one sympy cannot sign
+            todo.append((current.xreplace({node: known[0]}), signs, conditions))
+            continue
         for case, branch in _cases(node):
             if any(_known(g, signs) == -s for g, s in case):
                 continue  # contradicts a switch already chosen on this path
@@ -122,9 +129,9 @@ def inside(region: Region, point: dict[Symbol, sympy.Rational]) -> bool | None:
 
 
 def _line_values(switches: list[sympy.Basic], var: Symbol,
-                 base: dict[Symbol, sympy.Rational]) -> list[sympy.Rational]:
+                 base: dict[Symbol, sympy.Rational]) -> list[sympy.Rational] | None:
     """Values of var, one in each interval between the real roots of the switches along
-    the line through base parallel to var's axis."""
+    the line through base parallel to var's axis (None: the roots could not be isolated)."""
     fixed = {s: v for s, v in base.items() if s != var}
     product = sympy.Integer(1)
     for g in switches:
@@ -132,31 +139,40 @@ def _line_values(switches: list[sympy.Basic], var: Symbol,
         product *= numerator * denominator
     try:
         poly = sympy.Poly(product, var)
-        if poly.degree() <= 0 or constant_sign(poly.LC()) is None:
-            return []
+        if poly.degree() <= 0:
+            return [base[var]] if constant_sign(poly.LC()) not in (None, 0) else None
         bounds = poly.sqf_part().intervals()
     except (sympy.PolynomialError, sympy.DomainError, NotImplementedError):
-        return []
+        return None
     ends = sorted({sympy.Rational(e) for (lo, hi), _ in bounds for e in (lo, hi)})
     if not ends:
-        return []
+        return [base[var]]
     values = [ends[0] - 1, ends[-1] + 1]
     values += [(a + b) / 2 for a, b in itertools.pairwise(ends)]
     return values
 
 
-def witnesses(found: list[Region], bases: list[dict[Symbol, sympy.Rational]]
-              ) -> dict[int, dict[Symbol, sympy.Rational]]:
-    """A point strictly inside each region that line sweeps (and the bases) reach,
-    by region index."""
+@dataclass(frozen=True)
+class Witnesses:
+    points: dict[int, dict[Symbol, sympy.Rational]]  # a point inside region i
+    complete: bool  # one symbol, every cell of the line visited: a region missed is empty
+
+
+def witnesses(found: list[Region], bases: list[dict[Symbol, sympy.Rational]]) -> Witnesses:
+    """A point strictly inside each region that line sweeps (and the bases) reach."""
     switches = list({g for r in found for g, _ in r.conditions})
     rational = all(is_rational_function(g) for g in switches)
     symbols = sorted({s for g in switches for s in g.free_symbols}, key=lambda s: s.name)
     candidates = list(bases)
+    complete = rational and len(symbols) == 1 and bool(bases)
     if rational:
         for base in bases[:3]:
             for var in symbols:
-                candidates += [{**base, var: v} for v in _line_values(switches, var, base)]
+                values = _line_values(switches, var, base)
+                complete = complete and values is not None
+                candidates += [{**base, var: v} for v in values or []]
+    # Modest points first: at y = 5916000 an exp(y) needs millions of digits to be signed.
+    candidates.sort(key=lambda p: max((abs(v) for v in p.values()), default=0))
     out: dict[int, dict[Symbol, sympy.Rational]] = {}
     for point in candidates:
         for i, region in enumerate(found):
@@ -164,4 +180,4 @@ def witnesses(found: list[Region], bases: list[dict[Symbol, sympy.Rational]]
                 out[i] = point
         if len(out) == len(found):
             break
-    return out
+    return Witnesses(out, complete)

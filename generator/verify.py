@@ -22,7 +22,7 @@ from sympy import Derivative, Symbol
 
 from generator import agreement, points
 from generator.evaluator import Evaluator
-from generator.exactness import not_zero, proof_of_zero
+from generator.exactness import decide
 from generator.graph import Graph
 from generator.notation import VectorShapeError, components
 from generator.piecewise import has_piecewise
@@ -122,13 +122,11 @@ def compare(a: sympy.Basic, b: sympy.Basic) -> Check:
         return screened
     if sympy.count_ops(diff) > MAX_PROOF_OPS:
         return agreement.numeric(a, b, free)  # cancel() could take minutes
-    method = proof_of_zero(diff)
-    if method is not None:
+    zero, method = decide(diff)
+    if zero:
         return Check("proved", method)
-    if not_zero(diff):
-        shown = agreement.exact_witness(a, b, diff, free)
-        if shown is not None:
-            return shown
+    if zero is False:
+        return agreement.exact_witness(a, b, diff, free)
     if has_piecewise(diff):
         return agreement.by_region(a, b, diff, free)
     return agreement.numeric(a, b, free)
