@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from sympy import Rational as R
 from sympy import exp, log
 
-from generator import points
+from generator.algebra.functions import leaky_relu, relu, sigmoid, step
+from generator.check import points
+from generator.check.verify import compare
 from generator.cli import main
-from generator.functions import leaky_relu, relu, sigmoid, step
-from generator.verify import compare
 
 x, y, z = sympy.symbols("x y z")
 SCREEN_ROOTS = (R(-27, 20), R(431, 1000), R(1571, 1000), R(693, 500), R(307, 250))
@@ -129,7 +129,7 @@ def test_evidence_is_the_same_in_every_process() -> None:
     import subprocess
     import sys
 
-    code = ("import sympy; from generator.verify import compare; x = sympy.Symbol('x'); "
+    code = ("import sympy; from generator.check.verify import compare; x = sympy.Symbol('x'); "
             "print(compare(sympy.log(1 + sympy.exp(x)) - x, sympy.log(1 + sympy.exp(-x)))"
             ".detail)")
     runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -244,7 +244,7 @@ def test_show_trace_and_json_carry_the_evidence(tmp_path: Path) -> None:
 def test_every_builtin_problem_is_proved_or_says_why_not() -> None:
     from conftest import PROBLEMS
 
-    from generator.problem import prepare
+    from generator.solvers.problem import prepare
 
     for path in PROBLEMS:
         steps = prepare(path).solution.steps()

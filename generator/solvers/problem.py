@@ -1,0 +1,62 @@
+"""A problem file taken through the pipeline: spec → graph → verified solution."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import sympy
+
+from generator.algebra.trace import Solution, Step
+from generator.check import points
+from generator.check.verify import check, refusing_numeric
+from generator.errors import Location, StepCheckError
+from generator.graph.model import Graph
+from generator.solvers import registry
+from generator.spec.models import AnySpec, load, localized
+from generator.spec.source import Source
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    source: Source
+    spec: AnySpec
+    graph: Graph
+    solution: Solution
+
+    def title(self, lang: str) -> str:
+        return localized(self.spec.title, lang)
+
+
+def prepare(path: Path, display: str | None = None) -> Problem:
+    """Load, solve and verify one problem file; raise SolgenError on any failure."""
+    source, spec = load(path, display)
+    graph = registry.graph(spec, source)
+    # The verifier's points come from the file's bytes (check/points.py): read them again
+    # here rather than carry them through the loader.
+    with points.problem_text(path.read_bytes()):
+        registry.validate(spec, graph, source)
+        solution, failures = check(registry.solve(spec, graph), graph)
+    if failures:
+        raise StepCheckError(_failure_report(source, graph, failures))
+    if refusing_numeric():
+        numeric = [(i, st) for i, st in enumerate(solution.steps(), 1)
+                   if st.check is not None and st.check.only_numeric]
+        if numeric:
+            raise StepCheckError(_failure_report(source, graph, numeric, "is only checked "
+                                                 "numerically, not proved (--strict)"))
+    return Problem(source.path, source, spec, graph, solution)
+
+
+def _failure_report(source: Source, graph: Graph, failures: list[tuple[int, Step]],
+                    verdict: str = "does not follow") -> str:
+    lines = []
+    for index, step in failures:
+        lhs = step.lhs
+        line = graph.lines.get(lhs) if isinstance(lhs, sympy.Symbol) else None
+        where = Location(source.path, line or source.line(("kind",)))
+        detail = step.check.detail if step.check else ""
+        lines.append(f"{where}: step {index} ({step.rule}): {lhs if lhs is not None else '…'} "
+                     f"{step.relation} {step.rhs} {verdict}\n  {detail}")
+    return "\n".join(lines)
