@@ -95,9 +95,10 @@ def numeric(a: sympy.Basic, b: sympy.Basic, symbols: list[Symbol],
             worst, used = max(worst, rel), used + 1
     if used == 0:
         return Check("failed", "mpmath", "no point where both sides are defined")
-    return Check("numeric", "mpmath", f"agrees to {AGREE} digits at {used} points drawn from "
-                 f"the problem file (worst relative difference {mpmath.nstr(worst, 2)}) and at "
-                 f"points drawn for this build{note}; not proved")
+    fresh_text = ", and at points drawn afresh for this build" if hidden else ""
+    return Check("numeric", "mpmath", f"agrees to {AGREE} digits at {used} "
+                 f"{'point' if used == 1 else 'points'} (worst relative difference "
+                 f"{mpmath.nstr(worst, 2)}){fresh_text}{note}; not proved")
 
 
 def _signed_at(diff: sympy.Basic, point: points.Point) -> sympy.Basic | None:
