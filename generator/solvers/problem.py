@@ -10,10 +10,10 @@ import sympy
 from generator.algebra.trace import Solution, Step
 from generator.check import points
 from generator.check.verify import check, refusing_numeric
-from generator.errors import Location, StepCheckError
+from generator.errors import Location, SpecErrors, StepCheckError
 from generator.graph.model import Graph
-from generator.solvers import registry
-from generator.spec.models import AnySpec, load, localized
+from generator.solvers import marks, registry, statement
+from generator.spec.models import AnySpec, GraphSpec, load, localized
 from generator.spec.source import Source
 
 
@@ -37,16 +37,26 @@ def prepare(path: Path, display: str | None = None) -> Problem:
     # here rather than carry them through the loader.
     with points.problem_text(path.read_bytes()):
         registry.validate(spec, graph, source)
+        if isinstance(spec, GraphSpec):  # what a class is handed: statement slots, points
+            handed = statement.problems_of(spec, graph, source) + marks.problems_of(
+                spec, graph, source)
+            if handed:
+                raise SpecErrors(handed)
         solution, failures = check(registry.solve(spec, graph), graph)
     if failures:
         raise StepCheckError(_failure_report(source, graph, failures))
     if refusing_numeric():
-        numeric = [(i, st) for i, st in enumerate(solution.steps(), 1)
-                   if st.check is not None and st.check.only_numeric]
-        if numeric:
-            raise StepCheckError(_failure_report(source, graph, numeric, "is only checked "
-                                                 "numerically, not proved (--strict)"))
+        _refuse_numeric(source, graph, solution)
     return Problem(source.path, source, spec, graph, solution)
+
+
+def _refuse_numeric(source: Source, graph: Graph, solution: Solution) -> None:
+    """`check --strict`: a step that only agrees at sample points stops the problem."""
+    numeric = [(i, st) for i, st in enumerate(solution.steps(), 1)
+               if st.check is not None and st.check.only_numeric]
+    if numeric:
+        raise StepCheckError(_failure_report(source, graph, numeric, "is only checked "
+                                             "numerically, not proved (--strict)"))
 
 
 def _failure_report(source: Source, graph: Graph, failures: list[tuple[int, Step]],
