@@ -124,6 +124,7 @@ def test_the_region_witness_is_inside_the_region() -> None:
     assert sympy.Rational(point["x"]) - sympy.Rational(point["y"]) > 10**30
 
 
+@pytest.mark.slow  # two fresh interpreters importing sympy
 def test_evidence_is_the_same_in_every_process() -> None:
     """The fresh points differ per process (os.urandom), the printed evidence does not."""
     import subprocess
