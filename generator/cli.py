@@ -211,11 +211,14 @@ def stress(file: Path, count: int, seed: int) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
               help="Also check this class list, as build --roster reads it.")
+@click.option("--strict", is_flag=True,
+              help="Fail any step or expect: that is only checked numerically (agrees at "
+              "sample points to 50 digits) instead of proved.")
 @JOBS
 @TEMPLATE_FOLDERS
 @TIME_LIMIT
 def check(paths: tuple[Path, ...], seconds: float, jobs: int, roster: Path | None,
-          templates: tuple[Path, ...]) -> None:
+          templates: tuple[Path, ...], strict: bool) -> None:
     """Parse, solve and verify problems; write nothing.
 
     Checks what a build checks: every step, and for a problem with vary: one
@@ -223,9 +226,10 @@ def check(paths: tuple[Path, ...], seconds: float, jobs: int, roster: Path | Non
     the class list and with --templates your templates.
 
     \b
-    Example:
+    Examples:
       solgen check problems/hw1-3-conv-w11.yaml
       solgen check problems --roster class.csv --templates course-templates
+      solgen check --strict problems/    # every step proved, not only sampled
     """
     from generator.build import jobs as j
     from generator.build import outputs as b
@@ -237,7 +241,8 @@ def check(paths: tuple[Path, ...], seconds: float, jobs: int, roster: Path | Non
         selection.activate(templates)
         request = _request(None, 0, roster, False, "auto")
         files = b.problem_files(paths or (Path("problems"),))
-        plan = j.Plan(Path(), seconds=seconds, request=request, templates=templates)
+        plan = j.Plan(Path(), seconds=seconds, request=request, templates=templates,
+                      strict=strict)
         result = j.run(files, plan, jobs, progress=progress)
     except Exception as exc:
         progress.close()
@@ -274,7 +279,7 @@ def show(file: Path, lang: str, fmt: str, seconds: float, templates: tuple[Path,
 
             text = to_json(problem)
         elif fmt == "trace":
-            text = problem.solution.to_text()
+            text = problem.solution.to_text(evidence=True)
         else:
             from generator.formats.text import render
             from generator.view.model import document_view

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from generator.build.outputs import Output, display, no_clashes, outputs, prepare_all, prepare_one
 from generator.build.progress import Tick
+from generator.check.verify import refuse_numeric, refusing_numeric
 from generator.errors import Location, SolgenError, SpecError, SpecErrors
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ class Plan:
     seconds: float = 60.0
     request: Request | None = None  # --variants N or --roster
     templates: tuple[Path, ...] = ()  # --templates: a spawned worker activates them again
+    strict: bool = False  # check --strict: a step only checked numerically fails
 
 
 @dataclass
@@ -69,6 +71,16 @@ class _Unit:
 def run(files: list[Path], plan: Plan, jobs: int = 1, keep_going: bool = False,
         progress: Tick | None = None) -> Result:
     """Build every file; raise (nothing to write) on a failure unless `keep_going`."""
+    before = refusing_numeric()
+    refuse_numeric(plan.strict)
+    try:
+        return _run(files, plan, jobs, keep_going, progress)
+    finally:
+        refuse_numeric(before)  # a later build in the same process is not strict
+
+
+def _run(files: list[Path], plan: Plan, jobs: int, keep_going: bool,
+         progress: Tick | None) -> Result:
     jobs = min(jobs or os.cpu_count() or 1, len(files))
     if jobs <= 1:
         units = _serial(files, plan, keep_going, progress)
@@ -168,6 +180,7 @@ def _start(plan: Plan, failed: Event | None) -> None:
     from generator.theme.selection import activate
 
     activate(plan.templates)
+    refuse_numeric(plan.strict)
 
 
 def _work(file: Path) -> _Unit:

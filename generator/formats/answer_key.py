@@ -43,6 +43,8 @@ def answer_key(problem: Problem, lang: str = "en") -> dict[str, Any]:
         "rhs": str(st.rhs),
         "latex": to_latex(st.rhs, names),
         "check": st.check.status if st.check else None,
+        # What showed it: the proof's rung, or how far numeric agreement went.
+        "evidence": st.check.evidence() if st.check else None,
     } for st in solution.steps()]
     return {
         "id": problem.spec.id,
