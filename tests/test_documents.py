@@ -21,6 +21,7 @@ from conftest import PROBLEMS, ROOT, SHEETS
 
 from generator.build.outputs import outputs, prepare_all, write
 from generator.formats.pdf import latexmk_command, tex_environment
+from generator.theme.theme import Theme
 
 LANGS = ["en", "zh-TW"]
 IDS = [p.stem for p in PROBLEMS + SHEETS]
@@ -49,7 +50,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """
     problems = prepare_all(PROBLEMS + SHEETS)
     typst = tmp_path_factory.mktemp("typst")
-    write(outputs(problems, typst, LANGS, ["md", "tex", "pdf", "html", "docx"]))
+    write(outputs(problems, typst, LANGS, ["md", "tex", "pdf", "html", "docx"], Theme()))
     xelatex = tmp_path_factory.mktemp("xelatex")
     logs = tmp_path_factory.mktemp("texlogs")
     if shutil.which("latexmk") and shutil.which("xelatex"):
@@ -177,13 +178,14 @@ def uncompressed(pdf: Path) -> bytes:
 
 def test_same_input_same_pdf_bytes(built: dict[str, Path], tmp_path: Path) -> None:
     problems = prepare_all(PROBLEMS[:1])
-    again = outputs(problems, tmp_path, ["zh-TW"], ["pdf", "docx", "html"])
+    again = outputs(problems, tmp_path, ["zh-TW"], ["pdf", "docx", "html"], Theme())
     for out in again:
         first = built["typst"] / out.path.relative_to(tmp_path)
         data = out.text.encode("utf-8") if isinstance(out.text, str) else out.text
         assert first.read_bytes() == data, f"{first} changed between two builds"
     if shutil.which("latexmk"):
-        for out in outputs(problems, tmp_path, ["zh-TW"], ["pdf"], pdf_engine="xelatex"):
+        for out in outputs(problems, tmp_path, ["zh-TW"], ["pdf"], Theme(),
+                           pdf_engine="xelatex"):
             assert (built["xelatex"] / out.path.relative_to(tmp_path)).read_bytes() == out.text
 
 

@@ -11,6 +11,7 @@ import pytest
 from generator.errors import PdfError, ToolMissing
 from generator.formats import fonts
 from generator.formats.pdf import xelatex_pdf
+from generator.theme.theme import Theme
 
 
 def need_tex() -> None:
@@ -64,4 +65,4 @@ def test_typst_font_warning_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None
 
     monkeypatch.setitem(pdf.TYPST_FONTS, "en", (["No Such Font"], ["No Such Font"]))
     with pytest.raises(PdfError, match="typst warned: unknown font family: no such font"):
-        pdf.typst_pdf("# Title\n\ntext\n", "en")
+        pdf.typst_pdf("# Title\n\ntext\n", "en", Theme())
