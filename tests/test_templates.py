@@ -190,7 +190,7 @@ def test_the_first_folder_wins(tmp_path: Path) -> None:
                     .replace("\nHence\n", "\nThus\n").replace("\nModel:\n", "\nThe model:\n"))
 
 
-def test_pandoc_templates_resolve_through_the_active_set(tmp_path: Path) -> None:
+def test_pandoc_templates_resolve_through_the_theme(tmp_path: Path) -> None:
     style = (BUILTIN / "html" / "math-style.html").read_text(encoding="utf-8")
     user = folder(tmp_path / "course", {
         "html/math-style.html": style.replace("<style>", "<style>\n  /* course style */")})

@@ -30,7 +30,7 @@ VARIED = ROOT / "problems" / "hw1-3-conv-w11-variants.yaml"
 def test_docs_describe_the_types(name: str) -> None:
     text = (ROOT / "docs" / name).read_text(encoding="utf-8")
     assert text == document.with_generated(text, document.GENERATED[name]()), (
-        f"docs/{name} is out of date: run `python -m generator.view.document`")
+        f"docs/{name} is out of date: run `make reference`")
 
 
 def test_the_table_names_every_field_once() -> None:

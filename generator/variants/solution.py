@@ -135,9 +135,6 @@ class Template:
         steps = sum(len(b.steps) for b in section.blocks)
         return Solved(variant, solution, tuple(answers), tuple(failures), steps)
 
-    def value_tex(self, value: sympy.Basic) -> str:
-        return self.slots.value(value)[0]
-
     def _answer(self, key: str, exact: sympy.Basic, value: Any, latex: str | None = None,
                 text: str | None = None) -> Answer:
         return Answer(key, exact, value, self.digits, self.labels[key],

@@ -7,7 +7,7 @@ allows on dataclasses. Every field is always there (an empty string or tuple whe
 document has nothing to show), so a template tests `block.table`, not whether it exists.
 
 Each field's description lives beside it (`doc=`); docs/templates.md's table and
-docs/formats.md's summary are generated from them (`python -m generator.view.document`),
+docs/formats.md's summary are generated from them (`make reference`),
 and tests/test_view_document.py fails when either file falls behind the types.
 """
 
