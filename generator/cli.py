@@ -13,6 +13,8 @@ from typing import Any
 
 import click
 
+from generator.formats.produce import FORMATS
+
 LANG_CHOICES = ("zh-TW", "en")
 
 # Budget of symbolic work per problem file; generator.limits.DEFAULT_SECONDS, repeated here
@@ -69,7 +71,7 @@ def main() -> None:
 @click.option("--lang", "langs", multiple=True, type=click.Choice(LANG_CHOICES),
               help="Language (repeatable). Default: all.")
 @click.option("--format", "formats", multiple=True,
-              type=click.Choice(["md", "tex", "pdf", "html", "docx", "json", "moodle"]),
+              type=click.Choice([*FORMATS, "json", "moodle"]),
               help="Output format (repeatable). Default: md, tex, pdf and json. moodle: "
               "Moodle XML questions, with --variants or --roster.")
 @click.option("--pdf-engine", default="auto", show_default=True,

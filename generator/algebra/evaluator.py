@@ -11,21 +11,18 @@ so results never depend on the fast path.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import mpmath
 import sympy
 from sympy import Symbol
 
+from generator.algebra.functions import mp_function
+
 FAST_ABOVE = 60  # tree nodes; below this sympy's own evaluation is as fast, unless …
 # … the tree holds a function: sympy evaluates σ(3/2) by building 1/(1 + e^(-3/2)) and
 # evalf-ing that, ~2 ms a call, where the walk takes ~0.1 ms (an SGD variant's checks).
 
-_CALLS: dict[Any, Callable[[Any], Any]] = {
-    sympy.exp: mpmath.exp, sympy.log: mpmath.log, sympy.tanh: mpmath.tanh,
-    sympy.sin: mpmath.sin, sympy.cos: mpmath.cos, sympy.Abs: abs,
-}
 
 
 class Unknown(Exception):
@@ -77,10 +74,8 @@ class Evaluator:
         elif isinstance(e, sympy.Pow):
             base, exp = self._walk(e.base, memo), self._walk(e.exp, memo)
             value = base ** (int(exp) if e.exp.is_Integer else exp)
-        elif e.func in _CALLS:
-            value = _CALLS[e.func](self._walk(e.args[0], memo))
-        elif callable(getattr(e, "plain", None)):
-            value = self._walk(e.plain(), memo)  # σ, relu, softmax … (functions.py)
+        elif (twin := mp_function(e.func)) is not None:
+            value = twin(*[self._walk(a, memo) for a in e.args])  # functions.MPMATH
         else:
             raise Unknown(type(e).__name__)
         memo[e] = value

@@ -1,4 +1,9 @@
-"""Activation functions as real sympy Functions.
+"""Activation functions as real sympy Functions, each defined once, in one class.
+
+A class holds everything solgen knows of its function: the formula in plain sympy
+(`plain`, also its `rewrite(exp)` and `evalf`), the derivative (`fdiff`), the mpmath value
+(`mp`, used by every numeric path through `MPMATH`) and the LaTeX (`_latex`). Adding an
+activation = one class here + its name in `FUNCTIONS`.
 
 sigma stays unevaluated at numbers (sigma(21) is printed as such in substitute-only
 answers), differentiates to sigma(1 - sigma), and evaluates through mpmath.
@@ -6,8 +11,11 @@ answers), differentiates to sigma(1 - sigma), and evaluates through mpmath.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
+import mpmath
 import sympy
 from mpmath.libmp import prec_to_dps
 from sympy import Function, exp
@@ -24,11 +32,15 @@ class sigmoid(Function):  # type: ignore[misc]  # sympy is untyped
         return s * (1 - s)
 
     def _eval_rewrite_as_exp(self, arg: Any, **kwargs: Any) -> Any:
-        return 1 / (1 + exp(-arg))
+        return sigmoid(arg).plain()
 
     def _eval_evalf(self, prec: int) -> Any:
         # prec is in bits; evalf takes decimal digits.
-        return (1 / (1 + exp(-self.args[0]))).evalf(prec_to_dps(prec))
+        return self.plain().evalf(prec_to_dps(prec))
+
+    @staticmethod
+    def mp(x: Any) -> Any:
+        return _sigmoid_at(x, mpmath.mp.prec)
 
     def _eval_is_real(self) -> bool | None:
         real: bool | None = self.args[0].is_real
@@ -55,8 +67,12 @@ class step(Function):  # type: ignore[misc]  # sympy is untyped
 
     @classmethod
     def eval(cls, arg: Any) -> Any:
-        if arg.is_number and arg.is_real:
-            return sympy.Integer(1 if arg > 0 else 0)
+        # Decided by assumptions, never by `arg > 0`: an unevaluated number (a substituted,
+        # bracketed −3/2) compares to an undecidable Relational.
+        if arg.is_positive:
+            return sympy.Integer(1)
+        if arg.is_nonpositive:
+            return sympy.Integer(0)
         return None
 
     def fdiff(self, argindex: int = 1) -> Any:
@@ -70,7 +86,11 @@ class step(Function):  # type: ignore[misc]  # sympy is untyped
 
     def _eval_evalf(self, prec: int) -> Any:
         value = self.args[0].evalf(prec_to_dps(prec))
-        return sympy.Integer(1 if value > 0 else 0) if value.is_number else None
+        return sympy.Integer(1 if value > 0 else 0) if value.is_Number else None
+
+    @staticmethod
+    def mp(x: Any) -> Any:
+        return mpmath.mpf(1 if x > 0 else 0)
 
     def _latex(self, printer: Any) -> str:
         return rf"\mathbb{{1}}\left[{printer._print(self.args[0])} > 0\right]"
@@ -85,13 +105,17 @@ class relu(Function):  # type: ignore[misc]  # sympy is untyped
         return step(self.args[0])
 
     def _eval_rewrite_as_Max(self, arg: Any, **kwargs: Any) -> Any:
-        return sympy.Max(0, arg)
+        return relu(arg).plain()
 
     def plain(self) -> Any:
         return sympy.Max(0, self.args[0])
 
     def _eval_evalf(self, prec: int) -> Any:
-        return sympy.Max(0, self.args[0]).evalf(prec_to_dps(prec))
+        return self.plain().evalf(prec_to_dps(prec))
+
+    @staticmethod
+    def mp(x: Any) -> Any:
+        return x if x > 0 else mpmath.mpf(0)
 
     def _eval_is_real(self) -> bool | None:
         real: bool | None = self.args[0].is_real
@@ -113,15 +137,18 @@ class leaky_relu(Function):  # type: ignore[misc]  # sympy is untyped
         return x * (1 - step(x))
 
     def _eval_rewrite_as_Max(self, x: Any, a: Any, **kwargs: Any) -> Any:
-        return sympy.Max(0, x) + a * sympy.Min(0, x)
+        return leaky_relu(x, a).plain()
 
     def plain(self) -> Any:
         x, a = self.args
         return sympy.Max(0, x) + a * sympy.Min(0, x)
 
     def _eval_evalf(self, prec: int) -> Any:
-        x, a = self.args
-        return (sympy.Max(0, x) + a * sympy.Min(0, x)).evalf(prec_to_dps(prec))
+        return self.plain().evalf(prec_to_dps(prec))
+
+    @staticmethod
+    def mp(x: Any, a: Any) -> Any:
+        return x if x > 0 else a * x
 
     def _eval_is_real(self) -> bool | None:
         real: bool | None = self.args[0].is_real
@@ -141,13 +168,17 @@ class softplus(Function):  # type: ignore[misc]  # sympy is untyped
         return sigmoid(self.args[0])
 
     def _eval_rewrite_as_exp(self, arg: Any, **kwargs: Any) -> Any:
-        return sympy.log(1 + exp(arg))
+        return softplus(arg).plain()
 
     def plain(self) -> Any:
         return sympy.log(1 + exp(self.args[0]))
 
     def _eval_evalf(self, prec: int) -> Any:
-        return sympy.log(1 + exp(self.args[0])).evalf(prec_to_dps(prec))
+        return self.plain().evalf(prec_to_dps(prec))
+
+    @staticmethod
+    def mp(x: Any) -> Any:
+        return mpmath.log1p(mpmath.exp(x))
 
     def _eval_is_real(self) -> bool | None:
         real: bool | None = self.args[0].is_real
@@ -179,15 +210,21 @@ class softmax(Function):  # type: ignore[misc]  # sympy is untyped
         return p_k * ((1 if k == m else 0) - p_m)
 
     def _eval_rewrite_as_exp(self, k: Any, *zs: Any, **kwargs: Any) -> Any:
-        return exp(zs[int(k)]) / sympy.Add(*[exp(z) for z in zs])
+        return softmax(k, *zs).plain()
 
     def plain(self) -> Any:
         zs = self.args[1:]
         return exp(zs[int(self.args[0])]) / sympy.Add(*[exp(z) for z in zs])
 
     def _eval_evalf(self, prec: int) -> Any:
-        k, zs = int(self.args[0]), self.args[1:]
-        return (exp(zs[k]) / sympy.Add(*[exp(z) for z in zs])).evalf(prec_to_dps(prec))
+        return self.plain().evalf(prec_to_dps(prec))
+
+    @staticmethod
+    def mp(k: Any, *zs: Any) -> Any:
+        # Shifted by the largest logit: the same value, without overflow at large z.
+        top = max(zs)
+        terms = [mpmath.exp(z - top) for z in zs]
+        return terms[int(k)] / mpmath.fsum(terms)
 
     def _eval_is_real(self) -> bool | None:
         return all(z.is_real for z in self.args[1:]) or None
@@ -228,3 +265,33 @@ class sigmoid_exp(sigmoid):
         arg = printer.parenthesize(self.args[0], PRECEDENCE["Mul"])
         text = rf"\frac{{1}}{{1 + e^{{-{arg}}}}}"
         return rf"\left({text}\right)^{{{exp}}}" if exp is not None else text
+
+
+@functools.lru_cache(maxsize=4096)
+def _sigmoid_at(x: Any, prec: int) -> Any:
+    # The same σ(z) recurs on many lines of a variant; prec keys the cache by precision.
+    return 1 / (1 + mpmath.exp(-x))
+
+
+# The mpmath twin of every function an expression may hold: the one table of every numeric
+# path (the verifier's evaluator, variants' compiled lines, `values:` sections).
+MPMATH: dict[Any, Callable[..., Any]] = {
+    sympy.exp: mpmath.exp, sympy.log: mpmath.log, sympy.tanh: mpmath.tanh,
+    sympy.sin: mpmath.sin, sympy.cos: mpmath.cos, sympy.Abs: mpmath.fabs,
+    **{cls: cls.mp for cls in (sigmoid, step, relu, leaky_relu, softplus, softmax)},
+}
+
+
+def mp_function(func: Any) -> Callable[..., Any] | None:
+    """The mpmath twin of a sympy function class (a subclass such as sigmoid_exp included)."""
+    for cls in getattr(func, "__mro__", ()):
+        if cls in MPMATH:
+            return MPMATH[cls]
+    return None
+
+
+def mp_names() -> dict[str, Callable[..., Any]]:
+    """The same table by printed name, for `sympy.lambdify` (sigmoid_exp prints as itself)."""
+    names = {getattr(f, "__name__", str(f)): fn for f, fn in MPMATH.items()}
+    names["sigmoid_exp"] = sigmoid.mp
+    return names

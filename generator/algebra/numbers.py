@@ -15,6 +15,7 @@ import sympy
 from sympy import Symbol
 
 from generator.algebra.expr import ExprError, parse
+from generator.algebra.functions import mp_function, mp_names
 
 DPS = 40
 
@@ -46,22 +47,6 @@ def as_decimal(value: sympy.Rational) -> sympy.Basic:
     return sympy.Float(text, len(digits))
 
 
-def _sigmoid(x: Any) -> Any:
-    return _sigmoid_at(x, mpmath.mp.prec)
-
-
-@functools.lru_cache(maxsize=4096)
-def _sigmoid_at(x: Any, prec: int) -> Any:
-    # The same σ(z) recurs on many lines of a variant; prec keys the cache by precision.
-    return 1 / (1 + mpmath.exp(-x))
-
-
-_CALLS: dict[str, Callable[..., Any]] = {
-    "sigmoid": _sigmoid, "sigmoid_exp": _sigmoid, "exp": mpmath.exp, "log": mpmath.log,
-    "tanh": mpmath.tanh, "sin": mpmath.sin, "cos": mpmath.cos, "Abs": mpmath.fabs,
-}
-
-
 def mp_value(expr: sympy.Basic, env: Mapping[Symbol, Any]) -> Any:
     """Value of an expression of numbers, functions and symbols in `env`, in mpmath."""
     if expr.is_Rational:
@@ -77,17 +62,17 @@ def mp_value(expr: sympy.Basic, env: Mapping[Symbol, Any]) -> Any:
         return functools.reduce(operator.add if expr.is_Add else operator.mul, values)
     if expr.is_Pow:
         return mp_value(expr.base, env) ** mp_value(expr.exp, env)
-    name = type(expr).__name__
-    if name in _CALLS:
-        return _CALLS[name](*[mp_value(a, env) for a in expr.args])
+    twin = mp_function(type(expr))
+    if twin is not None:
+        return twin(*[mp_value(a, env) for a in expr.args])
     if expr.is_Number or expr.is_NumberSymbol:
         return mpmath.mpf(sympy.N(expr, DPS))
-    raise TypeError(f"cannot evaluate {name} numerically")
+    raise TypeError(f"cannot evaluate {type(expr).__name__} numerically")
 
 
 def compile_mp(args: list[Symbol], expr: sympy.Basic) -> Callable[..., Any]:
-    """A fast mpmath function of `args` (sympy's lambdify, σ mapped to mpmath)."""
-    fn: Callable[..., Any] = sympy.lambdify(args, expr, modules=[_CALLS, "mpmath"])
+    """A fast mpmath function of `args` (sympy's lambdify, every function through MPMATH)."""
+    fn: Callable[..., Any] = sympy.lambdify(args, expr, modules=[mp_names(), "mpmath"])
     return fn
 
 

@@ -28,8 +28,8 @@ def new_problem(kind: str, name: str, folder: Path, theme: Theme) -> Path:
     if kind not in kinds(theme):
         raise SolgenError(f"no starter for kind {kind!r}; kinds: {', '.join(kinds(theme))}")
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", name):
-        raise SolgenError(f"{name!r} is not a problem id\n"
-                          "  hint: use lower-case letters, digits, '-' and '_'")
+        raise SolgenError(f"{name!r} is not a problem id",
+                          hint="use lower-case letters, digits, '-' and '_'")
     target = folder / f"{name}.yaml"
     if target.exists():
         raise SolgenError(f"{target} exists already; choose another name")
@@ -46,7 +46,7 @@ def copy_out(name: str, folder: Path, force: bool = False) -> Path:
     source = builtin(name)
     target = folder / name
     if target.is_dir() or (target.exists() and not force):
-        raise TemplateError(f"{target} exists already\n  hint: --force overwrites it "
-                            "(your changes to it are lost)")
+        raise TemplateError(f"{target} exists already",
+                            hint="--force overwrites it (your changes to it are lost)")
     write([Output(target, source.read_bytes())])
     return target

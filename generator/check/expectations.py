@@ -27,7 +27,9 @@ def check_expectations(expect: dict[str, str | int | float], graph: Graph,
     """`expect:` lines the author states; a wrong one is reported with a counterexample."""
     errors: list[str] = []
     calls = {"Derivative": _derivative()}
-    meaning = Meaning(graph, {})
+    # Declared constants keep their values (n: 1 makes −2(y − ŷ) right): a constant is
+    # inlined like a node, so no counterexample ever assigns it another value.
+    meaning = Meaning(graph, dict(graph.constants))
     for key, value in expect.items():
         where = source.at(("expect", key))
         try:

@@ -50,8 +50,8 @@ def cjk_font_dirs() -> tuple[str, ...]:
     for family in CJK_FAMILIES:
         path = _fc_file(family) or _known_file(family)
         if path is None:
-            raise ToolMissing(f"font {family!r} not found (needed for zh-TW PDFs)\n"
-                              f"  hint: {INSTALL_HINT}")
+            raise ToolMissing(f"font {family!r} not found (needed for zh-TW PDFs)",
+                              hint=INSTALL_HINT)
         if str(path.parent) not in dirs:
             dirs.append(str(path.parent))
     return tuple(dirs)

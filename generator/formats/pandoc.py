@@ -41,8 +41,8 @@ def executable() -> str:
     try:
         import pypandoc
     except ImportError:
-        raise ToolMissing("pandoc is not installed\n  hint: pip install -e . "
-                          "(installs pypandoc-binary)") from None
+        raise ToolMissing("pandoc is not installed",
+                          hint="pip install -e . (installs pypandoc-binary)") from None
     return str(pypandoc.get_pandoc_path())
 
 

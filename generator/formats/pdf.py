@@ -110,9 +110,9 @@ def tex_environment() -> dict[str, str]:
 def xelatex_pdf(tex: str, name: str) -> bytes:
     """Compile in a fresh folder; on failure keep it and report the .tex and first errors."""
     if shutil.which("latexmk") is None or shutil.which("xelatex") is None:
-        raise ToolMissing("the xelatex engine needs TeX Live\n  hint: apt-get install "
-                          "texlive-xetex texlive-lang-chinese latexmk, or use --pdf-engine "
-                          "typst")
+        raise ToolMissing("the xelatex engine needs TeX Live",
+                          hint="apt-get install texlive-xetex texlive-lang-chinese latexmk, "
+                          "or use --pdf-engine typst")
     folder = Path(tempfile.mkdtemp(prefix="solgen-tex-"))
     source = folder / f"{name}.tex"
     source.write_text(tex, encoding="utf-8")

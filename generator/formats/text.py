@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from jinja2.exceptions import TemplateError as JinjaError
 
-from generator.errors import TemplateError
 from generator.theme.jinja import environment, syntax_of, template_failure
 from generator.theme.theme import Theme
 from generator.view.document import Document
@@ -19,4 +18,4 @@ def render(model: Document, fmt: str, theme: Theme) -> str:
         template = environment(syntax_of(name), theme.templates).get_template(name)
         return str(template.render(**model.names()))
     except JinjaError as exc:
-        raise TemplateError(template_failure(exc, name)) from None
+        raise template_failure(exc, name) from None

@@ -53,11 +53,11 @@ def check_templates(templates: TemplateSet) -> None:
             try:
                 environment(syntax_of(name), templates).get_template(name)
             except JinjaError as exc:
-                raise TemplateError(template_failure(exc, name)) from None
+                raise template_failure(exc, name) from None
 
 
-def template_failure(exc: JinjaError, name: str) -> str:
-    """`file:line: what went wrong` and a hint; the line of a runtime error is found in the
+def template_failure(exc: JinjaError, name: str) -> TemplateError:
+    """The error at `file:line`, with a hint; the line of a runtime error is found in the
     traceback, where Jinja puts a frame for the template line that failed."""
     where = f"template {name}"
     if isinstance(exc, TemplateSyntaxError) and exc.filename:
@@ -69,7 +69,7 @@ def template_failure(exc: JinjaError, name: str) -> str:
             if not code.endswith(".py") and not code.startswith("<"):
                 where = f"{code}:{frame.tb_lineno}"
             frame = frame.tb_next
-    return f"{where}: {exc.message or type(exc).__name__}\n  hint: {_hint(exc)}"
+    return TemplateError(exc.message or type(exc).__name__, where=where, hint=_hint(exc))
 
 
 def _hint(exc: JinjaError) -> str:

@@ -75,7 +75,7 @@ def _allowed(group: str, key: str) -> set[str]:
 
 
 def _fail(where: Location, message: str, hint: str) -> TemplateError:
-    return TemplateError(f"{where}: {message}\n  hint: {hint}")
+    return TemplateError(message, where=where, hint=hint)
 
 
 def _unknown(source: Source, keys: tuple[str, ...], known: list[str]) -> TemplateError:

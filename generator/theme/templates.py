@@ -69,8 +69,8 @@ def builtin_names() -> tuple[str, ...]:
 def builtin(name: str) -> Path:
     """The built-in file called `name`; an unknown name lists the valid ones."""
     if name not in builtin_names():
-        raise TemplateError(f"no built-in template named {name!r}\n  hint: templates are "
-                            + ", ".join(builtin_names()))
+        raise TemplateError(f"no built-in template named {name!r}",
+                            hint="templates are " + ", ".join(builtin_names()))
     return BUILTIN / name
 
 
@@ -89,8 +89,8 @@ class TemplateSet:
         if name in builtin_names():
             return BUILTIN / name
         raise TemplateError(f"no template named {name!r} in "
-                            + ", ".join([*map(str, self.folders), "the built-in templates"])
-                            + "\n  hint: templates are " + ", ".join(builtin_names()))
+                            + ", ".join([*map(str, self.folders), "the built-in templates"]),
+                            hint="templates are " + ", ".join(builtin_names()))
 
     def overrides(self, name: str) -> list[Path]:
         """Every user file called `name`, first folder first (messages merge all of them)."""
