@@ -24,7 +24,7 @@ from generator.variants.solution import Solved, Template
 from generator.view import document as doc
 from generator.view.model import MathWriter, verified_sentence, view
 
-SGD_QUESTION_BLOCKS = ("sgd_model", "sgd_loss", "sgd_data")
+SGD_QUESTION_BLOCKS = ("sgd_model", "sgd_loss", "sgd_data")  # sgd_loss_<kind> by prefix
 
 
 class Sheets:
@@ -91,7 +91,7 @@ class Sheets:
         variant = solved.variant
         if isinstance(self.problem.spec, SgdSpec):
             blocks = tuple(b for s in solved.solution.sections for b in s.blocks
-                           if b.key in SGD_QUESTION_BLOCKS)
+                           if b.key.startswith(SGD_QUESTION_BLOCKS))
             sections = [self.section(Section("", blocks, level=0))]
         else:
             values = values_latex(self.problem.graph, variant.drawn.point, self.writer.tex,
