@@ -13,7 +13,10 @@ from typing import Any
 
 from generator.algebra.trace import Block, Section, Step
 from generator.graph.values import values_latex
+from generator.solvers.marks import points_of, shown
 from generator.solvers.problem import Problem
+from generator.solvers.statement import fill
+from generator.spec.models import GraphSpec
 from generator.theme.messages import Voice
 from generator.variants.sampler import Variant
 from generator.variants.solution import Solved, Template
@@ -94,10 +97,24 @@ class Sheets:
                                   self.template.decimals)
             sections = [*self.model, self.section(Section("", (
                 Block("given_values", {"values": values}),), level=0))]
-        sections.append(doc.Section(self._say("task"), 3, (doc.Block(text=self._task()),)))
+        spec = self.problem.spec
+        assert isinstance(spec, GraphSpec)  # only graph kinds have variants
+        if spec.statement is not None:  # the author's words come first
+            sections.insert(0, doc.Section("", 3, (doc.Block(text=self.statement(variant)),)))
+        total = sum(points_of(spec, self.problem.graph, [a.key for a in solved.answers]), 0.0)
+        heading = self._say("task") + (self._say("points", points=shown(total))
+                                       if spec.points is not None else "")
+        sections.append(doc.Section(heading, 3, (doc.Block(text=self._task()),)))
         return doc.Document(
             self._say("question_title", title=self.title, who=self.who(variant)), self.lang,
             tuple(sections), self._footer(variant))
+
+    def statement(self, variant: Variant) -> str:
+        """The problem's `statement:` in this language with the variant's numbers in it."""
+        spec = self.problem.spec
+        assert isinstance(spec, GraphSpec) and spec.statement is not None
+        return fill(spec.statement, self.lang, self.problem.graph, variant.drawn.point,
+                    self.writer.tex, self.template.decimals)
 
     def _model_sections(self) -> list[doc.Section]:
         graph = self.problem.graph
