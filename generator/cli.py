@@ -118,7 +118,7 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
     from generator.build import cache
     from generator.build import outputs as b
     from generator.build.progress import Progress, count
-    from generator.theme.selection import activate
+    from generator.theme.selection import choose
 
     start = time.perf_counter()
     chosen = list(formats or b.DEFAULT_FORMATS)
@@ -129,7 +129,7 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
         raise click.UsageError(f"--format {lms[0]} needs --variants N or --roster FILE")
     progress = Progress(sys.stderr, sys.stderr.isatty())
     try:
-        activate(templates)
+        theme = choose(templates)
         files = b.problem_files(paths or (Path("problems"),))
         key = cache.fingerprint([*files, *([roster] if roster else [])], {
             "langs": _langs(langs), "formats": chosen,
@@ -144,7 +144,7 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
         from generator.build import jobs as j
 
         plan = j.Plan(out, tuple(_langs(langs)), tuple(chosen), pdf_engine, seconds,
-                      _request(count_, seed, roster, combined, pdf_engine, bom), templates)
+                      _request(count_, seed, roster, combined, pdf_engine, bom), theme)
         result = j.run(files, plan, jobs, keep_going, progress)
         written = b.write(result.outputs)
         if not result.failures:
@@ -238,11 +238,10 @@ def check(paths: tuple[Path, ...], seconds: float, jobs: int, roster: Path | Non
 
     progress = Progress(sys.stderr, sys.stderr.isatty())
     try:
-        selection.activate(templates)
+        theme = selection.choose(templates)
         request = _request(None, 0, roster, False, "auto")
         files = b.problem_files(paths or (Path("problems"),))
-        plan = j.Plan(Path(), seconds=seconds, request=request, templates=templates,
-                      strict=strict)
+        plan = j.Plan(Path(), seconds=seconds, request=request, theme=theme, strict=strict)
         result = j.run(files, plan, jobs, progress=progress)
     except Exception as exc:
         progress.close()
@@ -269,22 +268,22 @@ def show(file: Path, lang: str, fmt: str, seconds: float, templates: tuple[Path,
       solgen show problems/week1-sgd-step.yaml --lang en
     """
     from generator.build.outputs import prepare_all
-    from generator.theme.selection import activate
+    from generator.theme.selection import choose
 
     try:
-        activate(templates)
+        theme = choose(templates)
         problem: Any = prepare_all([file], seconds)[0]
         if fmt == "json":
             from generator.formats.answer_key import to_json
 
-            text = to_json(problem)
+            text = to_json(problem, theme)
         elif fmt == "trace":
             text = problem.solution.to_text(evidence=True)
         else:
             from generator.formats.text import render
             from generator.view.model import document_view
 
-            text = render(document_view(problem, lang), fmt)
+            text = render(document_view(problem, theme.voice(lang)), fmt, theme)
     except Exception as exc:
         _fail(exc)
         return
@@ -342,11 +341,10 @@ def new(kind: str, name: str, folder: Path, templates: tuple[Path, ...]) -> None
       solgen new gradient week2-neuron && solgen check problems/week2-neuron.yaml
     """
     from generator.build.scaffold import new_problem
-    from generator.theme.selection import activate
+    from generator.theme.selection import choose
 
     try:
-        activate(templates)
-        path = new_problem(kind, name, folder)
+        path = new_problem(kind, name, folder, choose(templates))
     except Exception as exc:
         _fail(exc)
         return

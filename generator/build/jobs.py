@@ -24,6 +24,7 @@ from generator.build.outputs import Output, display, no_clashes, outputs, prepar
 from generator.build.progress import Tick
 from generator.check.verify import refuse_numeric, refusing_numeric
 from generator.errors import Location, SolgenError, SpecError, SpecErrors
+from generator.theme.theme import Theme
 
 if TYPE_CHECKING:
     from multiprocessing.synchronize import Event
@@ -43,7 +44,8 @@ class Plan:
     pdf_engine: str = "auto"
     seconds: float = 60.0
     request: Request | None = None  # --variants N or --roster
-    templates: tuple[Path, ...] = ()  # --templates: a spawned worker activates them again
+    # --templates: only folders, so a spawned worker gets them and reads them itself.
+    theme: Theme = field(default_factory=Theme)
     strict: bool = False  # check --strict: a step only checked numerically fails
 
 
@@ -131,10 +133,11 @@ def _produce(problem: Problem | Sheet, plan: Plan, progress: Tick | None = None)
         if not _writes(plan):  # solgen check: what a build would refuse, without writing
             from generator.build.preflight import preflight
 
-            return _Unit([], None, preflight(problem, plan.request), steps=steps,
+            return _Unit([], None, preflight(problem, plan.theme, plan.request), steps=steps,
                          path=problem.path)
         docs = [f for f in plan.formats if f not in ("moodle", "cloze", "qti")]  # variants only
-        files = outputs([problem], plan.out, list(plan.langs), docs, plan.pdf_engine)
+        files = outputs([problem], plan.out, list(plan.langs), docs, plan.theme,
+                        plan.pdf_engine)
         if plan.request is None:
             return _Unit(files, None, steps=steps, path=problem.path)
         from generator.build.variants import problem_variant_outputs, varied
@@ -143,7 +146,7 @@ def _produce(problem: Problem | Sheet, plan: Plan, progress: Tick | None = None)
         if not drawn:
             return _Unit(files, None, steps=steps, path=problem.path)
         files += problem_variant_outputs(drawn[0], plan.out, list(plan.langs),
-                                         list(plan.formats), plan.request, progress)
+                                         list(plan.formats), plan.request, plan.theme, progress)
         count = plan.request.count if plan.request.roster is None else len(plan.request.roster)
         return _Unit(files, None, True, count or 0, steps, problem.path)
     except SolgenError as exc:
@@ -177,9 +180,6 @@ def _parallel(files: list[Path], plan: Plan, jobs: int, keep_going: bool,
 def _start(plan: Plan, failed: Event | None) -> None:
     global _PLAN, _FAILED
     _PLAN, _FAILED = plan, failed
-    from generator.theme.selection import activate
-
-    activate(plan.templates)
     refuse_numeric(plan.strict)
 
 
