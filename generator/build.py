@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.errors import Location, SolgenError, SpecError, SpecErrors
+from generator.file_safety import refuse_links
 from generator.limits import DEFAULT_SECONDS, time_limit
 
 if TYPE_CHECKING:
@@ -130,6 +131,7 @@ def write(files: list[Output]) -> list[Path]:
     made: set[Path] = set()  # mkdir per file dominated writing thousands of variant sheets
     for f in files:
         data = f.text.encode("utf-8") if isinstance(f.text, str) else f.text
+        refuse_links(f.path, 1)  # issue 20: a link in the output folder is an error
         if f.path.exists() and f.path.read_bytes() == data:
             continue
         if f.path.parent not in made:

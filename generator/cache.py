@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from generator import __version__
+from generator.file_safety import write_atomic
 from generator.template_set import BUILTIN, files
 
 RECORD = ".solgen-build.json"
@@ -63,7 +64,6 @@ def up_to_date(out: Path, key: str) -> int | None:
 def remember(out: Path, key: str, paths: Iterable[Path]) -> None:
     files = {str(p.relative_to(out)): _digest(p) for p in sorted(paths)}
     out.mkdir(parents=True, exist_ok=True)
-    tmp = out / (RECORD + ".tmp")
-    tmp.write_text(json.dumps({"fingerprint": key, "files": files}, indent=1, sort_keys=True),
-                   encoding="utf-8")
-    tmp.replace(out / RECORD)
+    # issue 20: never through a link planted in the output folder (generator/file_safety.py)
+    record = json.dumps({"fingerprint": key, "files": files}, indent=1, sort_keys=True)
+    write_atomic(out / RECORD, record.encode("utf-8"), levels=0)

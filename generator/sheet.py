@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from generator.errors import SpecError, SpecErrors
+from generator.file_safety import inside
 from generator.i18n import say
 from generator.problem import Problem, prepare
 from generator.source import Source, read_source
@@ -125,6 +126,11 @@ def prepare_sheet(path: Path, display: str | None = None,
                 add(part.parts, (*keys, i, "parts"), level + 1, number)
                 continue
             file = (path.parent / str(part.problem)).resolve()
+            if not inside(path.parent, file):  # issue 20: only the sheet's own folder tree
+                errors.append(SpecError(where, f"{part.problem!r} is outside the sheet's "
+                                        "folder", "a sheet names problem files in its own "
+                                        "folder or below it (no '..', no links out)"))
+                continue
             if not file.is_file() or is_sheet(file):
                 what = "is a sheet" if file.is_file() else "is not a file"
                 errors.append(SpecError(where, f"{part.problem!r} {what}",

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from generator import TEMPLATES
 from generator.errors import TemplateError
+from generator.file_safety import escaping_links, inside
 
 if TYPE_CHECKING:
     from jinja2 import BaseLoader
@@ -88,7 +89,7 @@ class TemplateSet:
         """The file a build uses for `name`: from the first user folder that has it."""
         for folder in self.folders:
             if (folder / name).is_file():
-                return folder / name
+                return contained(folder, folder / name)
         if name in builtin_names():
             return BUILTIN / name
         raise TemplateError(f"no template named {name!r} in "
@@ -97,7 +98,8 @@ class TemplateSet:
 
     def overrides(self, name: str) -> list[Path]:
         """Every user file called `name`, first folder first (messages merge all of them)."""
-        return [folder / name for folder in self.folders if (folder / name).is_file()]
+        return [contained(folder, folder / name) for folder in self.folders
+                if (folder / name).is_file()]
 
     def entries(self) -> list[Entry]:
         """Every name a folder of the set holds, with the file it resolves to."""
@@ -118,10 +120,20 @@ class TemplateSet:
         so a user template can extend the one it replaces without extending itself."""
         from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
+        from generator.template_loader import ContainedLoader
+
         return ChoiceLoader([
-            FileSystemLoader([*map(str, self.folders), str(BUILTIN)]),
+            ContainedLoader([*map(str, self.folders), str(BUILTIN)]),
             PrefixLoader({"default": FileSystemLoader(str(BUILTIN))}, delimiter=":"),
         ])
+
+
+def contained(folder: Path, path: Path) -> Path:
+    """`path` when it resolves inside `folder`; a link out of the folder is an error."""
+    if not inside(folder, path):
+        raise TemplateError(f"{path}: resolves outside the template folder {folder}\n  "
+                            "hint: templates are read only from inside their own folder")
+    return path
 
 
 _active = TemplateSet()
@@ -139,6 +151,11 @@ def activate(folders: Iterable[Path]) -> TemplateSet:
     """
     global _active
     chosen = TemplateSet(tuple(folders))
+    for folder in chosen.folders:  # issue 20: a template folder holds its own files only
+        links = escaping_links(folder)
+        if links:
+            raise TemplateError(f"{links[0]}: a symbolic link that leaves the template folder"
+                                f" {folder}\n  hint: copy the file into the folder instead")
     if chosen.folders:
         from generator.i18n import check_messages
         from generator.render import check_templates
