@@ -75,11 +75,30 @@ def question(name: str, question_html: str, feedback_html: str, answer: Answer
     return q
 
 
+# Characters XML 1.0 does not allow in a document, escaped or not (its `Char` production):
+# ElementTree writes them as they are, and the file then does not parse (issue 20).
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` without the characters an XML 1.0 document cannot hold."""
+    return _NOT_XML.sub("", text)
+
+
+def _xml_safe(root: ET.Element) -> None:
+    for node in root.iter():
+        node.text = xml_text(node.text) if node.text else node.text
+        node.tail = xml_text(node.tail) if node.tail else node.tail
+        for key, value in node.attrib.items():
+            node.attrib[key] = xml_text(value)
+
+
 def quiz(category: str, questions: list[ET.Element]) -> str:
     root = ET.Element("quiz")
     cat = ET.SubElement(root, "question", {"type": "category"})
     _text(cat, "category", f"$course$/top/{category}")
     root.extend(questions)
+    _xml_safe(root)
     ET.indent(root, space="  ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(
         root, encoding="unicode") + "\n"
