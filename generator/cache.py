@@ -2,7 +2,7 @@
 
 The fingerprint covers every byte that can change an output: solgen's own source and
 templates, the user's template folders (`--templates`, in their order), the problem files
-(and every YAML beside them, which sheets may include), and the options. The record in
+(every YAML beside them, and every part a sheet names), and the options. The record in
 OUT/.solgen-build.json lists each output with its hash, so a deleted or edited output file
 also triggers a rebuild. Only whole successful builds are recorded; this module imports no
 sympy, so a no-op build stays fast.
@@ -17,6 +17,7 @@ from pathlib import Path
 
 from generator import __version__
 from generator.file_safety import write_atomic
+from generator.sheet_parts import sheet_parts
 from generator.template_set import BUILTIN, files
 
 RECORD = ".solgen-build.json"
@@ -33,6 +34,7 @@ def fingerprint(problems: Iterable[Path], options: dict[str, object],
     for file in problems:
         inputs.add(file.resolve())
         inputs.update(p.resolve() for p in file.resolve().parent.glob("*.yaml"))
+        inputs.update(sheet_parts(file))  # issue 20: parts in sub-folders too
     code = sorted(PACKAGE.rglob("*.py")) + sorted(p for p in BUILTIN.rglob("*") if p.is_file())
     h = hashlib.sha256(f"solgen {__version__}\n".encode())
     h.update(json.dumps(options, sort_keys=True, default=str).encode())

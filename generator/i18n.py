@@ -17,10 +17,11 @@ from typing import Any
 import yaml
 from jinja2 import StrictUndefined, meta
 from jinja2.exceptions import TemplateError as JinjaError
-from jinja2.sandbox import SandboxedEnvironment
 
 from generator.errors import Location, TemplateError
+from generator.latex_field import MATH_HINT, prose_problem
 from generator.source import Source, read_source
+from generator.template_run import BoundedEnvironment, render
 from generator.template_set import BUILTIN, MESSAGES, TemplateSet, active
 
 LANGS = ("zh-TW", "en")
@@ -47,7 +48,7 @@ def missing() -> list[str]:
     return sorted(f"{lang}: {g}.{k}" for lang in LANGS for g, k in union - keys[lang])
 
 
-_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+_ENV = BoundedEnvironment(undefined=StrictUndefined, autoescape=False)  # issue 20
 
 
 @dataclass
@@ -89,6 +90,9 @@ def _sentence(source: Source, keys: tuple[str, ...], text: Any) -> str:
     if not isinstance(text, str):
         raise _fail(source.at(keys), "a message must be a text",
                     'quote it: key: "your sentence"')
+    unsafe = prose_problem(text)  # issue 20: math in a sentence is mathematics only
+    if unsafe:
+        raise _fail(source.at(keys), unsafe, MATH_HINT)
     try:
         used = _variables(text)
     except JinjaError as exc:
@@ -163,10 +167,13 @@ def say(lang: str, group: str, key: str, params: dict[str, str]) -> str:
     """The sentence for `key` with its parameters filled in (LaTeX strings)."""
     templates = active()
     try:
-        return str(_template(templates, lang, group, key).render(**params))
-    except JinjaError as exc:
+        return render(_template(templates, lang, group, key), params, f"{group}.{key}")
+    except (JinjaError, TemplateError) as exc:
         where = merged(lang, templates).origins.get((group, key))
         if where is None:
             raise
-        raise _fail(where, f"message: {exc}", "check the sentence against the built-in "
+        # A TemplateError names the sentence as its place; the key's file:line is better.
+        detail = str(exc).split("\n")[0].split(": ", 1)[-1] if isinstance(
+            exc, TemplateError) else str(exc)
+        raise _fail(where, f"message: {detail}", "check the sentence against the built-in "
                     "one (`solgen templates copy messages/en.yaml DIR`)") from None

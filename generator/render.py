@@ -11,13 +11,14 @@ import sympy
 from jinja2 import StrictUndefined
 from jinja2.exceptions import SecurityError, TemplateNotFound, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import TemplateError as JinjaError
-from jinja2.sandbox import SandboxedEnvironment
 
 from generator.errors import TemplateError
 from generator.i18n import say
 from generator.latex_text import Text, plain, tex
 from generator.markdown_text import yaml_string
 from generator.printing import SolutionPrinter
+from generator.template_run import BoundedEnvironment
+from generator.template_run import render as bounded_render
 from generator.template_set import TemplateSet, active, files
 from generator.trace import Block, Solution, Step
 
@@ -137,11 +138,11 @@ TEX_DELIMITERS = {"block_start_string": "((*", "block_end_string": "*))",
 
 
 @cache
-def environment(syntax: str, templates: TemplateSet) -> SandboxedEnvironment:
+def environment(syntax: str, templates: TemplateSet) -> BoundedEnvironment:
     """One environment per syntax and template set: a user's templates run in the same
     sandbox as the built-in ones (no attribute access to Python internals)."""
     delimiters = TEX_DELIMITERS if syntax == "tex" else {}
-    env = SandboxedEnvironment(loader=templates.loader(),
+    env = BoundedEnvironment(loader=templates.loader(),  # issue 20: bounded sandbox
                                undefined=StrictUndefined, autoescape=False,
                                keep_trailing_newline=True, trim_blocks=True,
                                lstrip_blocks=True, **delimiters)
@@ -163,7 +164,7 @@ def render(model: dict[str, Any], fmt: str) -> str:
     name = TEMPLATE_OF[fmt]
     try:
         template = environment(syntax_of(name), active()).get_template(name)
-        return str(template.render(**model))
+        return bounded_render(template, model, name)  # issue 20: time, calls, size
     except JinjaError as exc:
         raise TemplateError(template_failure(exc, name)) from None
 

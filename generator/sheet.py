@@ -95,11 +95,11 @@ def _validate(source: Source) -> SheetSpec:
     try:
         return _ADAPTER.validate_python(source.data)
     except ValidationError as exc:
-        from generator.spec import _key_path, _message  # one message style for every file
+        from generator.spec import _HINTS, _key_path, _message  # one style for every file
 
         raise SpecErrors([SpecError(source.at(_key_path(err["loc"], source.data)),
-                                    _message(err)) for err in exc.errors(include_url=False)]
-                         ) from None
+                                    _message(err), _HINTS.get(err["type"], ""))
+                          for err in exc.errors(include_url=False)]) from None
 
 
 def prepare_sheet(path: Path, display: str | None = None,
