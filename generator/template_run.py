@@ -102,9 +102,10 @@ def render(template: Template, context: dict[str, Any], name: str) -> str:
                 if size > MAX_CHARS:
                     raise SecurityError(f"the template wrote more than {MAX_CHARS} characters")
                 pieces.append(piece)
-    except _Alarm:
-        raise TemplateError(f"template {name}: still running after {SECONDS:g} s\n  hint: "
-                            "a loop that never ends, or one that is far too long") from None
+    except _Alarm as alarm:
+        raise TemplateError(f"{where(alarm.__traceback__, name)}: still running after "
+                            f"{SECONDS:g} s\n  hint: a loop that never ends, or one that is "
+                            "far too long") from None
     except SecurityError as exc:
         raise TemplateError(failure(exc, name)) from None
     except (SolgenError, JinjaError):
@@ -121,7 +122,12 @@ def where(tb: TracebackType | None, name: str) -> str:
     while tb is not None:
         code = tb.tb_frame.f_code.co_filename
         if not code.endswith(".py") and not code.startswith("<"):
-            found = f"{code}:{tb.tb_lineno}"
+            # A traceback Jinja did not rewrite (the alarm's) has the compiled module's
+            # line; the template it came from maps it back to the template's own line.
+            compiled = tb.tb_frame.f_globals.get("__jinja_template__")
+            line = (compiled.get_corresponding_lineno(tb.tb_lineno) if compiled is not None
+                    else tb.tb_lineno)
+            found = f"{code}:{line}"
         tb = tb.tb_next
     return found
 
