@@ -63,13 +63,15 @@ _MATH_CHARS = re.compile(r"[A-Za-z0-9_^{}',.()\[\]+\-*/=| \t\n&<>!;:?\u00a0-\U00
 _COMMAND = re.compile(r"\\([A-Za-z]+|[^A-Za-z])")
 # `\,` `\;` `\!` `\:` `\ ` spacing, `\\` a new row, and escaped characters printed as such.
 _MATH_SYMBOLS = _names(r", ; ! : \ { } | _ % & # $") | {" "}
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _ENV = re.compile(r"\\(?:begin|end)\s*\{([^}]*)\}")
 
 SYMBOL_HINT = ("a latex: field holds letters, digits, _ ^ { } ' , . ( ) and commands for "
                "names: Greek letters, \\hat \\bar \\tilde \\vec \\dot \\mathbf \\mathrm "
                "\\boldsymbol \\operatorname …")
-MATH_HINT = ("math in a text field holds formulas only: letters, digits, operators and "
-             "mathematical commands (\\frac, \\sum, \\alpha, \\begin{aligned} …)")
+MATH_HINT = ("text holds no control characters, and its $…$ math formulas only: letters, "
+             "digits, operators and mathematical commands (\\frac, \\sum, \\alpha, "
+             "\\begin{aligned} …)")
 
 
 def _scan(text: str, chars: re.Pattern[str], commands: frozenset[str],
@@ -108,10 +110,14 @@ def math_problem(math: str) -> str:
 
 
 def prose_problem(markup: str) -> str:
-    """The first refused piece of math in a sentence (`$…$`, `$$…$$`, also inside bold
-    or italic), as latex_text reads it for the `.tex`; "" when all of it is mathematics."""
+    """A control character in a sentence, or the first refused piece of math (`$…$`,
+    `$$…$$`, also inside bold or italic, as latex_text reads it for the `.tex`); ""
+    when there is neither."""
     from generator.latex_text import parse
 
+    control = _CONTROL.search(markup)
+    if control:  # pandoc's YAML reader and XML both refuse them; no font draws them
+        return f"control character U+{ord(control.group()):04X} is not allowed"
     pending = re.split(r"\n[ \t]*\n", markup)
     while pending:
         for run in parse(pending.pop()):

@@ -82,4 +82,18 @@ def clean_json(text: str) -> str:
     """
     tree = json.loads(text)
     tree["meta"] = {k: v for k, v in tree.get("meta", {}).items() if k in META}
+    if "title" in tree["meta"]:
+        # A hard break (a trailing `\`) at the end of the title is typst's `\`, which then
+        # escapes the `]` the page template closes the title with: a space instead.
+        tree["meta"]["title"] = _unbroken(tree["meta"]["title"])
     return json.dumps(clean(tree), ensure_ascii=False)
+
+
+def _unbroken(tree: Any) -> Any:
+    if isinstance(tree, list):
+        return [_unbroken(item) for item in tree]
+    if isinstance(tree, dict):
+        if tree.get("t") == "LineBreak":
+            return {"t": "Space"}
+        return {key: _unbroken(value) for key, value in tree.items()}
+    return tree
