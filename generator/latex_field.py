@@ -64,14 +64,16 @@ _COMMAND = re.compile(r"\\([A-Za-z]+|[^A-Za-z])")
 # `\,` `\;` `\!` `\:` `\ ` spacing, `\\` a new row, and escaped characters printed as such.
 _MATH_SYMBOLS = _names(r", ; ! : \ { } | _ % & # $") | {" "}
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# pandoc reads `---` … `---` anywhere in a document as YAML metadata for its templates.
+_FENCE = re.compile(r"^[ \t]*(-{3,}|\.{3})[ \t]*$", re.M)
 _ENV = re.compile(r"\\(?:begin|end)\s*\{([^}]*)\}")
 
 SYMBOL_HINT = ("a latex: field holds letters, digits, _ ^ { } ' , . ( ) and commands for "
                "names: Greek letters, \\hat \\bar \\tilde \\vec \\dot \\mathbf \\mathrm "
                "\\boldsymbol \\operatorname …")
-MATH_HINT = ("text holds no control characters, and its $…$ math formulas only: letters, "
-             "digits, operators and mathematical commands (\\frac, \\sum, \\alpha, "
-             "\\begin{aligned} …)")
+MATH_HINT = ("text holds no control characters and no '---' lines (write * * * for a rule); "
+             "its $…$ math holds formulas only: letters, digits, operators and mathematical "
+             "commands (\\frac, \\sum, \\alpha, \\begin{aligned} …)")
 
 
 def _scan(text: str, chars: re.Pattern[str], commands: frozenset[str],
@@ -118,6 +120,8 @@ def prose_problem(markup: str) -> str:
     control = _CONTROL.search(markup)
     if control:  # pandoc's YAML reader and XML both refuse them; no font draws them
         return f"control character U+{ord(control.group()):04X} is not allowed"
+    if _FENCE.search(markup):
+        return "a line of only '---' or '...' starts a metadata block in pandoc"
     pending = re.split(r"\n[ \t]*\n", markup)
     while pending:
         for run in parse(pending.pop()):
@@ -133,3 +137,8 @@ def prose_problem(markup: str) -> str:
 def _short(math: str) -> str:
     shown = " ".join(math.split())
     return shown if len(shown) <= 40 else shown[:37] + "..."
+
+
+def title_problem(text: str) -> str:
+    """A title is one line of sentence markup (it becomes a YAML value and a heading)."""
+    return "a title is one line" if "\n" in text or "\r" in text else prose_problem(text)

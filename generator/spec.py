@@ -21,7 +21,13 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from generator.errors import SpecError, SpecErrors
-from generator.latex_field import MATH_HINT, SYMBOL_HINT, prose_problem, symbol_problem
+from generator.latex_field import (
+    MATH_HINT,
+    SYMBOL_HINT,
+    prose_problem,
+    symbol_problem,
+    title_problem,
+)
 from generator.layer_spec import Layer
 from generator.source import KeyPath, Source, read_source
 from generator.variant_spec import Draw, Value
@@ -46,9 +52,18 @@ def _prose(text: str) -> str:
     return text
 
 
+def _title(text: str) -> str:
+    found = title_problem(text)
+    if found:
+        raise PydanticCustomError("prose_math", "{what}", {"what": found})
+    return text
+
+
 LatexName = Annotated[str, AfterValidator(_symbol_latex)]
 Prose = Annotated[str, AfterValidator(_prose)]
 LocalizedProse = Prose | dict[Literal["zh-TW", "en"], Prose]
+Title = Annotated[str, AfterValidator(_title)]
+LocalizedTitle = Title | dict[Literal["zh-TW", "en"], Title]
 _NAME = r"^[A-Za-z][A-Za-z0-9]{0,15}$"
 _KIND = "What the file is; it chooses which other keys apply and who solves it."
 
@@ -83,7 +98,7 @@ class ProblemBase(Strict):
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$",
                     description="Names the output files: `output/<lang>/<id>.md`.")
-    title: LocalizedProse = Field(description="Document title: one text, or one per language.")
+    title: LocalizedTitle = Field(description="Document title: one text, or one per language.")
 
 
 class GraphSpec(ProblemBase):
@@ -259,7 +274,7 @@ class SheetPart(Strict):
     """One part of a sheet: a problem file, or a titled group of parts."""
 
     problem: str | None = Field(None, description="A problem file, relative to the sheet.")
-    title: LocalizedProse | None = Field(None, description="The heading; default: the problem's "
+    title: LocalizedTitle | None = Field(None, description="The heading; default: the problem's "
                                     "title. A group needs one.")
     parts: list[SheetPart] = Field([], max_length=26, description="Sub-parts (a), (b), ….")
 
