@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT
 
-import generator.template_run as template_run
+import generator.theme.sandbox as template_run
 from generator.cli import main
 
 TEMPLATES = ROOT / "tests" / "hostile" / "templates"
@@ -124,7 +124,7 @@ def test_the_record_temporary_is_created_exclusively(tmp_path: Path) -> None:
     file already at the temporary name is an error, never written through."""
     import os
 
-    from generator.file_safety import UnsafePath, write_atomic
+    from generator.spec.file_safety import UnsafePath, write_atomic
 
     target = tmp_path / "victim.txt"
     target.write_text("keep\n", encoding="utf-8")

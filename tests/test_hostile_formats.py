@@ -155,7 +155,7 @@ def test_raw_typst_never_reaches_the_compiler(tmp_path: Path, listener: Listener
     `#` from the text is escaped (`\\#`) or inside raw text."""
     import re
 
-    from generator import pandoc
+    from generator.formats import pandoc
 
     canary = tmp_path / "canary.txt"
     source = instantiate(ROOT / "tests/hostile/text/typst-raw.yaml", tmp_path, canary,
@@ -179,7 +179,7 @@ def test_typst_compiler_reads_and_fetches_nothing(code: bytes) -> None:
     """Even code that did reach the compiler finds an empty root and no network."""
     import typst
 
-    from generator.pdf import _compiler, offline
+    from generator.formats.pdf import _compiler, offline
 
     with offline(), pytest.raises(typst.TypstError) as caught:
         _compiler(()).compile(input=code)

@@ -27,12 +27,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_hostile_formats import active_html
 
-from generator import moodle, pandoc
 from generator.errors import SolgenError
-from generator.pdf import _typst_compile, binary_continuations
-from generator.problem import prepare
-from generator.render import render
-from generator.variant_solution import Answer
+from generator.formats import moodle, pandoc
+from generator.formats.pdf import _typst_compile, binary_continuations
+from generator.formats.text import render
+from generator.solvers.problem import prepare
+from generator.variants.solution import Answer
+from generator.view.model import problem_view
 
 EXAMPLES = int(os.environ.get("SOLGEN_FUZZ_EXAMPLES", "12"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
@@ -60,7 +61,7 @@ ANSWER = Answer("x", None, 1, 0, "x", "1", "1")
 
 def outputs_of(path: Path) -> dict[str, str | bytes]:
     problem = prepare(path)
-    model = problem.view("en")
+    model = problem_view(problem, "en")
     markdown = render(model, "md")
     html = moodle.to_html(model)
     xml = moodle.quiz("fuzz", [moodle.question("q", html, html, ANSWER)])

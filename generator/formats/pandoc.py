@@ -1,0 +1,171 @@
+"""Markdown → HTML, DOCX and typst through pandoc (the binary shipped by pypandoc-binary).
+
+Markdown → typst goes through pandoc's server API in CGI mode: one pandoc process converts
+a whole batch (a class's sheets), ~15 ms a document instead of ~70 ms for a process each;
+its output is the command line's, byte for byte (tests/test_typst_source.py).
+
+solgen's Markdown starts with `# title`; `--shift-heading-level-by=-1` makes that heading
+the document title (pandoc's rule for a leading level-1 heading), so the title appears
+once, and `## section` becomes a first-level heading. SOURCE_DATE_EPOCH fixes the dates
+pandoc writes into DOCX files, so the same Markdown gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import tempfile
+from functools import cache
+from pathlib import Path
+
+from generator.errors import SolgenError, TemplateError, ToolMissing
+from generator.formats.pandoc_ast import READER, clean_json
+from generator.theme.templates import active
+
+# Reading: the raw and attribute extensions off (generator/pandoc_ast.py); a backslash
+# word in a title ("\ok") is text, not a TeX command to drop. --sandbox: pandoc reads no
+# file and fetches no URL but those named on its command line (issue 20).
+READ = [f"--from={READER}", "--shift-heading-level-by=-1", "--sandbox", "--quiet"]
+# Writing from the cleaned tree. --wrap=none: a line break pandoc adds is a space in HTML
+# and typst; keep the text as is.
+COMMON = ["--from=json", "--wrap=none", "--sandbox", "--quiet"]
+# MathML: rendered by every current browser, offline, no script; pandoc keeps the TeX
+# source as an annotation, which the KaTeX test reads back.
+# Both files resolve through the active template set, so a course can restyle them.
+HTML_ARGS = ["--to=html5", "--standalone", "--mathml"]
+HTML_HEADER = "html/math-style.html"
+TYPST_ARGS = ["--to=typst", "--standalone"]
+TYPST_TEMPLATE = "typst/document.typ"
+EPOCH = "0"
+BATCH = 200  # documents per pandoc run: a class's sheets, with memory bounded for 10 000
+
+
+@cache
+def executable() -> str:
+    try:
+        import pypandoc
+    except ImportError:
+        raise ToolMissing("pandoc is not installed",
+                          hint="pip install -e . (installs pypandoc-binary)") from None
+    return str(pypandoc.get_pandoc_path())
+
+
+def run(markdown: str, args: list[str]) -> bytes:
+    """Markdown → pandoc's tree (read) → the tree with text only (clean) → `args`' format."""
+    tree = clean_json(_pandoc([*READ, "--to=json"], markdown.encode("utf-8")).decode("utf-8"))
+    return _pandoc([*COMMON, *args], tree.encode("utf-8"))
+
+
+def _pandoc(args: list[str], data: bytes) -> bytes:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", EPOCH)}
+    done = subprocess.run([executable(), *args], input=data,
+                          capture_output=True, env=env, check=False)
+    if done.returncode != 0:
+        raise SolgenError(f"pandoc failed ({' '.join(a for a in args if a.startswith('--to'))}): "
+                          f"{done.stderr.decode('utf-8', 'replace').strip()}")
+    return done.stdout
+
+
+# issue 20: published HTML runs nothing and loads nothing from elsewhere: no script at all,
+# styles only inline (pandoc's own and the header's), images only embedded.
+CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+       "base-uri 'none'; form-action 'none'")
+CSP_META = f'  <meta http-equiv="Content-Security-Policy" content="{CSP}" />\n'
+# What a course's HTML header may not hold: it is pasted into <head> as it is.
+_ACTIVE_HTML = re.compile(r"<\s*/?\s*(script|iframe|object|embed|base|meta|link|form)\b"
+                          r"|javascript:|\son[a-z]+\s*=|@import", re.I)
+
+
+def html(markdown: str) -> str:
+    header = html_header()
+    page = run(markdown, [*HTML_ARGS, f"--include-in-header={header}"]).decode("utf-8")
+    # First thing in <head>, so the policy covers everything after it.
+    return page.replace("<head>\n", "<head>\n" + CSP_META, 1)
+
+
+def html_header() -> Path:
+    """The header file of the active template set, refused when it holds active content."""
+    header = active().resolve(HTML_HEADER)
+    found = _ACTIVE_HTML.search(header.read_text(encoding="utf-8"))
+    if found:
+        line = header.read_text(encoding="utf-8")[:found.start()].count("\n") + 1
+        raise TemplateError(f"{found.group()!r} is not allowed in the HTML header",
+                            where=f"{header}:{line}", hint="the header holds <style> only; "
+                            "published pages run no script and load nothing from elsewhere")
+    return header
+
+
+def typst(markdown: str, fonts: list[str], heading_fonts: list[str]) -> str:
+    return typst_many([(markdown, fonts, heading_fonts)])[0]
+
+
+def typst_many(docs: list[tuple[str, list[str], list[str]]]) -> list[str]:
+    """Each (markdown, main fonts, heading fonts) as a standalone typst document."""
+    template = typst_template()
+    # The server's names for the options of READ, COMMON and TYPST_ARGS; the server runs
+    # pandoc without any file or network access (its "pure" mode), so no --sandbox here.
+    trees = _batches([{"text": markdown, "from": READER, "to": "json",
+                       "shift-heading-level-by": -1} for markdown, _, _ in docs])
+    return _batches([{"text": clean_json(tree), "from": "json", "to": "typst",
+                      "wrap": "none", "standalone": True, "template": template,
+                      "variables": {"mainfont": fonts, "headingfont": heading_fonts}}
+                     for tree, (_, fonts, heading_fonts) in zip(trees, docs, strict=True)])
+
+
+# What a typst page template may not do (issue 20): read files, load packages or plugins,
+# or loop (a loop in the compiler cannot be stopped by solgen's time limit). Pandoc's own
+# `$for(…)$` directives and `//` comments are set aside before looking.
+_TYPST_REFUSED = re.compile(r"\b(import|include|read|plugin|image|json|yaml|toml|csv|xml|"
+                            r"cbor|for|while|sys)\b")
+_PANDOC_DIRECTIVE = re.compile(r"\$[^$\n]*\$|//[^\n]*")
+
+
+def typst_template() -> str:
+    """The typst page template of the active set, refused when it holds code that could
+    read, fetch or run on."""
+    path = active().resolve(TYPST_TEMPLATE)
+    text = path.read_text(encoding="utf-8")
+    for number, line in enumerate(text.splitlines(), 1):
+        found = _TYPST_REFUSED.search(_PANDOC_DIRECTIVE.sub("", line))
+        if found:
+            raise TemplateError(f"{found.group()!r} is not allowed in the typst template",
+                                where=f"{path}:{number}", hint="the page template sets "
+                                "styles; it may not read files, import packages or loop")
+    return text
+
+
+def _batches(requests: list[dict[str, object]]) -> list[str]:
+    answers = [a for i in range(0, len(requests), BATCH) for a in batch(requests[i:i + BATCH])]
+    errors = [a["error"] for a in answers if "error" in a]
+    if errors:
+        raise SolgenError(f"pandoc failed (--to=typst): {errors[0]}")
+    return [str(a["output"]) for a in answers]
+
+
+def batch(requests: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Run pandoc's /batch endpoint once, as a CGI program (pandoc acts as its own server
+    when started under the name pandoc-server.cgi): no port, no daemon, no file access."""
+    body = json.dumps(requests, ensure_ascii=False).encode("utf-8")
+    env = {**os.environ, "REQUEST_METHOD": "POST", "PATH_INFO": "/batch", "SCRIPT_NAME": "",
+           "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)),
+           "HTTP_ACCEPT": "application/json", "SERVER_NAME": "localhost",
+           "SERVER_PORT": "80", "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1",
+           "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", EPOCH)}
+    done = subprocess.run(["pandoc-server.cgi"], executable=executable(), input=body,
+                          capture_output=True, env=env, check=False)
+    head, _, payload = done.stdout.partition(b"\n\n")
+    if done.returncode != 0 or not head.startswith(b"Status: 200"):
+        detail = (done.stderr or payload).decode("utf-8", "replace").strip()
+        raise SolgenError(f"pandoc failed (--to=typst): {detail[:500]}")
+    answers: list[dict[str, object]] = json.loads(payload)
+    return answers
+
+
+def docx(markdown: str) -> bytes:
+    """Word document with native (OMML) equations; pandoc writes it to a file."""
+    with tempfile.TemporaryDirectory(prefix="solgen-docx-") as tmp:
+        target = Path(tmp) / "document.docx"
+        run(markdown, ["--to=docx", f"--output={target}"])
+        return target.read_bytes()

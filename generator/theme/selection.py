@@ -1,0 +1,31 @@
+"""Choosing the template folders of a run: checked once, then in force for the process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from generator.errors import TemplateError
+from generator.spec.file_safety import escaping_links
+from generator.theme.jinja import check_templates
+from generator.theme.messages import check_messages
+from generator.theme.templates import TemplateSet, use
+
+
+def activate(folders: Iterable[Path]) -> TemplateSet:
+    """Make `folders` (then the built-in templates) the set every render uses from now on.
+
+    User templates are checked at once (Jinja syntax, message keys), so a typo is reported
+    before minutes of solving rather than after.
+    """
+    chosen = TemplateSet(tuple(folders))
+    for folder in chosen.folders:  # issue 20: a template folder holds its own files only
+        links = escaping_links(folder)
+        if links:
+            raise TemplateError("a symbolic link that leaves the template folder "
+                                f"{folder}", where=str(links[0]),
+                                hint="copy the file into the folder instead")
+    if chosen.folders:
+        check_templates(chosen)
+        check_messages(chosen)
+    return use(chosen)
