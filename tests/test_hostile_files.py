@@ -1,7 +1,7 @@
 """Hostile template folders, planted links and stale builds (issue 20).
 
 Each folder of tests/hostile/templates/ tries one thing a course template must not do:
-loop for ever, compute a huge power, fill memory, divide by zero, make typst read a file,
+loop for ever, compute a huge power, fill memory (`*`, a format width, `center`), divide by zero, make typst read a file,
 download a package or loop, put a script in the HTML header, hide TeX in a message. Each
 build exits 1 with `file:line` of the template, no traceback, and writes nothing. Then:
 links planted in a template folder or an output folder are refused and their targets left
@@ -32,6 +32,8 @@ CASES = {
     "loop": (DISCUSSION, "markdown/document.md.j2:2: still running after 1 s"),
     "power": (DISCUSSION, "markdown/document.md.j2:2: exponent 1000000000 is too large"),
     "repeat": (DISCUSSION, "latex/document.tex.j2:2: `*` would make 10000000000 items"),
+    "format-width": (DISCUSSION, "markdown/document.md.j2:2: a format with a width"),
+    "center": (DISCUSSION, "markdown/document.md.j2:2: argument 1000000000 is too large"),
     "typst-import": (DISCUSSION, "typst/document.typ:2: 'import' is not allowed"),
     "typst-read": (DISCUSSION, "typst/document.typ:2: 'read' is not allowed"),
     "typst-loop": (DISCUSSION, "typst/document.typ:2: 'while' is not allowed"),

@@ -5,8 +5,9 @@ A template folder or a messages file comes from a stranger as often as a problem
 `{% for a in range(99999) %}{% for b in range(99999) %}…` runs for hours, `2 ** 10 ** 9`
 for minutes in C, `"x" * 10 ** 10` takes all memory, and `1 / 0` ends in a traceback.
 Here:
-- `BoundedEnvironment` refuses `**` with a large exponent and `*` that would make a long
-  string or list, and counts every call the template makes;
+- `BoundedEnvironment` refuses `**` with a large exponent, `*` that would make a long
+  string or list, integer arguments and format widths that ask for a huge string
+  (`center(10**9)`, `"%999999999d"`), and counts every call the template makes;
 - `render` runs a template under a wall-clock alarm (SIGALRM raising a BaseException,
   which nothing in a template can catch) and caps the text it writes;
 - any exception from inside the template becomes `TemplateError("file:line: …")`.
@@ -14,9 +15,11 @@ Here:
 
 from __future__ import annotations
 
+import functools
+import re
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType, TracebackType
 from typing import Any
@@ -35,18 +38,52 @@ MAX_EXPONENT = 1_000
 MAX_REPEAT = 1_000_000  # length of a string or list made with `*`
 
 
-class BoundedEnvironment(SandboxedEnvironment):
-    """The sandbox, with arithmetic that cannot blow up and a count of calls."""
+# A width or precision of seven digits in a format (`"%999999999d"`, `"{:>999999999}"`)
+# asks for a string of that size.
+_HUGE_FORMAT = re.compile(r"\d{7,}")
 
-    intercepted_binops = frozenset(["*", "**"])
+
+def _sizes(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Refuse an integer argument that asks for a huge result (`center(10**9)`)."""
+    for value in [*args, *kwargs.values()]:
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_REPEAT:
+            raise SecurityError(f"argument {value} is too large (at most {MAX_REPEAT})")
+
+
+def _format(text: Any) -> None:
+    if isinstance(text, str) and _HUGE_FORMAT.search(text):
+        raise SecurityError("a format with a width or precision of seven digits or more")
+
+
+def _bounded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(func)  # keeps Jinja's pass_context/pass_environment marks
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        # The value filtered (after the context or environment Jinja may pass) is data;
+        # the arguments after it are what can ask for size.
+        _sizes(args[2 if hasattr(func, "jinja_pass_arg") else 1:], kwargs)
+        if name == "format" and args:
+            _format(args[-1] if not isinstance(args[0], str) else args[0])
+        return func(*args, **kwargs)
+
+    return bounded
+
+
+class BoundedEnvironment(SandboxedEnvironment):
+    """The sandbox, with arithmetic, formats and sizes that cannot blow up, and a count of
+    calls."""
+
+    intercepted_binops = frozenset(["*", "**", "%"])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.calls = 0
+        self.filters = {n: _bounded_filter(n, f) for n, f in self.filters.items()}
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and isinstance(right, int) and abs(right) > MAX_EXPONENT:
             raise SecurityError(f"exponent {right} is too large (at most {MAX_EXPONENT})")
+        if operator == "%":
+            _format(left)
         if operator == "*":
             for seq, times in ((left, right), (right, left)):
                 if (isinstance(seq, str | list | tuple) and isinstance(times, int)
@@ -59,6 +96,14 @@ class BoundedEnvironment(SandboxedEnvironment):
         self.calls += 1
         if self.calls > MAX_CALLS:
             raise SecurityError(f"the template made more than {MAX_CALLS} calls")
+        # `"…".format(…)` reaches here as Jinja's wrapper around the bound method.
+        method = getattr(__obj, "__wrapped__", __obj)
+        owner = getattr(method, "__self__", None)
+        if isinstance(owner, str | list) and getattr(method, "__name__", "") in (
+                "format", "format_map"):
+            _format(owner)
+        elif isinstance(owner, str | list):  # "x".center(10**9), "x".zfill(10**9)
+            _sizes(args, kwargs)
         return super().call(__context, __obj, *args, **kwargs)
 
 
