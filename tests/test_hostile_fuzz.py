@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from test_hostile_formats import active_html
 
@@ -82,7 +82,9 @@ def test_metacharacters_in_text_fields(tmp_path: Path, title: str, ask: str,
         out = outputs_of(path)
     except SolgenError as exc:
         assert exc.render().startswith(f"{path}:"), exc.render()
+        event("refused with file:line")
         return
+    event("built in every format")
     found, csp_first = active_html(str(out["html"]))
     assert found == [] and csp_first, found
     body = str(out["typst"]).split("#v(0.6em)", 1)[1]
