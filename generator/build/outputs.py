@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.errors import Location, SolgenError, SpecError, SpecErrors
-from generator.spec.file_safety import refuse_links
 from generator.limits import DEFAULT_SECONDS, time_limit
+from generator.spec.file_safety import refuse_links
 
 if TYPE_CHECKING:
     from generator.solvers.problem import Problem  # imports sympy: only when building
