@@ -1,8 +1,9 @@
 """Hostile template folders, planted links and stale builds (issue 20).
 
 Each folder of tests/hostile/templates/ tries one thing a course template must not do:
-loop for ever, compute a huge power, fill memory (`*`, a format width, `center`), divide by zero, make typst read a file,
-download a package or loop, put a script in the HTML header, hide TeX in a message. Each
+loop for ever, compute a huge power, fill memory (`*`, a format width, `center`), divide
+by zero, make typst read a file, download a package or loop, put a script in the HTML
+header, hide TeX in a message. Each
 build exits 1 with `file:line` of the template, no traceback, and writes nothing. Then:
 links planted in a template folder or an output folder are refused and their targets left
 alone, and an edit of any input a sheet or template pulls in rebuilds the output.
