@@ -174,35 +174,19 @@ def picture(item: Any) -> str | None:
     """The SVG for a solved problem (None for kinds without one, or without matplotlib)."""
     if not available():
         return None
+    from generator.solvers.kind import GraphFigure
     from generator.solvers.problem import Problem
-    from generator.spec.models import GradientSpec, SelfDerivativesSpec
+    from generator.solvers.registry import kind
 
     if not isinstance(item, Problem):
         return None
-    spec = item.spec
-    if isinstance(spec, GradientSpec):
-        graph = item.graph
-        wrt = [s for name in spec.wrt for s in (
-            graph.arrays[name].values() if name in graph.arrays else [graph.names[name]])]
-        return graph_svg(graph, wrt)
-    if isinstance(spec, SelfDerivativesSpec):
-        return _self_derivatives(spec)
-    return None
-
-
-def _self_derivatives(spec: Any) -> str:
-    x = Symbol(spec.variable)
-    builtin = {"sigma": (1 / (1 + sympy.exp(-x)), "\\sigma"), "tanh": (sympy.tanh(x), "\\tanh"),
-               "exp": (sympy.exp(x), "e")}
-    if isinstance(spec.function, str):
-        definition, name = builtin[spec.function]
-        return function_svg(definition, x, name, spec.function, spec.order)
-    from generator.algebra.expr import parse
-
-    definition = parse(spec.function.definition, {spec.variable: x})
-    plain = definition.replace(lambda e: callable(getattr(e, "plain", None)),
-                               lambda e: e.plain())
-    return function_svg(plain, x, spec.function.name, "custom", spec.order)
+    wanted = kind(item.spec).figure(item.spec, item.graph)
+    if wanted is None:
+        return None
+    if isinstance(wanted, GraphFigure):
+        return graph_svg(item.graph, list(wanted.wrt))
+    return function_svg(wanted.definition, wanted.variable, wanted.name, wanted.label,
+                        wanted.order)
 
 
 def key(item: Any) -> tuple[str, ...]:
