@@ -29,7 +29,7 @@ build: install system-deps-build
 # xelatex, node) gets at most TEST_MEMORY_KB of address space; the worst the suite needs is
 # well under 1 GB. Hostile cases also run in a capped fork with a hard kill (tests/isolation.py).
 TEST_MEMORY_KB ?= 6000000
-CAPPED := ulimit -v $(TEST_MEMORY_KB) &&
+CAPPED := ulimit -S -v $(TEST_MEMORY_KB) &&
 
 # The quick run (≤ 4 min on 2 cores): everything but the `slow` tests, then the checks.
 test: install system-deps-test

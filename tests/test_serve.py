@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -51,6 +52,10 @@ class Browser:
             reader, writer = os.dup(to_browser_r), os.dup(from_browser_w)
             os.dup2(reader, 3)
             os.dup2(writer, 4)
+            # Chromium reserves terabytes of address space for its V8 cage: lift the test
+            # run's soft memory cap (make test's `ulimit -S -v`) for the browser alone.
+            _, hard = resource.getrlimit(resource.RLIMIT_AS)
+            resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
 
         self.process = subprocess.Popen(
             [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
