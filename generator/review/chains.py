@@ -19,8 +19,8 @@ OTHER_RELATIONS = frozenset({"<", ">", r"\le", r"\ge", r"\leq", r"\geq", r"\neq"
                              r"\in", r"\sim", r"\propto", r"\mapsto", r"\gets",
                              r"\leftarrow", r"\rightarrow", r"\ne", r"\iff"})
 SEPARATORS = frozenset({r"\Rightarrow", r"\Longrightarrow", r"\implies", r"\quad",
-                        r"\qquad", ",", ";", ".", r"\therefore", r"\text", r"\mathrm",
-                        r"\textrm", r"\mbox", r"\hspace", r"\Leftrightarrow"})
+                        r"\qquad", ",", ";", ".", r"\therefore", r"\hspace", r"\Leftrightarrow"})
+PROSE = frozenset({r"\text", r"\textrm", r"\mbox", r"\mathrm"})
 WRAPPERS = frozenset({"aligned", "align", "align*", "gathered", "split", "equation",
                       "equation*", "gather", "gather*", "multline", "multline*", "eqnarray",
                       "alignat", "alignat*"})
@@ -67,7 +67,7 @@ def _unwrap(tokens: list[Token]) -> list[Token]:
     """Drop `\\begin{aligned}`/`\\end{aligned}` (and friends), `\\boxed{`…`}` and `&`."""
     out: list[Token] = []
     boxed_closers: list[int] = []  # brace depths at which a \boxed{ group closes
-    depth = 0
+    depth = envs = 0
     i = 0
     while i < len(tokens):
         tok = tokens[i]
@@ -89,8 +89,12 @@ def _unwrap(tokens: list[Token]) -> list[Token]:
                 boxed_closers.pop()
                 i += 1
                 continue
-        if tok.text != "&":
-            out.append(tok)
+        if tok.text == r"\begin":
+            envs += 1
+        elif tok.text == r"\end":
+            envs -= 1
+        if tok.text != "&" or envs > 0:
+            out.append(tok)  # & separates a matrix's columns; elsewhere it only aligns
         i += 1
     return out
 
@@ -123,9 +127,12 @@ def _open(tokens: list[Token]) -> int:
 
 def _is_separator(tokens: list[Token], i: int) -> bool:
     tok = tokens[i]
-    if tok.text in (r"\text", r"\mathrm", r"\textrm", r"\mbox") and i > 0 and (
-            tokens[i - 1].text in ("^", "_")):
-        return False  # θ^{\text{1}} is a label, not prose
+    if tok.text in PROSE:
+        # `\text{ for all }` is prose between statements; `\mathrm{MSE}`, θ^{\text{1}} are names.
+        inner = tokens[i + 2:i + 4] if i + 3 < len(tokens) and tokens[i + 1].text == "{" else []
+        name = (len(inner) == 2 and inner[0].kind in ("word", "num")
+                and not inner[0].space_before and inner[1].text == "}")
+        return not name and not (i > 0 and tokens[i - 1].text in ("^", "_"))
     return tok.text in SEPARATORS and not (tok.text == "." and i + 1 < len(tokens)
                                            and tokens[i + 1].kind == "num")
 
@@ -142,7 +149,7 @@ def _split(tokens: list[Token], at: object) -> list[list[Token]]:
             continue
         if depth == 0 and at(tokens, i):  # type: ignore[operator]
             pieces.append([])
-            skip_group = tok.text in (r"\text", r"\mathrm", r"\textrm", r"\mbox", r"\hspace")
+            skip_group = tok.text in PROSE or tok.text == r"\hspace"
             continue
         depth += OPEN.get(tok.text, 0) + (1 if tok.text == r"\begin" else 0) - (
             1 if tok.text == r"\end" else 0)

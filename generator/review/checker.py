@@ -170,8 +170,8 @@ def _define(lhs: Any, rhs: Any, scope: Scope, vocabulary: Vocabulary) -> None:
                 scope.definitions[sym] = values[i]
             else:
                 scope.unreadable.add(sym)
-    elif isinstance(rhs, sympy.MatrixBase) and rhs.is_number is not False and all(
-            e.is_number for e in rhs) and not is_opaque(lhs):
+    elif isinstance(rhs, sympy.MatrixBase) and all(e.is_number for e in rhs) and not is_opaque(
+            lhs):
         # a = [[1, 0], [2, 1]]: the entries a_{11}, a_{12}, … are given.
         for r in range(rhs.rows):
             for c in range(rhs.cols):

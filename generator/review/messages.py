@@ -27,6 +27,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "proved_at_data": "proved with the given values ({values})",
         "numeric_at_data": "agrees to 40 digits with the given values ({values})",
         "wrong": "does not follow: at {point} the left side is {left} and the right side {right}",
+        "wrong_rounding": "does not follow: the value is {exact}, which does not round to "
+                          "this with {digits} decimals",
         "unread_syntax": "not read: {why}",
         "unread_undefined": "not read: {name} is not defined (add it to the text or --define)",
         "unread_definition_unread": "not read: the line that defines {name} was not read",
@@ -68,6 +70,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "proved_at_data": "代入題目給定的數值後已證明（{values}）",
         "numeric_at_data": "代入題目給定的數值後以 40 位數值驗證相等（{values}）",
         "wrong": "不成立：在 {point} 時，左邊為 {left}，右邊為 {right}",
+        "wrong_rounding": "不成立：正確的值為 {exact}，四捨五入到小數點後 {digits} 位不是這個數",
         "unread_syntax": "無法讀取：{why}",
         "unread_undefined": "無法讀取：{name} 沒有定義（請在文中定義或使用 --define）",
         "unread_definition_unread": "無法讀取：定義 {name} 的那一行無法讀取",

@@ -67,7 +67,8 @@ def from_problem(path: Path, seconds: float = 60.0) -> Setup:
         value = graph.inline(sympy.diff(graph.inline(graph.loss), wrt))
         truths.append(Truth(graph.loss, wrt, value, to_latex(lhs, graph.latex) + " = "
                             + to_latex(rhs, graph.latex)))
-    reserved = set(graph.names.values())
+    # Nodes are the problem's to define; a leaf (y, w_a) may be given a value by the text.
+    reserved = set(graph.nodes)
     return Setup(vocabulary, scope, reserved, truths, str(path))
 
 
