@@ -46,9 +46,13 @@ class Scope:
         return sym in self.definitions or sym in self.unreadable or sym in self.data
 
     # ---- values ----
-    def value(self, expr: Any, lhs: bool = False) -> Any:
-        """The expression over undefined names only (a matrix stays a matrix)."""
-        out = _Walk(self, lhs).walk(expr, None, 0)
+    def value(self, expr: Any, lhs: bool = False, shallow: bool = False) -> Any:
+        """The expression over undefined names only (a matrix stays a matrix).
+
+        `shallow` keeps defined names as they are (derivatives are still worked out): two
+        sides equal over the names are equal whatever the names stand for, and far smaller.
+        """
+        out = _Walk(self, lhs, shallow).walk(expr, None, 0)
         bad = sorted((s for s in getattr(out, "free_symbols", set()) if is_opaque(s)),
                      key=lambda s: s.name)
         if bad:
@@ -65,6 +69,11 @@ class Scope:
 class _Walk:
     scope: Scope
     lhs: bool
+    shallow: bool = False
+
+    @property
+    def full(self) -> _Walk:
+        return _Walk(self.scope, self.lhs) if self.shallow else self
 
     def walk(self, expr: Any, keep: Symbol | None, depth: int) -> Any:
         if depth > MAX_INLINE_DEPTH:
@@ -95,13 +104,16 @@ class _Walk:
         if sym in self.scope.unreadable:
             raise Unresolved("definition_unread", sym.name)
         body = self.scope.definitions.get(sym)
-        return sym if body is None else self.walk(body, keep, depth + 1)
+        if body is None or (self.shallow and not is_opaque(sym)
+                            and not isinstance(body, sympy.MatrixBase)):
+            return sym
+        return self.walk(body, keep, depth + 1)
 
     def primed(self, expr: Any, depth: int) -> Any:
         sym, order = expr.args
         if sym not in self.scope.definitions:
             raise Unresolved("undefined", sym.name)
-        body = self.walk(sym, None, depth + 1)
+        body = self.full.walk(sym, None, depth + 1)
         free = [s for s in sorted(body.free_symbols, key=lambda s: s.name)
                 if s not in self.scope.data] if hasattr(
             body, "free_symbols") else []
@@ -121,7 +133,7 @@ class _Walk:
         for var, n in pairs:
             if not isinstance(var, Symbol):
                 raise Unresolved("unevaluated")
-            value = self.walk(value, var, depth + 1)
+            value = self.full.walk(value, var, depth + 1)
             if isinstance(value, sympy.MatrixBase):
                 raise Unresolved("vector_derivative")
             self.hidden(value, var)

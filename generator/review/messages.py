@@ -46,7 +46,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "unread_time": "not read: gave up after {seconds} s",
         "syntax_amp": "`&` outside an aligned environment: LaTeX and KaTeX stop here",
         "syntax_newline": "`\\\\` outside an aligned environment: LaTeX stops here "
-                          "(wrap the lines in \\begin{{aligned}} … \\end{{aligned}})",
+                          "(wrap the lines in `\\begin{{aligned}} … \\end{{aligned}}`)",
         "syntax_brace": "unbalanced brace `{detail}`",
         "syntax_left": "unbalanced `{detail}` (\\left and \\right come in pairs)",
         "syntax_env": "\\begin/\\end of `{detail}` do not match",
@@ -88,7 +88,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "unread_time": "無法讀取：{seconds} 秒內未完成",
         "syntax_amp": "`&` 不在對齊環境之內：LaTeX 與 KaTeX 會在此出錯",
         "syntax_newline": "`\\\\` 不在對齊環境之內：LaTeX 會在此出錯"
-                          "（請以 \\begin{{aligned}} … \\end{{aligned}} 包住各行）",
+                          "（請以 `\\begin{{aligned}} … \\end{{aligned}}` 包住各行）",
         "syntax_brace": "大括號不成對：`{detail}`",
         "syntax_left": "`{detail}` 不成對（\\left 與 \\right 必須成對使用）",
         "syntax_env": "`{detail}` 的 \\begin 與 \\end 不相符",
