@@ -187,6 +187,7 @@ def _define(lhs: Any, rhs: Any, scope: Scope, vocabulary: Vocabulary) -> None:
 def _check(found: list[tuple[int, Statement]], reads: _Reads, scope: Scope, setup: Setup,
            defining: set[int], result: Review) -> None:
     anchor: tuple[Part, Any, bool] | None = None  # the last part of the last display chain
+    head: tuple[Part, Any, bool] | None = None  # the first part of that chain
     for index, st in found:
         parts: list[tuple[Part, Any, bool]] = []
         if st.parts[0] is None:
@@ -197,6 +198,8 @@ def _check(found: list[tuple[int, Statement]], reads: _Reads, scope: Scope, setu
             parts.append(anchor)
         else:
             parts.append((st.parts[0], reads(st.parts[0]), True))
+            if st.math.display:
+                head = parts[0]
         parts += [(p, reads(p), False) for p in st.parts[1:] if p is not None]
         skip_first = id(st) in defining
         for k in range(len(st.relations)):
@@ -205,13 +208,10 @@ def _check(found: list[tuple[int, Statement]], reads: _Reads, scope: Scope, setu
             (left, a, lhs), (right, b, _) = parts[k], parts[k + 1]
             result.marks.append(check_link(st, k, index, (left, a, lhs), (right, b),
                                            scope, setup))
-        _final(st, parts, scope, setup, result)
+        chain_head = head if st.parts[0] is None and head is not None else parts[0]
+        _final(st, [chain_head, parts[-1]], scope, setup, result)
         if st.math.display:
-            anchor = replace_anchor(parts[-1])
-
-
-def replace_anchor(last: tuple[Part, Any, bool]) -> tuple[Part, Any, bool]:
-    return (last[0], last[1], False)
+            anchor = (parts[-1][0], parts[-1][1], False)
 
 
 def _final(st: Statement, parts: list[tuple[Part, Any, bool]], scope: Scope, setup: Setup,
@@ -227,7 +227,8 @@ def _final(st: Statement, parts: list[tuple[Part, Any, bool]], scope: Scope, set
         return  # a chain-rule formula, not a result yet
     for truth in setup.truths:
         if head.expr == truth.loss and head.variables == (truth.wrt,):
-            status = compare_values(truth.value, parts[-1][1], "=", scope, setup, parts[-1][0])
-            result.finals.append(Final(st.lines[-1], f"{truth.loss}/{truth.wrt}", status,
-                                       truth.latex))
+            status = compare_values(truth.value, last, "=", scope, setup, parts[-1][0])
+            final = Final(parts[0][0].line, f"{truth.loss}/{truth.wrt}", status, truth.latex)
+            # A chain continued over several displays states its result once, at its end.
+            result.finals = [f for f in result.finals if f.line != final.line] + [final]
 

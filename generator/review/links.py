@@ -214,7 +214,10 @@ def _decimals(part: Part) -> int:
 
 def _spell(name: str) -> str:
     """A symbol's name as LaTeX a student would recognise (`w11` → w_{11})."""
-    if not name or " " in name or "^" in name:
+    if "^" in name:
+        base, _, label = name.partition("^")
+        return f"{_spell(base)}^{{{label}}}"
+    if not name or " " in name:
         return name.replace("nabla_", r"\nabla_")
     try:
         return default_latex(name)

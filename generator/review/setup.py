@@ -64,7 +64,7 @@ def from_problem(path: Path, seconds: float = 60.0) -> Setup:
         wrt = lhs.variables[0]
         if lhs.expr != graph.loss:
             continue
-        value = graph.inline(sympy.diff(graph.inline(graph.loss), wrt))
+        value = graph.inline(sympy.diff(graph.inline_above(graph.loss, wrt), wrt))
         truths.append(Truth(graph.loss, wrt, value, to_latex(lhs, graph.latex) + " = "
                             + to_latex(rhs, graph.latex)))
     # Nodes are the problem's to define; a leaf (y, w_a) may be given a value by the text.
