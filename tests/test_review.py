@@ -162,7 +162,8 @@ def test_a_file_too_large_or_not_text_is_refused_and_the_class_goes_on(tmp_path:
     run = CliRunner().invoke(main, ["review", str(folder), "--out", str(out), "--lang", "en"])
     assert run.exit_code == 1, run.output
     rows = list(csv.DictReader((out / "summary.csv").open(encoding="utf-8")))
-    assert [(Path(r["file"]).name, r["proved"], r["wrong"], r["first_wrong_line"]) for r in rows] == [
+    got = [(Path(r["file"]).name, r["proved"], r["wrong"], r["first_wrong_line"]) for r in rows]
+    assert got == [
         ("a.md", "1", "0", ""), ("b.md", "0", "0", ""), ("c.md", "0", "0", ""),
         ("d.md", "0", "1", "1")]
     assert "larger than" in rows[1]["error"] and "not UTF-8" in rows[2]["error"]

@@ -25,8 +25,18 @@ import sympy
 
 from generator.algebra import latex_leibniz as leibniz
 from generator.algebra.latex_names import (
-    ACCENTS, FUNCTIONS, GREEK, STYLES, TWO_ARGUMENTS, WORDS, Primed, Vocabulary, opaque,
-    prime_derivative, suggestion)
+    ACCENTS,
+    FUNCTIONS,
+    GREEK,
+    STYLES,
+    TWO_ARGUMENTS,
+    WORDS,
+    Primed,
+    Vocabulary,
+    opaque,
+    prime_derivative,
+    suggestion,
+)
 from generator.algebra.latex_tokens import Token, TokenError, tokenize
 
 MAX_DEPTH = 60
@@ -434,7 +444,7 @@ class Parser:
 
 
 def _spelling(tokens: Sequence[Token]) -> str:
-    """The canonical spelling of a subscript or a `\\text{…}`: `{11}` → "11", `\\theta` → "theta"."""
+    """The canonical spelling of a subscript or `\\text{…}`: `{11}` → "11", `\\theta` → "theta"."""
     return "".join(t.text.lstrip("\\") if t.kind == "cmd" else t.text for t in tokens
                    if t.text not in ("{", "}") and t.text not in WORDS)
 

@@ -129,9 +129,9 @@ def _compare(a: Any, b: Any, relation: str, scope: Scope, right: Part, lhs: bool
         if "no point" in check.detail:
             return "unread", "unread_nowhere", {}
         if relation == r"\approx":
-            exact = _flat(scope.at_data(va))[0]
+            exact: Any = _flat(scope.at_data(va))[0]
             return "wrong", "wrong_rounding", {
-                "exact": _decimal(str(sympy.N(exact, 15))) if exact.is_number else "?",
+                "exact": str(sympy.N(exact, 12)) if exact.is_number else "?",
                 "digits": str(_decimals(right))}
         return "wrong", "wrong", _counterexample(check)
     return STATUS[check.status], check.status, {}

@@ -17,7 +17,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "no_wrong": "No line was found wrong.",
         "syntax_count": "{count} place(s) that break LaTeX or KaTeX.",
         "final_ok": "Final result {quantity} (line {line}): agrees with solgen's verified answer.",
-        "final_wrong": "Final result {quantity} (line {line}): differs from solgen's verified answer",
+        "final_wrong": "Final result {quantity} (line {line}): differs from solgen's verified "
+                       "answer.",
         "final_unread": "Final result {quantity} (line {line}): could not be compared.",
         "solution": "solgen's verified answer:",
         "line": "line {line}",

@@ -55,7 +55,7 @@ def markdown(review: Review, lang: str) -> str:
             f"⚠ {say(lang, 'line', line=problem.line)}{'：' if lang == 'zh-TW' else ': '}"
             f"{say(lang, problem.key, detail=problem.detail)}")
     head, body = _split_front(lines)
-    out = head + [f"> **{say(lang, 'title')}**", ">"]
+    out = [*head, f"> **{say(lang, 'title')}**", ">"]
     out += [f"> {line}  " for line in summary_lines(review, lang)] + [""]
     for number, line in enumerate(body, start=len(head) + 1):
         out.append(line)
