@@ -129,9 +129,9 @@ def _compare(a: Any, b: Any, relation: str, scope: Scope, right: Part, lhs: bool
         if "no point" in check.detail:
             return "unread", "unread_nowhere", {}
         if relation == r"\approx":
-            exact: Any = _flat(scope.at_data(va))[0]
+            true_value: Any = _flat(scope.at_data(va))[0]
             return "wrong", "wrong_rounding", {
-                "exact": str(sympy.N(exact, 12)) if exact.is_number else "?",
+                "exact": str(sympy.N(true_value, 12)) if true_value.is_number else "?",
                 "digits": str(_decimals(right))}
         return "wrong", "wrong", _counterexample(check)
     return STATUS[check.status], check.status, {}
