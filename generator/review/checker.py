@@ -184,51 +184,68 @@ def _define(lhs: Any, rhs: Any, scope: Scope, vocabulary: Vocabulary) -> None:
         scope.definitions[lhs] = rhs
 
 
+@dataclass
+class _Chain:
+    """A chain over one or more statements: its first part, its last, how its links went."""
+
+    head: tuple[Part, Any, bool]
+    last: tuple[Part, Any, bool]
+    relation: str = "="
+    statuses: list[str] = field(default_factory=list)
+
+
 def _check(found: list[tuple[int, Statement]], reads: _Reads, scope: Scope, setup: Setup,
            defining: set[int], result: Review) -> None:
-    anchor: tuple[Part, Any, bool] | None = None  # the last part of the last display chain
-    head: tuple[Part, Any, bool] | None = None  # the first part of that chain
+    chains: list[_Chain] = []
     for index, st in found:
-        parts: list[tuple[Part, Any, bool]] = []
-        if st.parts[0] is None:
-            if anchor is None:
-                result.marks.append(unread_mark(st, 0, index, ReadError(
-                    "a line that starts with = but follows no expression")))
-                continue
-            parts.append(anchor)
+        opening = st.parts[0]
+        chain = chains[-1] if chains and opening is None else None
+        if chain is not None:
+            first = chain.last
+        elif opening is not None:
+            first = (opening, reads(opening), True)
         else:
-            parts.append((st.parts[0], reads(st.parts[0]), True))
+            result.marks.append(unread_mark(st, 0, index, ReadError(
+                "a line that starts with = but follows no expression")))
+            continue
+        rest: list[tuple[Part, Any, bool]] = [(p, reads(p), False) for p in st.parts[1:]
+                                              if p is not None]
+        parts = [first, *rest]
+        if chain is None:
+            chain = _Chain(parts[0], parts[0])
             if st.math.display:
-                head = parts[0]
-        parts += [(p, reads(p), False) for p in st.parts[1:] if p is not None]
-        skip_first = id(st) in defining
+                chains.append(chain)
         for k in range(len(st.relations)):
-            if k == 0 and skip_first:
+            if k == 0 and id(st) in defining:
                 continue
             (left, a, lhs), (right, b, _) = parts[k], parts[k + 1]
-            result.marks.append(check_link(st, k, index, (left, a, lhs), (right, b),
-                                           scope, setup))
-        chain_head = head if st.parts[0] is None and head is not None else parts[0]
-        _final(st, [chain_head, parts[-1]], scope, setup, result)
-        if st.math.display:
-            anchor = (parts[-1][0], parts[-1][1], False)
+            mark = check_link(st, k, index, (left, a, lhs), (right, b), scope, setup)
+            result.marks.append(mark)
+            chain.statuses.append(mark.status)
+        chain.last, chain.relation = (parts[-1][0], parts[-1][1], False), st.relations[-1]
+        if not st.math.display:
+            _final(chain, scope, setup, result)
+    for chain in chains:
+        _final(chain, scope, setup, result)
 
 
-def _final(st: Statement, parts: list[tuple[Part, Any, bool]], scope: Scope, setup: Setup,
-           result: Review) -> None:
+def _final(chain: _Chain, scope: Scope, setup: Setup, result: Review) -> None:
     """With --problem: the chain's last part is a final result when its first part is
     ∂loss/∂param for a parameter the problem solves."""
     from generator.review.links import compare_values
 
-    head, last = parts[0][1], parts[-1][1]
-    if not setup.truths or not isinstance(head, sympy.Derivative) or not parts[0][2]:
+    head, last = chain.head[1], chain.last[1]
+    if not setup.truths or not isinstance(head, sympy.Derivative) or not chain.head[2]:
         return
-    if isinstance(last, sympy.Basic) and last.has(sympy.Derivative):
+    if not isinstance(last, sympy.Basic) or last.has(sympy.Derivative):
         return  # a chain-rule formula, not a result yet
     for truth in setup.truths:
         if head.expr == truth.loss and head.variables == (truth.wrt,):
-            status = compare_values(truth.value, last, "=", scope, setup, parts[-1][0])
-            final = Final(parts[0][0].line, f"{truth.loss}/{truth.wrt}", status, truth.latex)
-            # A chain continued over several displays states its result once, at its end.
-            result.finals = [f for f in result.finals if f.line != final.line] + [final]
-
+            if chain.statuses and set(chain.statuses) <= {"proved", "numeric"}:
+                # Every link holds and the head is ∂loss/∂param itself: so does the end.
+                status = "proved" if set(chain.statuses) == {"proved"} else "numeric"
+            else:
+                status = compare_values(truth.value, last, chain.relation, scope, setup,
+                                        chain.last[0])
+            result.finals.append(Final(chain.head[0].line, f"{truth.loss}/{truth.wrt}",
+                                       status, truth.latex))

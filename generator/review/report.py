@@ -98,7 +98,7 @@ def to_json(review: Review, lang: str) -> str:
         "final_answer_correct": review.final_correct,
         "lines": [{"line": m.line, "status": m.status, "relation": m.relation,
                    "left": m.left, "right": m.right, "reason": m.key,
-                   "message": say(lang, m.key, **dict(m.params)), **dict(m.params)}
+                   "message": say(lang, m.key, **dict(m.params)), "detail": dict(m.params)}
                   for m in review.marks],
         "syntax": [{"line": p.line, "problem": p.key,
                     "message": say(lang, p.key, detail=p.detail)} for p in review.syntax],
