@@ -96,11 +96,13 @@ def _order(tokens: list[Token]) -> tuple[int, list[Token]]:
 
 def _variable(tokens: list[Token]) -> tuple[list[Token], int]:
     """`x^{2}` → ([x], 2); `w_{11}` → ([w, _, {, 11, }], 1)."""
-    for i, tok in enumerate(tokens):
-        if tok.text == "^" and i > 0:
-            order, rest = _order(tokens[i:])
-            if not rest:
-                return tokens[:i], order
+    texts = [t.text for t in tokens]
+    for tail in (2, 4):  # `x^2` or `x^{2}` at the very end is an order; W^{(1)}_{11} is a name
+        if len(tokens) > tail and texts[-tail] == "^" and (
+                tail == 2 or (texts[-3] == "{" and texts[-1] == "}")):
+            number = tokens[-1] if tail == 2 else tokens[-2]
+            if number.kind == "num":
+                return tokens[:-tail], _number([number])
     return tokens, 1
 
 

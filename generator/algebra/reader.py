@@ -292,17 +292,26 @@ class Parser:
             return sympy.E
         if base == "pi":
             return sympy.pi
-        if suffix and self.is_("_"):
-            self.take()
-            base += _spelling(self.group_tokens())
-        if suffix and self.is_("^") and _is_label(self.tokens, self.at + 1):
-            self.take()
-            return opaque(f"{base}^{_spelling(self.group_tokens())}")
+        label = None
+        while suffix and (self.is_("_") or self.label_ahead()):
+            # W^{(1)}_{11} and W_{11}^{(1)} are one name: subscript and label, either order.
+            if self.take().text == "_":
+                base += _spelling(self.group_tokens())
+            else:
+                label = _spelling(self.group_tokens())
+        if label is not None:
+            name = f"{base}^{label}"
+            return self.vocabulary.symbols.get(name) or opaque(name)
         if base in self.vocabulary.functions and self.is_("("):
             return self.call(self.vocabulary.functions[base], tok)
         symbol = self.vocabulary.symbol(base)
         order = self.primes() if suffix else 0
         return Primed(symbol, sympy.Integer(order)) if order else symbol
+
+    def label_ahead(self) -> bool:
+        after = self.peek(2)
+        return self.is_("^") and _is_label(self.tokens, self.at + 1) and not (
+            after is not None and after.text == r"\prime")
 
     def primes(self) -> int:
         order = 0

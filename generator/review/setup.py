@@ -52,7 +52,8 @@ def from_problem(path: Path, seconds: float = 60.0) -> Setup:
     problem = prepare(path)
     graph = problem.graph
     symbols: dict[str, sympy.Symbol] = {}
-    for name, sym in graph.names.items():
+    named = {**graph.names, **{sym.name: sym for sym in graph.latex}}  # with o_ij, W_ij
+    for name, sym in named.items():
         symbols[name] = sym
         spelled = _spelling(graph.latex.get(sym) or default_latex(name))
         if spelled:
