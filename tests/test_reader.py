@@ -125,14 +125,14 @@ def test_every_printed_line_reads_back(name: str) -> None:
     checked = 0
     for section in problem.solution.sections:
         for block in section.blocks:
-            for step in block.steps:
-                for expr in (step.lhs, step.rhs):
+            for line in block.steps:
+                for expr in (line.lhs, line.rhs):
                     if expr is None:
                         continue
                     value = read(to_latex(expr, problem.graph.latex), setup.vocabulary)
                     if _names_only(expr, value):
                         continue  # partials, ∇ and vectors, σ(x) as a label: read, not valued
-                    assert compare(value, expr).status != "failed", (step, value)
+                    assert compare(value, expr).status != "failed", (line, value)
                     checked += 1
     assert checked > 5
 
