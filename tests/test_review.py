@@ -196,5 +196,7 @@ def test_single_file_prints_an_annotated_copy_and_json(tmp_path: Path) -> None:
     data = json.loads(CliRunner().invoke(main, ["review", str(path), "--format", "json"]).stdout)
     assert [(line["line"], line["status"]) for line in data["lines"]] == [
         (4, "proved"), (4, "wrong")]
-    zh = CliRunner().invoke(main, ["review", str(path)]).output
+    zh = CliRunner().invoke(main, ["review", str(path)]).stdout
     assert "第一個錯誤出現在第 4 行。" in zh
+    page = CliRunner().invoke(main, ["review", str(path), "--format", "html"]).stdout
+    assert page.startswith("<!DOCTYPE html>") and "✗ 第 4 行" in page
