@@ -13,6 +13,8 @@ from typing import Any
 
 import click
 
+from generator.formats.produce import FORMATS
+
 LANG_CHOICES = ("zh-TW", "en")
 
 # Budget of symbolic work per problem file; generator.limits.DEFAULT_SECONDS, repeated here
@@ -69,7 +71,7 @@ def main() -> None:
 @click.option("--lang", "langs", multiple=True, type=click.Choice(LANG_CHOICES),
               help="Language (repeatable). Default: all.")
 @click.option("--format", "formats", multiple=True,
-              type=click.Choice(["md", "tex", "pdf", "html", "docx", "json", "moodle"]),
+              type=click.Choice([*FORMATS, "json", "moodle"]),
               help="Output format (repeatable). Default: md, tex, pdf and json. moodle: "
               "Moodle XML questions, with --variants or --roster.")
 @click.option("--pdf-engine", default="auto", show_default=True,
@@ -110,9 +112,10 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
       solgen build problems/ --roster class.csv --seed 2024 --combined --format moodle
       solgen build --format pdf --pdf-engine xelatex
     """
-    from generator import build as b
-    from generator import cache, template_set
-    from generator.progress import Progress, count
+    from generator.build import cache
+    from generator.build import outputs as b
+    from generator.build.progress import Progress, count
+    from generator.theme.selection import activate
 
     start = time.perf_counter()
     chosen = list(formats or b.DEFAULT_FORMATS)
@@ -122,7 +125,7 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
         raise click.UsageError("--format moodle needs --variants N or --roster FILE")
     progress = Progress(sys.stderr, sys.stderr.isatty())
     try:
-        template_set.activate(templates)
+        activate(templates)
         files = b.problem_files(paths or (Path("problems"),))
         key = cache.fingerprint([*files, *([roster] if roster else [])], {
             "langs": _langs(langs), "formats": chosen,
@@ -133,7 +136,7 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
             click.echo(f"nothing changed: {count(known, 'file')} in {out}/ up to date "
                        f"({time.perf_counter() - start:.2f} s)", err=True)
             return
-        from generator import jobs as j
+        from generator.build import jobs as j
 
         plan = j.Plan(out, tuple(_langs(langs)), tuple(chosen), pdf_engine, seconds,
                       _request(count_, seed, roster, combined, pdf_engine), templates)
@@ -163,7 +166,7 @@ def _request(count: int | None, seed: int, roster: Path | None, combined: bool,
     """The variants asked for (--variants N or --roster FILE), or None."""
     if count is None and roster is None:
         return None
-    from generator.variant_build import Request, read_roster
+    from generator.build.variants import Request, read_roster
 
     students = read_roster(roster) if roster is not None else None
     return Request(count, seed, students, combined, pdf_engine)
@@ -184,11 +187,11 @@ def stress(file: Path, count: int, seed: int) -> None:
     Example:
       solgen stress problems/hw1-3-conv-w11-variants.yaml -n 1000
     """
-    from generator.build import prepare_all
-    from generator.stress import run
+    from generator.build.outputs import prepare_all
+    from generator.variants.stress import run
 
     try:
-        from generator.variant_build import varied_or_fail
+        from generator.build.variants import varied_or_fail
 
         report = run(varied_or_fail(prepare_all([file]))[0], count, seed)
     except Exception as exc:
@@ -210,9 +213,9 @@ def check(paths: tuple[Path, ...], seconds: float, jobs: int) -> None:
     Example:
       solgen check problems/hw1-3-conv-w11.yaml
     """
-    from generator import build as b
-    from generator import jobs as j
-    from generator.progress import Progress, count
+    from generator.build import jobs as j
+    from generator.build import outputs as b
+    from generator.build.progress import Progress, count
 
     progress = Progress(sys.stderr, sys.stderr.isatty())
     try:
@@ -242,22 +245,23 @@ def show(file: Path, lang: str, fmt: str, seconds: float, templates: tuple[Path,
       solgen show problems/hw1-3-conv-w11.yaml --format json
       solgen show problems/week1-sgd-step.yaml --lang en
     """
-    from generator.build import prepare_all
-    from generator.template_set import activate
+    from generator.build.outputs import prepare_all
+    from generator.theme.selection import activate
 
     try:
         activate(templates)
         problem: Any = prepare_all([file], seconds)[0]
         if fmt == "json":
-            from generator.answer_key import to_json
+            from generator.formats.answer_key import to_json
 
             text = to_json(problem)
         elif fmt == "trace":
             text = problem.solution.to_text()
         else:
-            from generator.render import render
+            from generator.formats.text import render
+            from generator.view.model import document_view
 
-            text = render(problem.view(lang), fmt)
+            text = render(document_view(problem, lang), fmt)
     except Exception as exc:
         _fail(exc)
         return
@@ -296,7 +300,7 @@ def review(paths: tuple[Path, ...], problem: Path | None, defines: tuple[str, ..
       solgen review hw.md --define 's=\\sigma(x)' --lang en
       solgen review submissions/ --problem problems/hw1-3-conv-w11.yaml --out reviews -j 0
     """
-    from generator.progress import Progress, count
+    from generator.build.progress import Progress, count
     from generator.review import batch
     from generator.review.setup import Setup, from_problem, parse_defines, with_definitions
 
@@ -323,7 +327,7 @@ def review(paths: tuple[Path, ...], problem: Path | None, defines: tuple[str, ..
         if not failed:
             click.echo(render(reviews[0], lang, fmt), nl=False)
     else:
-        from generator.build import Output, write
+        from generator.build.outputs import Output, write
 
         roots = [p for p in paths if p.is_dir()]
         write([Output(path, text) for path, text in
@@ -349,7 +353,7 @@ def schema(out: Path | None) -> None:
     """
     import json
 
-    from generator.spec import json_schema
+    from generator.spec.models import json_schema
 
     text = json.dumps(json_schema(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     if out is None:
@@ -377,8 +381,8 @@ def new(kind: str, name: str, folder: Path, templates: tuple[Path, ...]) -> None
     Example:
       solgen new gradient week2-neuron && solgen check problems/week2-neuron.yaml
     """
-    from generator.scaffold import new_problem
-    from generator.template_set import activate
+    from generator.build.scaffold import new_problem
+    from generator.theme.selection import activate
 
     try:
         activate(templates)
@@ -410,7 +414,7 @@ def list_templates(templates: tuple[Path, ...]) -> None:
     Example:
       solgen templates list --templates course-templates
     """
-    from generator.template_set import ORIGIN_BUILTIN, TemplateSet
+    from generator.theme.templates import ORIGIN_BUILTIN, TemplateSet
 
     rows = TemplateSet(templates).entries()
     width = max(len(row.name) for row in rows)
@@ -432,7 +436,7 @@ def copy_template(name: str, folder: Path, force: bool) -> None:
       solgen templates copy markdown/document.md.j2 course-templates
       # edit it, then: solgen build --templates course-templates
     """
-    from generator.template_set import copy_out
+    from generator.build.scaffold import copy_out
 
     try:
         path = copy_out(name, folder, force)

@@ -12,12 +12,12 @@ import sympy
 from conftest import ROOT
 from sympy import Derivative, E, Rational, Symbol, exp, tanh
 
+from generator.algebra.functions import leaky_relu, relu, sigmoid, step
 from generator.algebra.latex_names import Primed, Vocabulary, is_opaque
+from generator.algebra.printing import to_latex
 from generator.algebra.reader import ReadError, read
-from generator.functions import leaky_relu, relu, sigmoid, step
-from generator.printing import to_latex
+from generator.check.verify import compare
 from generator.review.setup import from_problem
-from generator.verify import compare
 
 x, z, s, n, b, w1, x1 = (Symbol(v) for v in ("x", "z", "s", "n", "b", "w1", "x1"))
 y, yhat, w11, a11 = Symbol("y"), Symbol("yhat"), Symbol("w11"), Symbol("a11")
@@ -119,7 +119,7 @@ PRINTED = ["hw1-3-conv-w11", "week1-sgd-step", "week1-sigmoid-derivatives", "mlp
 def test_every_printed_line_reads_back(name: str) -> None:
     path = ROOT / "problems" / f"{name}.yaml"
     setup = from_problem(Path(path))
-    from generator.problem import prepare
+    from generator.solvers.problem import prepare
 
     problem = prepare(path)
     checked = 0
@@ -139,6 +139,6 @@ def test_every_printed_line_reads_back(name: str) -> None:
 
 def _names_only(expr: sympy.Basic, value: sympy.Basic) -> bool:
     """Lines whose value needs the graph (∂L/∂w, s' of a node) or the vector notation."""
-    notation = any(type(f).__module__ == "generator.notation" for f in expr.atoms(sympy.Function))
+    notation = any(type(f).__module__.endswith(".notation") for f in expr.atoms(sympy.Function))
     labels = any(not v.name.isidentifier() for v in expr.free_symbols)
     return notation or labels or expr.has(Derivative) or value.has(Primed)

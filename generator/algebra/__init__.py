@@ -1,7 +1,8 @@
-"""Algebra: turning text into sympy expressions and sympy expressions back into text.
+"""Stage 2 — mathematics without a problem: text → sympy (`expr.py`, the only parser of
+author text), the activation functions defined once for sympy, mpmath and LaTeX
+(`functions.py`), the one LaTeX printer (`printing.py`), the mpmath evaluators
+(`evaluator.py`, `numbers.py`), display-only objects (`notation.py`), the step trace
+(`trace.py`) and text helpers for sentences and Markdown math.
 
-This package holds the pieces that know about notation but not about problems: the
-independent LaTeX reader (`reader`, with its tokenizer `latex_tokens`) that reads the lines
-solgen prints and the lines people write, and — as the reorganisation of issue 13 moves
-them here — the printer, the function definitions and the expression parser.
+May import `spec/`, `errors`, `limits`.
 """

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import sympy
 
-from generator.algebra.latex_tokens import Token
+from generator.algebra.latex_tokens import ReadError, Token
 
 if TYPE_CHECKING:
     from generator.algebra.reader import Parser
@@ -23,8 +23,6 @@ MAX_ORDER = 12
 
 def fraction(p: Parser) -> sympy.Basic | None:
     """The derivative a `\\frac` at the parser's position stands for, or None (rewound)."""
-    from generator.algebra.reader import ReadError
-
     save = p.at
     head = p.take()
     num, den = p.group_tokens(), p.group_tokens()
@@ -107,8 +105,6 @@ def _variable(tokens: list[Token]) -> tuple[list[Token], int]:
 
 
 def _number(tokens: list[Token]) -> int:
-    from generator.algebra.reader import ReadError
-
     if len(tokens) != 1 or not tokens[0].text.isdigit() or int(tokens[0].text) > MAX_ORDER:
         raise ReadError("a derivative order must be a whole number up to 12",
                         tokens[0] if tokens else None)

@@ -15,7 +15,7 @@ from typing import Any
 
 import sympy
 
-from generator.functions import leaky_relu, relu, sigmoid, softplus, step
+from generator.algebra.functions import leaky_relu, relu, sigmoid, softplus, step
 
 # Functions a reader knows by command or upright word, with one argument.
 FUNCTIONS: dict[str, Callable[..., Any]] = {

@@ -54,6 +54,14 @@ class TokenError(ValueError):
     """Text that is not LaTeX math at all (too long)."""
 
 
+class ReadError(ValueError):
+    """A piece of math the reader cannot read; `token` is where it stopped."""
+
+    def __init__(self, message: str, token: Token | None = None) -> None:
+        self.token = token
+        super().__init__(message)
+
+
 def tokenize(text: str, line: int = 1) -> list[Token]:
     """Tokens of `text`; `line` is the source line of its first character."""
     out: list[Token] = []

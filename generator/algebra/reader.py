@@ -37,7 +37,9 @@ from generator.algebra.latex_names import (
     prime_derivative,
     suggestion,
 )
-from generator.algebra.latex_tokens import Token, TokenError, tokenize
+from generator.algebra.latex_tokens import ReadError, Token, TokenError, tokenize
+
+__all__ = ["Parser", "ReadError", "read", "read_tokens"]
 
 MAX_DEPTH = 60
 MAX_EXPONENT = 1000  # 2^{10^{9}} would be computed exactly by sympy: refuse it
@@ -50,14 +52,6 @@ STOP_CMDS = frozenset({r"\cdot", r"\times", r"\ast", r"\div", r"\right", r"\end"
 FRACS = frozenset({r"\frac", r"\dfrac", r"\tfrac", r"\cfrac"})
 MATRICES = frozenset({"bmatrix", "pmatrix", "matrix", "Bmatrix", "smallmatrix"})
 ELLIPSES = frozenset({r"\dots", r"\cdots", r"\ldots", r"\vdots", r"\ddots"})
-
-
-class ReadError(ValueError):
-    """A piece of math the reader cannot read; `token` is where it stopped."""
-
-    def __init__(self, message: str, token: Token | None = None) -> None:
-        self.token = token
-        super().__init__(message)
 
 
 def read(text: str, vocabulary: Vocabulary | None = None, line: int = 1) -> sympy.Basic:
@@ -418,7 +412,7 @@ class Parser:
         return opaque(f"nabla_{wrt} {of.text.lstrip(chr(92))}")
 
     def indicator(self, tok: Token) -> sympy.Basic:
-        from generator.functions import step
+        from generator.algebra.functions import step
 
         if _spelling(self.group_tokens()) != "1" or not self.is_("["):
             raise ReadError(r"\mathbb is read only as the indicator \mathbb{1}[x > 0]", tok)

@@ -16,13 +16,13 @@ from typing import Any
 import sympy
 
 from generator.algebra.reader import ReadError
-from generator.graph import default_latex
+from generator.algebra.trace import Check
+from generator.check.verify import equal_lists, rounded
+from generator.graph.model import default_latex
 from generator.limits import LimitError, time_limit
 from generator.review.chains import Part, Statement
 from generator.review.meaning import Scope, Unresolved
 from generator.review.setup import Setup
-from generator.trace import Check
-from generator.verify import equal_lists, rounded
 
 MAX_OPS = 3_000  # operations on one side, after definitions are put in
 STATUS = {"proved": "proved", "numeric": "numeric", "failed": "wrong"}

@@ -84,7 +84,7 @@ def _mark_line(mark: Mark, lang: str) -> str:
 
 
 def html(review: Review, lang: str) -> str:
-    from generator import pandoc
+    from generator.formats import pandoc
 
     return pandoc.html(markdown(review, lang))
 

@@ -45,9 +45,9 @@ class DefineError(SolgenError):
 
 
 def from_problem(path: Path, seconds: float = 60.0) -> Setup:
-    from generator.graph import default_latex
-    from generator.printing import to_latex
-    from generator.problem import prepare
+    from generator.algebra.printing import to_latex
+    from generator.graph.model import default_latex
+    from generator.solvers.problem import prepare
 
     problem = prepare(path)
     graph = problem.graph

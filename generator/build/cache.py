@@ -1,0 +1,69 @@
+"""Skip a build whose inputs, code, templates and options are all unchanged.
+
+The fingerprint covers every byte that can change an output: solgen's own source and
+templates, the user's template folders (`--templates`, in their order), the problem files
+(and every YAML beside them, which sheets may include), and the options. The record in
+OUT/.solgen-build.json lists each output with its hash, so a deleted or edited output file
+also triggers a rebuild. Only whole successful builds are recorded; this module imports no
+sympy, so a no-op build stays fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from generator import __version__
+from generator.theme.templates import BUILTIN, files
+
+RECORD = ".solgen-build.json"
+PACKAGE = Path(__file__).resolve().parents[1]  # the whole generator/ package
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def fingerprint(problems: Iterable[Path], options: dict[str, object],
+                templates: Sequence[Path] = ()) -> str:
+    inputs: set[Path] = set()
+    for file in problems:
+        inputs.add(file.resolve())
+        inputs.update(p.resolve() for p in file.resolve().parent.glob("*.yaml"))
+    code = sorted(PACKAGE.rglob("*.py")) + sorted(p for p in BUILTIN.rglob("*") if p.is_file())
+    h = hashlib.sha256(f"solgen {__version__}\n".encode())
+    h.update(json.dumps(options, sort_keys=True, default=str).encode())
+    for path in [*code, *sorted(inputs)]:
+        h.update(f"\n{path}\n{_digest(path)}".encode())
+    # Order matters (the first folder wins), so each folder is hashed in turn, with its name.
+    for number, folder in enumerate(templates):
+        h.update(f"\ntemplates {number} {folder.resolve()}".encode())
+        for name in files(folder):
+            h.update(f"\n{name}\n{_digest(folder / name)}".encode())
+    return h.hexdigest()
+
+
+def up_to_date(out: Path, key: str) -> int | None:
+    """Number of outputs when the last build had this key and its files are intact."""
+    try:
+        record = json.loads((out / RECORD).read_text(encoding="utf-8"))
+        files: dict[str, str] = record["files"]
+        if record["fingerprint"] != key:
+            return None
+        for name, digest in files.items():
+            if _digest(out / name) != digest:
+                return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return len(files)
+
+
+def remember(out: Path, key: str, paths: Iterable[Path]) -> None:
+    files = {str(p.relative_to(out)): _digest(p) for p in sorted(paths)}
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / (RECORD + ".tmp")
+    tmp.write_text(json.dumps({"fingerprint": key, "files": files}, indent=1, sort_keys=True),
+                   encoding="utf-8")
+    tmp.replace(out / RECORD)
