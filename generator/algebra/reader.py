@@ -37,6 +37,7 @@ from generator.algebra.latex_names import (
     prime_derivative,
     suggestion,
 )
+from generator.algebra.latex_parts import add, div, integer, is_label, mul, plain, spelling
 from generator.algebra.latex_tokens import ReadError, Token, TokenError, tokenize
 
 __all__ = ["Parser", "ReadError", "read", "read_tokens"]
@@ -64,7 +65,7 @@ def read(text: str, vocabulary: Vocabulary | None = None, line: int = 1) -> symp
 
 
 def read_tokens(tokens: Sequence[Token], vocabulary: Vocabulary) -> sympy.Basic:
-    parser = Parser(_plain(tokens), vocabulary)
+    parser = Parser(plain(tokens), vocabulary)
     if not parser.tokens:
         raise ReadError("empty expression")
     value = parser.expr()
@@ -72,26 +73,6 @@ def read_tokens(tokens: Sequence[Token], vocabulary: Vocabulary) -> sympy.Basic:
         tok = parser.peek()
         raise ReadError(f"unexpected {tok.text!r}" if tok else "unexpected end", tok)
     return value
-
-
-def _plain(tokens: Sequence[Token]) -> list[Token]:
-    """Drop `\\left`, `\\right`, `\\boxed` wrappers' commands and `\\left.` dots."""
-    out: list[Token] = []
-    skip_dot = False
-    for tok in tokens:
-        if tok.text in (r"\left", r"\right"):
-            skip_dot = True
-            continue
-        if tok.text in (r"\quad", r"\qquad"):
-            continue  # a separator between statements; inside one it is only space
-        if skip_dot and tok.text == ".":
-            skip_dot = False
-            continue
-        skip_dot = False
-        if tok.text == r"\lvert" or tok.text == r"\rvert":
-            tok = Token("char", "|", tok.line, tok.start, tok.end, tok.space_before)
-        out.append(tok)
-    return out
 
 
 class Parser:
@@ -159,12 +140,12 @@ class Parser:
         sign = -1 if self.is_("-") else 1
         if self.is_("+", "-"):
             self.take()
-        value = _mul(sign, self.term())
+        value = mul(sign, self.term())
         while self.is_("+", "-", r"\pm"):
             op = self.take()
             if op.text == r"\pm":
                 raise ReadError("± stands for two values; write them apart", op)
-            value = _add(value, _mul(-1 if op.text == "-" else 1, self.term()))
+            value = add(value, mul(-1 if op.text == "-" else 1, self.term()))
         self.depth -= 1
         return value
 
@@ -173,13 +154,13 @@ class Parser:
         while self.is_(r"\cdot", r"\times", "*", "/", r"\div", r"\ast"):
             op = self.take()
             right = self.signed()
-            value = _div(value, right, op) if op.text in ("/", r"\div") else _mul(value, right)
+            value = div(value, right, op) if op.text in ("/", r"\div") else mul(value, right)
         return value
 
     def signed(self) -> sympy.Basic:
         if self.is_("-"):
             self.take()
-            return _mul(-1, self.signed())
+            return mul(-1, self.signed())
         if self.is_("+"):
             self.take()
         return self.product()
@@ -187,7 +168,7 @@ class Parser:
     def product(self) -> sympy.Basic:
         value = self.postfix()
         while self.starts_factor():
-            value = _mul(value, self.postfix())
+            value = mul(value, self.postfix())
         return value
 
     def starts_factor(self) -> bool:
@@ -273,7 +254,7 @@ class Parser:
             last = i == len(letters) - 1
             part = letter + (text[len(letters):] if last else "")
             piece = Token("word", part, tok.line, tok.start + i, tok.start + i + len(part))
-            value = _mul(value, self.name(part, piece) if last else self.name(part, piece,
+            value = mul(value, self.name(part, piece) if last else self.name(part, piece,
                                                                              suffix=False))
         return value
 
@@ -290,9 +271,9 @@ class Parser:
         while suffix and (self.is_("_") or self.label_ahead()):
             # W^{(1)}_{11} and W_{11}^{(1)} are one name: subscript and label, either order.
             if self.take().text == "_":
-                base += _spelling(self.group_tokens())
+                base += spelling(self.group_tokens())
             else:
-                label = _spelling(self.group_tokens())
+                label = spelling(self.group_tokens())
         if label is not None:
             name = f"{base}^{label}"
             return self.vocabulary.symbols.get(name) or opaque(name)
@@ -304,12 +285,12 @@ class Parser:
 
     def label_ahead(self) -> bool:
         after = self.peek(2)
-        return self.is_("^") and _is_label(self.tokens, self.at + 1) and not (
+        return self.is_("^") and is_label(self.tokens, self.at + 1) and not (
             after is not None and after.text == r"\prime")
 
     def primes(self) -> int:
         order = 0
-        while self.is_("'") or (self.is_("^") and _is_label(self.tokens, self.at + 1)
+        while self.is_("'") or (self.is_("^") and is_label(self.tokens, self.at + 1)
                                 and self.peek(1) is not None and self.peek(2) is not None
                                 and self.peek(2).text == r"\prime"):  # type: ignore[union-attr]
             if self.take().text == "^":
@@ -327,11 +308,11 @@ class Parser:
         if tok.text == r"\begin":
             return self.environment(tok)
         if tok.text in ACCENTS:
-            return self.name(_spelling(self.group_tokens()) + ACCENTS[tok.text], tok)
+            return self.name(spelling(self.group_tokens()) + ACCENTS[tok.text], tok)
         if tok.text in STYLES:
-            return self.name(_spelling(self.group_tokens()), tok)
+            return self.name(spelling(self.group_tokens()), tok)
         if tok.text in WORDS:
-            word = _spelling(self.group_tokens())
+            word = spelling(self.group_tokens())
             if word in TWO_ARGUMENTS:
                 return self.two_argument(TWO_ARGUMENTS[word], tok)
             fn = self.vocabulary.function(word)
@@ -340,7 +321,7 @@ class Parser:
             return self.name(word, tok)
         if tok.text in FRACS:
             num = self.sub(self.group_tokens())
-            return _div(num, self.sub(self.group_tokens()), tok)
+            return div(num, self.sub(self.group_tokens()), tok)
         if tok.text == r"\sqrt":
             return self.root(tok)
         if tok.text == r"\nabla":
@@ -362,7 +343,7 @@ class Parser:
             inner = self.group_tokens()
             texts = [t.text for t in inner]
             if texts and texts[0] == "(" and texts[-1] == ")":
-                order += int(_integer(inner[1:-1], tok))  # \sigma^{(3)}(x)
+                order += int(integer(inner[1:-1], tok))  # \sigma^{(3)}(x)
             elif set(texts) == {r"\prime"}:
                 order += len(texts)
             else:
@@ -405,7 +386,7 @@ class Parser:
         return sympy.Pow(self.sub(self.group_tokens()), 1 / degree)
 
     def nabla(self, tok: Token) -> sympy.Basic:
-        wrt = _spelling(self.group_tokens()) if self.is_("_") and self.take() else ""
+        wrt = spelling(self.group_tokens()) if self.is_("_") and self.take() else ""
         of = self.take()
         if of.kind not in ("word", "cmd"):
             raise ReadError("∇ of what?", of)
@@ -414,7 +395,7 @@ class Parser:
     def indicator(self, tok: Token) -> sympy.Basic:
         from generator.algebra.functions import step
 
-        if _spelling(self.group_tokens()) != "1" or not self.is_("["):
+        if spelling(self.group_tokens()) != "1" or not self.is_("["):
             raise ReadError(r"\mathbb is read only as the indicator \mathbb{1}[x > 0]", tok)
         self.take()
         inner = self.expr()
@@ -425,7 +406,7 @@ class Parser:
         return sympy.sympify(step(inner))
 
     def environment(self, tok: Token) -> sympy.Basic:
-        kind = _spelling(self.group_tokens())
+        kind = spelling(self.group_tokens())
         if kind not in MATRICES:
             raise ReadError(f"the environment {kind} inside an expression", tok)
         rows: list[list[sympy.Basic]] = [[]]
@@ -446,49 +427,3 @@ class Parser:
         return sympy.ImmutableMatrix(rows)
 
 
-def _spelling(tokens: Sequence[Token]) -> str:
-    """The canonical spelling of a subscript or `\\text{…}`: `{11}` → "11", `\\theta` → "theta"."""
-    return "".join(t.text.lstrip("\\") if t.kind == "cmd" else t.text for t in tokens
-                   if t.text not in ("{", "}") and t.text not in WORDS)
-
-
-def _is_label(tokens: Sequence[Token], at: int) -> bool:
-    """`^{\\text{1}}`, `^{(0)}`, `^{*}`, `^{\\prime}`: a superscript that names, not a power."""
-    if at >= len(tokens):
-        return False
-    first = tokens[at]
-    nxt = tokens[at + 1] if at + 1 < len(tokens) else None
-    if first.text == "{" and nxt is not None:
-        first = nxt
-    return first.text in (r"\text", r"\mathrm", "(", "*", r"\prime", r"\star", "[")
-
-
-def _integer(tokens: Sequence[Token], where: Token) -> int:
-    if len(tokens) != 1 or tokens[0].kind != "num" or not tokens[0].text.isdigit():
-        raise ReadError("a derivative order must be a whole number", where)
-    value = int(tokens[0].text)
-    if value > 12:
-        raise ReadError("a derivative of order above 12", where)
-    return value
-
-
-def _add(a: sympy.Basic, b: sympy.Basic) -> sympy.Basic:
-    try:
-        return a + b
-    except (TypeError, ValueError, sympy.ShapeError) as exc:
-        raise ReadError(f"cannot add these: {exc}") from None
-
-
-def _mul(a: Any, b: Any) -> sympy.Basic:
-    try:
-        return sympy.sympify(a * b) if not isinstance(a * b, sympy.MatrixBase) else a * b
-    except (TypeError, ValueError, sympy.ShapeError) as exc:
-        raise ReadError(f"cannot multiply these: {exc}") from None
-
-
-def _div(a: sympy.Basic, b: sympy.Basic, op: Token) -> sympy.Basic:
-    if isinstance(b, sympy.MatrixBase):
-        raise ReadError("division by a matrix", op)
-    if b == 0:
-        raise ReadError("division by zero", op)
-    return _mul(a, sympy.Pow(b, -1))
