@@ -100,6 +100,8 @@ def test_definitions_let_front_matter_and_define() -> None:
     assert [(m.status, m.key) for m in result.marks] == [
         ("given", "defines"), ("proved", "proved"), ("proved", "proved")]
     assert wrong(review(text.replace("(1-2s)", "(1+2s)"))) == [(1, "s''", "s(1-s)(1+2s)")]
+    english = "Let $s = \\tanh(x)$. Then $s' = 1 - s^2$ and $s'' = -2s(1 - s^2)$.\n"
+    assert [m.status for m in review(english).marks] == ["given", "proved", "proved"]
     front = "---\ndefine:\n  s: \\sigma(x)\n---\n$s' = s - s^2$\n"
     assert [m.status for m in review(front).marks] == ["proved"]
     setup = with_definitions(Setup(), parse_defines([r"s=\tanh(x)"]), "--define")
@@ -200,3 +202,16 @@ def test_single_file_prints_an_annotated_copy_and_json(tmp_path: Path) -> None:
     assert "第一個錯誤出現在第 4 行。" in zh
     page = CliRunner().invoke(main, ["review", str(path), "--format", "html"]).stdout
     assert page.startswith("<!DOCTYPE html>") and "✗ 第 4 行" in page
+
+
+def test_every_reason_has_a_message_in_both_languages() -> None:
+    import re
+
+    from generator.review.messages import MESSAGES
+
+    assert set(MESSAGES["en"]) == set(MESSAGES["zh-TW"])
+    source = "".join((ROOT / "generator" / "review" / name).read_text(encoding="utf-8")
+                     for name in ("meaning.py", "links.py", "syntax.py"))
+    keys = {f"unread_{k}" for k in re.findall(r'Unresolved\(\s*"(\w+)"', source)}
+    keys |= set(re.findall(r'"((?:unread|wrong|syntax)_\w+)"', source))
+    assert keys and keys <= set(MESSAGES["en"]), keys - set(MESSAGES["en"])

@@ -68,6 +68,11 @@ def check_link(st: Statement, k: int, index: int, left: tuple[Part, Any, bool],
         with time_limit(setup.seconds, "this line"):
             status, key, params = _compare(left[1], right[1], st.relations[k], scope, right[0],
                                            left[2])
+    except RecursionError:
+        return _with(mark, "unread", "unread_size")
+    except (ArithmeticError, TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+        # sympy can fail inside its own algorithms on odd input: said, never a crash.
+        return _with(mark, "unread", "unread_error", {"why": type(exc).__name__})
     except LimitError:
         # The symbolic proof gave up: the 40-digit check alone still decides.
         try:

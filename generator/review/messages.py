@@ -45,6 +45,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "unread_size": "not read: too large to check",
         "unread_nowhere": "not read: no point where both sides are defined",
         "unread_time": "not read: gave up after {seconds} s",
+        "unread_error": "not read: the check failed inside sympy ({why})",
         "syntax_amp": "`&` outside an aligned environment: LaTeX and KaTeX stop here",
         "syntax_newline": "`\\\\` outside an aligned environment: LaTeX stops here "
                           "(wrap the lines in `\\begin{{aligned}} … \\end{{aligned}}`)",
@@ -87,6 +88,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "unread_size": "無法讀取：式子太大，無法檢查",
         "unread_nowhere": "無法讀取：找不到兩邊都有定義的點",
         "unread_time": "無法讀取：{seconds} 秒內未完成",
+        "unread_error": "無法讀取：sympy 檢查時出錯（{why}）",
         "syntax_amp": "`&` 不在對齊環境之內：LaTeX 與 KaTeX 會在此出錯",
         "syntax_newline": "`\\\\` 不在對齊環境之內：LaTeX 會在此出錯"
                           "（請以 `\\begin{{aligned}} … \\end{{aligned}}` 包住各行）",
