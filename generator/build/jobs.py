@@ -21,15 +21,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.build.outputs import Output, display, no_clashes, outputs, prepare_all, prepare_one
-from generator.errors import Location, SolgenError, SpecError, SpecErrors
 from generator.build.progress import Tick
+from generator.errors import Location, SolgenError, SpecError, SpecErrors
 
 if TYPE_CHECKING:
     from multiprocessing.synchronize import Event
 
+    from generator.build.variants import Request
     from generator.solvers.problem import Problem
     from generator.solvers.sheet import Sheet
-    from generator.build.variants import Request
 
 
 @dataclass(frozen=True)

@@ -21,16 +21,16 @@ from pathlib import Path
 from typing import Any
 
 from generator.build.outputs import Output
-from generator.errors import Location, SpecError, SpecErrors, StepCheckError
-from generator.formats.produce import FORMATS, produce, produce_many
-from generator.formats.moodle import question, quiz, to_html
-from generator.solvers.problem import Problem
 from generator.build.progress import Tick
-from generator.view.sheets import Sheets
-from generator.spec.models import GraphSpec
+from generator.errors import Location, SpecError, SpecErrors, StepCheckError
+from generator.formats.moodle import question, quiz, to_html
+from generator.formats.produce import FORMATS, produce, produce_many
+from generator.solvers import registry
+from generator.solvers.problem import Problem
 from generator.variants.key import answers_csv, answers_json
-from generator.variants.solution import Solved, Template
 from generator.variants.sampler import Sampler, Variant, for_students, numbered
+from generator.variants.solution import Solved, Template
+from generator.view.sheets import Sheets
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 ID_COLUMNS = ("id", "student_id", "student")
@@ -85,7 +85,7 @@ def read_roster(path: Path) -> list[tuple[str, str]]:
 def varied(problems: list[Any]) -> list[Problem]:
     """The problems with `vary:` (sheets and problems without numbers to draw are skipped)."""
     return [p for p in problems
-            if isinstance(p, Problem) and isinstance(p.spec, GraphSpec) and p.spec.vary]
+            if isinstance(p, Problem) and registry.vary(p.spec)]
 
 
 def varied_or_fail(problems: list[Any]) -> list[Problem]:
