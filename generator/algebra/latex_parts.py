@@ -43,6 +43,9 @@ def is_label(tokens: Sequence[Token], at: int) -> bool:
     """`^{\\text{1}}`, `^{(0)}`, `^{*}`, `^{\\prime}`: a superscript that names, not a power."""
     if at >= len(tokens):
         return False
+    texts = [t.text for t in tokens[at:at + 3]]
+    if texts[:1] in (["0"], ["1"]) or texts in (["{", "0", "}"], ["{", "1", "}"]):
+        return True  # θ^{0}, θ^{1}: nobody writes a power 0 or 1, an index is meant
     first = tokens[at]
     nxt = tokens[at + 1] if at + 1 < len(tokens) else None
     if first.text == "{" and nxt is not None:

@@ -318,6 +318,8 @@ class Parser:
             fn = self.vocabulary.function(word)
             if fn is not None and self.is_("(", "^", "'"):
                 return self.call(fn, tok)
+            if tok.text == r"\operatorname" and self.is_("("):
+                raise ReadError(f"{word} is not a function I know{suggestion(word)}", tok)
             return self.name(word, tok)
         if tok.text in FRACS:
             num = self.sub(self.group_tokens())
@@ -326,6 +328,8 @@ class Parser:
             return self.root(tok)
         if tok.text == r"\nabla":
             return self.nabla(tok)
+        if tok.text == r"\partial":
+            return self.slashed_partial(tok)
         if tok.text == r"\mathbb":
             return self.indicator(tok)
         if name in FUNCTIONS and (name != "sigma" or self.is_("(", "'", "^", "[")):
@@ -391,6 +395,16 @@ class Parser:
         if of.kind not in ("word", "cmd"):
             raise ReadError("∇ of what?", of)
         return opaque(f"nabla_{wrt} {of.text.lstrip(chr(92))}")
+
+    def slashed_partial(self, tok: Token) -> sympy.Basic:
+        """`\\partial L / \\partial w` written inline with a slash."""
+        of = self.postfix()
+        self.expect("/")
+        self.expect(r"\partial")
+        var = self.postfix()
+        if not isinstance(var, sympy.Symbol):
+            raise ReadError("∂…/∂ of something that is not a name", tok)
+        return sympy.Derivative(of, var)
 
     def indicator(self, tok: Token) -> sympy.Basic:
         from generator.algebra.functions import step

@@ -113,26 +113,54 @@ def _dependent(reads: _Reads, found: list[Statement]) -> set[sympy.Symbol]:
 
 
 def _definitions(found: list[tuple[int, Statement]], reads: _Reads, scope: Scope,
-                 setup: Setup, result: Review) -> set[int]:
-    """Take the section's definitions into `scope`; the statements that define, by id."""
-    defining: set[int] = set()
+                 setup: Setup, result: Review) -> set[tuple[int, int]]:
+    """Take the section's definitions into `scope`; the links that define, (id, link)."""
+    defining: set[tuple[int, int]] = set()
     for index, st in found:
-        first = st.parts[0]
-        if first is None or st.relations[0] != "=":
-            continue
-        lhs = reads(first)
-        if not _definable(lhs, scope, setup):
-            continue
-        rhs = reads(st.parts[1])  # type: ignore[arg-type]
-        defining.add(id(st))
-        if isinstance(rhs, ReadError):
-            for sym in _names(lhs):
-                scope.unreadable.add(sym)
-            result.marks.append(unread_mark(st, 0, index, rhs))
-            continue
-        _define(lhs, rhs, scope, setup.vocabulary)
-        result.marks.append(definition_mark(st, index))
+        for k, part in enumerate(st.parts[:-1]):
+            if part is None or st.relations[k] != "=":
+                continue
+            lhs, rhs = reads(part), reads(st.parts[k + 1])  # type: ignore[arg-type]
+            if st.math.assumed and not _definable(lhs, scope, setup):
+                defining.add((id(st), k))
+                _assume(lhs, rhs, scope)
+                result.marks.append(definition_mark(st, k, index, "assumes"))
+                continue
+            # The first link may define anything (`s = σ(x)`); a later one only values,
+            # as in θ⁰ = (b, w₁, w₂) = (4, 5, 6).
+            if not _definable(lhs, scope, setup) or (k > 0 and not _numbers(rhs)):
+                continue
+            defining.add((id(st), k))
+            if isinstance(rhs, ReadError):
+                for sym in _names(lhs):
+                    scope.unreadable.add(sym)
+                result.marks.append(unread_mark(st, k, index, rhs))
+                continue
+            _define(lhs, rhs, scope, setup.vocabulary)
+            result.marks.append(definition_mark(st, k, index))
     return defining
+
+
+def _assume(lhs: Any, rhs: Any, scope: Scope) -> None:
+    """A condition such as y₁ + y₂ + y₃ = 1, kept as a value for its last name
+    (y₃ = 1 − y₁ − y₂), used like the text's other values: only when a line fails as written."""
+    if not isinstance(lhs, sympy.Expr) or not isinstance(rhs, sympy.Expr):
+        return
+    difference = lhs - rhs
+    free = sorted((sym for sym in difference.free_symbols
+                   if not scope.defined(sym) and sym not in scope.dependent),
+                  key=lambda sym: sym.name)
+    for sym in reversed(free):
+        slope = sympy.diff(difference, sym)
+        if slope.is_number and slope != 0:
+            scope.data[sym] = sympy.expand(sym - difference / slope)
+            return
+
+
+def _numbers(value: Any) -> bool:
+    if isinstance(value, sympy.MatrixBase):
+        return all(e.is_number for e in value)
+    return bool(getattr(value, "is_number", False))
 
 
 def _definable(lhs: Any, scope: Scope, setup: Setup) -> bool:
@@ -195,7 +223,7 @@ class _Chain:
 
 
 def _check(found: list[tuple[int, Statement]], reads: _Reads, scope: Scope, setup: Setup,
-           defining: set[int], result: Review) -> None:
+           defining: set[tuple[int, int]], result: Review) -> None:
     chains: list[_Chain] = []
     for index, st in found:
         opening = st.parts[0]
@@ -216,7 +244,7 @@ def _check(found: list[tuple[int, Statement]], reads: _Reads, scope: Scope, setu
             if st.math.display:
                 chains.append(chain)
         for k in range(len(st.relations)):
-            if k == 0 and id(st) in defining:
+            if (id(st), k) in defining:
                 continue
             (left, a, lhs), (right, b, _) = parts[k], parts[k + 1]
             mark = check_link(st, k, index, (left, a, lhs), (right, b), scope, setup)

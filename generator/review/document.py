@@ -29,6 +29,9 @@ _MATH = re.compile(
 _FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.DOTALL | re.MULTILINE)
 _CODE = re.compile(r"`[^`\n]+`")
 _HEADING = re.compile(r"^(#{1,2})\s+\S", re.MULTILINE)
+# Words that make the inline math after them an assumption, not a claim to check.
+_ASSUME = re.compile(r"(?:\b(?:assum\w*|suppos\w*|given that|for (?:a|an|any|every|all)\b[^$]*)"
+                     r"|假設|假定|若|對於)[^$]{0,60}$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class Math:
     display: bool
     start: int  # offset of `text` in the document
     environment: str = ""  # "align*" when the math is a top-level LaTeX environment
+    assumed: bool = False  # "for a one-hot target, $y_1 + y_2 + y_3 = 1$": a condition
 
 
 @dataclass
@@ -71,9 +75,11 @@ def parse(text: str, path: str) -> Document:
         name = next(k for k in ("dd", "br", "env", "d") if match.group(k) is not None)
         body_start = match.start(f"{name}_body")
         body = text[body_start:match.end(f"{name}_body")]
+        before = masked[masked.rfind("\n", 0, match.start()) + 1:match.start()]
         doc.maths.append(Math(body, _line(text, body_start), _line(text, match.end()),
                               display=name != "d", start=body_start,
-                              environment=match.group("env_name") or ""))
+                              environment=match.group("env_name") or "",
+                              assumed=name == "d" and bool(_ASSUME.search(before))))
     return doc
 
 

@@ -124,11 +124,23 @@ class _Walk:
     def derivative(self, expr: Derivative, depth: int) -> Any:
         inner = expr.expr
         pairs = list(expr.variable_count)
-        if (len(pairs) == 1 and isinstance(inner, Symbol)
-                and pairs[0][0] in getattr(self.scope.definitions.get(inner), "free_symbols", ())):
+        edge = (len(pairs) == 1 and isinstance(inner, Symbol)
+                and pairs[0][0] in getattr(self.scope.definitions.get(inner), "free_symbols", ()))
+        if edge:
             var, n = pairs[0]
-            # Along an edge: the local partial of the body as written (verify.py does so).
-            return self.walk(sympy.diff(self.scope.definitions[inner], var, n), None, depth + 1)
+            # Along an edge: the local partial of the body as written (verify.py does so on
+            # the right of a chain). On the left the total derivative is meant, unless the
+            # text hides what the other names depend on: then the edge is all it can mean.
+            local = self.walk(sympy.diff(self.scope.definitions[inner], var, n), None, depth + 1)
+            if not self.lhs:
+                return local
+            try:
+                return self.total(inner, pairs, depth)
+            except Unresolved:
+                return local
+        return self.total(inner, pairs, depth)
+
+    def total(self, inner: Any, pairs: list[tuple[Any, int]], depth: int) -> Any:
         value = inner
         for var, n in pairs:
             if not isinstance(var, Symbol):
