@@ -12,12 +12,14 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from review_class import MARK, VARIANTS, answer_sheets, submissions
 
 from generator.cli import main
 
 
+@pytest.mark.slow  # about a minute on 2 cores: `make test-all` (CI) runs it
 def test_a_class_of_30_every_broken_line_found_no_false_alarm(tmp_path: Path) -> None:
     sheets = answer_sheets(tmp_path / "build")
     assert len(sheets) == 30
