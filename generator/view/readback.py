@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import sympy
 
 from generator.algebra.latex_names import Primed, Vocabulary
-from generator.algebra.notation import VectorShapeError, components
+from generator.algebra.notation import Frac, Grad, Paren, Power, VectorShapeError, components
 from generator.algebra.reader import ReadError, read
 from generator.algebra.trace import Step
 from generator.check.verify import equal_lists, rounded
@@ -60,18 +60,22 @@ _seen: dict[tuple[str, sympy.Basic, int | None], str | None] = {}
 
 def vocabulary(names: Mapping[sympy.Symbol, str]) -> Vocabulary:
     """Each declared symbol under the spelling the reader gives its printed LaTeX."""
-    symbols: dict[str, sympy.Symbol] = {}
+    symbols: dict[str, sympy.Symbol] = {sym.name: sym for sym in names}
     for sym, latex in names.items():
-        symbols.setdefault(sym.name, sym)
-        try:
-            value = read(latex)
-        except ReadError:
-            continue
-        if isinstance(value, sympy.Symbol):
-            symbols[value.name] = sym
+        spelled = _spelling(latex)
+        if spelled:
+            symbols.setdefault(spelled, sym)
     functions = {f"softmax{k + 1}": _softmax(k) for k in range(MAX_SOFTMAX)}
     words = frozenset(n for n in symbols if len(n) > 1)
     return Vocabulary(symbols, words, functions)
+
+
+def _spelling(latex: str) -> str:
+    try:
+        value = read(latex)
+    except ReadError:
+        return ""
+    return value.name if isinstance(value, sympy.Symbol) else ""
 
 
 def _softmax(k: int) -> object:
@@ -85,6 +89,10 @@ class ReadBack:
 
     def __init__(self, names: Mapping[sympy.Symbol, str]) -> None:
         self.vocabulary = vocabulary(names)
+        # Two symbols printed alike (a one-unit layer's bias b and its vector b) are one name
+        # on the page: the reading is compared with the symbol the page can name.
+        self.alias = {sym: self.vocabulary.symbol(_spelling(latex)) for sym, latex in
+                      names.items() if _spelling(latex) and _spelling(latex) != sym.name}
         self.mismatches: list[Mismatch] = []
 
     def fragment(self, step: Step, text: str, expr: sympy.Basic,
@@ -109,15 +117,20 @@ class ReadBack:
             _unread(type(exc).__name__ + ": " + str(exc).split(":")[0])
             return None
         mine, theirs = _scalars(value), _scalars(expr)
-        if mine is None or theirs is None or value.has(Primed):
+        if mine is None or theirs is None or value.has(Primed) or expr.has(Grad):
             _unread("vector notation or s' of a name")
             return None
+        if any(not s.name.isidentifier() for s in expr.free_symbols):
+            _unread("a label such as σ'(x) that names a value defined in its block")
+            return None
         names: dict[sympy.Basic, sympy.Symbol] = {}
-        mine = [_named(v, names) for v in mine]
-        theirs = [_named(v, names) for v in theirs]
+        mine = [_evaluated(_named(v, names)) for v in mine]
+        theirs = [_evaluated(_named(_decimals(v.xreplace(self.alias)), names)) for v in theirs]
         # A decimal printed with `digits` places must be the value correctly rounded.
-        check = rounded(mine, theirs, digits) if digits is not None else equal_lists(
-            mine, theirs)
+        if digits is not None:
+            check = rounded(mine, theirs, digits)
+        else:
+            check = equal_lists(mine, theirs)
         stats.checked += 1
         if check.status == "failed":
             return f"reads back as {value}: {check.detail}"
@@ -162,3 +175,21 @@ def refuse(problem: Problem, reader: ReadBack) -> None:
         out.append(f"{where}: the printed line of a step ({bad.step.rule}) is not what was "
                    f"checked\n  printed: {bad.text}\n  checked: {bad.expr}\n  {bad.detail}")
     raise StepCheckError("\n".join(out))
+
+
+def _evaluated(expr: sympy.Basic) -> sympy.Basic:
+    """The value of a display form: `(−1)·(−1)` kept unevaluated for the page is 1 here."""
+    if not expr.args or isinstance(expr, sympy.MatrixBase):
+        return expr
+    if isinstance(expr, (sympy.UnevaluatedExpr, Paren)):
+        return _evaluated(expr.args[0])
+    if isinstance(expr, (Power, Frac)):
+        base, other = (_evaluated(a) for a in expr.args)
+        return sympy.Pow(base, other) if isinstance(expr, Power) else base / other
+    return expr.func(*(_evaluated(a) for a in expr.args))
+
+
+def _decimals(expr: sympy.Basic) -> sympy.Basic:
+    """A Float computed at some precision (a training run's) stands on the page as the
+    decimal of its significant digits: that decimal, exactly, is what the line states."""
+    return expr.xreplace({f: sympy.Rational(str(f)) for f in expr.atoms(sympy.Float)})
