@@ -75,6 +75,16 @@ class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
             return self._product(args)
         return str(super()._print_Mul(expr))
 
+    def _print_Pow(self, expr: sympy.Pow) -> str:
+        base, exp = expr.args
+        if exp.is_Rational and exp.is_negative and base.is_commutative:
+            # LatexPrinter sends x^{−k} to _print_Mul, which recurses without end on an
+            # unevaluated base such as (−1)^{−2} or (−x)^{−2}: print 1 over the positive
+            # power, as it would.
+            inverse = base if exp == -1 else sympy.Pow(base, -exp, evaluate=False)
+            return rf"\frac{{1}}{{{self._print(inverse)}}}"
+        return str(super()._print_Pow(expr))
+
     def _print_Add(self, expr: sympy.Add, order: str | None = None) -> str:
         # Terms in the order built, each printed as it stands: the default printer negates
         # a "negative" term to print " - …", which evaluates unevaluated products such as

@@ -47,15 +47,18 @@ class Mismatch:
 class Stats:
     """Fragments read back in this process: checked, and not readable (not covered)."""
 
-    checked: int = 0
-    unread: int = 0
+    fragments: int = 0  # every fragment written, the same one again in another language too
+    checked: int = 0  # distinct fragments read back and compared
+    unread: int = 0  # distinct fragments the reader cannot read or value (not covered)
     reasons: dict[str, int] = field(default_factory=dict)
 
 
 stats = Stats()
-# The same fragment of the same expression is read once per process (both languages, every
-# format and every sheet print the same math).
-_seen: dict[tuple[str, sympy.Basic, int | None], str | None] = {}
+# The same fragment of the same expression under the same names is read once per process
+# (both languages, every format and every sheet print the same math).
+_seen: dict[tuple[str, sympy.Basic, int | None, frozenset[tuple[sympy.Symbol, str]]],
+            str | None] = {}
+MAX_SEEN = 100_000  # `solgen serve` runs for hours: forget rather than grow without bound
 
 
 def vocabulary(names: Mapping[sympy.Symbol, str]) -> Vocabulary:
@@ -89,6 +92,7 @@ class ReadBack:
 
     def __init__(self, names: Mapping[sympy.Symbol, str]) -> None:
         self.vocabulary = vocabulary(names)
+        self.names = frozenset(names.items())
         # Two symbols printed alike (a one-unit layer's bias b and its vector b) are one name
         # on the page: the reading is compared with the symbol the page can name.
         self.alias = {sym: self.vocabulary.symbol(_spelling(latex)) for sym, latex in
@@ -97,10 +101,13 @@ class ReadBack:
 
     def fragment(self, step: Step, text: str, expr: sympy.Basic,
                  digits: int | None = None) -> None:
-        key = (text, expr, digits)
+        stats.fragments += 1
+        key = (text, expr, digits, self.names)
         if key in _seen:
             detail = _seen[key]
         else:
+            if len(_seen) >= MAX_SEEN:
+                _seen.clear()
             detail = _seen[key] = self._detail(text, expr, digits)
         if detail:
             self.mismatches.append(Mismatch(step, text, expr, detail))
@@ -127,10 +134,8 @@ class ReadBack:
         mine = [_evaluated(_named(v, names)) for v in mine]
         theirs = [_evaluated(_named(_decimals(v.xreplace(self.alias)), names)) for v in theirs]
         # A decimal printed with `digits` places must be the value correctly rounded.
-        if digits is not None:
-            check = rounded(mine, theirs, digits)
-        else:
-            check = equal_lists(mine, theirs)
+        check = rounded(mine, theirs, digits) if digits is not None else equal_lists(
+            mine, theirs)
         stats.checked += 1
         if check.status == "failed":
             return f"reads back as {value}: {check.detail}"
