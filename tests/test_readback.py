@@ -152,3 +152,14 @@ def test_random_unevaluated_trees_read_back(expr: sympy.Basic) -> None:
     text = to_latex(expr, {})
     got = read(text)
     assert compare(got, value).status != "failed", (text, got, value)
+
+
+def test_a_bracketed_sum_reads_as_its_head_times_its_terms() -> None:
+    head, terms = _unevaluated(Integer(-2), y), [x, _unevaluated(Integer(-1), z)]
+    value = _unevaluated(head, sympy.Add(*terms, evaluate=False))
+    step = Step("t", value, layout="bracket_sum")
+    rb = ReadBack({})
+    rb.sum_line(step, r"- 2 y\Big[x - z\Big]", "- 2 y", ["x", "- z"])
+    assert rb.mismatches == []
+    rb.sum_line(step, r"- 2 y\Big[x\Big] - z", "- 2 y", ["x", "- z"])  # bracket closed early
+    assert len(rb.mismatches) == 1

@@ -57,7 +57,8 @@ class MathWriter:
         lines = [terms[0]] + [t if t.startswith("-") else f"+ {t}" for t in terms[1:]]
         head = self.part(step, prefix)
         if self.reader is not None:  # the sum as one line: the brackets are read too
-            self.reader.fragment(step, rf"{head}\Big[" + " ".join(lines) + r"\Big]", step.rhs)
+            self.reader.sum_line(step, rf"{head}\Big[" + " ".join(lines) + r"\Big]", head,
+                                 terms)
         return rf"{head}\Big[" + rf" \\ {joint}".join(lines) + r"\Big]"
 
     def line(self, step: Step, aligned: bool) -> str:

@@ -15,6 +15,7 @@ not know) is counted as not covered; `stats` says how many were.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -73,6 +74,7 @@ def vocabulary(names: Mapping[sympy.Symbol, str]) -> Vocabulary:
     return Vocabulary(symbols, words, functions)
 
 
+@functools.lru_cache(maxsize=4096)
 def _spelling(latex: str) -> str:
     try:
         value = read(latex)
@@ -111,6 +113,21 @@ class ReadBack:
             detail = _seen[key] = self._detail(text, expr, digits)
         if detail:
             self.mismatches.append(Mismatch(step, text, expr, detail))
+
+    def sum_line(self, step: Step, text: str, head: str, terms: list[str]) -> None:
+        """A bracketed sum `head[t₁ + t₂ …]` whose head and terms were each read back: the
+        line must read as head × the sum of the terms' readings (the brackets scope the
+        whole sum, each sign is the term's). Proving it from the step's value again would
+        repeat the terms' proofs on one large expression (seconds for an MLP)."""
+        try:
+            whole = _evaluated(read(text, self.vocabulary))
+            parts = [_evaluated(read(t, self.vocabulary)) for t in [head, *terms]]
+        except (ReadError, RecursionError):
+            self.fragment(step, text, step.rhs)
+            return
+        stats.fragments += 1
+        if whole != sympy.Mul(parts[0], sympy.Add(*parts[1:])):
+            self.fragment(step, text, step.rhs)
 
     def _detail(self, text: str, expr: sympy.Basic, digits: int | None) -> str | None:
         if any(type(a).__name__ == "Shown" for a in expr.atoms()):
