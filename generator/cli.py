@@ -267,12 +267,15 @@ def show(file: Path, lang: str, fmt: str, seconds: float, templates: tuple[Path,
       solgen show problems/hw1-3-conv-w11.yaml --format json
       solgen show problems/week1-sgd-step.yaml --lang en
     """
-    from generator.build.outputs import prepare_all
+    from generator.build.outputs import prepare_all, prepare_one
     from generator.theme.selection import choose
 
     try:
         theme = choose(templates)
-        problem: Any = prepare_all([file], seconds)[0]
+        # A trace is wanted most when a step fails: solve the one file without the
+        # collecting wrapper, so the StepCheckError keeps the checked solution.
+        problem: Any = (prepare_one(file, seconds, {}) if fmt == "trace"
+                        else prepare_all([file], seconds)[0])
         if fmt == "json":
             from generator.formats.answer_key import to_json
 
@@ -285,6 +288,9 @@ def show(file: Path, lang: str, fmt: str, seconds: float, templates: tuple[Path,
 
             text = render(document_view(problem, theme.voice(lang)), fmt, theme)
     except Exception as exc:
+        trace = getattr(exc, "trace", "")
+        if fmt == "trace" and trace:
+            click.echo(trace, nl=False)  # the failing solution, its wrong steps marked >>
         _fail(exc)
         return
     click.echo(text, nl=False)
