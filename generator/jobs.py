@@ -16,15 +16,19 @@ from __future__ import annotations
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.build import Output, display, no_clashes, outputs, prepare_all, prepare_one
 from generator.errors import Location, SolgenError, SpecError, SpecErrors
+from generator.lifeline import guard_worker
+from generator.limits import time_limit
 from generator.progress import Tick
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
     from multiprocessing.synchronize import Event
 
     from generator.problem import Problem
@@ -119,7 +123,9 @@ def _produce(problem: Problem | Sheet, plan: Plan, progress: Tick | None = None)
         if not _writes(plan):
             return _Unit([], None, steps=steps, path=problem.path)
         docs = [f for f in plan.formats if f != "moodle"]
-        files = outputs([problem], plan.out, list(plan.langs), docs, plan.pdf_engine)
+        # Rendering, pandoc and typst count against the same budget as solving did.
+        with time_limit(plan.seconds, f"{problem.path} (writing its documents)"):
+            files = outputs([problem], plan.out, list(plan.langs), docs, plan.pdf_engine)
         if plan.request is None:
             return _Unit(files, None, steps=steps, path=problem.path)
         from generator.variant_build import problem_variant_outputs, varied
@@ -148,19 +154,46 @@ def _parallel(files: list[Path], plan: Plan, jobs: int, keep_going: bool,
     context = multiprocessing.get_context("spawn")
     failed = None if keep_going else context.Event()
     units: list[_Unit | None] = [None] * len(files)
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start,
-                             initargs=(plan, failed)) as pool:
+    # Only this process holds the writing end: the workers see the pipe close when it ends.
+    lifeline, alive = context.Pipe(duplex=False)
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start,
+                               initargs=(plan, failed, os.getpid(), lifeline))
+    try:
         futures = {pool.submit(_work, file): i for i, file in enumerate(files)}
         for done, future in enumerate(as_completed(futures), 1):
             unit = units[futures[future]] = future.result()
             if progress is not None:
                 outcome = "failed" if unit.error else "built" if _writes(plan) else "verified"
                 progress(done, len(files), f"{outcome} {display(files[futures[future]])}")
+    except BrokenProcessPool:
+        _stop(pool)
+        raise SolgenError("a worker process ended unexpectedly (killed, or out of memory); "
+                          "nothing was written\n  hint: build again, or with fewer --jobs"
+                          ) from None
+    except BaseException:
+        _stop(pool)  # an interrupt or an error: no worker may outlive the build
+        raise
+    else:
+        pool.shutdown()
+    finally:
+        alive.close()
+        lifeline.close()
     return [u for u in units if u is not None]
 
 
-def _start(plan: Plan, failed: Event | None) -> None:
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Kill every worker now (a running task is not waited for) and reap them."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    for worker in workers:
+        worker.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.join(timeout=1)
+
+
+def _start(plan: Plan, failed: Event | None, parent: int, lifeline: Connection) -> None:
     global _PLAN, _FAILED
+    guard_worker(parent, lifeline)
     _PLAN, _FAILED = plan, failed
     from generator.template_set import activate
 
