@@ -28,6 +28,8 @@ _CAUSES: dict[int, tuple[str, str]] = {
                   "check the owner and mode of the folder (ls -ld), or choose another one"),
     errno.ENOTDIR: ("a part of this path is a file, not a folder",
                     "remove or rename that file, or choose another path"),
+    errno.EEXIST: ("a file stands where a folder is needed",
+                   "remove or rename that file, or choose another path"),
     errno.EISDIR: ("this is a folder, not a file", "name a file"),
     errno.ENOENT: ("no such file or folder", "check the path"),
     errno.ENAMETOOLONG: ("the path is too long", "choose a shorter path"),

@@ -124,6 +124,8 @@ class Stage:
         for folder, dirs, names in os.walk(src):
             rel = os.path.relpath(folder, src)
             target = dst if rel == "." else dst / rel
+            if rel == "." and RECORD in dirs:
+                dirs.remove(RECORD)  # a record that is a folder: not carried over
             for d in dirs:
                 made = target / d
                 if os.path.islink(Path(folder, d)):
