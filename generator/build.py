@@ -87,9 +87,10 @@ def prepare_one(file: Path, seconds: float, cache: dict[Path, Problem]) -> Probl
         with time_limit(seconds, name):
             if is_sheet(file):
                 return _named(prepare_sheet(file, name, cache))
-            if file.resolve() not in cache:
-                cache[file.resolve()] = _named(prepare(file, display=name))
-            return cache[file.resolve()]
+            real = file.resolve()
+            if real not in cache:
+                cache[real] = _named(prepare(file, display=name))
+            return cache[real]
     except RecursionError:
         raise SolgenError(f"{name}: too deeply nested for symbolic work") from None
 

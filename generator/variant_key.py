@@ -53,10 +53,23 @@ def answers_csv(problem: Problem, solved: list[Solved]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(head)
     for r in rows:
-        line = [r["variant"], r["student"] or "", r["name"] or "", str(r["seed"])]
+        line = [r["variant"], _text(r["student"] or ""), _text(r["name"] or ""), str(r["seed"])]
         line += [r["values"].get(n, "") for n in value_names]
         for key in answer_keys:
             a = r["answers"][key]
             line += [a["decimal"], a["sympy"], a["latex"]]
         writer.writerow(line)
     return buffer.getvalue()
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(cell: str) -> str:
+    """A roster cell as text, never a formula (OWASP: a leading ' makes it text).
+
+    Only the roster's cells can carry someone else's text; the computed cells (decimals,
+    sympy, LaTeX) start with "-" when negative and stay numbers a spreadsheet can use.
+    """
+    return "'" + cell if cell.startswith(_FORMULA) else cell
