@@ -28,6 +28,7 @@ test: install system-deps-test
 	$(PY) -m pytest
 	$(VENV)/bin/ruff check generator tests
 	$(VENV)/bin/mypy --strict generator
+	$(VENV)/bin/lint-imports
 
 fuzz: install
 	SOLGEN_FUZZ_EXAMPLES=10000 $(PY) -m pytest -q tests/test_fuzz.py
@@ -40,9 +41,9 @@ bench: install system-deps-test
 golden: install
 	$(PY) -m pytest tests/test_golden.py tests/test_variants.py -k golden --update-golden
 
-# docs/reference.md is generated from the models in generator/spec.py (a test keeps it equal).
+# docs/reference.md is generated from the models in generator/spec/models.py (a test keeps it equal).
 reference: install
-	$(PY) -m generator.reference
+	$(PY) -m generator.spec.reference
 
 clean:
 	rm -rf output .pytest_cache .mypy_cache .ruff_cache

@@ -45,7 +45,7 @@ def measure() -> tuple[float, float]:
 
 def _runs() -> tuple[float, float, Any]:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from generator.problem import prepare
+    from generator.solvers.problem import prepare
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "mlp.yaml"

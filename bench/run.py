@@ -188,8 +188,8 @@ def course_folder(tmp: Path, files: int) -> None:
 
 def per_variant(path: Path, count: int) -> None:
     """Question + answer sheet × zh-TW, en × Markdown, LaTeX: what a class build writes."""
-    from generator.build import prepare_all
-    from generator.variant_build import Request, solve_variants, variant_files
+    from generator.build.outputs import prepare_all
+    from generator.build.variants import Request, solve_variants, variant_files
 
     problem = prepare_all([path])[0]
     request = Request(count, 1, None, False)
@@ -208,11 +208,12 @@ def per_variant(path: Path, count: int) -> None:
 
 def one_pdf(engines: list[str]) -> None:
     """One document (HW 1-3's answer sheet, zh-TW) to PDF; first call and then median."""
-    from generator.build import prepare_all
-    from generator.formats import produce
+    from generator.build.outputs import prepare_all
+    from generator.formats.produce import produce
+    from generator.view.model import document_view
 
     problem = prepare_all([ROOT / "problems" / "hw1-3-conv-w11.yaml"])[0]
-    model = problem.view("zh-TW")
+    model = document_view(problem, "zh-TW")
     for engine in engines:
         times = []
         for _ in range(4 if engine == "typst" else 3):
@@ -248,7 +249,7 @@ def _version(cmd: list[str]) -> str:
 def machine() -> list[str]:
     import typst
 
-    from generator import pandoc
+    from generator.formats import pandoc
 
     cpu = next((line.split(":", 1)[1].strip() for line in
                 Path("/proc/cpuinfo").read_text().splitlines()

@@ -13,6 +13,8 @@ from typing import Any
 
 import click
 
+from generator.formats.produce import FORMATS
+
 LANG_CHOICES = ("zh-TW", "en")
 
 # Budget of symbolic work per problem file; generator.limits.DEFAULT_SECONDS, repeated here
@@ -37,7 +39,7 @@ def _fail(exc: Exception) -> None:
     from generator.errors import SolgenError
 
     if isinstance(exc, OSError):  # one the code did not expect: still no traceback
-        from generator.filesystem import explain
+        from generator.build.filesystem import explain
 
         exc = explain(exc, "cannot go on")
     if isinstance(exc, SolgenError):
@@ -73,7 +75,7 @@ def main() -> None:
 @click.option("--lang", "langs", multiple=True, type=click.Choice(LANG_CHOICES),
               help="Language (repeatable). Default: all.")
 @click.option("--format", "formats", multiple=True,
-              type=click.Choice(["md", "tex", "pdf", "html", "docx", "json", "moodle"]),
+              type=click.Choice([*FORMATS, "json", "moodle"]),
               help="Output format (repeatable). Default: md, tex, pdf and json. moodle: "
               "Moodle XML questions, with --variants or --roster.")
 @click.option("--pdf-engine", default="auto", show_default=True,
@@ -118,7 +120,7 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
       solgen build problems/ --roster class.csv --seed 2024 --combined --format moodle
       solgen build --format pdf --pdf-engine xelatex
     """
-    from generator.build import DEFAULT_FORMATS
+    from generator.build.outputs import DEFAULT_FORMATS
 
     chosen = list(formats or DEFAULT_FORMATS)
     if count_ is not None and roster is not None:
@@ -134,7 +136,7 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
 
 def _guarded(work: Any, out: Path | None = None) -> None:
     """Run a command's work: errors and stop signals become a message and exit 1."""
-    from generator.lifeline import Interrupted, interruptible
+    from generator.build.lifeline import Interrupted, interruptible
 
     try:
         with interruptible():
@@ -151,12 +153,13 @@ def _guarded(work: Any, out: Path | None = None) -> None:
 def _build(paths: list[Path], out: Path, options: dict[str, Any], roster: Path | None,
            keep_going: bool, force: bool, seconds: float, jobs: int,
            templates: tuple[Path, ...], wait: float) -> None:
-    from generator import build as b
-    from generator import cache, lock, template_set
-    from generator.progress import Progress, count
+    from generator.build import cache, lock
+    from generator.build import outputs as b
+    from generator.build.progress import Progress, count
+    from generator.theme.selection import activate
 
     start = time.perf_counter()
-    template_set.activate(templates)
+    activate(templates)
     files = b.problem_files(paths or [Path("problems")])
     key = cache.fingerprint([*files, *([roster] if roster else [])], options, templates)
     with lock.hold(out, wait):
@@ -187,8 +190,8 @@ def _produce(files: list[Path], out: Path, options: dict[str, Any], roster: Path
              keep_going: bool, seconds: float, jobs: int, templates: tuple[Path, ...],
              key: str, progress: Any) -> tuple[Any, int]:
     """Solve, verify and render every file, then publish OUT all at once (under its lock)."""
-    from generator import cache, staging
-    from generator import jobs as j
+    from generator.build import cache, staging
+    from generator.build import jobs as j
 
     request = _request(options["variants"], options["seed"], roster, options["combined"],
                        options["engine"], seconds)
@@ -214,7 +217,7 @@ def _request(count: int | None, seed: int, roster: Path | None, combined: bool,
     """The variants asked for (--variants N or --roster FILE), or None."""
     if count is None and roster is None:
         return None
-    from generator.variant_build import Request, read_roster
+    from generator.build.variants import Request, read_roster
 
     students = read_roster(roster) if roster is not None else None
     return Request(count, seed, students, combined, pdf_engine, seconds)
@@ -235,11 +238,11 @@ def stress(file: Path, count: int, seed: int) -> None:
     Example:
       solgen stress problems/hw1-3-conv-w11-variants.yaml -n 1000
     """
-    from generator.build import prepare_all
-    from generator.stress import run
+    from generator.build.outputs import prepare_all
+    from generator.variants.stress import run
 
     try:
-        from generator.variant_build import varied_or_fail
+        from generator.build.variants import varied_or_fail
 
         report = run(varied_or_fail(prepare_all([file]))[0], count, seed)
     except Exception as exc:
@@ -261,9 +264,9 @@ def check(paths: tuple[Path, ...], seconds: float, jobs: int) -> None:
     Example:
       solgen check problems/hw1-3-conv-w11.yaml
     """
-    from generator import build as b
-    from generator import jobs as j
-    from generator.progress import Progress, count
+    from generator.build import jobs as j
+    from generator.build import outputs as b
+    from generator.build.progress import Progress, count
 
     def work() -> None:
         progress = Progress(sys.stderr, sys.stderr.isatty())
@@ -293,22 +296,23 @@ def show(file: Path, lang: str, fmt: str, seconds: float, templates: tuple[Path,
       solgen show problems/hw1-3-conv-w11.yaml --format json
       solgen show problems/week1-sgd-step.yaml --lang en
     """
-    from generator.build import prepare_all
-    from generator.template_set import activate
+    from generator.build.outputs import prepare_all
+    from generator.theme.selection import activate
 
     try:
         activate(templates)
         problem: Any = prepare_all([file], seconds)[0]
         if fmt == "json":
-            from generator.answer_key import to_json
+            from generator.formats.answer_key import to_json
 
             text = to_json(problem)
         elif fmt == "trace":
             text = problem.solution.to_text()
         else:
-            from generator.render import render
+            from generator.formats.text import render
+            from generator.view.model import document_view
 
-            text = render(problem.view(lang), fmt)
+            text = render(document_view(problem, lang), fmt)
     except Exception as exc:
         _fail(exc)
         return
@@ -328,7 +332,7 @@ def schema(out: Path | None) -> None:
     """
     import json
 
-    from generator.spec import json_schema
+    from generator.spec.models import json_schema
 
     text = json.dumps(json_schema(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     if out is None:
@@ -356,8 +360,8 @@ def new(kind: str, name: str, folder: Path, templates: tuple[Path, ...]) -> None
     Example:
       solgen new gradient week2-neuron && solgen check problems/week2-neuron.yaml
     """
-    from generator.scaffold import new_problem
-    from generator.template_set import activate
+    from generator.build.scaffold import new_problem
+    from generator.theme.selection import activate
 
     try:
         activate(templates)
@@ -389,7 +393,7 @@ def list_templates(templates: tuple[Path, ...]) -> None:
     Example:
       solgen templates list --templates course-templates
     """
-    from generator.template_set import ORIGIN_BUILTIN, TemplateSet
+    from generator.theme.templates import ORIGIN_BUILTIN, TemplateSet
 
     rows = TemplateSet(templates).entries()
     width = max(len(row.name) for row in rows)
@@ -411,7 +415,7 @@ def copy_template(name: str, folder: Path, force: bool) -> None:
       solgen templates copy markdown/document.md.j2 course-templates
       # edit it, then: solgen build --templates course-templates
     """
-    from generator.template_set import copy_out
+    from generator.build.scaffold import copy_out
 
     try:
         path = copy_out(name, folder, force)

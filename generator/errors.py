@@ -6,10 +6,23 @@ from dataclasses import dataclass
 
 
 class SolgenError(Exception):
-    """Base class: an error in the user's input or environment, never a bug."""
+    """Base class: an error in the user's input or environment, never a bug.
+
+    Every error carries `where` (a file, `file:line` or `file:line: key`; None when no file
+    is to blame), `message` and `hint`, so the CLI, the JSON outputs and tests read them as
+    fields rather than parsing text. `render()` is the one way they are shown.
+    """
+
+    def __init__(self, message: str = "", *, where: Location | str | None = None,
+                 hint: str = "") -> None:
+        self.message = message
+        self.where = where
+        self.hint = hint
+        super().__init__(self.render())
 
     def render(self) -> str:
-        return str(self)
+        text = f"{self.where}: {self.message}" if self.where else self.message
+        return f"{text}\n  hint: {self.hint}" if self.hint else text
 
 
 @dataclass
@@ -26,15 +39,10 @@ class Location:
 class SpecError(SolgenError):
     """A problem file that cannot be read: names file, line and key, with a hint."""
 
-    def __init__(self, where: Location, message: str, hint: str = "") -> None:
-        self.where = where
-        self.message = message
-        self.hint = hint
-        super().__init__(self.render())
+    where: Location
 
-    def render(self) -> str:
-        text = f"{self.where}: {self.message}"
-        return f"{text}\n  hint: {self.hint}" if self.hint else text
+    def __init__(self, where: Location, message: str, hint: str = "") -> None:
+        super().__init__(message, where=where, hint=hint)
 
 
 class SpecErrors(SolgenError):
@@ -42,7 +50,7 @@ class SpecErrors(SolgenError):
 
     def __init__(self, errors: list[SpecError]) -> None:
         self.errors = errors
-        super().__init__(self.render())
+        super().__init__("\n".join(e.render() for e in errors))
 
     def render(self) -> str:
         return "\n".join(e.render() for e in self.errors)

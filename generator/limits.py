@@ -43,8 +43,8 @@ def time_limit(seconds: float, what: str) -> Iterator[None]:
     try:
         yield
     except _Alarm:
-        raise LimitError(f"{what}: gave up after {seconds:g} s of symbolic work\n"
-                         "  hint: simplify the problem, or raise the budget with "
+        raise LimitError(f"gave up after {seconds:g} s of symbolic work", where=what,
+                         hint="simplify the problem, or raise the budget with "
                          "--time-limit SECONDS") from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)

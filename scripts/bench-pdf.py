@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.build import prepare_all, problem_files  # noqa: E402
-from generator.formats import produce  # noqa: E402
+from generator.build.outputs import prepare_all, problem_files  # noqa: E402
+from generator.formats.produce import produce  # noqa: E402
 
 
 def main() -> None:

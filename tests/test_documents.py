@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from conftest import PROBLEMS, ROOT, SHEETS
 
-from generator.build import outputs, prepare_all, write
-from generator.pdf import latexmk_command, tex_environment
+from generator.build.outputs import outputs, prepare_all, write
+from generator.formats.pdf import latexmk_command, tex_environment
 
 LANGS = ["en", "zh-TW"]
 IDS = [p.stem for p in PROBLEMS + SHEETS]

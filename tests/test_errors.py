@@ -111,10 +111,25 @@ def test_right_expectation_passes(tmp_path: Path) -> None:
     assert run_check(tmp_path, text, "hw.yaml") == (0, "ok: 1 problem, 24 steps verified\n")
 
 
-def test_seed_002_dropped_one_over_n_is_rejected(tmp_path: Path) -> None:
+def test_seed_002_final_line_holds_because_n_is_declared_one(tmp_path: Path) -> None:
+    """The seed's −2(y − ŷ) drops 1/n; with `constants: {n: 1}` that is the same value."""
     text = HW13 + "expect:\n  Derivative(MSE, yhat): -2*(yy - yhat)\n"
-    code, output = run_check(tmp_path, text, "hw.yaml")
-    assert code == 1 and "expected value does not follow" in output
+    assert run_check(tmp_path, text, "hw.yaml") == (0, "ok: 1 problem, 24 steps verified\n")
+
+
+@pytest.mark.parametrize(("stated", "holds"), [
+    ("-2*(yy - yhat)/4", True), ("-(2/n)*(yy - yhat)", True), ("-2*(yy - yhat)", False)])
+def test_expectations_use_the_declared_value_of_n(tmp_path: Path, stated: str,
+                                                 holds: bool) -> None:
+    text = HW13.replace("constants: {n: 1}", "constants: {n: 4}")
+    assert "constants: {n: 4}" in text
+    code, output = run_check(tmp_path, text + f"expect:\n  Derivative(MSE, yhat): {stated}\n",
+                             "hw.yaml")
+    assert code == (0 if holds else 1), output
+    if not holds:
+        assert "expected value does not follow" in output
+        # the counterexample never gives the declared constant another value
+        assert " n=" not in output and ", n=" not in output
 
 
 def test_usage_error_exits_2() -> None:

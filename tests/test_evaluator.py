@@ -7,8 +7,8 @@ import random
 import sympy
 from sympy import Float, Integer, Rational, Symbol, exp, log, tanh
 
-from generator.evaluator import Evaluator
-from generator.functions import relu, sigmoid, softmax, softplus
+from generator.algebra.evaluator import Evaluator
+from generator.algebra.functions import relu, sigmoid, softmax, softplus
 
 x, y, z = (Symbol(n, real=True) for n in "xyz")
 

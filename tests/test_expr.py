@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import sympy
 
-from generator.expr import ExprError, parse, parse_condition
-from generator.functions import sigmoid
+from generator.algebra.expr import ExprError, parse, parse_condition
+from generator.algebra.functions import sigmoid
 
 X, Y = sympy.symbols("x y")
 NAMES = {"x": X, "y": Y}

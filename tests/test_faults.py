@@ -24,8 +24,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT
 
-from generator import staging
-from generator.cache import RECORD
+from generator.build import staging
+from generator.build.cache import RECORD
 from generator.cli import main
 
 SOLGEN = str(Path(sys.executable).parent / "solgen")

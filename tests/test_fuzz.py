@@ -12,11 +12,11 @@ import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from generator.algebra.expr import ExprError, parse
 from generator.errors import SolgenError
-from generator.expr import ExprError, parse
-from generator.problem import prepare
-from generator.source import parse_source
-from generator.spec import validate
+from generator.solvers.problem import prepare
+from generator.spec.models import validate
+from generator.spec.source import parse_source
 
 EXAMPLES = int(os.environ.get("SOLGEN_FUZZ_EXAMPLES", "200"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,

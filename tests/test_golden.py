@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from conftest import PROBLEMS, ROOT, SHEETS
 
-from generator.problem import prepare
-from generator.render import render
-from generator.sheet import prepare_sheet
+from generator.formats.text import render
+from generator.solvers.problem import prepare
+from generator.solvers.sheet import prepare_sheet
+from generator.view.model import document_view
 
 GOLDEN = ROOT / "tests" / "golden"
 
@@ -19,8 +20,8 @@ def outputs(path: Path) -> dict[str, str]:
     problem = load(path, display=f"problems/{path.name}")
     files = {"trace.txt": problem.solution.to_text()}
     for lang in ("en", "zh-TW"):
-        files[f"{lang}.md"] = render(problem.view(lang), "md")
-        files[f"{lang}.tex"] = render(problem.view(lang), "tex")
+        files[f"{lang}.md"] = render(document_view(problem, lang), "md")
+        files[f"{lang}.tex"] = render(document_view(problem, lang), "tex")
     return files
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from conftest import ROOT
 
-from generator import lock
+from generator.build import lock
 from generator.cli import main
 
 SGD = ROOT / "problems" / "week1-sgd-step-variants.yaml"

@@ -10,8 +10,8 @@ from pathlib import Path
 from click.testing import CliRunner
 from conftest import ROOT
 
+from generator.build.progress import Progress, count
 from generator.cli import main
-from generator.progress import Progress, count
 
 # A sheet with the problems it includes, two problems with vary: and a layer problem.
 FILES = ["week1.yaml", "week1-sgd-step.yaml", "week1-sigmoid-derivatives.yaml",

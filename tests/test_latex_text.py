@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.latex_text import Run, Text, escape, parse, plain, tex, to_tex
+from generator.algebra.latex_text import Run, Text, escape, parse, plain, tex, to_tex
 
 
 def test_escape_every_special_character() -> None:

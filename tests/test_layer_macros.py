@@ -10,11 +10,11 @@ import pytest
 import sympy
 from click.testing import CliRunner
 
+from generator.algebra.functions import leaky_relu, relu, softmax, softplus, step
 from generator.cli import main
-from generator.functions import leaky_relu, relu, softmax, softplus, step
-from generator.graph import compile_graph
-from generator.source import read_source
-from generator.spec import validate
+from generator.graph.compiler import compile_graph
+from generator.spec.models import validate
+from generator.spec.source import read_source
 
 HEAD = """\
 id: t

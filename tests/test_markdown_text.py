@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from generator.markdown_text import yaml_string
+from generator.algebra.markdown_text import yaml_string
 
 
 def test_ordinary_titles_are_unchanged() -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import fonts
 from generator.errors import PdfError, ToolMissing
-from generator.pdf import xelatex_pdf
+from generator.formats import fonts
+from generator.formats.pdf import xelatex_pdf
 
 
 def need_tex() -> None:
@@ -60,7 +60,7 @@ def test_missing_cjk_font_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_typst_font_warning_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator import pdf
+    from generator.formats import pdf
 
     monkeypatch.setitem(pdf.TYPST_FONTS, "en", (["No Such Font"], ["No Such Font"]))
     with pytest.raises(PdfError, match="typst warned: unknown font family: no such font"):

@@ -8,10 +8,10 @@ from typing import Any
 
 from conftest import ROOT
 
-from generator.layer_spec import Conv2d
-from generator.reference import _anchor, reference_markdown
-from generator.spec import KIND_NAMES, GradientSpec, SheetSpec, TrainingSpec, json_schema
-from generator.variant_spec import Draw
+from generator.spec.layers import Conv2d
+from generator.spec.models import KIND_NAMES, GradientSpec, SheetSpec, TrainingSpec, json_schema
+from generator.spec.reference import _anchor, reference_markdown
+from generator.spec.vary import Draw
 
 REFERENCE = ROOT / "docs" / "reference.md"
 
@@ -20,7 +20,7 @@ def test_reference_is_current() -> None:
     committed = REFERENCE.read_text(encoding="utf-8")
     assert committed == reference_markdown(), (
         "docs/reference.md is out of date: run `make reference` "
-        "(or `.venv/bin/python -m generator.reference`) and commit the result")
+        "(or `.venv/bin/python -m generator.spec.reference`) and commit the result")
 
 
 def _section(text: str, heading: str) -> str:

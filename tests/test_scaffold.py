@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from generator.build.scaffold import kinds
 from generator.cli import main
-from generator.scaffold import kinds
 
 
 @pytest.mark.parametrize("kind", kinds())

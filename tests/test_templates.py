@@ -12,7 +12,8 @@ from click.testing import CliRunner, Result
 from conftest import ROOT
 
 from generator.cli import main
-from generator.template_set import BUILTIN, TemplateSet, activate, builtin_names
+from generator.theme.selection import activate
+from generator.theme.templates import BUILTIN, TemplateSet, builtin_names
 
 PROBLEM = ROOT / "problems" / "week1-sgd-step.yaml"
 HEADER = "*Course: Machine Learning 2025*"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import ROOT
 
-from generator import pandoc
-from generator.pdf import TYPST_FONTS, binary_continuations
+from generator.formats import pandoc
+from generator.formats.pdf import TYPST_FONTS, binary_continuations
 
 
 def source(lang: str) -> str:

@@ -20,8 +20,8 @@ from click.testing import CliRunner
 from conftest import ROOT
 
 from generator.cli import main
-from generator.variant_spec import Draw
-from generator.variants import candidates
+from generator.spec.vary import Draw
+from generator.variants.sampler import candidates
 
 HW = ROOT / "problems" / "hw1-3-conv-w11-variants.yaml"
 SGD = ROOT / "problems" / "week1-sgd-step-variants.yaml"
@@ -240,10 +240,10 @@ def test_variants_of_a_problem_without_vary_is_an_error(tmp_path: Path) -> None:
 
 def test_a_wrong_line_in_a_variant_stops_the_build(monkeypatch: pytest.MonkeyPatch) -> None:
     """The per-variant check is real: break the compiled truth and it must fail."""
-    from generator.build import prepare_all
+    from generator.build.outputs import prepare_all
+    from generator.build.variants import Request, solve_variants
     from generator.errors import StepCheckError
-    from generator.variant_build import Request, solve_variants
-    from generator.variant_solution import Template
+    from generator.variants.solution import Template
 
     problem = prepare_all([HW])[0]
     original = Template._lines

@@ -10,10 +10,10 @@ import sympy
 from click.testing import CliRunner
 from conftest import ROOT
 
+from generator.algebra.trace import Block, Section, Step
+from generator.check.verify import check, compare
 from generator.cli import main
-from generator.problem import prepare
-from generator.trace import Block, Section, Step
-from generator.verify import check, compare
+from generator.solvers.problem import prepare
 
 HW13 = ROOT / "problems" / "hw1-3-conv-w11.yaml"
 NUMERIC = ROOT / "tests" / "fixtures" / "sgd-numeric.yaml"
@@ -114,7 +114,7 @@ def test_numeric_check_sets_symbols_that_cancel_in_the_difference() -> None:
     """a − b drops the shared (y − x)²; the points must still give y and x values."""
     from sympy import symbols
 
-    from generator.verify import compare
+    from generator.check.verify import compare
 
     x, y, w = symbols("x y w", real=True)
     a = (y - x) ** 2 + w**2 / 2

@@ -13,9 +13,9 @@ import sympy
 from conftest import ROOT
 from test_documents import need
 
-from generator.formats import produce
-from generator.render import view
-from generator.trace import Block, Section, Solution, Step
+from generator.algebra.trace import Block, Section, Solution, Step
+from generator.formats.produce import produce
+from generator.view.model import view
 
 TITLE = r"HW #1: 50% & more_{x} ~ $5 \ok, $\tanh^{(k)}$"
 

@@ -205,7 +205,7 @@ def test_sheet_part_is_a_problem_or_a_group(tmp_path: Path) -> None:
 
 
 def test_a_sheet_is_told_by_its_top_level_kind(tmp_path: Path) -> None:
-    from generator.sheet import is_sheet
+    from generator.solvers.sheet import is_sheet
 
     assert is_sheet(write(tmp_path, "id: s\nkind: 'sheet'  # four parts\n"))
     assert not is_sheet(write(tmp_path, "id: s\nnotes:\n  kind: sheet\nkind: identity\n"))

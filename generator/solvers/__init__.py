@@ -10,10 +10,10 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from generator.graph import Graph
-from generator.source import Source
-from generator.spec import AnySpec
-from generator.trace import Solution
+from generator.algebra.trace import Solution
+from generator.graph.model import Graph
+from generator.spec.models import AnySpec
+from generator.spec.source import Source
 
 MODULES = {
     "gradient": "generator.solvers.gradient",

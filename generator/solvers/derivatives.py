@@ -14,20 +14,20 @@ from dataclasses import dataclass, replace
 import sympy
 from sympy import Add, Mul, Symbol
 
+from generator.algebra.notation import Paren
+from generator.algebra.polynomials import ascending, factored
+from generator.algebra.printing import to_latex
+from generator.algebra.trace import Block, Section, Solution, Step
 from generator.errors import SpecError, SpecErrors
-from generator.graph import Graph
-from generator.notation import Paren
-from generator.polynomials import ascending, factored
-from generator.printing import to_latex
-from generator.solvers.self_functions import (
+from generator.graph.model import Graph
+from generator.solvers.parts.self_functions import (
     BUILTIN,
     Function,
     builtin_function,
     custom_function,
 )
-from generator.source import Source
-from generator.spec import CustomFunction, SelfDerivativesSpec
-from generator.trace import Block, Section, Solution, Step
+from generator.spec.models import CustomFunction, SelfDerivativesSpec
+from generator.spec.source import Source
 
 
 def primes(k: int) -> str:

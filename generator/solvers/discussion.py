@@ -3,17 +3,17 @@
 The text is the author's, so it travels through the trace as parameters (one per
 language) and the message templates pick their language's copy. Nothing here is
 mathematics to verify; the math inside the Markdown is checked for the mistakes that
-break KaTeX (generator/markdown_math.py).
+break KaTeX (generator/algebra/markdown_math.py).
 """
 
 from __future__ import annotations
 
+from generator.algebra.markdown_math import problems
+from generator.algebra.trace import Block, Section, Solution
 from generator.errors import SpecError, SpecErrors
-from generator.graph import Graph
-from generator.markdown_math import problems
-from generator.source import Source
-from generator.spec import LANGS, DiscussionSpec, Localized, localized
-from generator.trace import Block, Section, Solution
+from generator.graph.model import Graph
+from generator.spec.models import LANGS, DiscussionSpec, Localized, localized
+from generator.spec.source import Source
 
 HINT = "KaTeX needs balanced $…$, braces, \\left…\\right and \\begin…\\end; write \\$ for a dollar"
 

@@ -8,24 +8,19 @@ from collections.abc import Sequence
 import sympy
 from sympy import Add, Derivative, Mul, Symbol
 
+from generator.algebra.functions import sigmoid
+from generator.algebra.printing import SolutionPrinter
+from generator.algebra.trace import Block, Section, Solution, Step
+from generator.check.expectations import check_expectations
 from generator.errors import SpecError, SpecErrors
-from generator.expectations import check_expectations
-from generator.functions import sigmoid
-from generator.graph import Graph
-from generator.numeric import (
-    given_values,
-    leaves_needed,
-    numeric_section,
-    values_point,
-    written_as_decimals,
-)
-from generator.printing import SolutionPrinter
-from generator.solvers.backprop import backward_sections, deltas
-from generator.solvers.conv_touch import touch_sections
-from generator.solvers.partials import Edge, derive, sigmoid_prime_exp
-from generator.source import Source
-from generator.spec import GradientSpec
-from generator.trace import Block, Section, Solution, Step
+from generator.graph.model import Graph
+from generator.graph.values import given_values, leaves_needed, values_point, written_as_decimals
+from generator.solvers.parts.backprop import backward_sections, deltas
+from generator.solvers.parts.conv_touch import touch_sections
+from generator.solvers.parts.partials import Edge, derive, sigmoid_prime_exp
+from generator.solvers.parts.substitution import numeric_section
+from generator.spec.models import GradientSpec
+from generator.spec.source import Source
 
 
 def wrt_symbols(spec: GradientSpec, graph: Graph) -> list[Symbol]:

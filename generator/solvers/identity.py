@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 import sympy
 from sympy import Add, Mul, Symbol
 
+from generator.algebra.expr import ExprError, parse
+from generator.algebra.notation import Frac
+from generator.algebra.trace import Block, Section, Solution, Step
+from generator.check.verify import compare
 from generator.errors import SpecError, SpecErrors, StepCheckError
-from generator.expr import ExprError, parse
-from generator.graph import Graph, default_latex
-from generator.notation import Frac
-from generator.source import KeyPath, Source
-from generator.spec import ChainLine, IdentitySpec, LetName
-from generator.trace import Block, Section, Solution, Step
-from generator.verify import compare
+from generator.graph.model import Graph, default_latex
+from generator.spec.models import ChainLine, IdentitySpec, LetName
+from generator.spec.source import KeyPath, Source
 
 # Justification keys an author may give (`why:`), and whether they take `by:`.
 REASONS = {

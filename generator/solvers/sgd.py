@@ -5,15 +5,15 @@ from __future__ import annotations
 import sympy
 from sympy import Add, Derivative, Mul, Symbol
 
+from generator.algebra.expr import ExprError, parse
+from generator.algebra.functions import sigmoid
+from generator.algebra.notation import Column, Grad, Vec
+from generator.algebra.trace import Block, Section, Solution, Step
 from generator.errors import SpecError, SpecErrors
-from generator.expr import ExprError, parse
-from generator.functions import sigmoid
-from generator.graph import Graph
-from generator.notation import Column, Grad, Vec
-from generator.solvers.partials import sigmoid_prime
-from generator.source import Source
-from generator.spec import SgdSpec
-from generator.trace import Block, Section, Solution, Step
+from generator.graph.model import Graph
+from generator.solvers.parts.partials import sigmoid_prime
+from generator.spec.models import SgdSpec
+from generator.spec.source import Source
 
 THETA = Symbol("theta")
 THETA0, THETA1 = Symbol("theta0"), Symbol("theta1")

@@ -14,13 +14,13 @@ from __future__ import annotations
 import sympy
 from sympy import Float
 
+from generator.algebra.trace import Block, Section, Solution, Step
 from generator.errors import SpecError, SpecErrors
-from generator.graph import Graph
-from generator.solvers.backprop import backward_sections
-from generator.solvers.training_steps import Run, run, step_blocks
-from generator.source import Source
-from generator.spec import TrainingSpec
-from generator.trace import Block, Section, Solution, Step
+from generator.graph.model import Graph
+from generator.solvers.parts.backprop import backward_sections
+from generator.solvers.parts.training_steps import Run, run, step_blocks
+from generator.spec.models import TrainingSpec
+from generator.spec.source import Source
 
 
 def validate(spec: TrainingSpec, graph: Graph, source: Source) -> None:

@@ -1,0 +1,118 @@
+"""Numbers as solgen reads, evaluates and shows them: exact rationals from spec text,
+40-digit mpmath values of numeric trees, decimals for display, substitution without
+evaluation (substitute-only lines).
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import mpmath
+import sympy
+from sympy import Symbol
+
+from generator.algebra.expr import ExprError, parse
+from generator.algebra.functions import mp_function, mp_names
+
+DPS = 40
+
+
+Point = dict[Symbol, sympy.Rational]
+
+
+def number(value: object) -> sympy.Rational:
+    """A spec value (int, float written in decimal, or "3/4") as an exact Rational."""
+    parsed = parse(value, {})  # floats are read from their decimal text: 0.1 is 1/10
+    if not isinstance(parsed, sympy.Rational):
+        raise ExprError(f"{value!r} is not a rational number", "write 3, 0.5 or \"3/4\"")
+    return parsed
+
+
+def as_decimal(value: sympy.Rational) -> sympy.Basic:
+    """7/10 → 0.7, 1/2 → 0.5 for display (unchanged when it has no finite decimal)."""
+    q, twos, fives = int(value.q), 0, 0
+    while q % 2 == 0:
+        q, twos = q // 2, twos + 1
+    while q % 5 == 0:
+        q, fives = q // 5, fives + 1
+    places = max(twos, fives)
+    if q != 1 or places == 0:
+        return value
+    scaled = abs(int(value.p)) * 10**places // int(value.q)
+    digits = str(scaled).rjust(places + 1, "0")
+    text = ("-" if value < 0 else "") + digits[:-places] + "." + digits[-places:]
+    return sympy.Float(text, len(digits))
+
+
+def mp_value(expr: sympy.Basic, env: Mapping[Symbol, Any]) -> Any:
+    """Value of an expression of numbers, functions and symbols in `env`, in mpmath."""
+    if expr.is_Rational:
+        return mpmath.mpf(int(expr.p)) / int(expr.q)
+    if expr.is_Float:
+        # A shown decimal (0.952574) holds only ~20 bits: read back the digits it prints.
+        return mpmath.mpf(str(expr))
+    if isinstance(expr, Symbol):
+        return env[expr]
+    if expr.is_Add or expr.is_Mul:
+        # Plain + and * at the working precision: fsum/fprod cost more and gain nothing here.
+        values = [mp_value(a, env) for a in expr.args]
+        return functools.reduce(operator.add if expr.is_Add else operator.mul, values)
+    if expr.is_Pow:
+        return mp_value(expr.base, env) ** mp_value(expr.exp, env)
+    twin = mp_function(type(expr))
+    if twin is not None:
+        return twin(*[mp_value(a, env) for a in expr.args])
+    if expr.is_Number or expr.is_NumberSymbol:
+        return mpmath.mpf(sympy.N(expr, DPS))
+    raise TypeError(f"cannot evaluate {type(expr).__name__} numerically")
+
+
+def compile_mp(args: list[Symbol], expr: sympy.Basic) -> Callable[..., Any]:
+    """A fast mpmath function of `args` (sympy's lambdify, every function through MPMATH)."""
+    fn: Callable[..., Any] = sympy.lambdify(args, expr, modules=[mp_names(), "mpmath"])
+    return fn
+
+
+def decimal_text(value: Any, places: int) -> str:
+    """`value` rounded to `places` decimals (as `precision:` means for every kind): -0.052."""
+    units = int(mpmath.nint(value * mpmath.mpf(10) ** places))
+    digits = str(abs(units)).rjust(places + 1, "0")
+    sign = "-" if units < 0 else ""
+    return sign + (digits[:-places] + "." + digits[-places:] if places else digits)
+
+
+def decimal(value: Any, places: int) -> sympy.Float:
+    """`decimal_text` as a Float that prints that way (for display only)."""
+    text = decimal_text(value, places)
+    return sympy.Float(text, max(1, len(text.lstrip("-").replace(".", "").lstrip("0"))))
+
+
+def substitute(expr: sympy.Basic, point: Mapping[sympy.Basic, sympy.Basic],
+               shown: bool = False, decimals: frozenset[Symbol] = frozenset()) -> sympy.Basic:
+    """Put numbers in without evaluating anything: w11·a11 → 2·1, kept as written.
+
+    `shown=True` is for display only: negative numbers are kept in brackets, so
+    a·w with a = −1 prints (−1)·2, never `- -1`, and leaves in `decimals` print as
+    0.7 rather than 7/10; check the `shown=False` form.
+    """
+    if expr in point:
+        value = point[expr]
+        if not shown:
+            return value
+        if expr in decimals:
+            value = as_decimal(value)
+        return sympy.UnevaluatedExpr(value) if value.is_Number and value < 0 else value
+    if not expr.args:
+        return expr
+    return expr.func(*[substitute(a, point, shown, decimals) for a in expr.args],
+                     evaluate=False)
+
+
+def evaluated(expr: sympy.Basic) -> sympy.Basic:
+    """Rebuild an unevaluated tree with evaluation on: 2·1 + 3·4 → 14, σ(5) stays."""
+    if not expr.args:
+        return expr
+    return expr.func(*[evaluated(a) for a in expr.args])

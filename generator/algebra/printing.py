@@ -1,0 +1,141 @@
+"""The one sympy → LaTeX printer: Leibniz partials, author's term order, declared names."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+import sympy
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
+
+from generator.algebra.functions import sigmoid
+
+
+class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
+    """Prints expressions as the seeds write them.
+
+    Terms keep the order they were built in (`order="none"`), so unevaluated display
+    forms such as `4 + 5·1 + 6·2` survive; partials print as ∂f/∂x.
+    """
+
+    printmethod = "_latex"
+
+    def __init__(self, names: Mapping[sympy.Symbol, str], decimals: int | None = None,
+                 decimal_data: bool = False) -> None:
+        super().__init__({"order": "none", "symbol_names": dict(names),
+                          "mul_symbol": None})
+        self._names = names
+        self._decimals = decimals
+        self._decimal_data = decimal_data
+
+    def _print_Float(self, expr: sympy.Float) -> str:
+        if self._decimals is None:
+            return str(super()._print_Float(expr))
+        # Fixed places, trailing zeros kept: 4.000000 says "six decimals" to a student.
+        exact = Decimal(str(sympy.N(expr, 60)))
+        return format(exact.quantize(Decimal(1).scaleb(-self._decimals), ROUND_HALF_EVEN), "f")
+
+    def _print_Derivative(self, expr: sympy.Derivative) -> str:
+        inner = expr.expr
+        variables = expr.variables
+        if (len(variables) == 1 and isinstance(inner, sympy.Function) and len(inner.args) == 1
+                and inner.args[0] == variables[0] and not isinstance(inner, sympy.Derivative)):
+            return self._prime(inner)
+        den = " ".join(rf"\partial {self._print(v)}" for v in variables)
+        num = r"\partial" if len(variables) == 1 else rf"\partial^{{{len(variables)}}}"
+        if isinstance(inner, sympy.Symbol):
+            return rf"\frac{{{num} {self._print(inner)}}}{{{den}}}"
+        return rf"\frac{{{num}}}{{{den}}}\left({self._print(inner)}\right)"
+
+    def _prime(self, fn: Any) -> str:
+        head = r"\sigma" if isinstance(fn, sigmoid) else rf"\{type(fn).__name__}"
+        return rf"{head}'\left({self._print(fn.args[0])}\right)"
+
+    def _print_Mul(self, expr: sympy.Mul) -> str:
+        if not isinstance(expr, sympy.Mul):
+            # LatexPrinter prints x**-1 through _print_Mul; a Pow is not a product of its args.
+            return str(super()._print_Mul(expr))
+        args = expr.args
+        # A product of partials reads better with a thin space than with nothing.
+        if all(isinstance(a, sympy.Derivative) for a in args):
+            return r"\,".join(self._print(a) for a in args)
+        first = args[0]
+        if first == -1 and len(args) > 1:
+            rest = sympy.Mul(*args[1:], evaluate=False) if len(args) > 2 else args[1]
+            return "- " + self._factor(rest)
+        if isinstance(first, sympy.Pow) and first.exp == -1 and len(args) > 1:
+            # Display forms put 1/n in front, as the seeds write \frac{1}{n}(y - ŷ)^2;
+            # the default printer would fold the whole product into one fraction.
+            rest = sympy.Mul(*args[1:], evaluate=False) if len(args) > 2 else args[1]
+            return rf"\frac{{1}}{{{self._print(first.base)}}} {self._factor(rest)}"
+        if any(a.is_Number for a in args[1:]) or any(self._as_decimal(a) for a in args):
+            # σ'(z)·1, 5·1: a number after another factor needs a visible product sign.
+            return self._product(args)
+        return str(super()._print_Mul(expr))
+
+    def _print_Add(self, expr: sympy.Add, order: str | None = None) -> str:
+        # Terms in the order built, each printed as it stands: the default printer negates
+        # a "negative" term to print " - …", which evaluates unevaluated products such as
+        # (−0.3)·(−1) and would show a different line from the one that was checked.
+        out = ""
+        for i, term in enumerate(expr.args):
+            text = self._print(term)
+            if i == 0:
+                out = text
+            elif text.startswith("-"):
+                out += " - " + text[1:].lstrip()
+            else:
+                out += " + " + text
+        return out
+
+    def _factor(self, expr: sympy.Basic) -> str:
+        if isinstance(expr, sympy.Derivative):
+            return str(self._print(expr))  # σ'(z) or a fraction: never needs brackets
+        if isinstance(expr, sympy.Mul):
+            return self._print_Mul(expr)
+        return str(self.parenthesize(expr, PRECEDENCE["Mul"]))
+
+    def _product(self, args: tuple[sympy.Basic, ...]) -> str:
+        out = self._factor(args[0]) if not (args[0].is_Number and args[0] < 0) else (
+            rf"\left({self._print(args[0])}\right)")
+        for a in args[1:]:
+            text = self._factor(a)
+            if a.is_Number and a < 0 and not text.startswith(r"\left("):
+                text = rf"\left({self._print(a)}\right)"
+            out += rf" \cdot {text}" if a.is_Number else f" {text}"
+        return out
+
+    def _print_ExpBase(self, expr: sympy.Basic, exp: str | None = None) -> str:
+        # e^{x/2} as the seeds write it, not e^{\frac{x}{2}}: a stacked fraction in an
+        # exponent is too small to read. Only a name over a whole number is folded.
+        num, den = sympy.fraction(expr.args[0], exact=True)
+        if exp is None and den.is_Integer and den > 1 and (num.is_Symbol or (-num).is_Symbol):
+            return rf"e^{{{self._print(num)}/{self._print(den)}}}"
+        return str(super()._print_ExpBase(expr, exp))
+
+    def _print_Rational(self, expr: sympy.Rational) -> str:
+        decimal = self._as_decimal(expr)
+        return decimal if decimal is not None else str(super()._print_Rational(expr))
+
+    def _as_decimal(self, expr: sympy.Basic) -> str | None:
+        """0.1 stays 0.1 when the problem's data were written as decimals."""
+        if not self._decimal_data or not isinstance(expr, sympy.Rational) or expr.q == 1:
+            return None
+        for places in range(1, 13):
+            if (expr * 10**places).is_Integer:
+                return format(Decimal(int(expr.p)) / Decimal(int(expr.q)), f".{places}f")
+        return None
+
+    def parenthesize(self, item: sympy.Basic, level: int, is_neg: bool = False,
+                     strict: bool = False) -> str:
+        decimal = self._as_decimal(item)
+        if decimal is not None and not decimal.startswith("-"):
+            return decimal  # a positive decimal is one token, like an integer
+        return str(super().parenthesize(item, level, is_neg, strict))
+
+
+def to_latex(expr: sympy.Basic, names: Mapping[sympy.Symbol, str],
+             decimal_data: bool = False) -> str:
+    return str(SolutionPrinter(names, decimal_data=decimal_data).doprint(expr))

@@ -1,0 +1,200 @@
+"""Variants × languages × formats → files, for `solgen build --variants N` / `--roster`.
+
+Layout (one folder per problem and language, so a class's files stay together):
+
+    OUT/<lang>/<id>/<label>.question.<ext>   statement with the drawn numbers, no solution
+    OUT/<lang>/<id>/<label>.answer.<ext>     the full verified solution of that variant
+    OUT/<lang>/<id>/questions.<ext>          every question sheet in one file (--combined)
+    OUT/<lang>/<id>/answers.<ext>            every answer sheet in one file (--combined)
+    OUT/<lang>/<id>/moodle.xml               --format moodle
+    OUT/<id>/answers.json, answers.csv       the class answer key (language-free)
+
+<label> is v005 for variant 5, or the student id with --roster.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.build.outputs import Output
+from generator.errors import Location, SpecError, SpecErrors, StepCheckError
+from generator.build.filesystem import read_bounded
+from generator.build.names import DEVICE_HINT, fold, is_device
+from generator.formats.produce import FORMATS, produce, produce_many
+from generator.formats.moodle import question, quiz, to_html
+from generator.limits import time_limit
+from generator.solvers.problem import Problem
+from generator.build.progress import Tick
+from generator.view.sheets import Sheets
+from generator.spec.models import GraphSpec
+from generator.variants.key import answers_csv, answers_json
+from generator.variants.solution import Solved, Template
+from generator.variants.sampler import Sampler, Variant, for_students, numbered
+
+STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+ID_COLUMNS = ("id", "student_id", "student")
+MAX_ROSTER_BYTES = 10_000_000  # a roster of a million students still fits
+
+
+@dataclass(frozen=True)
+class Request:
+    count: int | None  # --variants N
+    seed: int
+    roster: list[tuple[str, str]] | None  # (student id, name) in file order
+    combined: bool
+    pdf_engine: str = "auto"
+    seconds: float = 0.0  # budget of each variant's solving (0: none)
+
+
+def read_roster(path: Path) -> list[tuple[str, str]]:
+    """A CSV with a header: `id` (or student_id/student) and optionally `name`."""
+    raw = read_bounded(path, MAX_ROSTER_BYTES, "roster")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SpecErrors([SpecError(Location(str(path), line), "the roster is not valid UTF-8",
+                                    "save it as CSV UTF-8 (Excel: Save As, CSV UTF-8)")]
+                         ) from None
+    rows = list(csv.reader(text.splitlines()))
+    head = [h.strip().lower() for h in rows[0]] if rows else []
+    column = next((head.index(c) for c in ID_COLUMNS if c in head), None)
+    if column is None:
+        raise SpecErrors([SpecError(Location(str(path), 1), "no student id column",
+                                    "the first line names the columns, e.g. `id,name`")])
+    name_col = head.index("name") if "name" in head else None
+    out: list[tuple[str, str]] = []
+    errors: list[SpecError] = []
+    seen: dict[str, tuple[str, int]] = {}  # case-folded id → (id, line)
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        sid = row[column].strip() if column < len(row) else ""
+        error = _bad_id(sid, seen.get(fold(sid)), Location(str(path), line, head[column]))
+        if error is not None:
+            errors.append(error)
+        seen.setdefault(fold(sid), (sid, line))
+        name = row[name_col].strip() if name_col is not None and name_col < len(row) else ""
+        out.append((sid, name))
+    if errors:
+        raise SpecErrors(errors)
+    if not out:
+        raise SpecErrors([SpecError(Location(str(path)), "the roster lists no students")])
+    return out
+
+
+def _bad_id(sid: str, earlier: tuple[str, int] | None, where: Location) -> SpecError | None:
+    """Why a student id cannot name its files, or None."""
+    if not STUDENT_ID.match(sid):
+        return SpecError(where, f"student id {sid!r} cannot name a file",
+                         "use letters, digits, '.', '-' and '_'")
+    if is_device(sid):
+        return SpecError(where, f"student id {sid!r} is a device name on Windows", DEVICE_HINT)
+    if earlier is not None and earlier[0] == sid:
+        return SpecError(where, f"student id {sid!r} appears twice")
+    if earlier is not None:
+        return SpecError(where, f"student id {sid!r} differs from {earlier[0]!r} (line "
+                         f"{earlier[1]}) only in case",
+                         "Windows and macOS would store their sheets as one file; make the "
+                         "ids differ in more than case")
+    return None
+
+
+def varied(problems: list[Any]) -> list[Problem]:
+    """The problems with `vary:` (sheets and problems without numbers to draw are skipped)."""
+    return [p for p in problems
+            if isinstance(p, Problem) and isinstance(p.spec, GraphSpec) and p.spec.vary]
+
+
+def varied_or_fail(problems: list[Any]) -> list[Problem]:
+    """`varied(problems)`, or an error naming each file when none has `vary:`."""
+    if not varied(problems):
+        raise SpecErrors([SpecError(Location(p.path), "has no vary: (nothing to draw variants "
+                                    "from)", "add vary: to the problem, or leave out "
+                                    "--variants/--roster") for p in problems])
+    return varied(problems)
+
+
+def solve_variants(problem: Problem, request: Request, progress: Tick | None = None
+                   ) -> tuple[Template, list[Solved]]:
+    """Draw and solve every variant of one problem; raise if any line fails its check."""
+    sampler = Sampler(problem)
+    template = Template(problem, sampler)
+    variants: list[Variant] = (for_students(sampler, request.seed, request.roster)
+                               if request.roster is not None else
+                               numbered(sampler, request.seed, request.count or 0))
+    solved = []
+    for number, variant in enumerate(variants, 1):
+        with time_limit(request.seconds, f"{problem.path}: variant {variant.label}"):
+            solved.append(template.solve(variant))
+        if progress is not None:
+            progress(number, len(variants), f"solved variant {variant.label}")
+    bad = [f"{problem.path}: variant {s.variant.label} (seed {s.variant.seed}): {f}"
+           for s in solved for f in s.failures]
+    if bad:
+        raise StepCheckError("\n".join(bad))
+    return template, solved
+
+
+def problem_variant_outputs(problem: Problem, out: Path, langs: list[str], formats: list[str],
+                            request: Request, progress: Tick | None = None
+                            ) -> list[Output]:
+    """Every variant file of one problem with `vary:` (a unit of a parallel build)."""
+    template, solved = solve_variants(problem, request, progress)
+    return variant_files(template, solved, out, langs, formats, request, progress)
+
+
+def variant_files(template: Template, solved: list[Solved], out: Path, langs: list[str],
+                  formats: list[str], request: Request, progress: Tick | None = None
+                  ) -> list[Output]:
+    problem = template.problem
+    pid = problem.spec.id
+    files = [Output(out / pid / "answers.json", answers_json(problem, solved, request.seed)),
+             Output(out / pid / "answers.csv", answers_csv(problem, solved))]
+    kinds = [f for f in formats if f in (*FORMATS, "moodle")]  # json: the key above
+    labels = [s.variant.label for s in solved]
+    engine = request.pdf_engine
+    done = 0
+    for lang in langs:
+        sheets = Sheets(problem, template, lang)
+        questions = [sheets.question(s) for s in solved]
+        answers = [sheets.answer(s) for s in solved]
+        folder = out / lang / pid
+        for fmt in kinds:
+            if progress is not None:
+                progress(done, len(langs) * len(kinds), f"writing the {lang} {fmt} sheets")
+            done += 1
+            if fmt == "moodle":
+                files.append(Output(folder / "moodle.xml", _moodle(problem, questions, answers,
+                                                                   solved)))
+                continue
+            asked = produce_many(questions, fmt, [f"{x}.question" for x in labels], engine)
+            shown = produce_many(answers, fmt, [f"{x}.answer" for x in labels], engine)
+            for label, q, a in zip(labels, asked, shown, strict=True):
+                files.append(Output(folder / f"{label}.question.{fmt}", q))
+                files.append(Output(folder / f"{label}.answer.{fmt}", a))
+            if request.combined:
+                files.append(Output(folder / f"questions.{fmt}", produce(
+                    sheets.combined(questions, False, request.seed), fmt, "questions",
+                    engine)))
+                files.append(Output(folder / f"answers.{fmt}", produce(
+                    sheets.combined(answers, True, request.seed), fmt, "answers", engine)))
+    return files
+
+
+def _moodle(problem: Problem, questions: list[dict[str, Any]], answers: list[dict[str, Any]],
+            solved: list[Solved]) -> str:
+    pid = problem.spec.id
+    items = []
+    for q, a, s in zip(questions, answers, solved, strict=True):
+        text, feedback = to_html(q), to_html(a)
+        for answer in s.answers:
+            many = len(s.answers) > 1
+            asked = text + rf"<p>\({answer.label} = ?\)</p>" if many else text
+            name = f"{pid} {s.variant.label}" + (f" {answer.key}" if many else "")
+            items.append(question(name, asked, feedback, answer))
+    return quiz(f"solgen/{pid}", items)

@@ -1,0 +1,141 @@
+"""PDF engines: typst (embedded, the default: no TeX needed) and xelatex (latexmk).
+
+typst reads the typst source pandoc makes from solgen's Markdown; xelatex compiles
+solgen's own .tex. Both give byte-identical PDFs for the same input: typst gets a fixed
+timestamp, xelatex a fixed SOURCE_DATE_EPOCH. TeX runs hardened: no shell escape, and
+openin_any/openout_any=p so a document cannot read or write outside its folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from generator.errors import PdfError, ToolMissing
+from generator.formats.fonts import cjk_font_dirs
+
+ENGINES = ("auto", "typst", "xelatex")
+EPOCH = 0  # the date written into every PDF (1970-01-01): no build date, same bytes
+# Latin face first, so CJK falls back glyph by glyph; typst ships Libertinus and NewCM Math.
+TYPST_FONTS = {"zh-TW": (["Libertinus Serif", "Noto Serif CJK TC"], ["Noto Sans CJK TC"]),
+               "en": (["Libertinus Serif"], ["Libertinus Serif"])}
+TEX_ERROR_LINES = 12
+LATEXMK_TIMEOUT = 300
+
+
+def compile_pdf(markdown: str, tex: str, lang: str, engine: str, name: str) -> bytes:
+    """The PDF of one document; `name` is used for the files xelatex leaves on failure."""
+    if engine in ("auto", "typst"):
+        return typst_pdf(markdown, lang)
+    if engine == "xelatex":
+        if lang == "zh-TW":
+            cjk_font_dirs()  # xeCJK's own error for a missing font names no package
+        return xelatex_pdf(tex, name)
+    raise PdfError(f"unknown PDF engine {engine!r}; choose one of {', '.join(ENGINES)}")
+
+
+def typst_pdf(markdown: str, lang: str) -> bytes:
+    return typst_pdfs([markdown], lang)[0]
+
+
+def typst_pdfs(markdowns: list[str], lang: str) -> list[bytes]:
+    """PDFs of many documents: one pandoc run converts them all, one compiler sets them."""
+    from generator.formats import pandoc
+
+    fonts, heading = TYPST_FONTS.get(lang, TYPST_FONTS["en"])
+    sources = pandoc.typst_many([(m, fonts, heading) for m in markdowns])
+    font_dirs = cjk_font_dirs() if lang == "zh-TW" else ()
+    return [_typst_compile(binary_continuations(s), font_dirs) for s in sources]
+
+
+def _typst_compile(source: str, font_dirs: tuple[str, ...]) -> bytes:
+    import typst
+
+    try:
+        pdf, warnings = _compiler(font_dirs).compile_with_warnings(
+            input=source.encode("utf-8"), timestamp=EPOCH)
+    except typst.TypstError as exc:
+        raise PdfError(f"typst could not compile the document: {exc}") from None
+    if warnings:  # e.g. "unknown font family": the PDF would silently use another font
+        raise PdfError("typst warned: " + "; ".join(str(w.message) for w in warnings))
+    return bytes(pdf)
+
+
+@cache
+def _compiler(font_dirs: tuple[str, ...]) -> Any:
+    """One typst compiler per set of font folders, kept for the process.
+
+    `typst.compile` loads and indexes every font anew (the Noto CJK files are ~100 MB):
+    ~0.3 s of a zh-TW PDF. A kept Compiler has them loaded already and compiles a page
+    in ~20 ms; its PDFs are byte-identical to `typst.compile`'s (the input is passed
+    per call, the timestamp is fixed).
+    """
+    import typst
+
+    # The stub binds `input` and `font_paths` to one TypeVar (bytes vs str): build untyped.
+    engine: Any = typst
+    return engine.Compiler(font_paths=list(font_dirs), ignore_system_fonts=True)
+
+
+# A continued sum row, `&\qquad + t` in TeX, is `& #h(2em) + t` in typst, where a `+`
+# after spacing is unary (no space around it); an empty text before it makes it binary,
+# as amsmath's `{}` does in TeX.
+_CONTINUATION = re.compile(r"(& #h\([^)]*\))\s+([+-]) ")
+
+
+def binary_continuations(source: str) -> str:
+    return _CONTINUATION.sub(r'\1 "" \2 ', source)
+
+
+def latexmk_command(tex_name: str) -> list[str]:
+    return ["latexmk", "-xelatex", "-interaction=nonstopmode", "-halt-on-error",
+            "-file-line-error", "-no-shell-escape", "-quiet", tex_name]
+
+
+def tex_environment() -> dict[str, str]:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", str(EPOCH))
+    return {**os.environ, "openin_any": "p", "openout_any": "p", "shell_escape": "f",
+            "SOURCE_DATE_EPOCH": epoch, "FORCE_SOURCE_DATE": "1"}
+
+
+def xelatex_pdf(tex: str, name: str) -> bytes:
+    """Compile in a fresh folder; on failure keep it and report the .tex and first errors."""
+    if shutil.which("latexmk") is None or shutil.which("xelatex") is None:
+        raise ToolMissing("the xelatex engine needs TeX Live",
+                          hint="apt-get install texlive-xetex texlive-lang-chinese latexmk, "
+                          "or use --pdf-engine typst")
+    folder = Path(tempfile.mkdtemp(prefix="solgen-tex-"))
+    source = folder / f"{name}.tex"
+    source.write_text(tex, encoding="utf-8")
+    try:
+        done = subprocess.run(latexmk_command(source.name), cwd=folder, env=tex_environment(),
+                              capture_output=True, stdin=subprocess.DEVNULL,
+                              timeout=LATEXMK_TIMEOUT, check=False)
+    except subprocess.TimeoutExpired:
+        raise PdfError(f"{source}: xelatex took more than {LATEXMK_TIMEOUT} s") from None
+    pdf = folder / f"{name}.pdf"
+    if done.returncode != 0 or not pdf.exists():
+        raise PdfError(f"{source}: xelatex failed\n{first_errors(folder / f'{name}.log')}")
+    data = pdf.read_bytes()
+    shutil.rmtree(folder, ignore_errors=True)
+    return data
+
+
+def first_errors(log: Path) -> str:
+    """The first `!` error of a TeX log (or file:line:error), with the lines after it."""
+    try:
+        lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return f"  (no log at {log})"
+    for i, line in enumerate(lines):
+        if line.startswith("!") or ":error:" in line or ": ==> Fatal error" in line or (
+                line.count(":") >= 2 and line.split(":")[1].isdigit()):
+            return "\n".join("  " + s for s in lines[i:i + TEX_ERROR_LINES])
+    return "\n".join("  " + s for s in lines[-TEX_ERROR_LINES:])
+

@@ -1,0 +1,47 @@
+"""One view model → the bytes of one output format.
+
+Markdown and LaTeX come from Jinja templates over the view model; HTML, DOCX and the
+typst PDF are made by pandoc from the Markdown; the xelatex PDF from the LaTeX. So any
+document that has a view model gets every format: a new problem kind only has to fill
+the view model (sentences as `Text`, math as LaTeX strings).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+FORMATS = ("md", "tex", "pdf", "html", "docx")
+EXTENSION = {"md": "md", "tex": "tex", "pdf": "pdf", "html": "html", "docx": "docx"}
+
+
+def produce(model: dict[str, Any], fmt: str, name: str, pdf_engine: str = "auto"
+            ) -> str | bytes:
+    """The document `model` in format `fmt`; `name` (the problem id) names TeX's files."""
+    from generator.formats import pandoc
+    from generator.formats.text import render
+
+    if fmt in ("md", "tex"):
+        return render(model, fmt)
+    markdown = render(model, "md")
+    if fmt == "html":
+        return pandoc.html(markdown)
+    if fmt == "docx":
+        return pandoc.docx(markdown)
+    if fmt == "pdf":
+        from generator.formats.pdf import compile_pdf
+
+        tex = render(model, "tex") if pdf_engine == "xelatex" else ""
+        return compile_pdf(markdown, tex, str(model["lang"]), pdf_engine, name)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def produce_many(models: list[dict[str, Any]], fmt: str, names: list[str],
+                 pdf_engine: str = "auto") -> list[str | bytes]:
+    """`produce` for each model; typst PDFs of one language share one pandoc run."""
+    langs = {str(m["lang"]) for m in models}
+    if fmt != "pdf" or pdf_engine not in ("auto", "typst") or len(langs) != 1:
+        return [produce(m, fmt, n, pdf_engine) for m, n in zip(models, names, strict=True)]
+    from generator.formats.pdf import typst_pdfs
+    from generator.formats.text import render
+
+    return list(typst_pdfs([render(m, "md") for m in models], langs.pop()))

@@ -1,0 +1,196 @@
+"""One variant's solution: the template derived once with symbols, numbers put in per variant.
+
+A gradient problem is solved and verified once, with symbols (DESIGN.md: derive once,
+substitute per variant). Each variant only adds the numeric section (forward pass and
+the substituted answer), and every line of that section is checked here with mpmath at
+40 digits against the exact gradient (sympy `diff` of the inlined loss, compiled once).
+An SGD problem shows numbers on every line, so each variant is solved and verified in
+full (about 25 ms).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import mpmath
+import sympy
+from sympy import Derivative, Symbol
+
+from generator import solvers
+from generator.algebra.numbers import DPS, compile_mp, decimal_text, mp_value
+from generator.algebra.printing import SolutionPrinter
+from generator.algebra.trace import Solution
+from generator.check.verify import check as verify_check
+from generator.errors import SpecError, SpecErrors
+from generator.graph.model import Graph
+from generator.solvers.problem import Problem
+from generator.spec.models import GradientSpec, SgdSpec
+from generator.variants.lines import NumericLines
+from generator.variants.sampler import Sampler, Variant, answer_exprs
+from generator.variants.slots import Shown, Slots, plain_text
+
+EPS = mpmath.mpf(10) ** -30
+
+
+@dataclass(frozen=True)
+class Answer:
+    key: str  # as in the solution's answers: "Derivative(MSE, w11)", "b^(1)"
+    exact: sympy.Basic | None  # the exact number (SGD); gradients keep only its strings
+    value: Any  # mpmath value at DPS digits
+    digits: int
+    label: str  # LaTeX of what is asked: \frac{∂MSE}{∂w_{11}}, b^{(1)}
+    latex: str  # LaTeX of the exact value
+    sympy_text: str  # what plain `sympy.sympify` reads back as the exact value
+
+    @property
+    def decimal(self) -> str:
+        return decimal_text(self.value, self.digits)
+
+
+@dataclass(frozen=True)
+class Solved:
+    variant: Variant
+    solution: Solution
+    answers: tuple[Answer, ...]
+    failures: tuple[str, ...]  # steps whose check failed (empty when all is well)
+    extra_steps: int  # steps checked for this variant alone
+
+
+class Template:
+    """Everything a variant reuses: the symbolic solution and compiled truths."""
+
+    def __init__(self, problem: Problem, sampler: Sampler) -> None:
+        self.problem = problem
+        self.args = sampler.args
+        self.decimals = sampler.decimals
+        graph = problem.graph
+        self.digits = getattr(problem.spec, "precision", 6)
+        self.tex = SolutionPrinter(graph.latex).doprint
+        self.slots = Slots(graph.latex, self.tex)
+        answers = answer_exprs(problem)
+        self._check_numbers(answers)
+        if isinstance(problem.spec, SgdSpec):
+            _check_plain(sampler, problem)
+        self.truth: dict[str, tuple[sympy.Basic, Callable[..., Any]]] = {
+            key: (expr, compile_mp(self.args, expr)) for key, expr, _ in answers.values()}
+        self.labels = {key: label for key, _, label in answers.values()}
+        self.node_truth = {n: compile_mp(self.args, graph.inline(n)) for n in graph.nodes}
+        self.lines = self._lines(graph)
+        # The symbolic part: the solution without a numeric section of the base values.
+        sections = tuple(s for s in problem.solution.sections if s.key != "numeric")
+        self.symbolic = replace(problem.solution, sections=sections)
+
+    def _lines(self, graph: Graph) -> NumericLines | None:
+        spec = self.problem.spec
+        if not isinstance(spec, GradientSpec):
+            return None
+        answers = self.problem.solution.answers
+        by_param = {graph.names[n]: answers[str(Derivative(graph.loss, graph.names[n]))]
+                    for n in spec.wrt}
+        truth: dict[sympy.Basic, Callable[..., Any]] = dict(self.node_truth)
+        truth.update({Derivative(graph.loss, v): self.truth[str(Derivative(graph.loss, v))][1]
+                      for v in by_param})
+        return NumericLines(graph, by_param, self.digits, self.decimals, self.slots, truth,
+                            _agree)
+
+    def _check_numbers(self, answers: dict[str, tuple[str, sympy.Basic, str]]) -> None:
+        known = set(self.args)
+        for key, expr, _ in answers.values():
+            missing = sorted(s.name for s in expr.free_symbols if s not in known)
+            if missing:
+                source = self.problem.source
+                raise SpecErrors([SpecError(source.at(("vary",)), f"{key} still depends on "
+                                            f"{', '.join(missing)}: a variant needs numbers",
+                                            "give them under values: (data:/init:/lr:) or "
+                                            "vary:")])
+
+    def solve(self, variant: Variant) -> Solved:
+        spec = self.problem.spec
+        if isinstance(spec, GradientSpec):
+            return self._gradient(variant, spec)
+        if isinstance(spec, SgdSpec):
+            return self._sgd(variant, spec)
+        raise TypeError(f"kind {spec.kind} has no variants")
+
+    def _args(self, point: dict[Symbol, sympy.Rational]) -> list[Any]:
+        return [mpmath.mpf(int(point[s].p)) / int(point[s].q) for s in self.args]
+
+    def _gradient(self, variant: Variant, spec: GradientSpec) -> Solved:
+        point = variant.drawn.point
+        leaves = {s: v for s, v in point.items()
+                  if self.problem.graph.roles.get(s) != "constant"}
+        with mpmath.workdps(DPS):
+            args = self._args(point)
+            assert self.lines is not None  # made for every gradient problem
+            section, failures, exact = self.lines.build(leaves, args)
+            answers = []
+            for var in exact:
+                key = str(Derivative(self.problem.graph.loss, var))
+                answers.append(Answer(key, None, self.truth[key][1](*args), self.digits,
+                                      self.labels[key], exact[var].latex, exact[var].text))
+        solution = replace(self.symbolic, sections=(*self.symbolic.sections, section),
+                           answers={a.key: Shown(a.sympy_text) for a in answers})
+        steps = sum(len(b.steps) for b in section.blocks)
+        return Solved(variant, solution, tuple(answers), tuple(failures), steps)
+
+    def _answer(self, key: str, exact: sympy.Basic, value: Any, latex: str | None = None,
+                text: str | None = None) -> Answer:
+        return Answer(key, exact, value, self.digits, self.labels[key],
+                      self.tex(exact) if latex is None else latex,
+                      plain_text(exact) if text is None else text)
+
+    def _sgd(self, variant: Variant, spec: SgdSpec) -> Solved:
+        graph, point = self.problem.graph, variant.drawn.point
+        # The SGD solver reads numbers as the author writes them (3, 0.5): hand it those.
+        data = {n: plain_number(point[graph.names[n]]) for n in spec.data}
+        init = {n: plain_number(point[graph.names[n]]) for n in spec.init}
+        varied = spec.model_copy(update={"data": data, "init": init})
+        solution, failed = verify_check(solvers.solve(varied, graph), graph)
+        failures = [f"step {i} ({st.rule}): {st.check.detail if st.check else ''}"
+                    for i, st in failed]
+        with mpmath.workdps(DPS):
+            args = self._args(point)
+            answers = tuple(self._answer(key, solution.answers[key], self.truth[key][1](*args))
+                            for key in self.truth)
+            for a in answers:  # the solver's exact answer against the compiled truth
+                ok, how = _agree(mp_value(solution.answers[a.key], {}), a.value, None)
+                if not ok:
+                    failures.append(f"answer {a.key}: {how}")
+        return Solved(variant, solution, answers, tuple(failures), len(solution.steps()))
+
+
+def plain_number(value: sympy.Rational) -> int | float:
+    """3 → 3, 7/10 → 0.7; None-free: callers check with `_check_plain` first."""
+    if value.is_Integer:
+        return int(value)
+    return float(value)
+
+
+def _check_plain(sampler: Sampler, problem: Problem) -> None:
+    """An SGD step shows data as written: every drawn value must be an integer or decimal."""
+    errors = []
+    for slot in sampler.slots:
+        bad = [v for v in slot.values if not v.is_Integer and sympy.Rational(
+            repr(float(v))) != v]
+        if bad:
+            errors.append(SpecError(problem.source.at(("vary", slot.name)),
+                                    f"{bad[0]} has no exact decimal form",
+                                    "an sgd_step problem draws integers or decimals"))
+    if errors:
+        raise SpecErrors(errors)
+
+
+def _agree(got: Any, truth: Any, digits: int | None) -> tuple[bool, str]:
+    if digits is None:
+        ok = abs(got - truth) <= EPS * (1 + abs(truth))
+        return ok, ("agrees to 30 digits" if ok else
+                    f"{mpmath.nstr(got, 15)} ≠ {mpmath.nstr(truth, 15)}")
+    # `digits` are decimal places: half a unit in the last place, as verify.rounded.
+    ok = abs(got - truth) <= mpmath.mpf(10) ** -digits / 2 * (1 + EPS)
+    return ok, (f"correctly rounded to {digits} decimals" if ok else
+                f"{mpmath.nstr(got, 15)} is not {mpmath.nstr(truth, 15)} rounded to "
+                f"{digits} decimals")
+
+

@@ -1,0 +1,152 @@
+"""Stage 7 — a verified `Solution` as the view model every template reads.
+
+`MathWriter` lays out a block's steps as display math; `view` turns a solution into
+headings, sentences (localized through `theme.messages`) and math strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import sympy
+
+from generator.algebra.latex_text import Text
+from generator.algebra.printing import SolutionPrinter
+from generator.algebra.trace import Block, Solution, Step
+from generator.solvers.problem import Problem
+from generator.solvers.sheet import Sheet
+from generator.spec.models import localized
+from generator.theme.messages import say
+
+
+class MathWriter:
+    """Lays out the steps of one block as display math (aligned, inline, bracketed sums)."""
+
+    def __init__(self, names: Mapping[sympy.Symbol, str],
+                 note: Callable[[Step], str] | None = None, decimal_data: bool = False) -> None:
+        self.names = names
+        self.decimal_data = decimal_data
+        self.printer = SolutionPrinter(names, decimal_data=decimal_data)
+        self.note = note  # the localized reason shown beside a line of an "annotated" block
+
+    def tex(self, expr: sympy.Basic | str, decimals: int | None = None) -> str:
+        if isinstance(expr, str):
+            return expr
+        if decimals is not None:
+            return str(SolutionPrinter(self.names, decimals, self.decimal_data).doprint(expr))
+        return str(self.printer.doprint(expr))
+
+    def rhs(self, step: Step, joint: str) -> str:
+        if step.layout != "bracket_sum" or not isinstance(step.rhs, sympy.Mul):
+            return self.tex(step.rhs, step.digits)
+        prefix, total = step.rhs.args[0], step.rhs.args[1]
+        terms = [self.tex(t) for t in sympy.Add.make_args(total)]
+        lines = [terms[0]] + [t if t.startswith("-") else f"+ {t}" for t in terms[1:]]
+        return rf"{self.tex(prefix)}\Big[" + rf" \\ {joint}".join(lines) + r"\Big]"
+
+    def line(self, step: Step, aligned: bool) -> str:
+        amp = "&" if aligned else ""
+        rel = "=" if step.relation == r"\Rightarrow" else step.relation
+        body = self.rhs(step, r"&\qquad " if aligned else "")
+        if step.lhs is None:
+            return f"{amp}{rel} {body}" if aligned else f" {rel} {body}"
+        head = r"\Rightarrow " if step.relation == r"\Rightarrow" else ""
+        return f"{head}{self.tex(step.lhs)} {amp}{rel} {body}"
+
+    def block(self, block: Block) -> str:
+        math = self.layout(block)
+        # KaTeX and LaTeX both box an aligned environment as one unit.
+        return rf"\boxed{{\ {math}\ }}" if block.boxed else math
+
+    def annotation(self, step: Step) -> str:
+        if self.note is None or step.rule == "equal":
+            return ""
+        return rf"\qquad\text{{({self.note(step)})}}"
+
+    def layout(self, block: Block) -> str:
+        steps = block.steps
+        if block.layout == "annotated":
+            notes = [self.line(st, True) + self.annotation(st) for st in steps]
+            return "\\begin{aligned}\n" + " \\\\\n".join(notes) + "\n\\end{aligned}"
+        if block.layout == "inline":
+            out = ""
+            for st in steps:
+                if st.lhs is not None and out:
+                    out += r"\qquad " if st.relation == r"\Rightarrow" else r",\qquad "
+                out += self.line(st, aligned=False)
+            return out
+        multi = len(steps) > 1 or any(st.layout == "bracket_sum" for st in steps)
+        if not multi:
+            return self.line(steps[0], aligned=False)
+        rows = r" \\" + "\n".join([""] * 2)
+        return "\\begin{aligned}\n" + rows.join(self.line(st, True) for st in steps) + (
+            "\n\\end{aligned}")
+
+
+def view(solution: Solution, names: Mapping[sympy.Symbol, str], lang: str,
+         title: str) -> dict[str, Any]:
+    """Everything the template needs, as plain strings."""
+    def params(raw: Mapping[str, sympy.Basic | str]) -> dict[str, str]:
+        return {k: writer.tex(v) for k, v in raw.items()}
+
+    writer = MathWriter({**names, **solution.names},
+                        lambda step: say(lang, "rules", step.rule, params(step.params)),
+                        solution.decimal_data)
+
+    def sentence(group: str, key: str, raw: Mapping[str, sympy.Basic | str]) -> Text:
+        return Text(say(lang, group, key, params(raw)) if key else "")
+
+    sections = []
+    for sec in solution.sections:
+        heading = sentence("sections", sec.key, sec.params)
+        blocks = [{"text": sentence("blocks", b.key, b.params),
+                   "bullets": [sentence("items", k, p) for k, p in b.items],
+                   "table": [[_cell(writer, lang, c) for c in row] for row in b.table],
+                   "math": writer.block(b) if b.steps else ""} for b in sec.blocks]
+        sections.append({"heading": heading, "level": sec.level, "blocks": blocks})
+    steps = solution.steps()
+    counts = {"total": str(len(steps)),
+              "proved": str(sum(1 for s in steps if s.check and s.check.status == "proved")),
+              "numeric": str(sum(1 for s in steps if s.check and s.check.status == "numeric"))}
+    # A document with no mathematics to check (discussion only) makes no claim about it.
+    verified = Text(say(lang, "", "verified", counts) if steps else "")
+    return {"title": title, "lang": lang, "sections": sections, "verified": verified}
+
+
+def _cell(writer: MathWriter, lang: str, cell: sympy.Basic | str) -> str:
+    if isinstance(cell, str):
+        return Text(say(lang, "items", cell, {}))
+    return Text(f"${writer.tex(cell)}$")
+
+
+def problem_view(problem: Problem, lang: str) -> dict[str, Any]:
+    """The view model of one solved problem in `lang`."""
+    return view(problem.solution, problem.graph.latex, lang, problem.title(lang))
+
+
+def sheet_view(sheet: Sheet, lang: str) -> dict[str, Any]:
+    """A sheet's parts under their headings (`(2) title`, `(b) title`), one document."""
+    sections: list[dict[str, Any]] = []
+    for e in sheet.entries:
+        title = localized(e.title, lang) if e.title is not None else (
+            e.problem.title(lang) if e.problem else "")
+        sections.append({"heading": f"({e.label}) {title}", "level": e.level,
+                         "blocks": []})
+        if e.problem is not None:
+            for sec in problem_view(e.problem, lang)["sections"]:
+                level = sec["level"] + e.level - 1 if sec["level"] else 0
+                sections.append({**sec, "level": level})
+    steps = sheet.solution.steps()
+    counts = {"total": str(len(steps)),
+              "proved": str(sum(1 for s in steps if s.check and s.check.status == "proved")),
+              "numeric": str(sum(1 for s in steps
+                                 if s.check and s.check.status == "numeric"))}
+    verified = say(lang, "", "verified", counts) if steps else ""
+    return {"title": sheet.title(lang), "lang": lang, "sections": sections,
+            "verified": verified}
+
+
+def document_view(item: Problem | Sheet, lang: str) -> dict[str, Any]:
+    """The view model of a problem or a sheet."""
+    return sheet_view(item, lang) if isinstance(item, Sheet) else problem_view(item, lang)
