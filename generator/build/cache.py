@@ -23,7 +23,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from generator import __version__
@@ -59,20 +59,20 @@ def _digest(path: Path) -> str:
 
 
 def _siblings(problems: Iterable[Path]) -> set[Path]:
-    """The problem files and every YAML in their folders: each folder listed once."""
-    inputs: set[Path] = set()
-    folders: set[Path] = set()
+    """The problem files and every YAML in their folders: each folder resolved and listed
+    once (resolving each file would cost a system call per part of its path)."""
+    folders: dict[Path, Path] = {}
     for file in problems:
-        real = file.resolve()
-        inputs.add(real)
-        folders.add(real.parent)
-    for folder in folders:
+        folders.setdefault(file.parent, Path(os.path.realpath(file.parent)))
+    inputs: set[Path] = set()
+    for real in folders.values():
         try:
-            with os.scandir(folder) as entries:
-                inputs.update(Path(e.path) for e in entries
+            with os.scandir(real) as entries:
+                inputs.update(real / e.name for e in entries
                               if e.name.endswith(".yaml") and e.is_file())
         except OSError:
             continue  # an unreadable folder: its files are reported when they are read
+    inputs.update(folders[f.parent] / f.name for f in problems)  # named files, any suffix
     return inputs
 
 
@@ -95,8 +95,9 @@ def fingerprint(problems: Iterable[Path], options: dict[str, object],
 
 
 def _valid_name(name: str) -> bool:
-    pure = PurePosixPath(name)
-    return bool(name) and not pure.is_absolute() and ".." not in pure.parts and "\\" not in name
+    """A path inside OUT, as a record writes it: relative, '/'-separated, no '..'."""
+    return (bool(name) and not name.startswith("/") and "\\" not in name
+            and ".." not in name.split("/"))
 
 
 def _entries(record: Any) -> dict[str, Entry]:
@@ -168,14 +169,14 @@ def same_as_left(info: os.stat_result, entry: Entry, left: Entry | None) -> bool
             and left.mtime_ns == info.st_mtime_ns and left.inode == info.st_ino)
 
 
-def intact(out: Path, name: str, entry: Entry, left: Entry | None) -> bool:
-    """Whether OUT/name still holds the recorded bytes."""
-    path = out / name
+def intact(out: str, name: str, entry: Entry, left: Entry | None) -> bool:
+    """Whether OUT/name still holds the recorded bytes (strings: no Path per output)."""
+    path = os.path.join(out, name)
     try:
-        info = path.stat()
+        info = os.stat(path)
         if info.st_size != entry.size:
             return False
-        return same_as_left(info, entry, left) or _digest(path) == entry.sha256
+        return same_as_left(info, entry, left) or _digest(Path(path)) == entry.sha256
     except OSError:
         return False
 
@@ -186,7 +187,8 @@ def up_to_date(out: Path, key: str, note: Callable[[str], None] = lambda _: None
     if found is None or found[0] != key:
         return None
     recorded, left = found[1], load_times(out)
-    if not all(intact(out, name, e, left.get(name)) for name, e in recorded.items()):
+    folder = str(out)
+    if not all(intact(folder, name, e, left.get(name)) for name, e in recorded.items()):
         return None
     return len(recorded)
 

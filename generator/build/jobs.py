@@ -21,19 +21,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.build.outputs import Output, display, no_clashes, outputs, prepare_all, prepare_one
-from generator.errors import Location, SolgenError, SpecError, SpecErrors
 from generator.build.lifeline import guard_worker
+from generator.build.outputs import Output, display, no_clashes, outputs, prepare_all, prepare_one
 from generator.build.progress import Tick
+from generator.errors import Location, SolgenError, SpecError, SpecErrors
 from generator.limits import time_limit
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
     from multiprocessing.synchronize import Event
 
+    from generator.build.variants import Request
     from generator.solvers.problem import Problem
     from generator.solvers.sheet import Sheet
-    from generator.build.variants import Request
 
 
 @dataclass(frozen=True)

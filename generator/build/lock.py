@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from generator.errors import SolgenError
 from generator.build.filesystem import explain
+from generator.errors import SolgenError
 
 
 class Busy(SolgenError):

@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from generator.errors import SolgenError
 from generator.build.outputs import Output, write
-from generator.errors import TemplateError
+from generator.errors import SolgenError, TemplateError
 from generator.theme.templates import STARTERS, active, builtin
 
 

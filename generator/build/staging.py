@@ -30,9 +30,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.build.outputs import Output
 from generator.build.cache import RECORD, Entry, load_times, same_as_left
 from generator.build.filesystem import explain
+from generator.build.outputs import Output
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2

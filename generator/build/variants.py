@@ -20,20 +20,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.build.outputs import Output
-from generator.errors import Location, SpecError, SpecErrors, StepCheckError
 from generator.build.filesystem import read_bounded
 from generator.build.names import DEVICE_HINT, fold, is_device
-from generator.formats.produce import FORMATS, produce, produce_many
+from generator.build.outputs import Output
+from generator.build.progress import Tick
+from generator.errors import Location, SpecError, SpecErrors, StepCheckError
 from generator.formats.moodle import question, quiz, to_html
+from generator.formats.produce import FORMATS, produce, produce_many
 from generator.limits import time_limit
 from generator.solvers.problem import Problem
-from generator.build.progress import Tick
-from generator.view.sheets import Sheets
 from generator.spec.models import GraphSpec
 from generator.variants.key import answers_csv, answers_json
-from generator.variants.solution import Solved, Template
 from generator.variants.sampler import Sampler, Variant, for_students, numbered
+from generator.variants.solution import Solved, Template
+from generator.view.sheets import Sheets
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 ID_COLUMNS = ("id", "student_id", "student")
