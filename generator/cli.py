@@ -153,7 +153,7 @@ def _guarded(work: Any, out: Path | None = None) -> None:
 def _build(paths: list[Path], out: Path, options: dict[str, Any], roster: Path | None,
            keep_going: bool, force: bool, seconds: float, jobs: int,
            templates: tuple[Path, ...], wait: float) -> None:
-    from generator.build import cache, lock
+    from generator.build import cache, lock, staging
     from generator.build import outputs as b
     from generator.build.progress import Progress, count
     from generator.theme.selection import activate
@@ -163,6 +163,7 @@ def _build(paths: list[Path], out: Path, options: dict[str, Any], roster: Path |
     files = b.problem_files(paths or [Path("problems")])
     key = cache.fingerprint([*files, *([roster] if roster else [])], options, templates)
     with lock.hold(out, wait):
+        staging.clean_leftovers(staging.Places.of(out))  # of a build stopped earlier
         known = None if force or keep_going else cache.up_to_date(out, key, _note)
         if known is not None:
             click.echo(f"nothing changed: {count(known, 'file')} in {out}/ up to date "

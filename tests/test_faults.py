@@ -313,3 +313,58 @@ def test_an_output_inside_a_file_is_an_error(tmp_path: Path) -> None:
     assert text == (f"{tmp_path / 'file' / '.out.solgen-lock'}: cannot create the build lock: "
                     "a file stands where a folder is needed\n  hint: remove or rename that "
                     "file, or choose another path\n")
+
+
+def test_leftovers_of_a_stopped_build_are_cleared_by_the_next(tmp_path: Path) -> None:
+    folder = tmp_path / "problems"
+    folder.mkdir()
+    shutil.copy(ROOT / "problems" / "week1-sgd-step.yaml", folder)
+    out = tmp_path / "out"
+    assert cli_build(folder, out)[0] == 0
+    good = tree(out)
+    # Stopped between the two renames of a system without an atomic exchange: OUT is gone,
+    # the previous build is aside, a half-made staging folder is beside it.
+    out.rename(tmp_path / ".out.solgen-old")
+    (tmp_path / ".out.solgen-staging" / "en").mkdir(parents=True)
+    (tmp_path / ".out.solgen-staging" / "en" / "week1-sgd-step.md").write_text("half")
+    code, text = cli_build(folder, out)
+    assert code == 0, text
+    assert "nothing changed: 1 file" in text  # the previous build, put back whole
+    assert tree(out) == good
+    assert beside(out) == {"problems", ".out.solgen-lock", ".out.solgen-times.json"}
+
+
+def test_a_variant_folder_holds_one_builds_sheets(tmp_path: Path) -> None:
+    folder = tmp_path / "problems"
+    folder.mkdir()
+    shutil.copy(ROOT / "problems" / "week1-sgd-step-variants.yaml", folder)
+    out, pid = tmp_path / "out", "week1-sgd-step-variants"
+    assert cli_build(folder, out, "--variants", "3", "--seed", "1")[0] == 0
+    (out / "en" / "notes.txt").write_text("mine", encoding="utf-8")  # not solgen's: kept
+    assert cli_build(folder, out, "--variants", "2", "--seed", "2")[0] == 0
+    fresh = tmp_path / "fresh"
+    assert cli_build(folder, fresh, "--variants", "2", "--seed", "2")[0] == 0
+    assert sorted(p.name for p in (out / "en" / pid).iterdir()) == [
+        "v001.answer.md", "v001.question.md", "v002.answer.md", "v002.question.md"]
+    assert {k: v for k, v in tree(out).items() if k != "en/notes.txt"} == tree(fresh)
+    assert (out / "en" / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_a_mount_point_inside_the_output_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "problems"
+    folder.mkdir()
+    shutil.copy(ROOT / "problems" / "week1-sgd-step.yaml", folder)
+    out = tmp_path / "out"
+    (out / "disk").mkdir(parents=True)
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs",
+                                            str(out / "disk")], capture_output=True).returncode:
+        pytest.skip("mounting a tmpfs needs root")
+    try:
+        code, text = cli_build(folder, out)
+    finally:
+        subprocess.run(["umount", "-l", str(out / "disk")], check=False)
+    assert code == 1
+    assert text == (f"{out}: {out / 'disk'} is a mount point inside the output folder\n"
+                    "  hint: solgen replaces the output folder as a whole; choose an --out "
+                    "folder with no mount point inside\n")
+    assert beside(out) == {"problems", ".out.solgen-lock"}

@@ -33,6 +33,7 @@ from pathlib import Path
 from generator.build.cache import RECORD, Entry, load_times, same_as_left
 from generator.build.filesystem import explain
 from generator.build.outputs import Output
+from generator.errors import SolgenError
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -121,6 +122,7 @@ class Stage:
     def _carry_over(self) -> None:
         """Hard links of every file of OUT (but its record), folders with their modes."""
         src, dst = self.places.out, self.places.staging
+        device = os.lstat(src).st_dev
         for folder, dirs, names in os.walk(src):
             rel = os.path.relpath(folder, src)
             target = dst if rel == "." else dst / rel
@@ -131,8 +133,14 @@ class Stage:
                 if os.path.islink(Path(folder, d)):
                     os.symlink(os.readlink(Path(folder, d)), made)
                     continue
+                info = os.lstat(Path(folder, d))
+                if info.st_dev != device:  # linking across it would copy a whole disk
+                    raise SolgenError(f"{Path(folder, d)} is a mount point inside the output "
+                                      "folder", where=str(self.given),
+                                      hint="solgen replaces the output folder as a whole; "
+                                      "choose an --out folder with no mount point inside")
                 os.mkdir(made)
-                os.chmod(made, stat.S_IMODE(Path(folder, d).stat().st_mode))
+                os.chmod(made, stat.S_IMODE(info.st_mode))
             for name in names:
                 if rel == "." and name == RECORD:
                     continue
