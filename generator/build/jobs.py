@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.build.lifeline import guard_worker
+from generator.build.lifeline import guard_worker, quiet_children
 from generator.build.outputs import Output, display, no_clashes, outputs, prepare_all, prepare_one
 from generator.build.progress import Tick
 from generator.errors import Location, SolgenError, SpecError, SpecErrors
@@ -159,7 +159,8 @@ def _parallel(files: list[Path], plan: Plan, jobs: int, keep_going: bool,
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start,
                                initargs=(plan, failed, os.getpid(), lifeline))
     try:
-        futures = {pool.submit(_work, file): i for i, file in enumerate(files)}
+        with quiet_children():  # workers are spawned by the first submits
+            futures = {pool.submit(_work, file): i for i, file in enumerate(files)}
         for done, future in enumerate(as_completed(futures), 1):
             unit = units[futures[future]] = future.result()
             if progress is not None:

@@ -59,6 +59,21 @@ def interruptible() -> Iterator[None]:
             signal.signal(s, handler)
 
 
+@contextmanager
+def quiet_children() -> Iterator[None]:
+    """Processes started in the block have SIGINT blocked from their first instruction.
+
+    A Ctrl-C reaches the whole process group; a worker still importing solgen (before
+    guard_worker runs) would print a KeyboardInterrupt traceback. A blocked signal mask is
+    inherited through fork and exec; here a SIGINT only waits until the block ends.
+    """
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def guard_worker(parent: int, lifeline: Connection) -> None:
     """Called first in each worker: die with `parent`, ignore Ctrl-C (the parent decides)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
