@@ -16,6 +16,7 @@ from generator.algebra.expr import ExprError, parse
 from generator.algebra.functions import FUNCTIONS
 from generator.errors import SpecError, SpecErrors
 from generator.graph.layers import expand
+from generator.graph.meaning import relabel_dense_outputs
 from generator.graph.model import Family, Graph, default_latex, element_name, fill
 from generator.limits import MAX_NODE_OPS
 from generator.spec.models import ForNode, GraphSpec
@@ -176,6 +177,7 @@ class Compiler:
             self.g.loss = loss
         if self.errors:
             raise SpecErrors(self.errors)
+        relabel_dense_outputs(self.g)
         return self.g
 
 

@@ -227,5 +227,6 @@ def _model_section(graph: Graph) -> Section:
         items += [("note_node", {"symbol": node, "value": body})
                   for node, body in graph.nodes.items()]
     for sym, value in graph.constants.items():
-        items.append(("note_constant", {"symbol": sym, "value": value}))
+        key = "note_constant_samples" if sym in graph.sample_counts else "note_constant"
+        items.append((key, {"symbol": sym, "value": value}))
     return Section("model", (Block("", {}, (), items=tuple(items)),))

@@ -10,6 +10,7 @@ from generator.algebra.functions import sigmoid
 from generator.algebra.notation import Column, Grad, Vec
 from generator.algebra.trace import Block, Section, Solution, Step
 from generator.errors import SpecError, SpecErrors
+from generator.graph.meaning import loss_kind
 from generator.graph.model import Graph
 from generator.solvers.parts.partials import sigmoid_prime
 from generator.spec.models import SgdSpec
@@ -65,7 +66,8 @@ def solve(spec: SgdSpec, graph: Graph) -> Solution:
         Block("sgd_model", {}, tuple(Step("definition", graph.display[n], lhs=n)
                                      for n in reversed(list(graph.nodes)) if n != graph.loss),
               layout="inline"),
-        Block("sgd_loss", {}, (Step("definition", graph.display[graph.loss], lhs=graph.loss),)),
+        Block(f"sgd_loss_{loss_kind(graph)}", {},
+              (Step("definition", graph.display[graph.loss], lhs=graph.loss),)),
         Block("sgd_data", _data_params(spec, graph)),
         _substitute_block(graph, out, point),
         *_gradient_blocks(graph, out, z, params),

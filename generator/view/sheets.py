@@ -23,7 +23,7 @@ from generator.variants.sampler import Variant
 from generator.variants.solution import Solved, Template
 from generator.view.model import MathWriter, view
 
-SGD_QUESTION_BLOCKS = ("sgd_model", "sgd_loss", "sgd_data")
+SGD_QUESTION_BLOCKS = ("sgd_model", "sgd_loss", "sgd_data")  # sgd_loss_<kind> by prefix
 
 
 class Sheets:
@@ -90,7 +90,7 @@ class Sheets:
         variant = solved.variant
         if isinstance(self.problem.spec, SgdSpec):
             blocks = tuple(b for s in solved.solution.sections for b in s.blocks
-                           if b.key in SGD_QUESTION_BLOCKS)
+                           if b.key.startswith(SGD_QUESTION_BLOCKS))
             sections = [self.section(Section("", blocks, level=0))]
         else:
             values = values_latex(self.problem.graph, variant.drawn.point, self.writer.tex,

@@ -12,6 +12,7 @@ import sympy
 from sympy import Add, Mul, Pow, Symbol, log
 
 from generator.graph.layers.base import vector
+from generator.graph.meaning import note_of_mse
 from generator.spec.layers import L2, Loss
 from generator.spec.source import KeyPath
 
@@ -65,7 +66,13 @@ def loss(c: Builder, m: Loss, keys: KeyPath) -> None:
         return
     sym = c.add_node(m.out, made[0], keys, made[1])
     c.g.losses[sym] = (m.kind, tuple(ys), tuple(ps))
-    c.g.notes.append((f"note_loss_{m.kind}" if m.kind != "mse" else "note_loss", (sym,)))
+    note = f"note_loss_{m.kind}"
+    if m.kind == "mse":
+        n = c.parse(m.n, (*keys, "n"))
+        note = note_of_mse(n, len(ps), c.g) if n is not None else "note_loss_scaled"
+        if isinstance(n, Symbol) and n in c.g.constants and note == "note_loss":
+            c.g.sample_counts.add(n)  # n really is the number of samples: say so
+    c.g.notes.append((note, (sym,)))
 
 
 def l2(c: Builder, m: L2, keys: KeyPath) -> None:
