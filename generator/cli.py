@@ -342,17 +342,26 @@ def schema(out: Path | None) -> None:
         out.write_text(text, encoding="utf-8")
 
 
+def _starters_in_help(command: Any) -> Any:
+    # The built-in starters name the kinds, so a new kind appears here by its starter alone.
+    from generator import TEMPLATES
+
+    starters = sorted(p.stem for p in (TEMPLATES / "scaffold").glob("*.yaml"))
+    command.__doc__ = command.__doc__.replace("{starters}", ", ".join(starters))
+    return command
+
+
 @main.command()
 @click.argument("kind")
 @click.argument("name")
 @click.option("--dir", "folder", default=Path("problems"), show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="Where to write it.")
 @TEMPLATE_FOLDERS
+@_starters_in_help
 def new(kind: str, name: str, folder: Path, templates: tuple[Path, ...]) -> None:
     """Write a commented starting problem of KIND named NAME (it verifies as it is).
 
-    KIND is one of: gradient, sgd_step, self_derivatives, identity, discussion,
-    training.
+    KIND is one of: {starters}.
 
     With --templates DIR, a starter DIR/scaffold/KIND.yaml replaces the
     built-in one or adds a KIND of your own.

@@ -28,8 +28,8 @@ from generator.errors import Location, SpecError, SpecErrors, StepCheckError
 from generator.formats.moodle import question, quiz, to_html
 from generator.formats.produce import FORMATS, produce, produce_many
 from generator.limits import time_limit
+from generator.solvers import registry
 from generator.solvers.problem import Problem
-from generator.spec.models import GraphSpec
 from generator.variants.key import answers_csv, answers_json
 from generator.variants.sampler import Sampler, Variant, for_students, numbered
 from generator.variants.solution import Solved, Template
@@ -107,7 +107,7 @@ def _bad_id(sid: str, earlier: tuple[str, int] | None, where: Location) -> SpecE
 def varied(problems: list[Any]) -> list[Problem]:
     """The problems with `vary:` (sheets and problems without numbers to draw are skipped)."""
     return [p for p in problems
-            if isinstance(p, Problem) and isinstance(p.spec, GraphSpec) and p.spec.vary]
+            if isinstance(p, Problem) and registry.vary(p.spec)]
 
 
 def varied_or_fail(problems: list[Any]) -> list[Problem]:

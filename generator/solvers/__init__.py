@@ -1,38 +1,10 @@
-"""One solver module per problem kind.
+"""Stage 5 — one module per problem kind, and what the kinds share.
 
-Each module has `validate(spec, graph, source)` (raise SpecErrors for names that do not
-fit the kind) and `solve(spec, graph) -> Solution`. Modules load on first use, so a
-build only imports the kinds it meets.
+Each kind module (gradient, sgd, derivatives, identity, discussion, training) owns its
+solver, its checks and its variant hooks, declared as `KIND` with the types of
+`kind.py`; `registry.py` finds a spec's kind (modules load on first use, so a build only
+imports the kinds it meets). `parts/` holds derivations several kinds share; `problem.py`
+takes a file through spec → graph → verified solution, `sheet.py` assembles sheets.
+
+May import `check/`, `graph/`, `theme/`, `algebra/`, `spec/`, `errors`, `limits`.
 """
-
-from __future__ import annotations
-
-import importlib
-from typing import Any
-
-from generator.algebra.trace import Solution
-from generator.graph.model import Graph
-from generator.spec.models import AnySpec
-from generator.spec.source import Source
-
-MODULES = {
-    "gradient": "generator.solvers.gradient",
-    "sgd_step": "generator.solvers.sgd",
-    "self_derivatives": "generator.solvers.derivatives",
-    "identity": "generator.solvers.identity",
-    "discussion": "generator.solvers.discussion",
-    "training": "generator.solvers.training",
-}
-
-
-def _module(kind: str) -> Any:
-    return importlib.import_module(MODULES[kind])
-
-
-def validate(spec: AnySpec, graph: Graph, source: Source) -> None:
-    _module(spec.kind).validate(spec, graph, source)
-
-
-def solve(spec: AnySpec, graph: Graph) -> Solution:
-    solution: Solution = _module(spec.kind).solve(spec, graph)
-    return solution

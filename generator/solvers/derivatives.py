@@ -20,6 +20,7 @@ from generator.algebra.printing import to_latex
 from generator.algebra.trace import Block, Section, Solution, Step
 from generator.errors import SpecError, SpecErrors
 from generator.graph.model import Graph
+from generator.solvers.kind import Kind
 from generator.solvers.parts.self_functions import (
     BUILTIN,
     Function,
@@ -253,3 +254,6 @@ class _Deriver:
                                        "s1": n.s(1), "P": self.fn.p_shown}),
                 Block("", {}, steps),
                 self.boxed("deriv_therefore", k, {})]
+
+
+KIND = Kind[SelfDerivativesSpec]("self_derivatives", validate, solve)

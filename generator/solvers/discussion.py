@@ -12,6 +12,7 @@ from generator.algebra.markdown_math import problems
 from generator.algebra.trace import Block, Section, Solution
 from generator.errors import SpecError, SpecErrors
 from generator.graph.model import Graph
+from generator.solvers.kind import Kind
 from generator.spec.models import LANGS, DiscussionSpec, Localized, localized
 from generator.spec.source import Source
 
@@ -51,3 +52,6 @@ def solve(spec: DiscussionSpec, graph: Graph) -> Solution:
                 out.append(Block("discussion_answer", _texts("answer", q.answer)))
         blocks = tuple(out)
     return Solution(spec.id, spec.kind, (Section("", blocks, level=0),))
+
+
+KIND = Kind[DiscussionSpec]("discussion", validate, solve)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from typing import Any
 
 import sympy
 from sympy import Add, Derivative, Mul, Symbol
@@ -15,6 +16,7 @@ from generator.check.expectations import check_expectations
 from generator.errors import SpecError, SpecErrors
 from generator.graph.model import Graph
 from generator.graph.values import given_values, leaves_needed, values_point, written_as_decimals
+from generator.solvers.kind import Answers, GraphKind, Point, Variants
 from generator.solvers.parts.backprop import backward_sections, deltas
 from generator.solvers.parts.conv_touch import touch_sections
 from generator.solvers.parts.partials import Edge, derive, sigmoid_prime_exp
@@ -230,3 +232,33 @@ def _model_section(graph: Graph) -> Section:
         key = "note_constant_samples" if sym in graph.sample_counts else "note_constant"
         items.append((key, {"symbol": sym, "value": value}))
     return Section("model", (Block("", {}, (), items=tuple(items)),))
+
+
+class GradientVariants(Variants[GradientSpec]):
+    """Derive once with symbols; each variant substitutes its numbers (DESIGN.md)."""
+
+    def values(self, spec: GradientSpec, graph: Graph) -> Point:
+        return values_point(spec.values, graph)
+
+    def decimals(self, spec: GradientSpec, graph: Graph) -> frozenset[Symbol]:
+        return written_as_decimals(spec.values, graph)
+
+    def answers(self, spec: GradientSpec, graph: Graph) -> Answers:
+        loss = graph.inline(graph.loss)
+        out: Answers = {}
+        for name in spec.wrt:
+            var = graph.names[name]
+            key = str(Derivative(graph.loss, var))
+            label = rf"\frac{{\partial {graph.latex[graph.loss]}}}{{\partial {graph.latex[var]}}}"
+            out[f"d{graph.loss.name}_d{name}"] = (key, sympy.diff(loss, var), label)
+        return out
+
+    def substituted(self, spec: GradientSpec, graph: Graph) -> list[Symbol]:
+        return [graph.names[n] for n in spec.wrt]
+
+    def task(self, spec: GradientSpec, graph: Graph) -> tuple[str, dict[str, Any]]:
+        return "task_gradient", {"target": [Derivative(graph.loss, graph.names[n])
+                                            for n in spec.wrt]}
+
+
+KIND = GraphKind[GradientSpec]("gradient", validate, solve, GradientVariants())

@@ -21,6 +21,7 @@ from generator.algebra.trace import Block, Section, Solution, Step
 from generator.check.verify import compare
 from generator.errors import SpecError, SpecErrors, StepCheckError
 from generator.graph.model import Graph, default_latex
+from generator.solvers.kind import Kind
 from generator.spec.models import ChainLine, IdentitySpec, LetName
 from generator.spec.source import KeyPath, Source
 
@@ -186,3 +187,6 @@ def solve(spec: IdentitySpec, graph: Graph) -> Solution:
                  zip(chain.shown[1:], chain.values[1:], chain.reasons[1:], strict=True))]
     block = Block("", {}, tuple(steps), extra=dict(chain.meaning), layout="annotated")
     return Solution(spec.id, spec.kind, (Section("", (block,), level=0),), {}, chain.latex)
+
+
+KIND = Kind[IdentitySpec]("identity", validate, solve)

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import sympy
 
-from generator import solvers
 from generator.algebra.trace import Solution, Step
 from generator.check.verify import check
 from generator.errors import Location, StepCheckError
-from generator.graph.compiler import compile_graph
 from generator.graph.model import Graph
-from generator.spec.models import AnySpec, GraphSpec, load, localized
+from generator.solvers import registry
+from generator.spec.models import AnySpec, load, localized
 from generator.spec.source import Source
 
 
@@ -32,9 +31,9 @@ class Problem:
 def prepare(path: Path, display: str | None = None) -> Problem:
     """Load, solve and verify one problem file; raise SolgenError on any failure."""
     source, spec = load(path, display)
-    graph = compile_graph(spec, source) if isinstance(spec, GraphSpec) else Graph()
-    solvers.validate(spec, graph, source)
-    solution, failures = check(solvers.solve(spec, graph), graph)
+    graph = registry.graph(spec, source)
+    registry.validate(spec, graph, source)
+    solution, failures = check(registry.solve(spec, graph), graph)
     if failures:
         raise StepCheckError(_failure_report(source, graph, failures))
     return Problem(source.path, source, spec, graph, solution)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sympy
 from sympy import Add, Derivative, Mul, Symbol
 
 from generator.algebra.expr import ExprError, parse
 from generator.algebra.functions import sigmoid
 from generator.algebra.notation import Column, Grad, Vec
+from generator.algebra.numbers import as_decimal, number
 from generator.algebra.trace import Block, Section, Solution, Step
 from generator.errors import SpecError, SpecErrors
 from generator.graph.meaning import loss_kind
 from generator.graph.model import Graph
+from generator.solvers.kind import Answers, GraphKind, Point, Variants
 from generator.solvers.parts.partials import sigmoid_prime
 from generator.spec.models import SgdSpec
 from generator.spec.source import Source
@@ -233,3 +237,59 @@ def _answers(graph: Graph, lr: sympy.Basic, params: list[Symbol],
              point: dict[Symbol, sympy.Basic]) -> dict[str, sympy.Basic]:
     loss = graph.inline(graph.loss)
     return {f"{p}^(1)": (p - lr * sympy.diff(loss, p)).xreplace(point) for p in params}
+
+
+class SgdVariants(Variants[SgdSpec]):
+    """Every line shows numbers, so each variant is solved and verified in full (~25 ms)."""
+
+    solved_in_full = True
+    question_blocks = ("sgd_model", "sgd_loss", "sgd_data")  # sgd_loss_<kind> by prefix
+
+    def names(self, spec: SgdSpec, graph: Graph) -> set[str]:
+        return {*spec.data, *spec.init}
+
+    def values(self, spec: SgdSpec, graph: Graph) -> Point:
+        return {graph.names[n]: number(v) for n, v in {**spec.data, **spec.init}.items()}
+
+    def answers(self, spec: SgdSpec, graph: Graph) -> Answers:
+        lr = parse(spec.lr, graph.names)
+        loss = graph.inline(graph.loss)
+        out: Answers = {}
+        for name in spec.params:
+            var = graph.names[name]
+            out[f"next_{name}"] = (f"{var}^(1)", var - lr * sympy.diff(loss, var),
+                                   f"{graph.latex[var]}^{{(1)}}")
+        return out
+
+    def check_draws(self, spec: SgdSpec, source: Source,
+                    slots: list[tuple[str, tuple[sympy.Rational, ...]]]) -> list[SpecError]:
+        # The step shows data as written: every drawn value needs an exact decimal form.
+        errors = []
+        for name, values in slots:
+            bad = [v for v in values if not v.is_Integer and sympy.Rational(
+                repr(float(v))) != v]
+            if bad:
+                errors.append(SpecError(source.at(("vary", name)),
+                                        f"{bad[0]} has no exact decimal form",
+                                        "an sgd_step problem draws integers or decimals"))
+        return errors
+
+    def redraw(self, spec: SgdSpec, graph: Graph, point: Point) -> SgdSpec:
+        # The solver reads numbers as the author writes them (3, 0.5): hand it those.
+        data = {n: plain_number(point[graph.names[n]]) for n in spec.data}
+        init = {n: plain_number(point[graph.names[n]]) for n in spec.init}
+        return spec.model_copy(update={"data": data, "init": init})
+
+    def task(self, spec: SgdSpec, graph: Graph) -> tuple[str, dict[str, Any]]:
+        lr = parse(spec.lr, graph.names)
+        return "task_sgd_step", {"lr": as_decimal(lr) if isinstance(spec.lr, float) else lr}
+
+
+def plain_number(value: sympy.Rational) -> int | float:
+    """3 → 3, 7/10 → 0.7 (`check_draws` refused values without an exact decimal form)."""
+    if value.is_Integer:
+        return int(value)
+    return float(value)
+
+
+KIND = GraphKind[SgdSpec]("sgd_step", validate, solve, SgdVariants())

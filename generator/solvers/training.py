@@ -17,6 +17,7 @@ from sympy import Float
 from generator.algebra.trace import Block, Section, Solution, Step
 from generator.errors import SpecError, SpecErrors
 from generator.graph.model import Graph
+from generator.solvers.kind import GraphKind
 from generator.solvers.parts.backprop import backward_sections
 from generator.solvers.parts.training_steps import Run, run, step_blocks
 from generator.spec.models import TrainingSpec
@@ -112,3 +113,7 @@ def _table(result: Run) -> tuple[tuple[sympy.Basic | str, ...], ...]:
 
 def _round(value: sympy.Basic, digits: int) -> Float:
     return Float(value, digits)
+
+
+# No variants yet (issue 16): `vary:` is refused by solvers/registry.py.
+KIND = GraphKind[TrainingSpec]("training", validate, solve)

@@ -7,7 +7,7 @@ generator/spec/reference.py turns them into docs/reference.md.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
@@ -250,13 +250,14 @@ class SheetSpec(ProblemBase):
                                    description="The parts (1), (2), …, in order.")
 
 
-# Every kind, told apart by `kind:`. A new kind adds its model here and a solver module
-# in generator/solvers/ (registered in generator/solvers/__init__.py).
+# Every kind, told apart by `kind:`. A new kind adds its model here and a kind module in
+# generator/solvers/ (registered in generator/solvers/registry.py; docs/design.md,
+# "Adding a problem kind").
 AnySpec = (GradientSpec | SgdSpec | SelfDerivativesSpec | IdentitySpec | DiscussionSpec
            | TrainingSpec)
 _ADAPTER: TypeAdapter[AnySpec] = TypeAdapter(Annotated[AnySpec, Field(discriminator="kind")])
-KIND_NAMES = ("gradient", "sgd_step", "self_derivatives", "identity", "discussion",
-              "training")
+KIND_NAMES: tuple[str, ...] = tuple(get_args(m.model_fields["kind"].annotation)[0]
+                                    for m in get_args(AnySpec))
 
 _HINTS = {
     "extra_forbidden": "check the spelling; `solgen schema` lists every key",

@@ -23,14 +23,13 @@ from generator.algebra.expr import ExprError, parse_condition
 from generator.algebra.numbers import DPS, compile_mp, number
 from generator.errors import SpecError, SpecErrors
 from generator.graph.model import Graph
-from generator.graph.values import values_point, written_as_decimals
+from generator.solvers import registry
+from generator.solvers.kind import Answers, Point
 from generator.solvers.problem import Problem
-from generator.spec.models import GradientSpec, GraphSpec, SgdSpec
 from generator.spec.source import Source
 from generator.spec.vary import MAX_CANDIDATES, Draw
 
 MAX_TRIES = 1000  # draws per variant before giving up on `where:`
-Point = dict[Symbol, sympy.Rational]
 
 
 def variant_seed(base: int, problem_id: str, key: str) -> int:
@@ -130,26 +129,9 @@ class Tally:
     rejected: dict[int, int] = field(default_factory=dict)
 
 
-def answer_exprs(problem: Problem) -> dict[str, tuple[str, sympy.Basic, str]]:
+def answer_exprs(problem: Problem) -> Answers:
     """{name usable in `where:`: (answer key, exact answer over leaves, its LaTeX name)}."""
-    spec, graph = problem.spec, problem.graph
-    loss = graph.inline(graph.loss)
-    out: dict[str, tuple[str, sympy.Basic, str]] = {}
-    if isinstance(spec, GradientSpec):
-        for name in spec.wrt:
-            var = graph.names[name]
-            key = str(sympy.Derivative(graph.loss, var))
-            label = rf"\frac{{\partial {graph.latex[graph.loss]}}}{{\partial {graph.latex[var]}}}"
-            out[f"d{graph.loss.name}_d{name}"] = (key, sympy.diff(loss, var), label)
-    elif isinstance(spec, SgdSpec):
-        from generator.algebra.expr import parse
-
-        lr = parse(spec.lr, graph.names)
-        for name in spec.params:
-            var = graph.names[name]
-            out[f"next_{name}"] = (f"{var}^(1)", var - lr * sympy.diff(loss, var),
-                                   f"{graph.latex[var]}^{{(1)}}")
-    return out
+    return registry.variants(problem.spec).answers(problem.spec, problem.graph)
 
 
 class Sampler:
@@ -158,16 +140,15 @@ class Sampler:
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
         spec, graph, source = problem.spec, problem.graph, problem.source
+        self.hooks = registry.variants(spec)
         self.tally = Tally()
         self.base = _fixed_values(problem)
-        vary = spec.vary if isinstance(spec, GraphSpec) else {}
-        self.slots = _slots(vary, graph, source, problem)
+        self.slots = _slots(self.hooks.vary(spec), graph, source, problem)
         self.args = sorted({*self.base, *(s for sl in self.slots for s in sl.symbols)},
                            key=lambda s: s.name)
         self.answers = answer_exprs(problem)
         self.conditions = _conditions(problem, self.answers, self.args)
-        given = written_as_decimals(spec.values, graph) if isinstance(spec, GradientSpec) else (
-            frozenset())
+        given = self.hooks.decimals(spec, graph)
         redrawn = {s for sl in self.slots for s in sl.symbols}
         self.decimals = frozenset({*(given - redrawn), *(s for sl in self.slots if sl.decimal
                                                          for s in sl.symbols)})
@@ -229,16 +210,12 @@ class Sampler:
 def _fixed_values(problem: Problem) -> Point:
     spec, graph = problem.spec, problem.graph
     point: Point = {s: v for s, v in graph.constants.items() if v.is_Rational}
-    if isinstance(spec, GradientSpec):
-        point.update(values_point(spec.values, graph))
-    elif isinstance(spec, SgdSpec):
-        for name, value in {**spec.data, **spec.init}.items():
-            point[graph.names[name]] = number(value)
+    point.update(registry.variants(spec).values(spec, graph))
     return point
 
 
 def _slots(vary: dict[str, Draw], graph: Graph, source: Source, problem: Problem) -> list[Slot]:
-    allowed = _variable_names(problem)
+    allowed = registry.variants(problem.spec).names(problem.spec, graph)
     slots: list[Slot] = []
     errors: list[SpecError] = []
     for name, draw in vary.items():
@@ -259,15 +236,7 @@ def _slots(vary: dict[str, Draw], graph: Graph, source: Source, problem: Problem
     return slots
 
 
-def _variable_names(problem: Problem) -> set[str]:
-    spec, graph = problem.spec, problem.graph
-    if isinstance(spec, SgdSpec):
-        return {*spec.data, *spec.init}
-    leaves = {s.name for s, r in graph.roles.items() if r in ("input", "param", "hyper")}
-    return leaves | set(graph.arrays)
-
-
-def _conditions(problem: Problem, answers: dict[str, tuple[str, sympy.Basic, str]],
+def _conditions(problem: Problem, answers: Answers,
                 args: list[Symbol]) -> list[Condition]:
     spec, graph, source = problem.spec, problem.graph, problem.source
     names: dict[str, sympy.Basic] = {**graph.names,
@@ -275,7 +244,7 @@ def _conditions(problem: Problem, answers: dict[str, tuple[str, sympy.Basic, str
     by_answer = {Symbol(f"_answer_{n}"): e for n, (_, e, _) in answers.items()}
     out: list[Condition] = []
     errors: list[SpecError] = []
-    for i, text in enumerate(spec.where if isinstance(spec, GraphSpec) else []):
+    for i, text in enumerate(registry.variants(spec).where(spec)):
         where = source.at(("where", i))
         try:
             formula = parse_condition(text, names)

@@ -1,11 +1,11 @@
 """One variant's solution: the template derived once with symbols, numbers put in per variant.
 
-A gradient problem is solved and verified once, with symbols (DESIGN.md: derive once,
+By default a problem is solved and verified once, with symbols (DESIGN.md: derive once,
 substitute per variant). Each variant only adds the numeric section (forward pass and
 the substituted answer), and every line of that section is checked here with mpmath at
 40 digits against the exact gradient (sympy `diff` of the inlined loss, compiled once).
-An SGD problem shows numbers on every line, so each variant is solved and verified in
-full (about 25 ms).
+A kind whose every line shows numbers (`solved_in_full`, e.g. sgd_step) has each
+variant solved and verified in full. The kind's hooks (solvers/kind.py) say which.
 """
 
 from __future__ import annotations
@@ -18,15 +18,15 @@ import mpmath
 import sympy
 from sympy import Derivative, Symbol
 
-from generator import solvers
 from generator.algebra.numbers import DPS, compile_mp, decimal_text, mp_value
 from generator.algebra.printing import SolutionPrinter
 from generator.algebra.trace import Solution
 from generator.check.verify import check as verify_check
 from generator.errors import SpecError, SpecErrors
 from generator.graph.model import Graph
+from generator.solvers import registry
+from generator.solvers.kind import Answers
 from generator.solvers.problem import Problem
-from generator.spec.models import GradientSpec, SgdSpec
 from generator.variants.lines import NumericLines
 from generator.variants.sampler import Sampler, Variant, answer_exprs
 from generator.variants.slots import Shown, Slots, plain_text
@@ -63,6 +63,7 @@ class Template:
 
     def __init__(self, problem: Problem, sampler: Sampler) -> None:
         self.problem = problem
+        self.hooks = sampler.hooks
         self.args = sampler.args
         self.decimals = sampler.decimals
         graph = problem.graph
@@ -71,8 +72,7 @@ class Template:
         self.slots = Slots(graph.latex, self.tex)
         answers = answer_exprs(problem)
         self._check_numbers(answers)
-        if isinstance(problem.spec, SgdSpec):
-            _check_plain(sampler, problem)
+        _check_draws(sampler, problem)
         self.truth: dict[str, tuple[sympy.Basic, Callable[..., Any]]] = {
             key: (expr, compile_mp(self.args, expr)) for key, expr, _ in answers.values()}
         self.labels = {key: label for key, _, label in answers.values()}
@@ -83,19 +83,18 @@ class Template:
         self.symbolic = replace(problem.solution, sections=sections)
 
     def _lines(self, graph: Graph) -> NumericLines | None:
-        spec = self.problem.spec
-        if not isinstance(spec, GradientSpec):
+        if self.hooks.solved_in_full:
             return None
         answers = self.problem.solution.answers
-        by_param = {graph.names[n]: answers[str(Derivative(graph.loss, graph.names[n]))]
-                    for n in spec.wrt}
+        by_param = {v: answers[str(Derivative(graph.loss, v))]
+                    for v in self.hooks.substituted(self.problem.spec, graph)}
         truth: dict[sympy.Basic, Callable[..., Any]] = dict(self.node_truth)
         truth.update({Derivative(graph.loss, v): self.truth[str(Derivative(graph.loss, v))][1]
                       for v in by_param})
         return NumericLines(graph, by_param, self.digits, self.decimals, self.slots, truth,
                             _agree)
 
-    def _check_numbers(self, answers: dict[str, tuple[str, sympy.Basic, str]]) -> None:
+    def _check_numbers(self, answers: Answers) -> None:
         known = set(self.args)
         for key, expr, _ in answers.values():
             missing = sorted(s.name for s in expr.free_symbols if s not in known)
@@ -107,23 +106,20 @@ class Template:
                                             "vary:")])
 
     def solve(self, variant: Variant) -> Solved:
-        spec = self.problem.spec
-        if isinstance(spec, GradientSpec):
-            return self._gradient(variant, spec)
-        if isinstance(spec, SgdSpec):
-            return self._sgd(variant, spec)
-        raise TypeError(f"kind {spec.kind} has no variants")
+        if self.hooks.solved_in_full:
+            return self._in_full(variant)
+        return self._substituted(variant)
 
     def _args(self, point: dict[Symbol, sympy.Rational]) -> list[Any]:
         return [mpmath.mpf(int(point[s].p)) / int(point[s].q) for s in self.args]
 
-    def _gradient(self, variant: Variant, spec: GradientSpec) -> Solved:
+    def _substituted(self, variant: Variant) -> Solved:
         point = variant.drawn.point
         leaves = {s: v for s, v in point.items()
                   if self.problem.graph.roles.get(s) != "constant"}
         with mpmath.workdps(DPS):
             args = self._args(point)
-            assert self.lines is not None  # made for every gradient problem
+            assert self.lines is not None  # made unless solved_in_full
             section, failures, exact = self.lines.build(leaves, args)
             answers = []
             for var in exact:
@@ -141,13 +137,10 @@ class Template:
                       self.tex(exact) if latex is None else latex,
                       plain_text(exact) if text is None else text)
 
-    def _sgd(self, variant: Variant, spec: SgdSpec) -> Solved:
+    def _in_full(self, variant: Variant) -> Solved:
         graph, point = self.problem.graph, variant.drawn.point
-        # The SGD solver reads numbers as the author writes them (3, 0.5): hand it those.
-        data = {n: plain_number(point[graph.names[n]]) for n in spec.data}
-        init = {n: plain_number(point[graph.names[n]]) for n in spec.init}
-        varied = spec.model_copy(update={"data": data, "init": init})
-        solution, failed = verify_check(solvers.solve(varied, graph), graph)
+        varied = self.hooks.redraw(self.problem.spec, graph, point)
+        solution, failed = verify_check(registry.solve(varied, graph), graph)
         failures = [f"step {i} ({st.rule}): {st.check.detail if st.check else ''}"
                     for i, st in failed]
         with mpmath.workdps(DPS):
@@ -161,23 +154,10 @@ class Template:
         return Solved(variant, solution, answers, tuple(failures), len(solution.steps()))
 
 
-def plain_number(value: sympy.Rational) -> int | float:
-    """3 → 3, 7/10 → 0.7; None-free: callers check with `_check_plain` first."""
-    if value.is_Integer:
-        return int(value)
-    return float(value)
-
-
-def _check_plain(sampler: Sampler, problem: Problem) -> None:
-    """An SGD step shows data as written: every drawn value must be an integer or decimal."""
-    errors = []
-    for slot in sampler.slots:
-        bad = [v for v in slot.values if not v.is_Integer and sympy.Rational(
-            repr(float(v))) != v]
-        if bad:
-            errors.append(SpecError(problem.source.at(("vary", slot.name)),
-                                    f"{bad[0]} has no exact decimal form",
-                                    "an sgd_step problem draws integers or decimals"))
+def _check_draws(sampler: Sampler, problem: Problem) -> None:
+    """Refuse, before any draw, values the kind cannot show (e.g. 1/3 in an SGD step)."""
+    slots = [(slot.name, slot.values) for slot in sampler.slots]
+    errors = sampler.hooks.check_draws(problem.spec, problem.source, slots)
     if errors:
         raise SpecErrors(errors)
 

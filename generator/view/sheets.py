@@ -11,19 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sympy import Derivative
-
-from generator.algebra.numbers import as_decimal
 from generator.algebra.trace import Block, Section, Solution, Step
 from generator.graph.values import values_latex
 from generator.solvers.problem import Problem
-from generator.spec.models import GradientSpec, SgdSpec
 from generator.theme.messages import say
 from generator.variants.sampler import Variant
 from generator.variants.solution import Solved, Template
 from generator.view.model import MathWriter, view
-
-SGD_QUESTION_BLOCKS = ("sgd_model", "sgd_loss", "sgd_data")  # sgd_loss_<kind> by prefix
 
 
 class Sheets:
@@ -32,13 +26,14 @@ class Sheets:
     def __init__(self, problem: Problem, template: Template, lang: str) -> None:
         self.problem = problem
         self.template = template
+        self.hooks = template.hooks
         self.lang = lang
         graph = problem.graph
         self.writer = _CachedWriter({**graph.latex, **template.symbolic.names})
         self._said: dict[tuple[str, str, tuple[tuple[str, str], ...]], str] = {}
         self.title = problem.title(lang)
         self.symbolic = view(template.symbolic, graph.latex, lang, self.title)["sections"]
-        self.model = self._model_sections() if isinstance(problem.spec, GradientSpec) else []
+        self.model = self._model_sections() if self.hooks.question_blocks is None else []
 
     def who(self, variant: Variant) -> str:
         key = "who_student" if variant.student is not None else "who_variant"
@@ -56,7 +51,7 @@ class Sheets:
 
     def answer(self, solved: Solved) -> dict[str, Any]:
         variant = solved.variant
-        if isinstance(self.problem.spec, SgdSpec):
+        if self.hooks.solved_in_full:
             sections = view(solved.solution, self.problem.graph.latex, self.lang, "")["sections"]
         else:
             numeric = solved.solution.sections[-1]
@@ -88,9 +83,10 @@ class Sheets:
 
     def question(self, solved: Solved) -> dict[str, Any]:
         variant = solved.variant
-        if isinstance(self.problem.spec, SgdSpec):
+        wanted = self.hooks.question_blocks
+        if wanted is not None:
             blocks = tuple(b for s in solved.solution.sections for b in s.blocks
-                           if b.key.startswith(SGD_QUESTION_BLOCKS))
+                           if b.key.startswith(wanted))
             sections = [self.section(Section("", blocks, level=0))]
         else:
             values = values_latex(self.problem.graph, variant.drawn.point, self.writer.tex,
@@ -113,18 +109,11 @@ class Sheets:
             {"text": "", "bullets": notes, "math": ""}]}]
 
     def _task(self) -> str:
-        spec, graph = self.problem.spec, self.problem.graph
-        digits = str(self.template.digits)
-        if isinstance(spec, SgdSpec):
-            from generator.algebra.expr import parse
-
-            lr = parse(spec.lr, graph.names)
-            shown = as_decimal(lr) if isinstance(spec.lr, float) else lr  # 0.1, not 1/10
-            return self._say("task_sgd_step", lr=self.writer.tex(shown), digits=digits)
-        assert isinstance(spec, GradientSpec)
-        target = ",\\ ".join(self.writer.tex(Derivative(graph.loss, graph.names[n]))
-                             for n in spec.wrt)
-        return self._say("task_gradient", target=target, digits=digits)
+        key, params = self.hooks.task(self.problem.spec, self.problem.graph)
+        texts = {name: ",\\ ".join(self.writer.tex(e) for e in value)
+                 if isinstance(value, list) else self.writer.tex(value)
+                 for name, value in params.items()}
+        return self._say(key, **texts, digits=str(self.template.digits))
 
     # ---- one file per class ----
 

@@ -1,0 +1,114 @@
+"""What one problem kind contributes, as hooks that later stages call without knowing the kind.
+
+Each kind module in generator/solvers/ ends with `KIND = Kind(...)` (or `GraphKind`), and
+generator/solvers/registry.py names the module. Everything after the solver — variants/,
+view/, build/ — asks the registry for the kind's hooks instead of testing the spec's class,
+so a kind's rules live in its own module. Hooks take the spec and the graph (never a
+Problem: that lives above this module), and return plain values: symbols, numbers,
+message keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import sympy
+from sympy import Symbol
+
+from generator.algebra.trace import Solution
+from generator.errors import SpecError
+from generator.graph.compiler import compile_graph
+from generator.graph.model import Graph
+from generator.spec.models import GraphSpec, ProblemBase
+from generator.spec.source import Source
+from generator.spec.vary import Draw
+
+S = TypeVar("S", bound=ProblemBase)
+G = TypeVar("G", bound=GraphSpec)
+Point = dict[Symbol, sympy.Rational]
+# name usable in `where:` → (answer key, exact answer over the leaves, LaTeX of what is asked)
+Answers = dict[str, tuple[str, sympy.Basic, str]]
+
+
+class Variants(Generic[G]):
+    """How a kind's variants are drawn, solved and shown (docs/variants.md).
+
+    Two ways to solve a variant. By default the solution is derived once with symbols
+    and each variant adds a numeric section that substitutes its numbers into ∂loss/∂v
+    for the symbols `substituted` names (generator/variants/lines.py). A kind whose
+    every line shows numbers sets `solved_in_full` and writes the drawn numbers into its
+    spec with `redraw`; each variant is then solved and verified like a problem file.
+    """
+
+    solved_in_full = False
+    # Key prefixes of the blocks of the solved variant that state its question sheet;
+    # None: the model (its nodes) and the drawn values.
+    question_blocks: tuple[str, ...] | None = None
+
+    def vary(self, spec: G) -> dict[str, Draw]:
+        return spec.vary
+
+    def where(self, spec: G) -> list[str]:
+        return spec.where
+
+    def names(self, spec: G, graph: Graph) -> set[str]:
+        """What `vary:` may name: every leaf that is not a constant, and arrays whole."""
+        leaves = {s.name for s, r in graph.roles.items() if r in ("input", "param", "hyper")}
+        return leaves | set(graph.arrays)
+
+    def values(self, spec: G, graph: Graph) -> Point:
+        """The numbers the file itself gives (a draw replaces those it varies)."""
+        return {}
+
+    def decimals(self, spec: G, graph: Graph) -> frozenset[Symbol]:
+        """Leaves the file writes as decimals (shown as 0.7, not 7/10)."""
+        return frozenset()
+
+    def answers(self, spec: G, graph: Graph) -> Answers:
+        """The numbers a variant asks for, exact over the leaves."""
+        raise NotImplementedError
+
+    def check_draws(self, spec: G, source: Source,
+                    slots: list[tuple[str, tuple[sympy.Rational, ...]]]) -> list[SpecError]:
+        """Errors for values a `vary:` entry may draw but the kind cannot show."""
+        return []
+
+    def substituted(self, spec: G, graph: Graph) -> list[Symbol]:
+        """The v whose ∂loss/∂v a variant's numeric section works out (not solved_in_full)."""
+        raise NotImplementedError
+
+    def redraw(self, spec: G, graph: Graph, point: Point) -> G:
+        """The spec with a variant's numbers written in (solved_in_full)."""
+        raise NotImplementedError
+
+    def task(self, spec: G, graph: Graph) -> tuple[str, dict[str, Any]]:
+        """The question sheet's task: a `variants` message key and its parameters.
+
+        A parameter is an expression, or a list of them joined by commas; `digits` is
+        added by the sheet.
+        """
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Kind(Generic[S]):
+    """One `kind:`: its solver and checks, and its variants (None: `vary:` is refused)."""
+
+    name: str
+    validate: Callable[[S, Graph, Source], None]
+    solve: Callable[[S, Graph], Solution]
+    variants: Variants[Any] | None = None
+
+    def graph(self, spec: S, source: Source) -> Graph:
+        """The computation graph the solver works on (none for most kinds)."""
+        return Graph()
+
+
+@dataclass(frozen=True)
+class GraphKind(Kind[G]):
+    """A kind built on a computation graph (`nodes:`, `layers:`, `loss:`)."""
+
+    def graph(self, spec: G, source: Source) -> Graph:
+        return compile_graph(spec, source)
