@@ -34,6 +34,10 @@ TYPST_ARGS = ["--to=typst", "--standalone"]
 TYPST_TEMPLATE = "typst/document.typ"
 EPOCH = "0"
 BATCH = 200  # documents per pandoc run: a class's sheets, with memory bounded for 10 000
+# pandoc-server.cgi answers "503 Service Unavailable", with an empty body, to a request that
+# runs longer than PANDOC_SERVER_TIMEOUT seconds, 2 by default: a batch of sheets on a busy
+# machine takes longer (seen on 2 shared cores), so the limit is raised far past any batch.
+SERVER_SECONDS = "600"
 
 
 @cache
@@ -89,12 +93,13 @@ def batch(requests: list[dict[str, object]]) -> list[dict[str, object]]:
            "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)),
            "HTTP_ACCEPT": "application/json", "SERVER_NAME": "localhost",
            "SERVER_PORT": "80", "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1",
-           "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", EPOCH)}
+           "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", EPOCH),
+           "PANDOC_SERVER_TIMEOUT": SERVER_SECONDS}
     done = subprocess.run(["pandoc-server.cgi"], executable=executable(), input=body,
                           capture_output=True, env=env, check=False)
     head, _, payload = done.stdout.partition(b"\n\n")
     if done.returncode != 0 or not head.startswith(b"Status: 200"):
-        detail = (done.stderr or payload).decode("utf-8", "replace").strip()
+        detail = (done.stderr or payload or head.split(b"\n")[0]).decode("utf-8", "replace").strip()
         raise SolgenError(f"pandoc failed (--to=typst): {detail[:500]}")
     answers: list[dict[str, object]] = json.loads(payload)
     return answers
