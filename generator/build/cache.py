@@ -2,7 +2,7 @@
 
 The fingerprint covers every byte that can change an output: solgen's own source and
 templates, the user's template folders (`--templates`, in their order), the problem files
-(and every YAML beside them, which sheets may include), and the options. It is linear in
+(every YAML beside them, and every part a sheet names), and the options. It is linear in
 the number of files: each folder is listed once, each file read once.
 
 The record OUT/.solgen-build.json states what the build meant to write: the hash and size of
@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from typing import Any
 
 from generator import __version__
 from generator.build.filesystem import read_bounded
+from generator.build.sheet_parts import sheet_parts
 from generator.errors import SolgenError
 from generator.spec.source import MAX_BYTES
 from generator.theme.templates import BUILTIN, files
@@ -72,8 +74,24 @@ def _siblings(problems: Iterable[Path]) -> set[Path]:
                               if e.name.endswith(".yaml") and e.is_file())
         except OSError:
             continue  # an unreadable folder: its files are reported when they are read
-    inputs.update(folders[f.parent] / f.name for f in problems)  # named files, any suffix
+    for file in problems:
+        inputs.add(folders[file.parent] / file.name)  # named files, any suffix
+        if _may_be_sheet(file):  # parsing every problem file would cost seconds
+            inputs.update(sheet_parts(file))  # issue 20: parts in sub-folders too
     return inputs
+
+
+_KIND_SHEET = re.compile(rb"""^kind:\s*(sheet|'sheet'|"sheet")\s*(#.*)?$""", re.MULTILINE)
+
+
+def _may_be_sheet(file: Path) -> bool:
+    """A cheap look for `kind: sheet` (the pattern generator/solvers/sheet.py uses)."""
+    try:
+        if file.stat().st_size > MAX_BYTES:
+            return False
+        return _KIND_SHEET.search(file.read_bytes()) is not None
+    except OSError:
+        return False
 
 
 def fingerprint(problems: Iterable[Path], options: dict[str, object],

@@ -161,6 +161,7 @@ class Stage:
                 if not _same(path, data, digest, before.get(name)):
                     if path.parent not in made:
                         path.parent.mkdir(parents=True, exist_ok=True)
+                        self._inside(path.parent, f.path)
                         made.add(path.parent)
                     _create(path, data)
                     self.result.written.append(f.path)
@@ -170,6 +171,14 @@ class Stage:
             self.result.entries[name] = Entry(digest, info.st_size, info.st_mtime_ns,
                                               info.st_ino)
         self._drop_stale(owned, wanted)
+
+    def _inside(self, folder: Path, shown: Path) -> None:
+        """A folder link carried over from OUT must not lead a write out of it (issue 20)."""
+        root = os.path.realpath(self.places.staging)
+        if not os.path.realpath(folder).startswith(root + os.sep):
+            raise SolgenError("a folder on this path is a link that leads out of the output "
+                              "folder", where=str(shown),
+                              hint="remove the link from the output folder")
 
     def _drop_stale(self, owned: Iterable[Path], wanted: set[str]) -> None:
         for folder in owned:
