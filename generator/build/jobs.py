@@ -26,7 +26,6 @@ from generator.build.outputs import Output, display, no_clashes, outputs, prepar
 from generator.build.progress import Tick
 from generator.check.verify import refuse_numeric, refusing_numeric
 from generator.errors import Location, SolgenError, SpecError, SpecErrors
-from generator.limits import time_limit
 from generator.theme.theme import Theme
 
 if TYPE_CHECKING:
@@ -140,10 +139,8 @@ def _produce(problem: Problem | Sheet, plan: Plan, progress: Tick | None = None)
             return _Unit([], None, preflight(problem, plan.theme, plan.request), steps=steps,
                          path=problem.path)
         docs = [f for f in plan.formats if f not in ("moodle", "cloze", "qti")]  # variants only
-        # Rendering, pandoc and typst count against the same budget as solving did.
-        with time_limit(plan.seconds, f"{problem.path} (writing its documents)"):
-            files = outputs([problem], plan.out, list(plan.langs), docs, plan.theme,
-                            plan.pdf_engine)
+        files = outputs([problem], plan.out, list(plan.langs), docs, plan.theme,
+                        plan.pdf_engine)
         if plan.request is None:
             return _Unit(files, None, steps=steps, path=problem.path)
         from generator.build.variants import problem_variant_outputs, varied

@@ -34,6 +34,7 @@ from generator.build.cache import RECORD, Entry, load_times, same_as_left
 from generator.build.filesystem import explain
 from generator.build.outputs import Output
 from generator.errors import SolgenError
+from generator.spec.file_safety import refuse_links
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -104,6 +105,7 @@ class Stage:
     def open(self) -> None:
         p = self.places
         clean_leftovers(p)
+        refuse_links(self.given / RECORD, levels=0)  # issue 20: never through a planted link
         if os.path.lexists(p.out) and not p.out.is_dir():
             raise explain(OSError(errno.ENOTDIR, "not a folder"), "cannot write the output",
                           self.given)
@@ -154,6 +156,7 @@ class Stage:
         for f in outputs:
             data = f.text.encode("utf-8") if isinstance(f.text, str) else f.text
             name = f.path.relative_to(self.given).as_posix()
+            refuse_links(f.path, levels=name.count("/"))  # OUT's own links: never followed
             wanted.add(name)
             digest = hashlib.sha256(data).hexdigest()
             path = self.places.staging / name
@@ -175,7 +178,8 @@ class Stage:
     def _inside(self, folder: Path, shown: Path) -> None:
         """A folder link carried over from OUT must not lead a write out of it (issue 20)."""
         root = os.path.realpath(self.places.staging)
-        if not os.path.realpath(folder).startswith(root + os.sep):
+        real = os.path.realpath(folder)
+        if real != root and not real.startswith(root + os.sep):
             raise SolgenError("a folder on this path is a link that leads out of the output "
                               "folder", where=str(shown),
                               hint="remove the link from the output folder")
