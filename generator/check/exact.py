@@ -26,9 +26,13 @@ class _NotExact(Exception):
     """The expression is not a polynomial over ℚ in atoms of rational numbers."""
 
 
-def equal(a: sympy.Basic, b: sympy.Basic) -> bool | None:
-    """True when a and b are provably equal numbers; None when this cannot tell."""
-    memo: dict[sympy.Basic, Poly] = {}  # σ(z)(1 − σ(z)) repeats within a line
+def equal(a: sympy.Basic, b: sympy.Basic, memo: dict[sympy.Basic, Poly] | None = None
+          ) -> bool | None:
+    """True when a and b are provably equal numbers; None when this cannot tell.
+
+    `memo` keeps the polynomials of subtrees between calls: σ(z)(1 − σ(z)) repeats
+    within a line, and each line of a derivation is the next line's left side."""
+    memo = {} if memo is None else memo
     try:
         return _poly(a, memo) == _poly(b, memo) or None
     except (_NotExact, ZeroDivisionError):

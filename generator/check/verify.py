@@ -90,6 +90,7 @@ class Proofs:
         self._meanings: dict[tuple[sympy.Basic, bool, tuple[object, ...]],
                              list[sympy.Basic]] = {}
         self._checks: dict[tuple[sympy.Basic, sympy.Basic], Check] = {}
+        self.numbers: dict[sympy.Basic, exact.Poly] = {}  # one solution's, see `check`
 
     def of(self, meaning: Meaning, expr: sympy.Basic, lhs: bool = False) -> list[sympy.Basic]:
         if not expr.free_symbols:
@@ -101,7 +102,7 @@ class Proofs:
 
     def compare(self, a: sympy.Basic, b: sympy.Basic) -> Check:
         if not (a.free_symbols or b.free_symbols):
-            return compare(a, b)
+            return compare(a, b, self.numbers)
         if (a, b) not in self._checks:
             self._checks[a, b] = compare(a, b)
         return self._checks[a, b]
@@ -122,17 +123,19 @@ def _value(value: sympy.Basic) -> sympy.Basic:
     return Evaluator(value, [], DIGITS)({})
 
 
-def compare(a: sympy.Basic, b: sympy.Basic) -> Check:
+def compare(a: sympy.Basic, b: sympy.Basic, numbers: dict[sympy.Basic, exact.Poly] | None = None
+            ) -> Check:
     """Is a == b? Failed at a random point, else proved symbolically, else numeric.
 
     The numeric test runs first because it is cheap and decisive for a wrong step; the
     symbolic proof (cancel, with σ and tanh as atoms, then rewritten to exp) can be slow
-    on large wrong expressions.
+    on large wrong expressions. Sides without symbols are first tried exactly
+    (check/exact.py; `numbers` is its memo).
     """
     # Symbols of both sides, not of a − b: equal terms cancel in a − b, and a point that
     # leaves them unset makes neither side a number ("no point where both are defined").
     free = a.free_symbols | b.free_symbols
-    if not free and exact.equal(a, b) and _provable(a, b):
+    if not free and exact.equal(a, b, numbers) and _provable(a, b):
         return Check("proved", "exact")  # where the ladder below would prove it, faster
     diff = a - b
     if diff == 0:
@@ -274,6 +277,7 @@ def check(solution: Solution, graph: Graph, proofs: Proofs | None = None
 
     `proofs` (of this graph) carries what earlier solutions of the same problem proved."""
     proofs = Proofs(graph) if proofs is None else proofs
+    proofs.numbers.clear()  # numbers repeat within one solution, rarely across variants
     checked: list[list[Block]] = []
     failures: list[tuple[int, Step]] = []
     index = 0
