@@ -1,8 +1,9 @@
 """Markdown → HTML, DOCX and typst through pandoc (the binary shipped by pypandoc-binary).
 
-Markdown → typst goes through pandoc's server API in CGI mode: one pandoc process converts
-a whole batch (a class's sheets), ~15 ms a document instead of ~70 ms for a process each;
-its output is the command line's, byte for byte (tests/test_typst_source.py).
+Markdown → typst, HTML and DOCX of many documents go through pandoc's server API in CGI
+mode: one pandoc process converts a whole batch (a class's sheets), ~15 ms a document
+instead of ~70 ms for a process each; its output is the command line's, byte for byte
+(tests/test_typst_source.py, tests/test_html.py).
 
 solgen's Markdown starts with `# title`; `--shift-heading-level-by=-1` makes that heading
 the document title (pandoc's rule for a leading level-1 heading), so the title appears
@@ -12,6 +13,7 @@ pandoc writes into DOCX files, so the same Markdown gives the same bytes.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -33,6 +35,7 @@ HTML_HEADER = "html/math-style.html"
 TYPST_ARGS = ["--to=typst", "--standalone"]
 TYPST_TEMPLATE = "typst/document.typ"
 EPOCH = "0"
+SERVER_TIMEOUT = 3600  # seconds for one batch
 BATCH = 200  # documents per pandoc run: a class's sheets, with memory bounded for 10 000
 
 
@@ -68,20 +71,45 @@ def typst(markdown: str, fonts: list[str], heading_fonts: list[str]) -> str:
 def typst_many(docs: list[tuple[str, list[str], list[str]]]) -> list[str]:
     """Each (markdown, main fonts, heading fonts) as a standalone typst document."""
     template = active().resolve(TYPST_TEMPLATE).read_text(encoding="utf-8")
-    # The server's names for the options of COMMON and TYPST_ARGS.
-    requests = [{"text": markdown, "from": "markdown-raw_tex", "to": "typst",
-                 "shift-heading-level-by": -1, "wrap": "none", "standalone": True,
-                 "template": template,
+    requests = [{**_request(markdown, "typst"), "template": template,
                  "variables": {"mainfont": fonts, "headingfont": heading_fonts}}
                 for markdown, fonts, heading_fonts in docs]
-    answers = [a for i in range(0, len(requests), BATCH) for a in batch(requests[i:i + BATCH])]
+    return [str(a["output"]) for a in _answers(requests, "typst")]
+
+
+def html_many(markdowns: list[str]) -> list[str]:
+    """`html` of each document, one pandoc run per BATCH (the same bytes, tests/test_html.py).
+
+    The server reads no files: the header that `--include-in-header` would read is passed
+    as the template variable that option sets (`header-includes`)."""
+    header = active().resolve(HTML_HEADER).read_text(encoding="utf-8")
+    requests = [{**_request(markdown, "html5"), "html-math-method": {"method": "mathml"},
+                 "variables": {"header-includes": [header]}} for markdown in markdowns]
+    return [str(a["output"]) for a in _answers(requests, "html5")]
+
+
+def docx_many(markdowns: list[str]) -> list[bytes]:
+    """`docx` of each document, one pandoc run per BATCH (the server answers in base64)."""
+    answers = _answers([_request(markdown, "docx") for markdown in markdowns], "docx")
+    return [base64.b64decode(str(a["output"])) for a in answers]
+
+
+def _request(markdown: str, to: str) -> dict[str, object]:
+    """The server's names for the options of COMMON and `--to`/`--standalone`."""
+    return {"text": markdown, "from": "markdown-raw_tex", "to": to,
+            "shift-heading-level-by": -1, "wrap": "none", "standalone": True}
+
+
+def _answers(requests: list[dict[str, object]], to: str) -> list[dict[str, object]]:
+    answers = [a for i in range(0, len(requests), BATCH)
+               for a in batch(requests[i:i + BATCH], to)]
     errors = [a["error"] for a in answers if "error" in a]
     if errors:
-        raise SolgenError(f"pandoc failed (--to=typst): {errors[0]}")
-    return [str(a["output"]) for a in answers]
+        raise SolgenError(f"pandoc failed (--to={to}): {errors[0]}")
+    return answers
 
 
-def batch(requests: list[dict[str, object]]) -> list[dict[str, object]]:
+def batch(requests: list[dict[str, object]], to: str = "typst") -> list[dict[str, object]]:
     """Run pandoc's /batch endpoint once, as a CGI program (pandoc acts as its own server
     when started under the name pandoc-server.cgi): no port, no daemon, no file access."""
     body = json.dumps(requests, ensure_ascii=False).encode("utf-8")
@@ -89,14 +117,20 @@ def batch(requests: list[dict[str, object]]) -> list[dict[str, object]]:
            "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)),
            "HTTP_ACCEPT": "application/json", "SERVER_NAME": "localhost",
            "SERVER_PORT": "80", "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1",
-           "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", EPOCH)}
+           "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", EPOCH),
+           # The server stops a run after 2 s by default and cuts its answer short: a
+           # batch of a class's sheets on a loaded machine takes longer.
+           "PANDOC_SERVER_TIMEOUT": str(SERVER_TIMEOUT)}
     done = subprocess.run(["pandoc-server.cgi"], executable=executable(), input=body,
                           capture_output=True, env=env, check=False)
     head, _, payload = done.stdout.partition(b"\n\n")
     if done.returncode != 0 or not head.startswith(b"Status: 200"):
         detail = (done.stderr or payload).decode("utf-8", "replace").strip()
-        raise SolgenError(f"pandoc failed (--to=typst): {detail[:500]}")
-    answers: list[dict[str, object]] = json.loads(payload)
+        raise SolgenError(f"pandoc failed (--to={to}): {detail[:500]}")
+    try:
+        answers: list[dict[str, object]] = json.loads(payload)
+    except json.JSONDecodeError as exc:  # cut short: say so rather than write a part
+        raise SolgenError(f"pandoc's answer (--to={to}) is not whole: {exc}") from None
     return answers
 
 
