@@ -4,7 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install build test golden fuzz clean bench reference system-deps-build system-deps-test
+.PHONY: install build test test-all checks golden fuzz clean bench reference system-deps-build \
+	system-deps-test
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,14 +25,31 @@ system-deps-test:
 build: install system-deps-build
 	$(VENV)/bin/solgen build problems --out output --jobs 0
 
+# No test may eat the machine: every process of a test run (pytest, typst inside it, pandoc,
+# xelatex, node) gets at most TEST_MEMORY_KB of address space; the worst the suite needs is
+# well under 1 GB. Hostile cases also run in a capped fork with a hard kill (tests/isolation.py).
+TEST_MEMORY_KB ?= 6000000
+CAPPED := ulimit -S -v $(TEST_MEMORY_KB) &&
+
+# The quick run (≤ 4 min on 2 cores): everything but the `slow` tests, then the checks.
 test: install system-deps-test
-	$(PY) -m pytest
+	$(CAPPED) $(PY) -m pytest -m "not slow"
+	$(MAKE) --no-print-directory checks
+
+# Everything: also xelatex compiles, 10k fuzz, cross-hash-seed builds, fault campaigns (CI).
+# The explicit -m wins over any -m in pyproject's addopts.
+test-all: install system-deps-test
+	$(CAPPED) $(PY) -m pytest -m "slow or not slow"
+	$(MAKE) --no-print-directory checks
+
+checks: install
 	$(VENV)/bin/ruff check generator tests
 	$(VENV)/bin/mypy --strict generator
 	$(VENV)/bin/lint-imports
 
+# Only the 10 000-example fuzz tests (SOLGEN_FUZZ_EXAMPLES sets the count).
 fuzz: install
-	SOLGEN_FUZZ_EXAMPLES=10000 $(PY) -m pytest -q tests/test_fuzz.py
+	$(CAPPED) $(PY) -m pytest -m slow tests/test_fuzz.py
 
 # Every speed figure of issue 9 in one table (docs/benchmarks.md); BENCH=--quick skips
 # the xelatex class and 10 000 variants.

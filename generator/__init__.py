@@ -4,7 +4,8 @@ from pathlib import Path
 
 __version__ = "0.1.0"
 
-# The built-in templates: inside the package when solgen is installed from a wheel
-# (pyproject.toml maps templates/ to generator/templates), beside it in a clone.
+# The built-in templates: inside the package when solgen is installed from a wheel; in a
+# clone generator/templates is a link to templates/ (see pyproject.toml), resolved here so
+# messages name the folder people edit.
 _HERE = Path(__file__).resolve().parent
-TEMPLATES = _HERE / "templates" if (_HERE / "templates").is_dir() else _HERE.parent / "templates"
+TEMPLATES = (_HERE / "templates").resolve()

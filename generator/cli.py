@@ -71,9 +71,10 @@ def main() -> None:
 @click.option("--lang", "langs", multiple=True, type=click.Choice(LANG_CHOICES),
               help="Language (repeatable). Default: all.")
 @click.option("--format", "formats", multiple=True,
-              type=click.Choice([*FORMATS, "json", "moodle"]),
-              help="Output format (repeatable). Default: md, tex, pdf and json. moodle: "
-              "Moodle XML questions, with --variants or --roster.")
+              type=click.Choice([*FORMATS, "json", "moodle", "cloze", "qti"]),
+              help="Output format (repeatable). Default: md, tex, pdf and json. With "
+              "--variants or --roster: moodle (Moodle XML, a numerical question per answer), "
+              "cloze (Moodle, one multi-part question per variant), qti (Canvas bank zip).")
 @click.option("--pdf-engine", default="auto", show_default=True,
               type=click.Choice(["auto", "typst", "xelatex"]),
               help="PDF engine: typst (built in, auto) or xelatex (needs TeX Live).")
@@ -88,13 +89,15 @@ def main() -> None:
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
               help="CSV with an id column (and name): one variant per student.")
 @click.option("--combined", is_flag=True, help="Also one file per class with every sheet.")
+@click.option("--bom", is_flag=True,
+              help="Start answers.csv with a UTF-8 byte order mark, so Excel reads names.")
 @JOBS
 @TEMPLATE_FOLDERS
 @TIME_LIMIT
 def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
           formats: tuple[str, ...], pdf_engine: str, keep_going: bool, count_: int | None,
-          seed: int, roster: Path | None, combined: bool, seconds: float, force: bool,
-          jobs: int, templates: tuple[Path, ...]) -> None:
+          seed: int, roster: Path | None, combined: bool, bom: bool, seconds: float,
+          force: bool, jobs: int, templates: tuple[Path, ...]) -> None:
     """Solve, verify and write every problem to OUT/<lang>/<id>.<ext>.
 
     PATHS are YAML files or folders (default: problems/). Nothing is written
@@ -121,15 +124,17 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
     chosen = list(formats or b.DEFAULT_FORMATS)
     if count_ is not None and roster is not None:
         raise click.UsageError("give --variants N or --roster FILE, not both")
-    if "moodle" in chosen and count_ is None and roster is None:
-        raise click.UsageError("--format moodle needs --variants N or --roster FILE")
+    lms = [f for f in chosen if f in ("moodle", "cloze", "qti")]
+    if lms and count_ is None and roster is None:
+        raise click.UsageError(f"--format {lms[0]} needs --variants N or --roster FILE")
     progress = Progress(sys.stderr, sys.stderr.isatty())
     try:
         activate(templates)
         files = b.problem_files(paths or (Path("problems"),))
         key = cache.fingerprint([*files, *([roster] if roster else [])], {
             "langs": _langs(langs), "formats": chosen,
-            "engine": pdf_engine, "variants": count_, "seed": seed, "combined": combined},
+            "engine": pdf_engine, "variants": count_, "seed": seed, "combined": combined,
+            "bom": bom},
             templates)
         known = None if force or keep_going else cache.up_to_date(out, key)
         if known is not None:
@@ -139,7 +144,7 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
         from generator.build import jobs as j
 
         plan = j.Plan(out, tuple(_langs(langs)), tuple(chosen), pdf_engine, seconds,
-                      _request(count_, seed, roster, combined, pdf_engine), templates)
+                      _request(count_, seed, roster, combined, pdf_engine, bom), templates)
         result = j.run(files, plan, jobs, keep_going, progress)
         written = b.write(result.outputs)
         if not result.failures:
@@ -162,14 +167,14 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
 
 
 def _request(count: int | None, seed: int, roster: Path | None, combined: bool,
-             pdf_engine: str) -> Any:
+             pdf_engine: str, bom: bool = False) -> Any:
     """The variants asked for (--variants N or --roster FILE), or None."""
     if count is None and roster is None:
         return None
     from generator.build.variants import Request, read_roster
 
     students = read_roster(roster) if roster is not None else None
-    return Request(count, seed, students, combined, pdf_engine)
+    return Request(count, seed, students, combined, pdf_engine, bom)
 
 
 @main.command()
@@ -204,23 +209,36 @@ def stress(file: Path, count: int, seed: int) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also check this class list, as build --roster reads it.")
 @JOBS
+@TEMPLATE_FOLDERS
 @TIME_LIMIT
-def check(paths: tuple[Path, ...], seconds: float, jobs: int) -> None:
+def check(paths: tuple[Path, ...], seconds: float, jobs: int, roster: Path | None,
+          templates: tuple[Path, ...]) -> None:
     """Parse, solve and verify problems; write nothing.
+
+    Checks what a build checks: every step, and for a problem with vary: one
+    drawn variant (vary: names, where:, numbers for every leaf); with --roster
+    the class list and with --templates your templates.
 
     \b
     Example:
       solgen check problems/hw1-3-conv-w11.yaml
+      solgen check problems --roster class.csv --templates course-templates
     """
     from generator.build import jobs as j
     from generator.build import outputs as b
     from generator.build.progress import Progress, count
+    from generator.theme import selection
 
     progress = Progress(sys.stderr, sys.stderr.isatty())
     try:
+        selection.activate(templates)
+        request = _request(None, 0, roster, False, "auto")
         files = b.problem_files(paths or (Path("problems"),))
-        result = j.run(files, j.Plan(Path(), seconds=seconds), jobs, progress=progress)
+        plan = j.Plan(Path(), seconds=seconds, request=request, templates=templates)
+        result = j.run(files, plan, jobs, progress=progress)
     except Exception as exc:
         progress.close()
         _fail(exc)
@@ -381,3 +399,57 @@ def copy_template(name: str, folder: Path, force: bool) -> None:
         _fail(exc)
         return
     click.echo(f"wrote {path}")
+
+
+@main.command("help")
+@click.argument("topic", required=False)
+def help_(topic: str | None) -> None:
+    """Show the keys of a problem kind or nested object (TOPIC), from the schema.
+
+    Without TOPIC, list the topics. The text is the matching section of the
+    problem file reference, so it needs no docs folder.
+
+    \b
+    Examples:
+      solgen help gradient
+      solgen help draw
+    """
+    from generator.spec.topics import topic as section
+    from generator.spec.topics import topics
+
+    if topic is None:
+        click.echo("Topics (solgen help TOPIC):\n  " + "\n  ".join(topics()))
+        return
+    text = section(topic)
+    if text is None:
+        raise click.UsageError(f"no help topic {topic!r}; topics are: " + ", ".join(topics()))
+    click.echo(text, nl=False)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1 (0: any free port).")
+@TEMPLATE_FOLDERS
+@TIME_LIMIT
+def serve(paths: tuple[Path, ...], port: int, seconds: float,
+          templates: tuple[Path, ...]) -> None:
+    """Preview every sheet in the browser; a saved file shows within a second or two.
+
+    Serves the answer sheets (and a question sheet of each problem with vary:)
+    in both languages on http://127.0.0.1:PORT/ only, re-solves just the files
+    that change, and reloads the page; an error shows in the page with its
+    file:line and hint. Ctrl-C stops.
+
+    \b
+    Example:
+      solgen serve problems --port 8000
+    """
+    from generator.preview import Preview
+    from generator.server import serve as run
+
+    try:
+        run(Preview(paths or (Path("problems"),), templates, seconds), port,
+            lambda text: click.echo(text))
+    except OSError as exc:
+        raise click.UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None

@@ -2,7 +2,8 @@
 # Installs the system tools solgen needs, only when they are missing.
 #
 #   scripts/system-deps.sh build   fonts for PDFs (fonts-noto-cjk)
-#   scripts/system-deps.sh test    + TeX Live (xelatex, latexmk, CJK), poppler-utils, node katex
+#   scripts/system-deps.sh test    + TeX Live (xelatex, latexmk, CJK), poppler-utils, node katex,
+#                                    chromium (the live-preview test)
 #
 # apt-get runs only as root on a machine that has it; elsewhere the script says what is
 # missing and exits 0, so `make build` still works for a user without root (the PDF step
@@ -23,6 +24,7 @@ if [ "$what" = test ]; then
     command -v pdftoppm >/dev/null || need+=(poppler-utils)
     command -v node >/dev/null || need+=(nodejs)
     command -v npm >/dev/null || need+=(npm)
+    command -v chromium >/dev/null || need+=(chromium)  # tests/test_serve.py drives a page
 fi
 
 if [ "${#need[@]}" -gt 0 ]; then

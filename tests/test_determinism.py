@@ -1,4 +1,4 @@
-"""Two full builds with different hash seeds give byte-identical files."""
+"""Two full builds with different hash seeds give byte-identical files (`make test-all`)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
 
 
@@ -19,6 +20,7 @@ def build(out: Path, seed: str) -> dict[str, str]:
             for p in sorted(out.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow
 def test_builds_are_byte_identical_across_hash_seeds(tmp_path: Path) -> None:
     first = build(tmp_path / "a", "1")
     second = build(tmp_path / "b", "4242")

@@ -41,56 +41,81 @@ def need(*tools: str) -> None:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """output/ for every problem (md, tex, typst PDF, html, docx), and xelatex PDFs.
-
-    The xelatex PDFs are compiled here, once, from the built .tex with the command and
-    environment `pdf.xelatex_pdf` uses, keeping each folder so the logs can be read;
-    `test_same_input_same_pdf_bytes` checks that `xelatex_pdf` gives the same bytes.
-    """
+    """output/ for every problem (md, tex, typst PDF, html, docx)."""
     problems = prepare_all(PROBLEMS + SHEETS)
     typst = tmp_path_factory.mktemp("typst")
     write(outputs(problems, typst, LANGS, ["md", "tex", "pdf", "html", "docx"]))
+    return {"typst": typst}
+
+
+@pytest.fixture(scope="session")
+def xelatex_built(built: dict[str, Path],
+                  tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """xelatex PDFs of every built .tex (slow: only the `slow` tests ask for them).
+
+    Compiled here, once, with the command and environment `pdf.xelatex_pdf` uses, keeping
+    each folder so the logs can be read; `test_same_input_same_xelatex_bytes` checks that
+    `xelatex_pdf` gives the same bytes.
+    """
+    need("latexmk", "xelatex")
     xelatex = tmp_path_factory.mktemp("xelatex")
     logs = tmp_path_factory.mktemp("texlogs")
-    if shutil.which("latexmk") and shutil.which("xelatex"):
-        for tex in sorted(typst.rglob("*.tex")):
-            folder = logs / tex.parent.name / tex.stem
-            folder.mkdir(parents=True)
-            shutil.copy(tex, folder / tex.name)
-            subprocess.run(latexmk_command(tex.name), cwd=folder, env=tex_environment(),
-                           capture_output=True, check=False)
-            pdf = folder / f"{tex.stem}.pdf"
-            if pdf.exists():
-                (xelatex / tex.parent.name).mkdir(exist_ok=True)
-                shutil.copy(pdf, xelatex / tex.parent.name / pdf.name)
-    return {"typst": typst, "xelatex": xelatex, "logs": logs}
+    for tex in sorted(built["typst"].rglob("*.tex")):
+        folder = logs / tex.parent.name / tex.stem
+        folder.mkdir(parents=True)
+        shutil.copy(tex, folder / tex.name)
+        subprocess.run(latexmk_command(tex.name), cwd=folder, env=tex_environment(),
+                       capture_output=True, check=False)
+        pdf = folder / f"{tex.stem}.pdf"
+        if pdf.exists():
+            (xelatex / tex.parent.name).mkdir(exist_ok=True)
+            shutil.copy(pdf, xelatex / tex.parent.name / pdf.name)
+    return {"xelatex": xelatex, "logs": logs}
 
 
-def pdfs(built: dict[str, Path], engine: str) -> list[Path]:
+ENGINES = ["typst", pytest.param("xelatex", marks=pytest.mark.slow)]
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def pdf_root(request: pytest.FixtureRequest, engine: str) -> Path:
+    """The folder of `engine`'s PDFs of every problem (xelatex's compiled on first use)."""
+    fixture = "xelatex_built" if engine == "xelatex" else "built"
+    folders: dict[str, Path] = request.getfixturevalue(fixture)
+    return folders[engine]
+
+
+def pdfs(root: Path) -> list[Path]:
     """Every PDF built (globbed, so variants and new kinds are covered as they come)."""
-    found = sorted(built[engine].rglob("*.pdf"))
-    assert len(found) >= len(IDS) * len(LANGS), f"too few PDFs in {built[engine]}"
+    found = sorted(root.rglob("*.pdf"))
+    assert len(found) >= len(IDS) * len(LANGS), f"too few PDFs in {root}"
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGS)
-def test_tex_compiles_without_missing_glyphs(built: dict[str, Path], lang: str) -> None:
-    need("latexmk", "xelatex")
+def test_tex_compiles_without_missing_glyphs(built: dict[str, Path],
+                                             xelatex_built: dict[str, Path],
+                                             lang: str) -> None:
     sources = sorted((built["typst"] / lang).glob("*.tex"))
     assert len(sources) >= len(IDS)
     for tex in sources:
-        log_file = built["logs"] / lang / tex.stem / f"{tex.stem}.log"
+        log_file = xelatex_built["logs"] / lang / tex.stem / f"{tex.stem}.log"
         log = log_file.read_text(encoding="utf-8", errors="replace")
-        assert (built["xelatex"] / lang / f"{tex.stem}.pdf").exists(), f"{tex}: {log[-3000:]}"
+        assert (xelatex_built["xelatex"] / lang / f"{tex.stem}.pdf").exists(), \
+            f"{tex}: {log[-3000:]}"
         assert "Missing character" not in log, tex.name
         assert "write18 enabled" not in log  # TeX Live's default: "restricted \\write18 enabled"
         assert "Overfull \\hbox" not in log, (tex.name, re.findall(r"Overfull \\hbox.*", log))
 
 
-@pytest.mark.parametrize("engine", ["typst", "xelatex"])
-def test_page_one_is_not_blank(built: dict[str, Path], engine: str, tmp_path: Path) -> None:
+def test_page_one_is_not_blank(pdf_root: Path, engine: str, tmp_path: Path) -> None:
     need("pdftoppm", *(["latexmk"] if engine == "xelatex" else []))
-    for pdf in pdfs(built, engine):
+    for pdf in pdfs(pdf_root):
         subprocess.run(["pdftoppm", "-gray", "-r", "40", "-f", "1", "-l", "1", str(pdf),
                         str(tmp_path / "page")], check=True)
         _, _, pixels = pgm(next(tmp_path.glob("page*.pgm")))
@@ -103,13 +128,12 @@ def test_page_one_is_not_blank(built: dict[str, Path], engine: str, tmp_path: Pa
 MARGIN_MM = 22  # both templates: A4 with 22 mm margins
 
 
-@pytest.mark.parametrize("engine", ["typst", "xelatex"])
-def test_nothing_sticks_out_into_the_side_margins(built: dict[str, Path], engine: str,
+def test_nothing_sticks_out_into_the_side_margins(pdf_root: Path, engine: str,
                                                   tmp_path: Path) -> None:
     """Overfull lines, in either engine: no ink in the left or right margin of any page."""
     need("pdftoppm", *(["latexmk"] if engine == "xelatex" else []))
     dpi = 50
-    for pdf in pdfs(built, engine):
+    for pdf in pdfs(pdf_root):
         out = tmp_path / pdf.parent.name / pdf.stem
         out.parent.mkdir(exist_ok=True)
         subprocess.run(["pdftoppm", "-gray", "-r", str(dpi), str(pdf), str(out)], check=True)
@@ -131,12 +155,10 @@ def pgm(path: Path) -> tuple[int, int, bytes]:
     return width, height, data[fields.end():fields.end() + width * height]
 
 
-@pytest.mark.parametrize("engine", ["typst", "xelatex"])
-def test_zh_tw_pdf_embeds_cjk_font_and_has_headings(built: dict[str, Path],
-                                                    engine: str) -> None:
+def test_zh_tw_pdf_embeds_cjk_font_and_has_headings(pdf_root: Path, engine: str) -> None:
     need("pdffonts", "pdftotext", *(["latexmk"] if engine == "xelatex" else []))
     seen = set()
-    for pdf in pdfs(built, engine):
+    for pdf in pdfs(pdf_root):
         if pdf.parent.name != "zh-TW":
             continue
         fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
@@ -151,10 +173,9 @@ def test_zh_tw_pdf_embeds_cjk_font_and_has_headings(built: dict[str, Path],
     assert set(ZH_HEADINGS) <= seen
 
 
-@pytest.mark.parametrize("engine", ["typst", "xelatex"])
-def test_pdf_metadata_title_and_language(built: dict[str, Path], engine: str) -> None:
+def test_pdf_metadata_title_and_language(pdf_root: Path, engine: str) -> None:
     need("pdfinfo", *(["latexmk"] if engine == "xelatex" else []))
-    pdf = built[engine] / "zh-TW" / "week1-sgd-step.pdf"
+    pdf = pdf_root / "zh-TW" / "week1-sgd-step.pdf"
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
                           check=True).stdout
     assert re.search(r"^Title:\s+一步 SGD 的參數更新（只代入、不需化簡）$", info, re.M), info
@@ -182,9 +203,14 @@ def test_same_input_same_pdf_bytes(built: dict[str, Path], tmp_path: Path) -> No
         first = built["typst"] / out.path.relative_to(tmp_path)
         data = out.text.encode("utf-8") if isinstance(out.text, str) else out.text
         assert first.read_bytes() == data, f"{first} changed between two builds"
-    if shutil.which("latexmk"):
-        for out in outputs(problems, tmp_path, ["zh-TW"], ["pdf"], pdf_engine="xelatex"):
-            assert (built["xelatex"] / out.path.relative_to(tmp_path)).read_bytes() == out.text
+
+
+@pytest.mark.slow
+def test_same_input_same_xelatex_bytes(xelatex_built: dict[str, Path], tmp_path: Path) -> None:
+    problems = prepare_all(PROBLEMS[:1])
+    for out in outputs(problems, tmp_path, ["zh-TW"], ["pdf"], pdf_engine="xelatex"):
+        first = xelatex_built["xelatex"] / out.path.relative_to(tmp_path)
+        assert first.read_bytes() == out.text, f"{first} changed between two builds"
 
 
 def math_fragments(built: dict[str, Path]) -> list[dict[str, object]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import PROBLEMS, ROOT, SHEETS
+from conftest import PROBLEMS, ROOT, SHEETS, check_golden
 
 from generator.formats.text import render
 from generator.solvers.problem import prepare
@@ -30,12 +30,7 @@ def test_golden(path: Path, update_golden: bool) -> None:
     folder = GOLDEN / path.stem
     made = outputs(path)
     for name, text in made.items():
-        golden = folder / name
-        if update_golden:
-            folder.mkdir(parents=True, exist_ok=True)
-            golden.write_text(text, encoding="utf-8")
-        assert golden.exists(), f"missing {golden}: run `make golden` and review the diff"
-        assert text == golden.read_text(encoding="utf-8"), f"{golden} differs"
+        check_golden(folder / name, text, update_golden)
 
 
 def test_every_problem_has_a_golden() -> None:

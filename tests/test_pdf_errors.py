@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import PdfError, ToolMissing
+from generator.errors import PdfError, SolgenError, ToolMissing
 from generator.formats import fonts
 from generator.formats.pdf import xelatex_pdf
 
@@ -65,3 +65,14 @@ def test_typst_font_warning_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setitem(pdf.TYPST_FONTS, "en", (["No Such Font"], ["No Such Font"]))
     with pytest.raises(PdfError, match="typst warned: unknown font family: no such font"):
         pdf.typst_pdf("# Title\n\ntext\n", "en")
+
+
+def test_pandoc_server_refusal_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pandoc-server.cgi's timeout answers 503 with an empty body: the status is the message
+    (it was once an empty "pandoc failed (--to=typst): " on a busy machine)."""
+    from generator.formats import pandoc
+
+    monkeypatch.setattr(pandoc, "SERVER_SECONDS", "0")
+    with pytest.raises(SolgenError, match=r"^pandoc failed \(--to=typst\): Status: 503 "
+                                          r"Service Unavailable$"):
+        pandoc.typst_many([("# hi", ["Noto Serif CJK TC"], ["Noto Sans CJK TC"])])

@@ -17,7 +17,7 @@ import pytest
 import sympy
 import yaml
 from click.testing import CliRunner
-from conftest import ROOT
+from conftest import ROOT, check_golden
 
 from generator.cli import main
 from generator.spec.vary import Draw
@@ -264,6 +264,7 @@ def test_a_wrong_line_in_a_variant_stops_the_build(monkeypatch: pytest.MonkeyPat
     assert "Derivative(MSE, w11) = " in text and " ≠ " in text
 
 
+@pytest.mark.slow
 def test_output_does_not_depend_on_pythonhashseed(tmp_path: Path) -> None:
     import os
     import subprocess
@@ -291,12 +292,7 @@ def test_variant_sheets_golden(tmp_path: Path, path: Path, update_golden: bool) 
     names = [f"{lang}/{path.stem}/v001.{kind}.md" for lang in ("en", "zh-TW")
              for kind in ("question", "answer")] + [f"{path.stem}/answers.csv"]
     for name in names:
-        golden = folder / name.replace("/", "--")
-        if update_golden:
-            folder.mkdir(parents=True, exist_ok=True)
-            golden.write_bytes(files[name])
-        assert golden.exists(), f"missing {golden}: run `make golden` and review the diff"
-        assert files[name] == golden.read_bytes(), f"{golden} differs"
+        check_golden(folder / name.replace("/", "--"), files[name], update_golden)
 
 
 def test_a_leaf_without_a_number_is_an_error_for_variants(tmp_path: Path) -> None:
@@ -339,16 +335,18 @@ def test_an_sgd_step_refuses_fractions_without_a_decimal_form(tmp_path: Path) ->
 
 @pytest.mark.skipif(shutil.which("latexmk") is None or shutil.which("pdfinfo") is None,
                     reason="needs TeX Live and poppler-utils")
-def test_variant_sheets_use_the_chosen_pdf_engine(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("engine", "producer"), [
+    ("typst", "Typst"), pytest.param("xelatex", "xdvipdfmx", marks=pytest.mark.slow)])
+def test_variant_sheets_use_the_chosen_pdf_engine(tmp_path: Path, engine: str,
+                                                  producer: str) -> None:
     problem = ROOT / "problems" / "week1-sgd-step-variants.yaml"
-    for engine, producer in (("typst", "Typst"), ("xelatex", "xdvipdfmx")):
-        out = tmp_path / engine
-        result = CliRunner().invoke(main, ["build", str(problem), "--out", str(out), "--lang",
-                                           "en", "--variants", "1", "--format", "pdf",
-                                           "--pdf-engine", engine])
-        assert result.exit_code == 0, result.output
-        for sheet in ("question", "answer"):
-            pdf = out / "en" / "week1-sgd-step-variants" / f"v001.{sheet}.pdf"
-            info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
-                                  check=True).stdout
-            assert producer in info, info
+    out = tmp_path / engine
+    result = CliRunner().invoke(main, ["build", str(problem), "--out", str(out), "--lang",
+                                       "en", "--variants", "1", "--format", "pdf",
+                                       "--pdf-engine", engine])
+    assert result.exit_code == 0, result.output
+    for sheet in ("question", "answer"):
+        pdf = out / "en" / "week1-sgd-step-variants" / f"v001.{sheet}.pdf"
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
+                              check=True).stdout
+        assert producer in info, info

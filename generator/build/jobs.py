@@ -116,9 +116,12 @@ def _produce(problem: Problem | Sheet, plan: Plan, progress: Tick | None = None)
     """The documents (and variant files) of one solved problem."""
     steps = len(problem.solution.steps())
     try:
-        if not _writes(plan):
-            return _Unit([], None, steps=steps, path=problem.path)
-        docs = [f for f in plan.formats if f != "moodle"]
+        if not _writes(plan):  # solgen check: what a build would refuse, without writing
+            from generator.build.preflight import preflight
+
+            return _Unit([], None, preflight(problem, plan.request), steps=steps,
+                         path=problem.path)
+        docs = [f for f in plan.formats if f not in ("moodle", "cloze", "qti")]  # variants only
         files = outputs([problem], plan.out, list(plan.langs), docs, plan.pdf_engine)
         if plan.request is None:
             return _Unit(files, None, steps=steps, path=problem.path)

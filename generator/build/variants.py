@@ -7,6 +7,8 @@ Layout (one folder per problem and language, so a class's files stay together):
     OUT/<lang>/<id>/questions.<ext>          every question sheet in one file (--combined)
     OUT/<lang>/<id>/answers.<ext>            every answer sheet in one file (--combined)
     OUT/<lang>/<id>/moodle.xml               --format moodle
+    OUT/<lang>/<id>/cloze.xml                --format cloze (Moodle, one question a variant)
+    OUT/<lang>/<id>/canvas-qti.zip           --format qti (Canvas question bank)
     OUT/<id>/answers.json, answers.csv       the class answer key (language-free)
 
 <label> is v005 for variant 5, or the student id with --roster.
@@ -23,10 +25,15 @@ from typing import Any
 from generator.build.outputs import Output
 from generator.build.progress import Tick
 from generator.errors import Location, SpecError, SpecErrors, StepCheckError
+from generator.formats.cloze import cloze_xml
+from generator.formats.lms import FILES, bank
 from generator.formats.moodle import question, quiz, to_html
 from generator.formats.produce import FORMATS, produce, produce_many
+from generator.formats.qti import qti_zip
 from generator.solvers import registry
+from generator.solvers.marks import points_of
 from generator.solvers.problem import Problem
+from generator.spec.models import GraphSpec
 from generator.variants.key import answers_csv, answers_json
 from generator.variants.sampler import Sampler, Variant, for_students, numbered
 from generator.variants.solution import Solved, Template
@@ -43,6 +50,7 @@ class Request:
     roster: list[tuple[str, str]] | None  # (student id, name) in file order
     combined: bool
     pdf_engine: str = "auto"
+    bom: bool = False  # answers.csv starts with a UTF-8 byte order mark (for Excel)
 
 
 def read_roster(path: Path) -> list[tuple[str, str]]:
@@ -131,8 +139,8 @@ def variant_files(template: Template, solved: list[Solved], out: Path, langs: li
     problem = template.problem
     pid = problem.spec.id
     files = [Output(out / pid / "answers.json", answers_json(problem, solved, request.seed)),
-             Output(out / pid / "answers.csv", answers_csv(problem, solved))]
-    kinds = [f for f in formats if f in (*FORMATS, "moodle")]  # json: the key above
+             Output(out / pid / "answers.csv", answers_csv(problem, solved, request.bom))]
+    kinds = [f for f in formats if f in (*FORMATS, "moodle", *FILES)]  # json: the key above
     labels = [s.variant.label for s in solved]
     engine = request.pdf_engine
     done = 0
@@ -148,6 +156,11 @@ def variant_files(template: Template, solved: list[Solved], out: Path, langs: li
             if fmt == "moodle":
                 files.append(Output(folder / "moodle.xml", _moodle(problem, questions, answers,
                                                                    solved)))
+                continue
+            if fmt in FILES:
+                items = bank(problem, sheets.title, questions, answers, solved)
+                files.append(Output(folder / FILES[fmt], cloze_xml(items) if fmt == "cloze"
+                                    else qti_zip(items)))
                 continue
             asked = produce_many(questions, fmt, [f"{x}.question" for x in labels], engine)
             shown = produce_many(answers, fmt, [f"{x}.answer" for x in labels], engine)
@@ -165,13 +178,15 @@ def variant_files(template: Template, solved: list[Solved], out: Path, langs: li
 
 def _moodle(problem: Problem, questions: list[dict[str, Any]], answers: list[dict[str, Any]],
             solved: list[Solved]) -> str:
-    pid = problem.spec.id
+    spec = problem.spec
+    assert isinstance(spec, GraphSpec)
     items = []
     for q, a, s in zip(questions, answers, solved, strict=True):
         text, feedback = to_html(q), to_html(a)
-        for answer in s.answers:
+        points = points_of(spec, problem.graph, [x.key for x in s.answers])
+        for answer, worth in zip(s.answers, points, strict=True):
             many = len(s.answers) > 1
             asked = text + rf"<p>\({answer.label} = ?\)</p>" if many else text
-            name = f"{pid} {s.variant.label}" + (f" {answer.key}" if many else "")
-            items.append(question(name, asked, feedback, answer))
-    return quiz(f"solgen/{pid}", items)
+            name = f"{spec.id} {s.variant.label}" + (f" {answer.key}" if many else "")
+            items.append(question(name, asked, feedback, answer, worth, tuple(spec.tags)))
+    return quiz(spec.category or f"solgen/{spec.id}", items)

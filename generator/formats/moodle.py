@@ -15,6 +15,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from generator.solvers.marks import shown
 from generator.variants.solution import Answer
 
 _DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.S)
@@ -50,36 +51,55 @@ def tolerance(answer: Answer) -> str:
     return f"1e-{answer.digits:02d}" if answer.digits else "1"
 
 
-def _text(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
+def text_element(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
+    """`<tag …><text>text</text></tag>`, Moodle XML's shape for every text field."""
     node = ET.SubElement(parent, tag, attrs)
     ET.SubElement(node, "text").text = text
     return node
 
 
-def question(name: str, question_html: str, feedback_html: str, answer: Answer
-             ) -> ET.Element:
+def tags_element(tags: tuple[str, ...]) -> ET.Element:
+    node = ET.Element("tags")
+    for tag in tags:
+        text_element(node, "tag", tag)
+    return node
+
+
+def question(name: str, question_html: str, feedback_html: str, answer: Answer,
+             points: float = 1.0, tags: tuple[str, ...] = ()) -> ET.Element:
     q = ET.Element("question", {"type": "numerical"})
-    _text(q, "name", name)
-    _text(q, "questiontext", question_html, format="html")
-    _text(q, "generalfeedback", feedback_html, format="html")
-    ET.SubElement(q, "defaultgrade").text = "1"
+    text_element(q, "name", name)
+    text_element(q, "questiontext", question_html, format="html")
+    text_element(q, "generalfeedback", feedback_html, format="html")
+    ET.SubElement(q, "defaultgrade").text = shown(points)
     ET.SubElement(q, "penalty").text = "0"
     ET.SubElement(q, "hidden").text = "0"
-    a = _text(q, "answer", answer.decimal, fraction="100", format="moodle_auto_format")
+    a = text_element(q, "answer", answer.decimal, fraction="100", format="moodle_auto_format")
     ET.SubElement(a, "tolerance").text = tolerance(answer)
-    _text(a, "feedback", "", format="html")
+    text_element(a, "feedback", "", format="html")
     ET.SubElement(q, "unitgradingtype").text = "0"
     ET.SubElement(q, "unitpenalty").text = "0"
     ET.SubElement(q, "showunits").text = "3"
     ET.SubElement(q, "unitsleft").text = "0"
+    if tags:
+        q.append(tags_element(tags))
     return q
 
 
-def quiz(category: str, questions: list[ET.Element]) -> str:
+def category_question(category: str) -> ET.Element:
+    """The pseudo-question that files the questions after it under `category`."""
+    cat = ET.Element("question", {"type": "category"})
+    text_element(cat, "category", f"$course$/top/{category}")
+    return cat
+
+
+def document(questions: list[ET.Element]) -> str:
     root = ET.Element("quiz")
-    cat = ET.SubElement(root, "question", {"type": "category"})
-    _text(cat, "category", f"$course$/top/{category}")
     root.extend(questions)
     ET.indent(root, space="  ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(
         root, encoding="unicode") + "\n"
+
+
+def quiz(category: str, questions: list[ET.Element]) -> str:
+    return document([category_question(category), *questions])

@@ -35,8 +35,11 @@ HTML_HEADER = "html/math-style.html"
 TYPST_ARGS = ["--to=typst", "--standalone"]
 TYPST_TEMPLATE = "typst/document.typ"
 EPOCH = "0"
-SERVER_TIMEOUT = 3600  # seconds for one batch
 BATCH = 200  # documents per pandoc run: a class's sheets, with memory bounded for 10 000
+# pandoc-server.cgi answers "503 Service Unavailable", with an empty body, to a request that
+# runs longer than PANDOC_SERVER_TIMEOUT seconds, 2 by default: a batch of sheets on a busy
+# machine takes longer (seen on 2 shared cores), so the limit is raised far past any batch.
+SERVER_SECONDS = "600"
 
 
 @cache
@@ -118,14 +121,13 @@ def batch(requests: list[dict[str, object]], to: str = "typst") -> list[dict[str
            "HTTP_ACCEPT": "application/json", "SERVER_NAME": "localhost",
            "SERVER_PORT": "80", "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1",
            "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", EPOCH),
-           # The server stops a run after 2 s by default and cuts its answer short: a
-           # batch of a class's sheets on a loaded machine takes longer.
-           "PANDOC_SERVER_TIMEOUT": str(SERVER_TIMEOUT)}
+           "PANDOC_SERVER_TIMEOUT": SERVER_SECONDS}
     done = subprocess.run(["pandoc-server.cgi"], executable=executable(), input=body,
                           capture_output=True, env=env, check=False)
     head, _, payload = done.stdout.partition(b"\n\n")
     if done.returncode != 0 or not head.startswith(b"Status: 200"):
-        detail = (done.stderr or payload).decode("utf-8", "replace").strip()
+        detail = (done.stderr or payload or head.split(b"\n")[0]).decode("utf-8", "replace"
+                                                                          ).strip()
         raise SolgenError(f"pandoc failed (--to={to}): {detail[:500]}")
     try:
         answers: list[dict[str, object]] = json.loads(payload)

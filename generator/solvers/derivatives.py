@@ -14,13 +14,14 @@ from dataclasses import dataclass, replace
 import sympy
 from sympy import Add, Mul, Symbol
 
+from generator.algebra.expr import parse
 from generator.algebra.notation import Paren
 from generator.algebra.polynomials import ascending, factored
 from generator.algebra.printing import to_latex
 from generator.algebra.trace import Block, Section, Solution, Step
 from generator.errors import SpecError, SpecErrors
 from generator.graph.model import Graph
-from generator.solvers.kind import Kind
+from generator.solvers.kind import Kind, PlotFigure
 from generator.solvers.parts.self_functions import (
     BUILTIN,
     Function,
@@ -256,4 +257,20 @@ class _Deriver:
                 self.boxed("deriv_therefore", k, {})]
 
 
-KIND = Kind[SelfDerivativesSpec]("self_derivatives", validate, solve)
+_BUILTIN = {"sigma": (lambda x: 1 / (1 + sympy.exp(-x)), "\\sigma"),
+            "tanh": (sympy.tanh, "\\tanh"), "exp": (sympy.exp, "e")}
+
+
+def figure(spec: SelfDerivativesSpec, graph: Graph) -> PlotFigure:
+    """f and its derivatives, plotted (f in plain sympy: σ written out)."""
+    x = sympy.Symbol(spec.variable)
+    if isinstance(spec.function, str):
+        make, name = _BUILTIN[spec.function]
+        return PlotFigure(make(x), x, name, spec.function, spec.order)
+    definition = parse(spec.function.definition, {spec.variable: x})
+    plain = definition.replace(lambda e: callable(getattr(e, "plain", None)),
+                               lambda e: e.plain())
+    return PlotFigure(plain, x, spec.function.name, "custom", spec.order)
+
+
+KIND = Kind[SelfDerivativesSpec]("self_derivatives", validate, solve, figure=figure)

@@ -16,7 +16,7 @@ from generator.check.expectations import check_expectations
 from generator.errors import SpecError, SpecErrors
 from generator.graph.model import Graph
 from generator.graph.values import given_values, leaves_needed, values_point, written_as_decimals
-from generator.solvers.kind import Answers, GraphKind, Point, Variants
+from generator.solvers.kind import Answers, GraphFigure, GraphKind, Point, Variants
 from generator.solvers.parts.backprop import backward_sections, deltas
 from generator.solvers.parts.conv_touch import touch_sections
 from generator.solvers.parts.partials import Edge, derive, sigmoid_prime_exp
@@ -261,4 +261,10 @@ class GradientVariants(Variants[GradientSpec]):
                                             for n in spec.wrt]}
 
 
-KIND = GraphKind[GradientSpec]("gradient", validate, solve, GradientVariants())
+def figure(spec: GradientSpec, graph: Graph) -> GraphFigure:
+    """The graph with the paths from the loss to every parameter asked for."""
+    return GraphFigure(tuple(s for name in spec.wrt for s in (
+        graph.arrays[name].values() if name in graph.arrays else [graph.names[name]])))
+
+
+KIND = GraphKind[GradientSpec]("gradient", validate, solve, GradientVariants(), figure)

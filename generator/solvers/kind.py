@@ -93,13 +93,40 @@ class Variants(Generic[G]):
 
 
 @dataclass(frozen=True)
+class GraphFigure:
+    """Draw the computation graph with the chain-rule paths to these leaves highlighted."""
+
+    wrt: tuple[sympy.Symbol, ...]
+
+
+@dataclass(frozen=True)
+class PlotFigure:
+    """Plot a function of one variable and its first `order` derivatives."""
+
+    definition: sympy.Basic  # in plain sympy (no solgen Function classes)
+    variable: sympy.Symbol
+    name: str  # the function's LaTeX name, e.g. \\sigma
+    label: str  # what it is: sigma, tanh, exp or custom
+    order: int
+
+
+Figure = GraphFigure | PlotFigure
+
+
+def no_figure(spec: Any, graph: Graph) -> Figure | None:
+    return None
+
+
+@dataclass(frozen=True)
 class Kind(Generic[S]):
-    """One `kind:`: its solver and checks, and its variants (None: `vary:` is refused)."""
+    """One `kind:`: its solver and checks, its variants (None: `vary:` is refused) and the
+    picture its sheets may show (what to draw; `view/pictures.py` draws it)."""
 
     name: str
     validate: Callable[[S, Graph, Source], None]
     solve: Callable[[S, Graph], Solution]
     variants: Variants[Any] | None = None
+    figure: Callable[[S, Graph], Figure | None] = no_figure
 
     def graph(self, spec: S, source: Source) -> Graph:
         """The computation graph the solver works on (none for most kinds)."""

@@ -9,10 +9,10 @@ import sympy
 
 from generator.algebra.trace import Solution, Step
 from generator.check.verify import check
-from generator.errors import Location, StepCheckError
+from generator.errors import Location, SpecErrors, StepCheckError
 from generator.graph.model import Graph
-from generator.solvers import registry
-from generator.spec.models import AnySpec, load, localized
+from generator.solvers import marks, registry, statement
+from generator.spec.models import AnySpec, GraphSpec, load, localized
 from generator.spec.source import Source
 
 
@@ -33,6 +33,11 @@ def prepare(path: Path, display: str | None = None) -> Problem:
     source, spec = load(path, display)
     graph = registry.graph(spec, source)
     registry.validate(spec, graph, source)
+    if isinstance(spec, GraphSpec):  # what a class is handed: statement slots, points
+        handed = statement.problems_of(spec, graph, source) + marks.problems_of(
+            spec, graph, source)
+        if handed:
+            raise SpecErrors(handed)
     solution, failures = check(registry.solve(spec, graph), graph)
     if failures:
         raise StepCheckError(_failure_report(source, graph, failures))

@@ -19,6 +19,7 @@ from generator.spec.vary import Draw, Value
 LANGS = ("zh-TW", "en")
 Number = int | float
 Localized = str | dict[Literal["zh-TW", "en"], str]
+Points = Annotated[float, Field(gt=0, le=1000)]
 _NAME = r"^[A-Za-z][A-Za-z0-9]{0,15}$"
 _KIND = "What the file is; it chooses which other keys apply and who solves it."
 
@@ -77,6 +78,20 @@ class GraphSpec(ProblemBase):
                                   "per leaf (docs/variants.md).")
     where: list[str] = Field([], description="Conditions every draw must meet, e.g. "
                              "`abs(z00) <= 4`.")
+    # What a class is handed (question sheets, Moodle, Canvas): generator/statement.py and
+    # generator/marks.py check these against the graph when the file is read.
+    statement: Localized | None = Field(
+        None, description="The question in your words (Markdown, one text or one per "
+        "language), on question sheets and in LMS exports; `{{ name }}` puts the variant's "
+        "number of a declared symbol (or the matrix of an array) there.")
+    points: Points | dict[str, Points] | None = Field(
+        None, description="Points of each part (each answer), or per parameter "
+        "`{w11: 2, b: 1}` (an array's name covers its elements); default 1 each.")
+    category: str | None = Field(
+        None, min_length=1, max_length=200, description="Question bank category of LMS "
+        "exports, `/` between levels, e.g. `ML/Week 3`; default `solgen/<id>`.")
+    tags: list[Annotated[str, Field(pattern=r"^[^\s,]{1,50}$")]] = Field(
+        [], max_length=20, description="Tags of the LMS questions (no spaces or commas).")
 
 
 class GradientDisplay(Strict):

@@ -1,8 +1,11 @@
 """The class answer key: `answers.json` and `answers.csv`, one row per variant.
 
-Each answer is given three ways: a sympy string that plain `sympy.sympify` reads (σ written
-as 1/(1 + exp(-x))), its LaTeX, and its decimal to the problem's `precision` places.
-Drawn values are exact strings ("3", "-1/2", "0.3" is written "3/10").
+`answers.json` keeps everything exact: each answer as a sympy string that plain
+`sympy.sympify` reads (σ written as 1/(1 + exp(-x))), its LaTeX and its decimal to the
+problem's `precision` places; drawn values as exact strings ("3", "-1/2", "3/10"), seeds as
+integers. `answers.csv` is for spreadsheets, which read "1/5" as a date and round a 20-digit
+seed: drawn values and answers as decimals only, no seed (it stays in the JSON), optionally
+with a byte order mark so Excel reads the UTF-8 names.
 """
 
 from __future__ import annotations
@@ -12,6 +15,10 @@ import io
 import json
 from typing import Any
 
+import mpmath
+import sympy
+
+from generator.algebra.numbers import decimal_text
 from generator.solvers.problem import Problem
 from generator.variants.solution import Solved
 
@@ -42,21 +49,32 @@ def answers_json(problem: Problem, solved: list[Solved], base_seed: int) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def answers_csv(problem: Problem, solved: list[Solved]) -> str:
-    rows = [_row(problem, one) for one in solved]
-    value_names = sorted({n for r in rows for n in r["values"]})
-    answer_keys = list(rows[0]["answers"]) if rows else []
-    head = ["variant", "student", "name", "seed", *value_names]
-    for key in answer_keys:
-        head += [f"{key} decimal", f"{key} sympy", f"{key} latex"]
+BOM = "\ufeff"  # Excel takes a CSV for UTF-8 only when it starts with one
+
+
+def value_decimal(value: sympy.Basic, places: int) -> str:
+    """A drawn value as a spreadsheet number: exact when it has at most `places` decimals
+    (-9/10 → -0.9, 2 → 2), else rounded to `places` (1/3 → 0.333333 with 6)."""
+    exact = sympy.Rational(value)
+    with mpmath.workdps(40):  # 40 digits: far beyond any `precision:` (at most 30)
+        text = decimal_text(mpmath.mpf(exact.p) / exact.q, places)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def answers_csv(problem: Problem, solved: list[Solved], bom: bool = False) -> str:
+    """One row per variant: label, student, name, the drawn values, each answer's decimal."""
+    places = getattr(problem.spec, "precision", 6)
+    points = [{s.name: v for s, v in one.variant.drawn.point.items()
+               if problem.graph.roles.get(s) != "constant"} for one in solved]
+    value_names = sorted({n for point in points for n in point})
+    answer_keys = [a.key for a in solved[0].answers] if solved else []
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(head)
-    for r in rows:
-        line = [r["variant"], r["student"] or "", r["name"] or "", str(r["seed"])]
-        line += [r["values"].get(n, "") for n in value_names]
-        for key in answer_keys:
-            a = r["answers"][key]
-            line += [a["decimal"], a["sympy"], a["latex"]]
-        writer.writerow(line)
-    return buffer.getvalue()
+    writer.writerow(["variant", "student", "name", *value_names, *answer_keys])
+    for one, point in zip(solved, points, strict=True):
+        variant = one.variant
+        writer.writerow([variant.label, variant.student or "", variant.name or "",
+                         *[value_decimal(point[n], places) if n in point else ""
+                           for n in value_names],
+                         *[a.decimal for a in one.answers]])
+    return (BOM if bom else "") + buffer.getvalue()

@@ -13,7 +13,10 @@ from typing import Any
 
 from generator.algebra.trace import Block, Section, Solution, Step
 from generator.graph.values import values_latex
+from generator.solvers.marks import points_of, shown
 from generator.solvers.problem import Problem
+from generator.solvers.statement import fill
+from generator.spec.models import GraphSpec
 from generator.theme.messages import say
 from generator.variants.sampler import Variant
 from generator.variants.solution import Solved, Template
@@ -93,10 +96,25 @@ class Sheets:
                                   self.template.decimals)
             sections = [*self.model, self.section(Section("", (
                 Block("given_values", {"values": values}),), level=0))]
-        sections.append({"heading": self._say("task"), "level": 3, "blocks": [
+        spec = self.problem.spec
+        assert isinstance(spec, GraphSpec)  # only graph kinds have variants
+        if spec.statement is not None:  # the author's words come first
+            sections.insert(0, {"heading": "", "level": 3, "blocks": [
+                {"text": self.statement(variant), "bullets": [], "math": ""}]})
+        total = sum(points_of(spec, self.problem.graph, [a.key for a in solved.answers]), 0.0)
+        heading = self._say("task") + (self._say("points", points=shown(total))
+                                       if spec.points is not None else "")
+        sections.append({"heading": heading, "level": 3, "blocks": [
             {"text": self._task(), "bullets": [], "math": ""}]})
         return {"title": self._say("question_title", title=self.title, who=self.who(variant)),
                 "lang": self.lang, "sections": sections, "verified": self._footer(variant)}
+
+    def statement(self, variant: Variant) -> str:
+        """The problem's `statement:` in this language with the variant's numbers in it."""
+        spec = self.problem.spec
+        assert isinstance(spec, GraphSpec) and spec.statement is not None
+        return fill(spec.statement, self.lang, self.problem.graph, variant.drawn.point,
+                    self.writer.tex, self.template.decimals)
 
     def _model_sections(self) -> list[dict[str, Any]]:
         graph = self.problem.graph

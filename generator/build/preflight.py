@@ -1,0 +1,42 @@
+"""`solgen check`: everything a build would refuse, found without writing a file.
+
+Solving and verifying happen for every problem anyway; a build then also renders the
+documents through the templates (a course's own may name a missing include or a variable
+the view model lacks) and, with --variants/--roster, draws and solves variants (vary:
+names, where:, a number for every leaf). The preflight does the same on a small scale:
+Markdown and LaTeX of the solution in every language, and one variant's sheets.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.formats.text import render
+from generator.spec.models import LANGS
+from generator.view.model import document_view
+
+# Markdown feeds HTML, DOCX and typst PDFs through pandoc; LaTeX feeds xelatex. Rendering
+# both runs every template a build runs, without pandoc or a PDF engine.
+TEXT_FORMATS = ("md", "tex")
+
+
+def preflight(problem: Any, request: Any = None) -> bool:
+    """Render `problem` (a Problem or Sheet) and, with `vary:`, one variant; raise on error.
+    True when the problem has `vary:` (a build with --variants would draw from it)."""
+    for lang in LANGS:
+        view = document_view(problem, lang)
+        for fmt in TEXT_FORMATS:
+            render(view, fmt)
+    from generator.build.variants import Request, solve_variants, varied
+    from generator.view.sheets import Sheets
+
+    drawn = varied([problem])
+    for one in drawn:
+        seed = request.seed if request is not None else 0
+        template, solved = solve_variants(one, Request(1, seed, None, False))
+        for lang in LANGS:
+            sheets = Sheets(one, template, lang)
+            for model in (sheets.question(solved[0]), sheets.answer(solved[0])):
+                for fmt in TEXT_FORMATS:
+                    render(model, fmt)
+    return bool(drawn)
