@@ -10,6 +10,7 @@ sympy, so a no-op build stays fast.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
@@ -26,16 +27,27 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@functools.cache
+def code_digest() -> str:
+    """solgen's own source and built-in templates, the part of every fingerprint that is
+    the same for all problems of a build (read once per process)."""
+    code = sorted(PACKAGE.rglob("*.py")) + sorted(p for p in BUILTIN.rglob("*") if p.is_file())
+    h = hashlib.sha256()
+    for path in code:
+        h.update(f"\n{path}\n{_digest(path)}".encode())
+    return h.hexdigest()
+
+
 def fingerprint(problems: Iterable[Path], options: dict[str, object],
                 templates: Sequence[Path] = ()) -> str:
     inputs: set[Path] = set()
     for file in problems:
         inputs.add(file.resolve())
         inputs.update(p.resolve() for p in file.resolve().parent.glob("*.yaml"))
-    code = sorted(PACKAGE.rglob("*.py")) + sorted(p for p in BUILTIN.rglob("*") if p.is_file())
     h = hashlib.sha256(f"solgen {__version__}\n".encode())
     h.update(json.dumps(options, sort_keys=True, default=str).encode())
-    for path in [*code, *sorted(inputs)]:
+    h.update(code_digest().encode())
+    for path in sorted(inputs):
         h.update(f"\n{path}\n{_digest(path)}".encode())
     # Order matters (the first folder wins), so each folder is hashed in turn, with its name.
     for number, folder in enumerate(templates):
