@@ -9,6 +9,7 @@ import zipfile
 from conftest import ROOT
 
 from generator.formats import pandoc
+from generator.theme.theme import Theme
 
 
 def _markdowns() -> list[str]:
@@ -25,8 +26,8 @@ def _markdowns() -> list[str]:
 
 def test_batched_html_is_the_command_lines() -> None:
     docs = _markdowns()
-    batched = pandoc.html_many(docs)
-    assert batched == [pandoc.html(d) for d in docs]
+    batched = pandoc.html_many(docs, Theme())
+    assert batched == [pandoc.html(d, Theme()) for d in docs]
     assert all("math { font-family:" in h and "<math" in h for h in batched[:-1])
 
 

@@ -22,14 +22,14 @@ from functools import cache
 from pathlib import Path
 
 from generator.errors import SolgenError, ToolMissing
-from generator.theme.templates import active
+from generator.theme.theme import Theme
 
 # -raw_tex: a backslash word in a title ("\ok") is text, not a TeX command to drop.
 # --wrap=none: a line break pandoc adds is a space in HTML and typst; keep the text as is.
 COMMON = ["--from=markdown-raw_tex", "--shift-heading-level-by=-1", "--wrap=none", "--quiet"]
 # MathML: rendered by every current browser, offline, no script; pandoc keeps the TeX
 # source as an annotation, which the KaTeX test reads back.
-# Both files resolve through the active template set, so a course can restyle them.
+# Both files resolve through the run's theme, so a course can restyle them.
 HTML_ARGS = ["--to=html5", "--standalone", "--mathml"]
 HTML_HEADER = "html/math-style.html"
 TYPST_ARGS = ["--to=typst", "--standalone"]
@@ -62,30 +62,30 @@ def run(markdown: str, args: list[str]) -> bytes:
     return done.stdout
 
 
-def html(markdown: str) -> str:
-    header = active().resolve(HTML_HEADER)
+def html(markdown: str, theme: Theme) -> str:
+    header = theme.resolve(HTML_HEADER)
     return run(markdown, [*HTML_ARGS, f"--include-in-header={header}"]).decode("utf-8")
 
 
-def typst(markdown: str, fonts: list[str], heading_fonts: list[str]) -> str:
-    return typst_many([(markdown, fonts, heading_fonts)])[0]
+def typst(markdown: str, fonts: list[str], heading_fonts: list[str], theme: Theme) -> str:
+    return typst_many([(markdown, fonts, heading_fonts)], theme)[0]
 
 
-def typst_many(docs: list[tuple[str, list[str], list[str]]]) -> list[str]:
+def typst_many(docs: list[tuple[str, list[str], list[str]]], theme: Theme) -> list[str]:
     """Each (markdown, main fonts, heading fonts) as a standalone typst document."""
-    template = active().resolve(TYPST_TEMPLATE).read_text(encoding="utf-8")
+    template = theme.resolve(TYPST_TEMPLATE).read_text(encoding="utf-8")
     requests = [{**_request(markdown, "typst"), "template": template,
                  "variables": {"mainfont": fonts, "headingfont": heading_fonts}}
                 for markdown, fonts, heading_fonts in docs]
     return [str(a["output"]) for a in _answers(requests, "typst")]
 
 
-def html_many(markdowns: list[str]) -> list[str]:
+def html_many(markdowns: list[str], theme: Theme) -> list[str]:
     """`html` of each document, one pandoc run per BATCH (the same bytes, tests/test_html.py).
 
     The server reads no files: the header that `--include-in-header` would read is passed
     as the template variable that option sets (`header-includes`)."""
-    header = active().resolve(HTML_HEADER).read_text(encoding="utf-8")
+    header = theme.resolve(HTML_HEADER).read_text(encoding="utf-8")
     requests = [{**_request(markdown, "html5"), "html-math-method": {"method": "mathml"},
                  "variables": {"header-includes": [header]}} for markdown in markdowns]
     return [str(a["output"]) for a in _answers(requests, "html5")]
