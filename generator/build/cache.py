@@ -2,7 +2,7 @@
 
 The fingerprint covers every byte that can change an output: solgen's own source and
 templates, the user's template folders (`--templates`, in their order), the problem files
-(and every YAML beside them, which sheets may include), and the options. The record in
+(every YAML beside them, and every part a sheet names), and the options. The record in
 OUT/.solgen-build.json lists each output with its hash, so a deleted or edited output file
 also triggers a rebuild. Only whole successful builds are recorded; this module imports no
 sympy, so a no-op build stays fast.
@@ -17,6 +17,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from generator import __version__
+from generator.build.sheet_parts import sheet_parts
+from generator.spec.file_safety import write_atomic
 from generator.theme.templates import BUILTIN, files
 
 RECORD = ".solgen-build.json"
@@ -44,6 +46,7 @@ def fingerprint(problems: Iterable[Path], options: dict[str, object],
     for file in problems:
         inputs.add(file.resolve())
         inputs.update(p.resolve() for p in file.resolve().parent.glob("*.yaml"))
+        inputs.update(sheet_parts(file))  # issue 20: parts in sub-folders too
     h = hashlib.sha256(f"solgen {__version__}\n".encode())
     h.update(json.dumps(options, sort_keys=True, default=str).encode())
     h.update(code_digest().encode())
@@ -75,7 +78,6 @@ def up_to_date(out: Path, key: str) -> int | None:
 def remember(out: Path, key: str, paths: Iterable[Path]) -> None:
     files = {str(p.relative_to(out)): _digest(p) for p in sorted(paths)}
     out.mkdir(parents=True, exist_ok=True)
-    tmp = out / (RECORD + ".tmp")
-    tmp.write_text(json.dumps({"fingerprint": key, "files": files}, indent=1, sort_keys=True),
-                   encoding="utf-8")
-    tmp.replace(out / RECORD)
+    # issue 20: never through a link planted in the output folder (generator/file_safety.py)
+    record = json.dumps({"fingerprint": key, "files": files}, indent=1, sort_keys=True)
+    write_atomic(out / RECORD, record.encode("utf-8"), levels=0)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from generator.errors import Location, SolgenError, SpecError, SpecErrors
 from generator.limits import DEFAULT_SECONDS, time_limit
+from generator.spec.file_safety import refuse_links
 
 if TYPE_CHECKING:
     from generator.solvers.problem import Problem  # imports sympy: only when building
@@ -136,6 +137,7 @@ def write(files: list[Output]) -> list[Path]:
     made: set[Path] = set()  # mkdir per file dominated writing thousands of variant sheets
     for f in files:
         data = f.text.encode("utf-8") if isinstance(f.text, str) else f.text
+        refuse_links(f.path, 1)  # issue 20: a link in the output folder is an error
         if f.path.exists() and f.path.read_bytes() == data:
             continue
         if f.path.parent not in made:
