@@ -113,7 +113,8 @@ def typst_many(docs: list[tuple[str, list[str], list[str]]], theme: Theme) -> li
     return _batches([{**_write(tree, "typst"), "template": template,
                       "variables": {"mainfont": fonts, "headingfont": heading_fonts}}
                      for tree, (_, fonts, heading_fonts)
-                     in zip(_trees([m for m, _, _ in docs]), docs, strict=True)], "typst")
+                     in zip(_trees([m for m, _, _ in docs], "typst"), docs, strict=True)],
+                    "typst")
 
 
 def html_many(markdowns: list[str], theme: Theme) -> list[str]:
@@ -124,21 +125,22 @@ def html_many(markdowns: list[str], theme: Theme) -> list[str]:
     header = html_header(theme).read_text(encoding="utf-8")
     pages = _batches([{**_write(tree, "html5"), "html-math-method": {"method": "mathml"},
                        "variables": {"header-includes": [header]}}
-                      for tree in _trees(markdowns)], "html5")
+                      for tree in _trees(markdowns, "html5")], "html5")
     return [page.replace("<head>\n", "<head>\n" + CSP_META, 1) for page in pages]
 
 
 def docx_many(markdowns: list[str]) -> list[bytes]:
     """`docx` of each document, two pandoc runs per BATCH (the server answers in base64)."""
     return [base64.b64decode(page) for page in _batches(
-        [_write(tree, "docx") for tree in _trees(markdowns)], "docx")]
+        [_write(tree, "docx") for tree in _trees(markdowns, "docx")], "docx")]
 
 
-def _trees(markdowns: list[str]) -> list[str]:
-    """READ's pandoc trees of the documents. The server runs pandoc without any file or
-    network access (its "pure" mode), so no --sandbox here."""
+def _trees(markdowns: list[str], to: str) -> list[str]:
+    """READ's pandoc trees of the documents on their way to `to` (which errors name). The
+    server runs pandoc without any file or network access (its "pure" mode), so no
+    --sandbox here."""
     return _batches([{"text": markdown, "from": READER, "to": "json",
-                      "shift-heading-level-by": -1} for markdown in markdowns], "json")
+                      "shift-heading-level-by": -1} for markdown in markdowns], to)
 
 
 def _write(tree: str, to: str) -> dict[str, object]:
