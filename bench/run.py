@@ -246,6 +246,21 @@ def mlp() -> None:
         f"{best:.2f} s (first {cold:.2f} s)", "≤ 2 s", best <= 2.0)
 
 
+def review_class(tmp: Path) -> None:
+    """`solgen review` on a class of 30 HW 1-3 answer sheets, about half with a line broken
+    (tests/review_class.py, seed 17): the time per submission, start-up included."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from review_class import answer_sheets, submissions
+
+    broken = submissions(answer_sheets(tmp / "review-build"), tmp / "review-class")
+    run = solgen(["review", str(tmp / "review-class"), "--problem", str(HW), "--out",
+                  str(tmp / "reviews")], tmp, "solgen review, class of 30")
+    found = run.out.count("wrong line")
+    row(f"`solgen review` class of 30 HW 1-3 submissions ({len(broken)} with a broken line; "
+        f"serial, problem solved once, {run.seconds:.1f} s in all)",
+        f"{run.seconds / 30:.2f} s per submission" + ("" if found else " (no summary?)"))
+
+
 # ---- report ----
 
 def _version(cmd: list[str]) -> str:
@@ -299,6 +314,7 @@ def main() -> None:
         lambda t: class_pdfs(t, "typst"),
         lambda t: scaling(t, [10, 100, 1000] if args.quick else [10, 100, 1000, 10_000]),
         lambda t: mlp(),
+        review_class,
     ]
     if has_tex and not args.quick:
         steps.insert(7, lambda t: class_pdfs(t, "xelatex"))

@@ -165,6 +165,7 @@ def test_raw_typst_never_reaches_the_compiler(tmp_path: Path) -> None:
     import re
 
     from generator.formats import pandoc
+    from generator.theme.theme import Theme
 
     canary = tmp_path / "canary.txt"
     source = instantiate(ROOT / "tests/hostile/text/typst-raw.yaml", tmp_path, canary,
@@ -173,7 +174,7 @@ def test_raw_typst_never_reaches_the_compiler(tmp_path: Path) -> None:
                                        "--lang", "en", "--format", "md"])
     assert result.exit_code == 0, result.output
     markdown = (tmp_path / "o" / "en" / "typst-raw.md").read_text(encoding="utf-8")
-    typst = pandoc.typst(markdown, ["Libertinus Serif"], ["Libertinus Serif"])
+    typst = pandoc.typst(markdown, ["Libertinus Serif"], ["Libertinus Serif"], Theme())
     body = typst[typst.index("#v(0.6em)") + len("#v(0.6em)"):]
     outside_raw = re.sub(r"`[^`]*`", "", body)
     assert re.findall(r"(?<!\\)#(?!strong\[|emph\[)\w+", outside_raw) == []

@@ -32,7 +32,9 @@ from generator.formats import moodle, pandoc
 from generator.formats.pdf import _typst_compile, binary_continuations
 from generator.formats.text import render
 from generator.solvers.problem import prepare
+from generator.theme.theme import Theme
 from generator.variants.solution import Answer
+from generator.view.document import Block, Document, Section
 from generator.view.model import problem_view
 
 EXAMPLES = int(os.environ.get("SOLGEN_FUZZ_EXAMPLES", "12"))
@@ -61,12 +63,14 @@ ANSWER = Answer("x", None, 1, 0, "x", "1", "1")
 
 def outputs_of(path: Path) -> dict[str, str | bytes]:
     problem = prepare(path)
-    model = problem_view(problem, "en")
-    markdown = render(model, "md")
+    theme = Theme()
+    model = problem_view(problem, theme.voice("en"))
+    markdown = render(model, "md", theme)
     html = moodle.to_html(model)
     xml = moodle.quiz("fuzz", [moodle.question("q", html, html, ANSWER)])
-    return {"md": markdown, "tex": render(model, "tex"), "html": pandoc.html(markdown),
-            "typst": pandoc.typst(markdown, ["Libertinus Serif"], ["Libertinus Serif"]),
+    return {"md": markdown, "tex": render(model, "tex", theme),
+            "html": pandoc.html(markdown, theme),
+            "typst": pandoc.typst(markdown, ["Libertinus Serif"], ["Libertinus Serif"], theme),
             "docx": pandoc.docx(markdown), "moodle": xml}
 
 
@@ -99,8 +103,8 @@ def test_metacharacters_in_text_fields(tmp_path: Path, title: str, ask: str,
 
 @pytest.mark.parametrize("text", ["a\x0bb", "]]><x/>", "\x00\ufffe\U0001F600"])
 def test_moodle_xml_drops_what_xml_forbids(text: str) -> None:
-    html = moodle.to_html({"sections": [{"heading": text, "level": 3, "blocks": [
-        {"text": text, "bullets": [text], "math": text}]}]})
+    html = moodle.to_html(Document(text, "en", (Section(text, 3, (
+        Block(text, (text,), (), text),)),), ""))
     xml = moodle.quiz(text, [moodle.question(text, html, html, ANSWER)])
     root = ET.fromstring(xml.encode("utf-8"))
     assert root.find("question/name/text") is not None
