@@ -73,6 +73,10 @@ class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
         if any(a.is_Number for a in args[1:]) or any(self._as_decimal(a) for a in args):
             # σ'(z)·1, 5·1: a number after another factor needs a visible product sign.
             return self._product(args)
+        if any(isinstance(a, sympy.Mul) and self._print_Mul(a).startswith("-")
+               for a in args[1:]):
+            # x·(−x)·x: sympy's printer would write `x - x x`, a difference.
+            return self._product(args)
         return str(super()._print_Mul(expr))
 
     def _print_Pow(self, expr: sympy.Pow) -> str:
