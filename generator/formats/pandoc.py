@@ -22,6 +22,7 @@ from pathlib import Path
 
 from generator.errors import SolgenError, TemplateError, ToolMissing
 from generator.formats.pandoc_ast import READER, clean_json
+from generator.formats.typst_blocks import keep_together
 from generator.theme.theme import Theme
 
 # Reading: the raw and attribute extensions off (generator/pandoc_ast.py); a backslash
@@ -112,7 +113,7 @@ def typst_many(docs: list[tuple[str, list[str], list[str]]], theme: Theme) -> li
     # pandoc without any file or network access (its "pure" mode), so no --sandbox here.
     trees = _batches([{"text": markdown, "from": READER, "to": "json",
                        "shift-heading-level-by": -1} for markdown, _, _ in docs])
-    return _batches([{"text": clean_json(tree), "from": "json", "to": "typst",
+    return _batches([{"text": keep_together(clean_json(tree)), "from": "json", "to": "typst",
                       "wrap": "none", "standalone": True, "template": template,
                       "variables": {"mainfont": fonts, "headingfont": heading_fonts}}
                      for tree, (_, fonts, heading_fonts) in zip(trees, docs, strict=True)])

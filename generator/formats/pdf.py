@@ -25,13 +25,16 @@ from typing import Any
 
 from generator.errors import PdfError, ToolMissing
 from generator.formats.fonts import cjk_font_dirs
+from generator.formats.typst_math import polish
 from generator.theme.theme import Theme
 
 ENGINES = ("auto", "typst", "xelatex")
 EPOCH = 0  # the date written into every PDF (1970-01-01): no build date, same bytes
-# Latin face first, so CJK falls back glyph by glyph; typst ships Libertinus and NewCM Math.
-TYPST_FONTS = {"zh-TW": (["Libertinus Serif", "Noto Serif CJK TC"], ["Noto Sans CJK TC"]),
-               "en": (["Libertinus Serif"], ["Libertinus Serif"])}
+# Latin face first, so CJK falls back glyph by glyph; typst ships New Computer Modern and
+# its math face, one family (issue 15); headings are the same serif faces, bold.
+TYPST_FONTS = {"zh-TW": (["New Computer Modern", "Noto Serif CJK TC"],
+                         ["New Computer Modern", "Noto Serif CJK TC"]),
+               "en": (["New Computer Modern"], ["New Computer Modern"])}
 TEX_ERROR_LINES = 12
 LATEXMK_TIMEOUT = 300
 
@@ -60,7 +63,7 @@ def typst_pdfs(markdowns: list[str], lang: str, theme: Theme) -> list[bytes]:
     fonts, heading = TYPST_FONTS.get(lang, TYPST_FONTS["en"])
     sources = pandoc.typst_many([(m, fonts, heading) for m in markdowns], theme)
     font_dirs = cjk_font_dirs() if lang == "zh-TW" else ()
-    return [_typst_compile(binary_continuations(s), font_dirs) for s in sources]
+    return [_typst_compile(polish(binary_continuations(s)), font_dirs) for s in sources]
 
 
 def _typst_compile(source: str, font_dirs: tuple[str, ...]) -> bytes:
