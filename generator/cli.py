@@ -91,13 +91,15 @@ def main() -> None:
 @click.option("--combined", is_flag=True, help="Also one file per class with every sheet.")
 @click.option("--bom", is_flag=True,
               help="Start answers.csv with a UTF-8 byte order mark, so Excel reads names.")
+@click.option("--audit", is_flag=True,
+              help="Append to each solution how its steps were checked (counts, engines).")
 @JOBS
 @TEMPLATE_FOLDERS
 @TIME_LIMIT
 def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
           formats: tuple[str, ...], pdf_engine: str, keep_going: bool, count_: int | None,
-          seed: int, roster: Path | None, combined: bool, bom: bool, seconds: float,
-          force: bool, jobs: int, templates: tuple[Path, ...]) -> None:
+          seed: int, roster: Path | None, combined: bool, bom: bool, audit: bool,
+          seconds: float, force: bool, jobs: int, templates: tuple[Path, ...]) -> None:
     """Solve, verify and write every problem to OUT/<lang>/<id>.<ext>.
 
     PATHS are YAML files or folders (default: problems/). Nothing is written
@@ -134,7 +136,7 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
         key = cache.fingerprint([*files, *([roster] if roster else [])], {
             "langs": _langs(langs), "formats": chosen,
             "engine": pdf_engine, "variants": count_, "seed": seed, "combined": combined,
-            "bom": bom},
+            "bom": bom, "audit": audit},
             templates)
         known = None if force or keep_going else cache.up_to_date(out, key)
         if known is not None:
@@ -144,7 +146,8 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
         from generator.build import jobs as j
 
         plan = j.Plan(out, tuple(_langs(langs)), tuple(chosen), pdf_engine, seconds,
-                      _request(count_, seed, roster, combined, pdf_engine, bom), theme)
+                      _request(count_, seed, roster, combined, pdf_engine, bom), theme,
+                      audit=audit)
         result = j.run(files, plan, jobs, keep_going, progress)
         written = b.write(result.outputs)
         if not result.failures:

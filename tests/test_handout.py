@@ -1,0 +1,46 @@
+"""Issue 15: what a student's page shows, and what only the teacher's copy and the key show."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+from conftest import ROOT
+
+from generator.cli import main
+
+SGD = str(ROOT / "problems" / "week1-sgd-step.yaml")
+MINIBATCH = str(ROOT / "problems" / "minibatch-sgd.yaml")
+
+
+def _build(tmp_path: Path, *args: str) -> Path:
+    result = CliRunner().invoke(main, ["build", *args, "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    return tmp_path
+
+
+def test_the_student_page_says_checked_and_nothing_about_engines(tmp_path: Path) -> None:
+    out = _build(tmp_path, SGD, MINIBATCH, "--format", "md", "--format", "json")
+    for lang in ("zh-TW", "en"):
+        for name in ("week1-sgd-step", "minibatch-sgd"):
+            page = (out / lang / f"{name}.md").read_text("utf-8")
+            assert "sympy" not in page and "mpmath" not in page
+    assert (out / "zh-TW" / "week1-sgd-step.md").read_text("utf-8").endswith(
+        "---\n\n本解答每一步皆經電腦驗算。\n")
+    key = json.loads((out / "week1-sgd-step.json").read_text("utf-8"))
+    counted = key["verification"]
+    assert counted["steps"] == len(key["steps"]) == 21
+    assert counted["proved"] == sum(1 for s in key["steps"] if s["check"] == "proved")
+    assert counted["numeric"] == sum(1 for s in key["steps"] if s["check"] == "numeric")
+    assert sum(counted["methods"].values()) == counted["steps"]
+    assert counted["engines"] == {"symbolic": "sympy", "numeric": "mpmath, 40 significant digits"}
+
+
+def test_audit_appends_the_counts_as_a_last_section(tmp_path: Path) -> None:
+    out = _build(tmp_path, SGD, "--format", "md", "--audit")
+    page = (out / "zh-TW" / "week1-sgd-step.md").read_text("utf-8")
+    appendix = page[page.index("## 驗證紀錄"):]
+    assert appendix.startswith("## 驗證紀錄\n\n本解答的 21 個步驟皆經 sympy 驗證（21 個符號證明，")
+    assert "## Verification record\n\nAll 21 steps" in (out / "en" / "week1-sgd-step.md"
+                                                          ).read_text("utf-8")
