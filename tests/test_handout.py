@@ -44,3 +44,15 @@ def test_audit_appends_the_counts_as_a_last_section(tmp_path: Path) -> None:
     assert appendix.startswith("## 驗證紀錄\n\n本解答的 21 個步驟皆經 sympy 驗證（21 個符號證明，")
     assert "## Verification record\n\nAll 21 steps" in (out / "en" / "week1-sgd-step.md"
                                                           ).read_text("utf-8")
+
+
+def test_statements_state_their_givens(tmp_path: Path) -> None:
+    """θ⁰ of a training run and a numeric α are stated before they are used."""
+    variants = str(ROOT / "problems" / "week1-sgd-step-variants.yaml")
+    out = _build(tmp_path, MINIBATCH, variants, "--format", "md", "--lang", "zh-TW")
+    page = (out / "zh-TW" / "minibatch-sgd.md").read_text("utf-8")
+    given = page.index(r"初始參數 $\theta^{(0)} = (w_{1}, w_{2}, b) = (0.5, -0.25, 0)$")
+    assert given < page.index("Step.2")
+    sgd = (out / "zh-TW" / "week1-sgd-step-variants.md").read_text("utf-8")
+    stated = sgd.index(r"$\alpha=0.1$）：**")
+    assert stated < sgd.index(r"\theta^{0} - 0.1")

@@ -229,7 +229,10 @@ def _update_block(graph: Graph, spec: SgdSpec, lr: sympy.Basic, out: Symbol,
         values = [sympy.N(v.xreplace(point), 50) for v in truth.args]
         steps.append(Step("numeric_value", Column(*values), relation=r"\approx",
                           digits=spec.precision))
-    return Block("sgd_update_heading", {}, tuple(steps), at=point,
+    # A number for α is a given the statement must state (issue 15); a name stays a name.
+    given: sympy.Basic | str = "" if not lr.is_Number else (
+        as_decimal(lr) if isinstance(spec.lr, float) else lr)
+    return Block("sgd_update_heading", {"lr": given}, tuple(steps), at=point,
                  extra={THETA0: Vec(*params), THETA1: truth})
 
 
