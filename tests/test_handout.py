@@ -69,3 +69,14 @@ def test_a_training_step_shows_each_sample_then_the_mean_then_momentum(tmp_path:
     assert (r"\bar{g}_{w_{1}}^{(1)} &= \frac{1}{2} \left(\frac{\partial \ell_{3}}{\partial w_{1}}"
             r" + \frac{\partial \ell_{1}}{\partial w_{1}}\right)") in step
     assert r"v_{w_{1}}^{(1)} &= 0.9 \cdot 0.0 + \bar{g}_{w_{1}}^{(1)}" in step
+
+
+def test_the_seeds_notation_and_sentences(tmp_path: Path) -> None:
+    """h(x₁,x₂), 「計算各部份的偏微分：」 and 捲積, as seeds 000 and 002 write them."""
+    out = _build(tmp_path, SGD, str(ROOT / "problems" / "hw1-3-conv-w11.yaml"),
+                 "--format", "md", "--lang", "zh-TW")
+    sgd = (out / "zh-TW" / "week1-sgd-step.md").read_text("utf-8")
+    assert r"h(x_{1},x_{2}) = \sigma(z)" in sgd
+    hw = (out / "zh-TW" / "hw1-3-conv-w11.md").read_text("utf-8")
+    assert "### Step.3 計算偏微分\n\n計算各部份的偏微分：\n$$" in hw
+    assert "捲積層送入激勵函數前的數值" in hw and "卷積" not in hw

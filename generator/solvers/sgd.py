@@ -66,10 +66,12 @@ def solve(spec: SgdSpec, graph: Graph) -> Solution:
     point = {graph.names[k]: exact(v) for k, v in {**spec.data, **spec.init}.items()}
     pre = [n for n in graph.deps(out) if n in graph.nodes]
     z = pre[0] if len(pre) == 1 else None
+    shown, names = _output_of_inputs(graph, spec, out)
     blocks = [
-        Block("sgd_model", {}, tuple(Step("definition", graph.display[n], lhs=n)
+        Block("sgd_model", {}, tuple(Step("definition", graph.display[n],
+                                          lhs=shown if n == out else n)
                                      for n in reversed(list(graph.nodes)) if n != graph.loss),
-              layout="inline"),
+              layout="inline", extra={shown: graph.nodes[out]}),
         Block(f"sgd_loss_{loss_kind(graph)}", {},
               (Step("definition", graph.display[graph.loss], lhs=graph.loss),)),
         Block("sgd_data", _data_params(spec, graph)),
@@ -81,8 +83,18 @@ def solve(spec: SgdSpec, graph: Graph) -> Solution:
     answers = _answers(graph, lr, params, point)
     decimal = any(isinstance(v, float) for v in (*spec.data.values(), *spec.init.values(),
                                                  spec.lr))
-    return Solution(spec.id, spec.kind, (Section("", tuple(blocks), level=0),), answers, NAMES,
-                    decimal_data=decimal)
+    return Solution(spec.id, spec.kind, (Section("", tuple(blocks), level=0),), answers,
+                    {**NAMES, **names}, decimal_data=decimal)
+
+
+def _output_of_inputs(graph: Graph, spec: SgdSpec, out: Symbol
+                      ) -> tuple[Symbol, dict[Symbol, str]]:
+    """The model's output written as a function of the data it reads, h(x₁,x₂), as the
+    seed states the model (issue 15); the symbol means the output node."""
+    used = graph.inline(out).free_symbols
+    inputs = [graph.latex[graph.names[k]] for k in spec.data if graph.names[k] in used]
+    shown = Symbol(f"{out.name}_of_inputs")
+    return shown, {shown: f"{graph.latex[out]}({','.join(inputs)})"}
 
 
 def _tuple_latex(graph: Graph, names: list[str], values: list[float | int]) -> dict[str, str]:
