@@ -154,6 +154,36 @@ def scaling(tmp: Path, counts: list[int]) -> None:
             "≈ 1 (linear; ≤ 1.25)", ratio <= 1.25)
 
 
+def course_folder(tmp: Path, files: int) -> None:
+    """A course folder of `files` small problems: `check --jobs 0`, a build, its no-op.
+
+    The problems are the discussion starter (the cheapest kind to verify) under distinct
+    ids, 100 a folder. The build writes md and json only, so that setting it up does not
+    take 20 000 PDFs; a no-op build looks at each output once (size, time and inode, as the
+    last build left them), so the formats change that figure by a stat per file.
+    """
+    course = tmp / "course"
+    starter = (ROOT / "templates" / "scaffold" / "discussion.yaml").read_text(encoding="utf-8")
+    for n in range(files):
+        folder = course / f"week{n // 100:03d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"q{n:05d}.yaml").write_text(starter.replace("__ID__", f"q{n:05d}"),
+                                               encoding="utf-8")
+    checked = solgen(["check", str(course), "--jobs", "0"], tmp, f"check {files} files")
+    row(f"`solgen check --jobs 0` of a course folder of {files} small files",
+        f"{checked.seconds:.1f} s", "≤ 60 s", checked.seconds <= 60)
+    args = ["build", str(course), "--out", str(tmp / "course-out"), "--format", "md",
+            "--format", "json", "--jobs", "0"]
+    first = solgen(args, tmp, f"build {files} files")
+    row(f"`solgen build --jobs 0` of the same folder (md, json: {3 * files} files)",
+        f"{first.seconds:.1f} s")
+    noop = min(solgen(args, tmp, f"no-op build of {files} files").seconds for _ in range(3))
+    row(f"no-op build of the same {files} problem files (best of 3)", f"{noop:.2f} s",
+        "≤ 5 s", noop <= 5)
+    shutil.rmtree(course)
+    shutil.rmtree(tmp / "course-out")
+
+
 # ---- library level ----
 
 def per_variant(path: Path, count: int) -> None:
@@ -266,6 +296,8 @@ def main() -> None:
                         help="skip the xelatex class of 30 and 10 000 variants")
     parser.add_argument("--variants", type=int, default=1000,
                         help="variants for the md+tex per-variant figures (default 1000)")
+    parser.add_argument("--files", type=int, default=10_000,
+                        help="problem files in the course-folder figures (default 10 000)")
     args = parser.parse_args()
     has_tex = shutil.which("latexmk") is not None and shutil.which("xelatex") is not None
     steps: list[Callable[[Path], None]] = [
@@ -276,6 +308,7 @@ def main() -> None:
         lambda t: scaling(t, [10, 100, 1000] if args.quick else [10, 100, 1000, 10_000]),
         lambda t: mlp(),
         review_class,
+        lambda t: course_folder(t, args.files),
     ]
     if has_tex and not args.quick:
         steps.insert(7, lambda t: class_pdfs(t, "xelatex"))

@@ -38,6 +38,10 @@ TEMPLATE_FOLDERS = click.option(
 def _fail(exc: Exception) -> None:
     from generator.errors import SolgenError
 
+    if isinstance(exc, OSError):  # one the code did not expect: still no traceback
+        from generator.build.filesystem import explain
+
+        exc = explain(exc, "cannot go on")
     if isinstance(exc, SolgenError):
         click.echo(exc.render(), err=True)
         sys.exit(1)
@@ -93,18 +97,23 @@ def main() -> None:
               help="Start answers.csv with a UTF-8 byte order mark, so Excel reads names.")
 @click.option("--audit", is_flag=True,
               help="Append to each solution how its steps were checked (counts, engines).")
+@click.option("--wait", default=0.0, show_default=True, type=click.FloatRange(min=0),
+              help="Seconds to wait for another build of the same --out to finish.")
 @JOBS
 @TEMPLATE_FOLDERS
 @TIME_LIMIT
 def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
           formats: tuple[str, ...], pdf_engine: str, keep_going: bool, count_: int | None,
           seed: int, roster: Path | None, combined: bool, bom: bool, audit: bool,
-          seconds: float, force: bool, jobs: int, templates: tuple[Path, ...]) -> None:
+          seconds: float, force: bool, jobs: int, templates: tuple[Path, ...], wait: float
+          ) -> None:
     """Solve, verify and write every problem to OUT/<lang>/<id>.<ext>.
 
     PATHS are YAML files or folders (default: problems/). Nothing is written
-    unless every problem solves and verifies (see --keep-going). Each file is
-    written to a temporary name and renamed, so output is never half-written.
+    unless every problem solves and verifies (see --keep-going). The new build
+    is assembled in a folder beside OUT and swapped in at once, so OUT always
+    holds one whole build, even if this one is stopped or fails. One build at
+    a time writes OUT (see --wait).
 
     With --variants N (or --roster FILE), every problem that has vary: also gets
     N variants under OUT/<lang>/<id>/ (question and answer sheets) and the
@@ -117,50 +126,66 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
       solgen build problems/ --roster class.csv --seed 2024 --combined --format moodle
       solgen build --format pdf --pdf-engine xelatex
     """
-    from generator.build import cache
-    from generator.build import outputs as b
-    from generator.build.progress import Progress, count
-    from generator.theme.selection import choose
+    from generator.build.outputs import DEFAULT_FORMATS
 
-    start = time.perf_counter()
-    chosen = list(formats or b.DEFAULT_FORMATS)
+    chosen = list(formats or DEFAULT_FORMATS)
     if count_ is not None and roster is not None:
         raise click.UsageError("give --variants N or --roster FILE, not both")
     lms = [f for f in chosen if f in ("moodle", "cloze", "qti")]
     if lms and count_ is None and roster is None:
         raise click.UsageError(f"--format {lms[0]} needs --variants N or --roster FILE")
-    progress = Progress(sys.stderr, sys.stderr.isatty())
+    options: dict[str, object] = {
+        "langs": _langs(langs), "formats": chosen, "engine": pdf_engine, "variants": count_,
+        "seed": seed, "combined": combined, "bom": bom, "audit": audit}
+    _guarded(lambda: _build(list(paths), out, options, roster, keep_going, force, seconds,
+                            jobs, templates, wait), out)
+
+
+def _guarded(work: Any, out: Path | None = None) -> None:
+    """Run a command's work: errors and stop signals become a message and exit 1."""
+    from generator.build.lifeline import Interrupted, interruptible
+
     try:
-        theme = choose(templates)
-        files = b.problem_files(paths or (Path("problems"),))
-        key = cache.fingerprint([*files, *([roster] if roster else [])], {
-            "langs": _langs(langs), "formats": chosen,
-            "engine": pdf_engine, "variants": count_, "seed": seed, "combined": combined,
-            "bom": bom, "audit": audit},
-            templates)
-        known = None if force or keep_going else cache.up_to_date(out, key)
+        with interruptible():
+            work()
+    except Interrupted as stop:
+        where = f"; {out}/ is left whole (the previous build, or this one if it had " \
+                "finished)" if out is not None else ""
+        click.echo(f"\nsolgen: stopped by {stop}{where}", err=True)
+        sys.exit(1)
+    except Exception as exc:
+        _fail(exc)
+
+
+def _build(paths: list[Path], out: Path, options: dict[str, Any], roster: Path | None,
+           keep_going: bool, force: bool, seconds: float, jobs: int,
+           templates: tuple[Path, ...], wait: float) -> None:
+    from generator.build import cache, lock, staging
+    from generator.build import outputs as b
+    from generator.build.progress import Progress, count
+    from generator.theme.selection import choose
+
+    start = time.perf_counter()
+    theme = choose(templates)
+    files = b.problem_files(paths or [Path("problems")])
+    key = cache.fingerprint([*files, *([roster] if roster else [])], options, templates)
+    with lock.hold(out, wait):
+        staging.clean_leftovers(staging.Places.of(out))  # of a build stopped earlier
+        known = None if force or keep_going else cache.up_to_date(out, key, _note)
         if known is not None:
             click.echo(f"nothing changed: {count(known, 'file')} in {out}/ up to date "
                        f"({time.perf_counter() - start:.2f} s)", err=True)
             return
-        from generator.build import jobs as j
-
-        plan = j.Plan(out, tuple(_langs(langs)), tuple(chosen), pdf_engine, seconds,
-                      _request(count_, seed, roster, combined, pdf_engine, bom), theme,
-                      audit=audit)
-        result = j.run(files, plan, jobs, keep_going, progress)
-        written = b.write(result.outputs)
-        if not result.failures:
-            cache.remember(out, key, [o.path for o in result.outputs])
-    except Exception as exc:
-        progress.close()
-        _fail(exc)
-        return
-    progress.close()
+        progress = Progress(sys.stderr, sys.stderr.isatty())
+        try:
+            result, written = _produce(files, out, options, roster, keep_going, seconds, jobs,
+                                       theme, key, progress)
+        finally:
+            progress.close()
     if result.failures:
         click.echo("\n".join(result.failures), err=True)
     click.echo(f"{count(result.problems, 'problem')}, {count(result.variants, 'variant')}, "
-               f"{count(len(result.outputs), 'file')} in {out}/ ({len(written)} written), "
+               f"{count(len(result.outputs), 'file')} in {out}/ ({written} written), "
                f"{count(len(result.failures), 'failure')}, "
                f"{time.perf_counter() - start:.2f} s", err=True)
     if result.failures:
@@ -169,15 +194,41 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
         sys.exit(1)
 
 
+def _produce(files: list[Path], out: Path, options: dict[str, Any], roster: Path | None,
+             keep_going: bool, seconds: float, jobs: int, theme: Any,
+             key: str, progress: Any) -> tuple[Any, int]:
+    """Solve, verify and render every file, then publish OUT all at once (under its lock)."""
+    from generator.build import cache, staging
+    from generator.build import jobs as j
+
+    request = _request(options["variants"], options["seed"], roster, options["combined"],
+                       options["engine"], options["bom"], seconds)
+    plan = j.Plan(out, tuple(options["langs"]), tuple(options["formats"]), options["engine"],
+                  seconds, request, theme, audit=options["audit"])
+    result = j.run(files, plan, jobs, keep_going, progress)
+    # A folder of one problem's variants is this build's alone (stale sheets are dropped).
+    shared = {out, *(out / lang for lang in options["langs"])}
+    owned = {o.path.parent for o in result.outputs} - shared
+    record = None if result.failures else (
+        lambda entries: cache.record_text(key, options, entries))
+    done = staging.publish(out, result.outputs, owned, record)
+    cache.save_times(out, done.entries)
+    return result, len(done.written)
+
+
+def _note(text: str) -> None:
+    click.echo(text, err=True)
+
+
 def _request(count: int | None, seed: int, roster: Path | None, combined: bool,
-             pdf_engine: str, bom: bool = False) -> Any:
+             pdf_engine: str, bom: bool = False, seconds: float = 0.0) -> Any:
     """The variants asked for (--variants N or --roster FILE), or None."""
     if count is None and roster is None:
         return None
     from generator.build.variants import Request, read_roster
 
     students = read_roster(roster) if roster is not None else None
-    return Request(count, seed, students, combined, pdf_engine, bom)
+    return Request(count, seed, students, combined, pdf_engine, bom, seconds)
 
 
 @main.command()
@@ -239,20 +290,21 @@ def check(paths: tuple[Path, ...], seconds: float, jobs: int, roster: Path | Non
     from generator.build.progress import Progress, count
     from generator.theme import selection
 
-    progress = Progress(sys.stderr, sys.stderr.isatty())
-    try:
-        theme = selection.choose(templates)
-        request = _request(None, 0, roster, False, "auto")
-        files = b.problem_files(paths or (Path("problems"),))
-        plan = j.Plan(Path(), seconds=seconds, request=request, theme=theme, strict=strict)
-        result = j.run(files, plan, jobs, progress=progress)
-    except Exception as exc:
-        progress.close()
-        _fail(exc)
-        return
-    progress.close()
-    click.echo(f"ok: {count(result.problems, 'problem')}, "
-               f"{count(result.steps, 'step')} verified")
+    def work() -> None:
+        progress = Progress(sys.stderr, sys.stderr.isatty())
+        try:
+            theme = selection.choose(templates)
+            request = _request(None, 0, roster, False, "auto")
+            files = b.problem_files(paths or (Path("problems"),))
+            plan = j.Plan(Path(), seconds=seconds, request=request, theme=theme,
+                          strict=strict)
+            result = j.run(files, plan, jobs, progress=progress)
+        finally:
+            progress.close()
+        click.echo(f"ok: {count(result.problems, 'problem')}, "
+                   f"{count(result.steps, 'step')} verified")
+
+    _guarded(work)
 
 
 @main.command()
