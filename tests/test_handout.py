@@ -80,3 +80,31 @@ def test_the_seeds_notation_and_sentences(tmp_path: Path) -> None:
     hw = (out / "zh-TW" / "hw1-3-conv-w11.md").read_text("utf-8")
     assert "### Step.3 計算偏微分\n\n計算各部份的偏微分：\n$$" in hw
     assert "捲積層送入激勵函數前的數值" in hw and "卷積" not in hw
+
+
+def test_a_class_file_starts_every_student_on_a_new_page(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils missing: run scripts/system-deps.sh test")
+    roster = tmp_path / "class.csv"
+    roster.write_text("id,name\n" + "".join(f"s{i:03},N{i}\n" for i in range(1, 31)), "utf-8")
+    out = _build(tmp_path / "o", str(ROOT / "problems" / "hw1-3-conv-w11-variants.yaml"),
+                 "--roster", str(roster), "--combined", "--format", "pdf", "--lang", "en")
+    folder = out / "en" / "hw1-3-conv-w11-variants"
+    for kind in ("questions", "answers"):
+        text = subprocess.run(["pdftotext", str(folder / f"{kind}.pdf"), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        pages = [p for p in text.split("\f") if p.strip()]
+        owners = [[f"s{i:03}" for i in range(1, 31) if f"student s{i:03}" in page]
+                  for page in pages]
+        # Every page belongs to exactly one student; each student's pages are consecutive.
+        assert all(len(o) <= 1 for o in owners), owners
+        firsts = [o[0] for o in owners if o]
+        assert firsts == sorted(firsts) and len(set(firsts)) == 30, (kind, firsts)
+        # A page that names a student names them at its top: the sheet starts the page.
+        assert all(page.lstrip().startswith("HW 1-3") for page, o in zip(pages, owners,
+                                                                          strict=True) if o)

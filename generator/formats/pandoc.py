@@ -106,17 +106,21 @@ def typst(markdown: str, fonts: list[str], heading_fonts: list[str], theme: Them
     return typst_many([(markdown, fonts, heading_fonts)], theme)[0]
 
 
-def typst_many(docs: list[tuple[str, list[str], list[str]]], theme: Theme) -> list[str]:
-    """Each (markdown, main fonts, heading fonts) as a standalone typst document."""
+def typst_many(docs: list[tuple[str, list[str], list[str]]], theme: Theme,
+               class_files: list[bool] | None = None) -> list[str]:
+    """Each (markdown, main fonts, heading fonts) as a standalone typst document; a class
+    file (`class_files`) starts each student's sheet on a new page."""
     template = typst_template(theme)
+    breaks = class_files or [False] * len(docs)
     # The server's names for the options of READ, COMMON and TYPST_ARGS; the server runs
     # pandoc without any file or network access (its "pure" mode), so no --sandbox here.
     trees = _batches([{"text": markdown, "from": READER, "to": "json",
                        "shift-heading-level-by": -1} for markdown, _, _ in docs])
-    return _batches([{"text": keep_together(clean_json(tree)), "from": "json", "to": "typst",
-                      "wrap": "none", "standalone": True, "template": template,
+    return _batches([{"text": keep_together(clean_json(tree), paged), "from": "json",
+                      "to": "typst", "wrap": "none", "standalone": True, "template": template,
                       "variables": {"mainfont": fonts, "headingfont": heading_fonts}}
-                     for tree, (_, fonts, heading_fonts) in zip(trees, docs, strict=True)])
+                     for tree, (_, fonts, heading_fonts), paged
+                     in zip(trees, docs, breaks, strict=True)])
 
 
 # What a typst page template may not do (issue 20): read files, load packages or plugins,

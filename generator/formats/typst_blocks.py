@@ -18,6 +18,7 @@ from typing import Any
 
 UNBREAKABLE = "#block(width: 100%, breakable: false)["
 STICKY = "#block(width: 100%, sticky: true)["
+PAGE_BREAK = "#pagebreak(weak: true)"
 _LEAD_ENDS = ("：", ":", "？", "?")
 _MARKUP = ("Strong", "Emph", "Space", "SoftBreak")
 
@@ -61,8 +62,24 @@ def _wrapped(block: dict[str, Any]) -> list[dict[str, Any]]:
     return [block]
 
 
-def keep_together(tree_json: str) -> str:
-    """Pandoc's JSON document with its displays and lead-ins wrapped for typst."""
+def keep_together(tree_json: str, class_file: bool = False) -> str:
+    """Pandoc's JSON document with its displays and lead-ins wrapped for typst; in a class
+    file, a page break before each student's sheet (a top-level heading) but the first."""
     tree = json.loads(tree_json)
-    tree["blocks"] = [out for block in tree["blocks"] for out in _wrapped(block)]
+    blocks = [out for block in tree["blocks"] for out in _wrapped(block)]
+    if class_file:
+        blocks = _paged(blocks)
+    tree["blocks"] = blocks
     return json.dumps(tree, ensure_ascii=False)
+
+
+def _paged(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    seen = False
+    for block in blocks:
+        if block.get("t") == "Header" and block["c"][0] == 1:
+            if seen:
+                out.append(_raw(PAGE_BREAK))
+            seen = True
+        out.append(block)
+    return out

@@ -63,6 +63,8 @@ class Document:
     verified: str = _doc("the footer: a short mark (\"Every step of this solution was "
                          "checked by computer.\"); empty when the document has no mathematics "
                          "to check")
+    class_file: bool = _doc("true for a class file (`--combined`): each level-2 section is one "
+                            "student's sheet, and a PDF starts each on a new page", False)
 
     def names(self) -> dict[str, Any]:
         """The top-level names a template sees: one per field (`title`, `sections`, …)."""
