@@ -79,6 +79,8 @@ def _paged(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for block in blocks:
         if block.get("t") == "Header" and block["c"][0] == 1:
             if seen:
+                if out and out[-1].get("t") == "HorizontalRule":
+                    out.pop()  # the Markdown's rule between students: a new page instead
                 out.append(_raw(PAGE_BREAK))
             seen = True
         out.append(block)
