@@ -18,6 +18,7 @@ no sympy, so a no-op build stays fast.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -94,12 +95,23 @@ def _may_be_sheet(file: Path) -> bool:
         return False
 
 
+@functools.cache
+def code_digest() -> str:
+    """solgen's own source and built-in templates, the part of every fingerprint that is
+    the same for all problems of a build (read once per process)."""
+    code = sorted(PACKAGE.rglob("*.py")) + sorted(p for p in BUILTIN.rglob("*") if p.is_file())
+    h = hashlib.sha256()
+    for path in code:
+        h.update(f"\n{path}\n{_digest(path)}".encode())
+    return h.hexdigest()
+
+
 def fingerprint(problems: Iterable[Path], options: dict[str, object],
                 templates: Sequence[Path] = ()) -> str:
-    code = sorted(PACKAGE.rglob("*.py")) + sorted(p for p in BUILTIN.rglob("*") if p.is_file())
     h = hashlib.sha256(f"solgen {__version__}\n".encode())
     h.update(json.dumps(options, sort_keys=True, default=str).encode())
-    for path in [*code, *sorted(_siblings(problems))]:
+    h.update(code_digest().encode())
+    for path in sorted(_siblings(problems)):
         try:
             h.update(f"\n{path}\n{_digest(path)}".encode())
         except OSError as exc:  # unreadable: the build reports it; never "up to date"

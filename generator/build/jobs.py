@@ -117,7 +117,8 @@ def _serial(files: list[Path], plan: Plan, keep_going: bool,
     total = len(files) * (2 if _writes(plan) else 1)
     solving = None if outer is None else (lambda done, _, what: outer(done, total, what))
     failures: list[str] = []
-    problems = prepare_all(files, plan.seconds, failures if keep_going else None, solving)
+    problems = prepare_all(files, plan.seconds, failures if keep_going else None, solving,
+                           _writes(plan))
     units = [_Unit([], error) for error in failures]
     for number, problem in enumerate(problems, len(files) + 1):
         units.append(_produce(problem, plan, inner))
@@ -219,7 +220,7 @@ def _work(file: Path) -> _Unit:
     """One file in a worker: solve it; produce its files unless the build already failed."""
     assert _PLAN is not None
     try:
-        problem = prepare_one(file, _PLAN.seconds, _SOLVED)
+        problem = prepare_one(file, _PLAN.seconds, _SOLVED, _writes(_PLAN))
     except SolgenError as exc:
         if _FAILED is not None:
             _FAILED.set()

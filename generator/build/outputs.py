@@ -50,12 +50,13 @@ def problem_files(paths: Iterable[Path]) -> list[Path]:
 def prepare_all(files: list[Path], seconds: float = DEFAULT_SECONDS,
                 failures: list[str] | None = None,
                 progress: Callable[[int, int, str], None] | None = None,
-                ) -> list[Problem | Sheet]:
+                disk: bool = False) -> list[Problem | Sheet]:
     """Solve every file, each within `seconds`; collect the errors of all files.
 
     With no `failures` list, any error aborts (after every file was tried) and nothing is
     written. With one (--keep-going), errors are appended to it and the rest is returned.
-    `progress(done, total, what)` is called after each file.
+    `progress(done, total, what)` is called after each file. `disk`: keep solved problems
+    on disk for the next build (build/solved.py; a build does, `solgen check` does not).
     """
     problems: list[Problem | Sheet] = []
     errors: list[str] = []
@@ -63,7 +64,7 @@ def prepare_all(files: list[Path], seconds: float = DEFAULT_SECONDS,
     for number, file in enumerate(files, 1):
         outcome = "verified"
         try:
-            problems.append(prepare_one(file, seconds, cache))
+            problems.append(prepare_one(file, seconds, cache, disk))
         except SolgenError as exc:
             errors.append(exc.render().removesuffix("\n"))
             outcome = "failed"
@@ -77,8 +78,10 @@ def prepare_all(files: list[Path], seconds: float = DEFAULT_SECONDS,
     return problems
 
 
-def prepare_one(file: Path, seconds: float, cache: dict[Path, Problem]) -> Problem | Sheet:
+def prepare_one(file: Path, seconds: float, cache: dict[Path, Problem], disk: bool = False
+                ) -> Problem | Sheet:
     """Solve and verify one problem or sheet; `cache` holds the problems solved so far."""
+    from generator.build import solved
     from generator.solvers.problem import prepare
     from generator.solvers.sheet import is_sheet, prepare_sheet
 
@@ -90,7 +93,8 @@ def prepare_one(file: Path, seconds: float, cache: dict[Path, Problem]) -> Probl
                 return _named(prepare_sheet(file, name, cache))
             real = file.resolve()
             if real not in cache:
-                cache[real] = _named(prepare(file, display=name))
+                cache[real] = _named(solved.prepared(file, name, lambda: prepare(
+                    file, display=name)) if disk else prepare(file, display=name))
             return cache[real]
     except RecursionError:
         raise SolgenError(f"{name}: too deeply nested for symbolic work") from None

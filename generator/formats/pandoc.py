@@ -1,8 +1,9 @@
 """Markdown → HTML, DOCX and typst through pandoc (the binary shipped by pypandoc-binary).
 
-Markdown → typst goes through pandoc's server API in CGI mode: one pandoc process converts
-a whole batch (a class's sheets), ~15 ms a document instead of ~70 ms for a process each;
-its output is the command line's, byte for byte (tests/test_typst_source.py).
+Markdown → typst, HTML and DOCX of many documents go through pandoc's server API in CGI
+mode: one pandoc process reads a whole batch (a class's sheets), another writes it, ~15 ms
+a document instead of ~70 ms for a process each; its output is the command line's, byte
+for byte (tests/test_typst_source.py, tests/test_html.py).
 
 solgen's Markdown starts with `# title`; `--shift-heading-level-by=-1` makes that heading
 the document title (pandoc's rule for a leading level-1 heading), so the title appears
@@ -12,6 +13,7 @@ pandoc writes into DOCX files, so the same Markdown gives the same bytes.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -112,15 +114,47 @@ def typst_many(docs: list[tuple[str, list[str], list[str]]], theme: Theme,
     file (`class_files`) starts each student's sheet on a new page."""
     template = typst_template(theme)
     breaks = class_files or [False] * len(docs)
-    # The server's names for the options of READ, COMMON and TYPST_ARGS; the server runs
-    # pandoc without any file or network access (its "pure" mode), so no --sandbox here.
-    trees = _batches([{"text": markdown, "from": READER, "to": "json",
-                       "shift-heading-level-by": -1} for markdown, _, _ in docs])
-    return _batches([{"text": keep_together(clean_json(tree), paged), "from": "json",
-                      "to": "typst", "wrap": "none", "standalone": True, "template": template,
+    # typst_blocks marks where a page may not break, over the cleaned tree.
+    return _batches([{**_write(tree, "typst"), "text": keep_together(clean_json(tree), paged),
+                      "template": template,
                       "variables": {"mainfont": fonts, "headingfont": heading_fonts}}
                      for tree, (_, fonts, heading_fonts), paged
-                     in zip(trees, docs, breaks, strict=True)])
+                     in zip(_trees([m for m, _, _ in docs], "typst"), docs, breaks,
+                            strict=True)],
+                    "typst")
+
+
+def html_many(markdowns: list[str], theme: Theme) -> list[str]:
+    """`html` of each document, two pandoc runs per BATCH (the same bytes, tests/test_html.py).
+
+    The server reads no files: the header that `--include-in-header` reads is passed as
+    the template variable that option sets (`header-includes`)."""
+    header = html_header(theme).read_text(encoding="utf-8")
+    pages = _batches([{**_write(tree, "html5"), "html-math-method": {"method": "mathml"},
+                       "variables": {"header-includes": [header]}}
+                      for tree in _trees(markdowns, "html5")], "html5")
+    return [page.replace("<head>\n", "<head>\n" + CSP_META, 1) for page in pages]
+
+
+def docx_many(markdowns: list[str]) -> list[bytes]:
+    """`docx` of each document, two pandoc runs per BATCH (the server answers in base64)."""
+    return [base64.b64decode(page) for page in _batches(
+        [_write(tree, "docx") for tree in _trees(markdowns, "docx")], "docx")]
+
+
+def _trees(markdowns: list[str], to: str) -> list[str]:
+    """READ's pandoc trees of the documents on their way to `to` (which errors name). The
+    server runs pandoc without any file or network access (its "pure" mode), so no
+    --sandbox here."""
+    return _batches([{"text": markdown, "from": READER, "to": "json",
+                      "shift-heading-level-by": -1} for markdown in markdowns], to)
+
+
+def _write(tree: str, to: str) -> dict[str, object]:
+    """The server's names for the options of COMMON and `--to`/`--standalone`, over the
+    tree with text only (clean_json)."""
+    return {"text": clean_json(tree), "from": "json", "to": to, "wrap": "none",
+            "standalone": True}
 
 
 # What a typst page template may not do (issue 20): read files, load packages or plugins,
@@ -145,15 +179,16 @@ def typst_template(theme: Theme) -> str:
     return text
 
 
-def _batches(requests: list[dict[str, object]]) -> list[str]:
-    answers = [a for i in range(0, len(requests), BATCH) for a in batch(requests[i:i + BATCH])]
+def _batches(requests: list[dict[str, object]], to: str) -> list[str]:
+    answers = [a for i in range(0, len(requests), BATCH)
+               for a in batch(requests[i:i + BATCH], to)]
     errors = [a["error"] for a in answers if "error" in a]
     if errors:
-        raise SolgenError(f"pandoc failed (--to=typst): {errors[0]}")
+        raise SolgenError(f"pandoc failed (--to={to}): {errors[0]}")
     return [str(a["output"]) for a in answers]
 
 
-def batch(requests: list[dict[str, object]]) -> list[dict[str, object]]:
+def batch(requests: list[dict[str, object]], to: str = "typst") -> list[dict[str, object]]:
     """Run pandoc's /batch endpoint once, as a CGI program (pandoc acts as its own server
     when started under the name pandoc-server.cgi): no port, no daemon, no file access."""
     body = json.dumps(requests, ensure_ascii=False).encode("utf-8")
@@ -167,9 +202,13 @@ def batch(requests: list[dict[str, object]]) -> list[dict[str, object]]:
                           capture_output=True, env=env, check=False)
     head, _, payload = done.stdout.partition(b"\n\n")
     if done.returncode != 0 or not head.startswith(b"Status: 200"):
-        detail = (done.stderr or payload or head.split(b"\n")[0]).decode("utf-8", "replace").strip()
-        raise SolgenError(f"pandoc failed (--to=typst): {detail[:500]}")
-    answers: list[dict[str, object]] = json.loads(payload)
+        detail = (done.stderr or payload or head.split(b"\n")[0]).decode("utf-8", "replace"
+                                                                          ).strip()
+        raise SolgenError(f"pandoc failed (--to={to}): {detail[:500]}")
+    try:
+        answers: list[dict[str, object]] = json.loads(payload)
+    except json.JSONDecodeError as exc:  # cut short: say so rather than write a part
+        raise SolgenError(f"pandoc's answer (--to={to}) is not whole: {exc}") from None
     return answers
 
 
