@@ -9,6 +9,7 @@ and its LaTeX `y`).
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,8 +68,17 @@ def suggestion(word: str) -> str:
 
 def prime_derivative(fn: Any, arg: sympy.Basic, order: int) -> sympy.Basic:
     """f^{(order)}(arg) of a known one-argument function."""
-    t = sympy.Dummy("t")
-    return sympy.diff(fn(t), t, order).xreplace({t: arg})
+    return _derivative(fn, order).xreplace({_T: arg})
+
+
+_T = sympy.Dummy("t")
+
+
+@functools.lru_cache(maxsize=64)
+def _derivative(fn: Any, order: int) -> sympy.Basic:
+    # σ^{(6)} takes seconds to differentiate, and a sheet prints it once per language and
+    # format: work each (function, order) out once.
+    return sympy.diff(fn(_T), _T, order)
 
 
 class Primed(sympy.Function):  # type: ignore[misc]  # sympy is untyped

@@ -32,6 +32,9 @@ DIGITS = 40
 POINTS = 5
 TOLERANCE = sympy.Float("1e-30", DIGITS)
 ROUNDED_EXACTLY = "rounding-exact"  # a `≈` line whose rounding is exact, though a decimal
+# Rules whose lhs is ∂(node)/∂(direct input): the local partial, even when the input also
+# reaches the node through a shared node (a softmax written with its denominator S).
+LOCAL_RULES = frozenset({"local_derivative", "sigmoid_derivative", "chain_rule_inner"})
 MAX_PROOF_OPS = 400  # beyond this, cancel() may take minutes: the numeric rung decides
 
 
@@ -284,7 +287,10 @@ def check_block(block: Block, graph: Graph, proofs: Proofs | None = None
         try:
             value = [v.xreplace(at) for v in proofs.of(meaning, step.canonical)]
             if step.lhs is not None:
-                truth = [v.xreplace(at) for v in proofs.of(meaning, step.lhs, lhs=True)]
+                # ∂child/∂var of an edge is the partial of the child's own expression; any
+                # other lhs (∂L/∂w) is the total derivative through every path.
+                truth = [v.xreplace(at) for v in proofs.of(
+                    meaning, step.lhs, lhs=step.rule not in LOCAL_RULES)]
             elif previous is None:
                 raise VectorShapeError("a continuation line needs a line before it")
             else:

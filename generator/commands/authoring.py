@@ -29,19 +29,35 @@ def show(file: Path, lang: str, fmt: str, seconds: float, templates: tuple[Path,
     from generator.theme.selection import choose
 
     theme = choose(templates)
+    if fmt == "trace":
+        click.echo(_trace(file, seconds), nl=False)
+        return
     problem: Any = prepare_all([file], seconds)[0]
     if fmt == "json":
         from generator.formats.answer_key import to_json
 
         text = to_json(problem, theme)
-    elif fmt == "trace":
-        text = problem.solution.to_text(evidence=True)
     else:
         from generator.formats.text import render
         from generator.view.model import document_view
 
         text = render(document_view(problem, theme.voice(lang)), fmt, theme)
     click.echo(text, nl=False)
+
+
+def _trace(file: Path, seconds: float) -> str:
+    """The step trace. A trace is wanted most when a step fails: the one file is solved
+    without the collecting wrapper, so the StepCheckError keeps the checked solution, which
+    is printed (failing steps marked >>) before the error."""
+    from generator.build.outputs import prepare_one
+    from generator.errors import StepCheckError
+
+    try:
+        problem: Any = prepare_one(file, seconds, {})
+    except StepCheckError as exc:
+        click.echo(exc.trace, nl=False)
+        raise
+    return str(problem.solution.to_text(evidence=True))
 
 
 @click.command()
