@@ -101,9 +101,10 @@ def _output_of_inputs(graph: Graph, spec: SgdSpec, out: Symbol
     """The model's output written as a function of the data it reads, h(x₁,x₂), as the
     seed states the model (issue 15); the symbol means the output node."""
     used = graph.inline(out).free_symbols
-    inputs = [graph.latex[graph.names[k]] for k in spec.data if graph.names[k] in used]
-    shown = Symbol(f"{out.name}_of_inputs")
-    return shown, {shown: f"{graph.latex[out]}({','.join(inputs)})"}
+    inputs = [graph.names[k] for k in spec.data if graph.names[k] in used]
+    # Named as printed (a label, not an identifier): the key and trace read h(x1,x2).
+    shown = Symbol(f"{out.name}({','.join(x.name for x in inputs)})")
+    return shown, {shown: f"{graph.latex[out]}({','.join(graph.latex[x] for x in inputs)})"}
 
 
 def _tuple_latex(graph: Graph, names: list[str], values: list[float | int]) -> dict[str, str]:

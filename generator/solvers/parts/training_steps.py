@@ -112,8 +112,9 @@ def _sym(graph: Graph, names: dict[Symbol, str], kind: str, p: Symbol, t: int,
     base = graph.latex[p]
     names[sym] = {"theta": f"{base}^{{({t})}}", "g": rf"\bar{{g}}_{{{base}}}^{{({t})}}",
                   "v": f"v_{{{base}}}^{{({t})}}",
-                  # ∂ℓ_k/∂θ: the gradient of sample k's loss alone (k numbers the data).
-                  "sample": rf"\frac{{\partial \ell_{{{k}}}}}{{\partial {base}}}"}[kind]
+                  # g_{θ,k}: the gradient of sample k's loss alone (k numbers the data); a
+                  # name the read-back of printed lines reads as one symbol, as ḡ.
+                  "sample": f"g_{{{base},{k}}}^{{({t})}}"}[kind]
     return sym
 
 
