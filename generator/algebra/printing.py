@@ -10,6 +10,7 @@ import sympy
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
+from generator.algebra.fences import shrink_fences
 from generator.algebra.functions import sigmoid
 
 
@@ -29,6 +30,10 @@ class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
         self._names = names
         self._decimals = decimals
         self._decimal_data = decimal_data
+
+    def doprint(self, expr: sympy.Basic) -> str:
+        # σ(z) as the seeds write it: \left…\right only where a delimiter must grow.
+        return shrink_fences(str(super().doprint(expr)))
 
     def _print_Float(self, expr: sympy.Float) -> str:
         if self._decimals is None:
