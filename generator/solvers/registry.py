@@ -25,6 +25,7 @@ MODULES = {
     "identity": "generator.solvers.identity",
     "discussion": "generator.solvers.discussion",
     "training": "generator.solvers.training",
+    "derivative": "generator.solvers.differentiation",
 }
 
 

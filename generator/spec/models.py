@@ -240,6 +240,35 @@ class TrainingSpec(GraphSpec):
                                                           "shown.")
 
 
+class DerivativeSpec(ProblemBase):
+    """d/dx of any expression, step by step by named rules (sum, product, quotient, chain, …)."""
+
+    kind: Literal["derivative"] = Field(description=_KIND)
+    function: str | Number | list[str | Number] = Field(
+        description="f(x) in sympy syntax (`x^2*sin(x)`, `ln(cos(x))`, `arctan(sqrt(x))`), "
+        "or a list of them: parts (a), (b), ….")
+    variable: str = Field("x", pattern=_NAME, description="The variable of f.")
+    name: str = Field("f", pattern=_NAME, description="The function's name: f'(x).")
+    at: str | Number | None = Field(
+        None, description="Also evaluate f' at this point, e.g. `1` or `pi/4`.")
+    precision: int = Field(6, ge=1, le=30, description="Decimal places of the value at `at`.")
+
+
+class PartialsSpec(ProblemBase):
+    """∂f/∂x, ∂f/∂y, the gradient and the Hessian of f(x, y), each entry by the rules."""
+
+    kind: Literal["partials"] = Field(description=_KIND)
+    function: str | Number = Field(description="f in sympy syntax, e.g. `x^2*y + exp(x*y)`.")
+    variables: list[Annotated[str, Field(pattern=_NAME)]] = Field(
+        ["x", "y"], min_length=2, max_length=3, description="The variables of f, in order.")
+    name: str = Field("f", pattern=_NAME, description="The function's name.")
+    hessian: bool = Field(True, description="Also the second partials and the Hessian.")
+    at: dict[str, str | Number] | None = Field(
+        None, description="Also evaluate the gradient (and Hessian) at this point, e.g. "
+        "`{x: 1, y: 2}`.")
+    precision: int = Field(6, ge=1, le=30, description="Decimal places of the values at `at`.")
+
+
 class SheetPart(Strict):
     """One part of a sheet: a problem file, or a titled group of parts."""
 
@@ -269,7 +298,7 @@ class SheetSpec(ProblemBase):
 # generator/solvers/ (registered in generator/solvers/registry.py; docs/design.md,
 # "Adding a problem kind").
 AnySpec = (GradientSpec | SgdSpec | SelfDerivativesSpec | IdentitySpec | DiscussionSpec
-           | TrainingSpec)
+           | TrainingSpec | DerivativeSpec | PartialsSpec)
 _ADAPTER: TypeAdapter[AnySpec] = TypeAdapter(Annotated[AnySpec, Field(discriminator="kind")])
 KIND_NAMES: tuple[str, ...] = tuple(get_args(m.model_fields["kind"].annotation)[0]
                                     for m in get_args(AnySpec))
