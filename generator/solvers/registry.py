@@ -26,6 +26,7 @@ MODULES = {
     "discussion": "generator.solvers.discussion",
     "training": "generator.solvers.training",
     "derivative": "generator.solvers.differentiation",
+    "partials": "generator.solvers.partial_derivatives",
 }
 
 

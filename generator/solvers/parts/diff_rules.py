@@ -208,6 +208,14 @@ def _chain(rule: Rule, dparts: list[sympy.Basic]) -> sympy.Basic:
     return times(outer, bracket(dparts[0], after=True))
 
 
+def _after_constant(c: sympy.Basic, d: sympy.Basic) -> sympy.Basic:
+    """x·(x e^{xy}), not x x e^{xy}: after a constant that is not a number, a product is
+    bracketed too."""
+    if not c.is_Number and isinstance(d, Mul):
+        return Paren(d)
+    return bracket(d, after=True)
+
+
 def _product(rule: Rule, dparts: list[sympy.Basic]) -> sympy.Basic:
     factors = [p.expr for p in rule.parts]
     terms = []
@@ -233,7 +241,7 @@ def _log_diff(rule: Rule, dparts: list[sympy.Basic]) -> sympy.Basic:
 
 _APPLY: dict[str, Callable[[Rule, list[sympy.Basic]], sympy.Basic]] = {
     "sum": lambda r, d: Add(*d, evaluate=False),
-    "constant_multiple": lambda r, d: times(r.params["c"], bracket(d[0])),
+    "constant_multiple": lambda r, d: times(r.params["c"], _after_constant(r.params["c"], d[0])),
     "product": _product,
     "quotient": _quotient,
     "chain": _chain,
