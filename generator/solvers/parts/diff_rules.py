@@ -31,12 +31,11 @@ class Ddx(Derivative):  # type: ignore[misc]  # sympy is untyped
     symbol = "d"
 
     def _latex(self, printer: Any, exp: str | None = None) -> str:
-        var = printer._print(self.variables[0])
-        inner = self.expr
+        d, var, inner = self.symbol, printer._print(self.variables[0]), self.expr
         if isinstance(inner, Symbol):
-            text = rf"\frac{{{self.symbol} {printer._print(inner)}}}{{{self.symbol} {var}}}"
+            text = rf"\frac{{{d} {printer._print(inner)}}}{{{d} {var}}}"
         else:
-            text = rf"\frac{{{self.symbol}}}{{{self.symbol} {var}}}\left({printer._print(inner)}\right)"
+            text = rf"\frac{{{d}}}{{{d} {var}}}\left({printer._print(inner)}\right)"
         return rf"\left({text}\right)^{{{exp}}}" if exp else text
 
 

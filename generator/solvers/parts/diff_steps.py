@@ -17,8 +17,7 @@ from sympy import Add, Symbol
 from generator.algebra.notation import Paren
 from generator.algebra.printing import to_latex
 from generator.algebra.trace import Block, Step
-from generator.solvers.parts.diff_rules import U, Ddx, Rule, plain, shown
-
+from generator.solvers.parts.diff_rules import Ddx, Rule, U, plain, shown
 
 SIMPLER = 2  # operations a simplified form must save to be shown
 
