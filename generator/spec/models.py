@@ -220,6 +220,20 @@ class DiscussionSpec(ProblemBase):
                                       description="The questions, in order.")
 
 
+class Schedule(Strict):
+    """How the learning rate changes from one update to the next (torch.optim.lr_scheduler)."""
+
+    kind: Literal["step", "cosine"] = Field(
+        description="`step`: η·γ^⌊(t−1)/step_size⌋ (StepLR); `cosine`: η_min + (η − η_min)"
+        "(1 + cos(π(t−1)/t_max))/2 (CosineAnnealingLR).")
+    step_size: Annotated[int, Field(ge=1)] = Field(1, description="Updates between two "
+                                                   "decays (step).")
+    gamma: Annotated[float, Field(gt=0, le=1)] = Field(0.1, description="Decay factor (step).")
+    t_max: Annotated[int, Field(ge=1)] = Field(10, description="Updates of half a cosine "
+                                               "period (cosine).")
+    eta_min: Annotated[float, Field(ge=0)] = Field(0, description="Smallest rate (cosine).")
+
+
 class TrainingSpec(GraphSpec):
     """k steps of mini-batch SGD (optional momentum) on a small data set, in numbers."""
 
@@ -236,6 +250,21 @@ class TrainingSpec(GraphSpec):
         "default 1, 2, ….")
     momentum: Annotated[float, Field(ge=0, lt=1)] = Field(
         0, description="μ: v ← μv + ḡ, θ ← θ − ηv (as torch.optim.SGD).")
+    optimizer: Literal["sgd", "nesterov", "adagrad", "rmsprop", "adam"] = Field(
+        "sgd", description="The update rule, as torch.optim writes it (docs/layers.md, "
+        "\"Optimizers\"); nesterov uses `momentum`.")
+    beta1: Annotated[float, Field(ge=0, lt=1)] = Field(0.9, description="Adam's β₁.")
+    beta2: Annotated[float, Field(ge=0, lt=1)] = Field(0.999, description="Adam's β₂.")
+    rho: Annotated[float, Field(ge=0, lt=1)] = Field(
+        0.99, description="RMSProp's decay ρ (torch calls it alpha).")
+    eps: Annotated[float, Field(gt=0, le=1)] | None = Field(
+        None, description="ε of AdaGrad, RMSProp and Adam; default as torch (1e-10, 1e-8, "
+        "1e-8).")
+    weight_decay: Annotated[float, Field(ge=0, lt=1)] = Field(
+        0, description="λ: as L2 (g + λθ, torch's weight_decay) or decoupled.")
+    decoupled: bool = Field(False, description="Decoupled weight decay θ ← θ − ηλθ − η·update "
+                            "(AdamW) instead of L2.")
+    schedule: Schedule | None = Field(None, description="A learning-rate schedule.")
     precision: Annotated[int, Field(ge=2, le=30)] = Field(6, description="Significant digits "
                                                           "shown.")
 
