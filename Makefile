@@ -59,9 +59,12 @@ bench: install system-deps-test
 golden: install
 	$(PY) -m pytest tests/test_golden.py tests/test_variants.py -k golden --update-golden
 
-# docs/reference.md is generated from the models in generator/spec/models.py (a test keeps it equal).
+# docs/reference.md is generated from the models in generator/spec/models.py, and the view
+# model's part of docs/templates.md and docs/formats.md from generator/view/document.py
+# (tests keep them equal).
 reference: install
 	$(PY) -m generator.spec.reference
+	$(PY) -m generator.view.document
 
 clean:
 	rm -rf output .pytest_cache .mypy_cache .ruff_cache

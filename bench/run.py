@@ -160,13 +160,15 @@ def per_variant(path: Path, count: int) -> None:
     """Question + answer sheet × zh-TW, en × Markdown, LaTeX: what a class build writes."""
     from generator.build.outputs import prepare_all
     from generator.build.variants import Request, solve_variants, variant_files
+    from generator.theme.theme import Theme
 
     problem = prepare_all([path])[0]
     request = Request(count, 1, None, False)
     start = time.perf_counter()
     template, solved = solve_variants(problem, request)
     middle = time.perf_counter()
-    files = variant_files(template, solved, Path("out"), LANGS, ["md", "tex"], request)
+    files = variant_files(template, solved, Path("out"), LANGS, ["md", "tex"], request,
+                          Theme())
     end = time.perf_counter()
     total = (end - start) / count
     docs = sum(1 for f in files if f.path.suffix in (".md", ".tex")) // count
@@ -180,15 +182,17 @@ def one_pdf(engines: list[str]) -> None:
     """One document (HW 1-3's answer sheet, zh-TW) to PDF; first call and then median."""
     from generator.build.outputs import prepare_all
     from generator.formats.produce import produce
+    from generator.theme.theme import Theme
     from generator.view.model import document_view
 
     problem = prepare_all([ROOT / "problems" / "hw1-3-conv-w11.yaml"])[0]
-    model = document_view(problem, "zh-TW")
+    theme = Theme()
+    model = document_view(problem, theme.voice("zh-TW"))
     for engine in engines:
         times = []
         for _ in range(4 if engine == "typst" else 3):
             start = time.perf_counter()
-            produce(model, "pdf", problem.spec.id, engine)
+            produce(model, "pdf", problem.spec.id, theme, engine)
             times.append(time.perf_counter() - start)
         warm = statistics.median(times[1:]) if engine == "typst" else statistics.median(times)
         detail = (f"first in a process {times[0]:.2f} s (loads the CJK fonts), then"

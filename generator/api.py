@@ -24,6 +24,8 @@ from generator.errors import SolgenError
 from generator.limits import DEFAULT_SECONDS
 from generator.solvers.problem import Problem
 from generator.solvers.sheet import Sheet
+from generator.theme.theme import Theme
+from generator.view.document import Document
 
 LANGS = ("zh-TW", "en")
 FORMATS = ("md", "tex", "html", "pdf", "docx", "json", "trace")
@@ -40,12 +42,12 @@ def _check_lang(lang: str) -> str:
     return lang
 
 
-def _document(model: dict[str, Any], fmt: str, name: str) -> str | bytes:
+def _document(model: Document, fmt: str, name: str, theme: Theme) -> str | bytes:
     from generator.formats.produce import produce
 
     if fmt not in ("md", "tex", "html", "pdf", "docx"):
         raise ValueError(f"format is one of {', '.join(FORMATS)}, not {fmt!r}")
-    return produce(model, fmt, name)
+    return produce(model, fmt, name, theme)
 
 
 def _inline_html(html: str) -> str:
@@ -62,16 +64,19 @@ class Variant:
     seed: int
     values: dict[str, str]  # every numbered leaf: exact value as a string ("-9/10")
     answers: dict[str, str]  # answer key → decimal to the problem's precision
-    _models: dict[tuple[str, str], dict[str, Any]] = field(repr=False, compare=False)
+    _models: dict[tuple[str, str], Document] = field(repr=False, compare=False)
     _name: str = field(repr=False, compare=False)
+    _theme: Theme = field(default_factory=Theme, repr=False, compare=False)
 
     def question(self, fmt: str = "md", lang: str = "zh-TW") -> str | bytes:
         """The question sheet (statement, numbers, what to compute) in `fmt`."""
-        return _document(self._models["question", _check_lang(lang)], fmt, self._name)
+        return _document(self._models["question", _check_lang(lang)], fmt, self._name,
+                         self._theme)
 
     def answer(self, fmt: str = "md", lang: str = "zh-TW") -> str | bytes:
         """The verified answer sheet of this variant in `fmt`."""
-        return _document(self._models["answer", _check_lang(lang)], fmt, self._name)
+        return _document(self._models["answer", _check_lang(lang)], fmt, self._name,
+                         self._theme)
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,7 @@ class Worked:
 
     item: Problem | Sheet
     lang: str = "zh-TW"  # what `_repr_*_` and the defaults below show
+    theme: Theme = field(default_factory=Theme, repr=False)  # load(templates=…)
 
     @property
     def id(self) -> str:
@@ -94,7 +100,7 @@ class Worked:
 
     def in_language(self, lang: str) -> Worked:
         """The same solution, shown in `lang` by default (zh-TW or en)."""
-        return Worked(self.item, _check_lang(lang))
+        return Worked(self.item, _check_lang(lang), self.theme)
 
     def checks(self) -> dict[str, int]:
         """How many steps were checked, and how: proved symbolically or numerically."""
@@ -119,17 +125,17 @@ class Worked:
         if fmt == "json":
             from generator.formats.answer_key import to_json
 
-            return to_json(self.item)
+            return to_json(self.item, self.theme)
         from generator.view.model import document_view
 
-        view = document_view(self.item, _check_lang(lang or self.lang))
-        return _document(view, fmt, self.id)
+        view = document_view(self.item, self.theme.voice(_check_lang(lang or self.lang)))
+        return _document(view, fmt, self.id, self.theme)
 
     def variants(self, n: int, seed: int = 0) -> list[Variant]:
         """Draw, solve and verify `n` variants (as `solgen build --variants n --seed seed`)."""
         if not isinstance(self.item, Problem):
             raise SolgenError(f"{self.item.path}: a sheet has no variants; load its problems")
-        return list(_variants(self.item, n, seed))
+        return list(_variants(self.item, n, seed, self.theme))
 
     def _repr_markdown_(self) -> str:
         text = self.render("md")
@@ -152,35 +158,35 @@ class Worked:
         return with_picture(_inline_html(text), self.picture())
 
 
-def _variants(problem: Problem, n: int, seed: int) -> Iterator[Variant]:
+def _variants(problem: Problem, n: int, seed: int, theme: Theme) -> Iterator[Variant]:
     from generator.build.variants import Request, solve_variants, varied_or_fail
     from generator.view.sheets import Sheets
 
     varied_or_fail([problem])
     template, solved = solve_variants(problem, Request(n, seed, None, False))
-    sheets = {lang: Sheets(problem, template, lang) for lang in LANGS}
+    sheets = {lang: Sheets(problem, template, theme.voice(lang)) for lang in LANGS}
     for one in solved:
         models = {(kind, lang): (s.question(one) if kind == "question" else s.answer(one))
                   for lang, s in sheets.items() for kind in ("question", "answer")}
         values = {s.name: str(v) for s, v in one.variant.drawn.point.items()
                   if problem.graph.roles.get(s) != "constant"}
         yield Variant(one.variant.label, one.variant.seed, dict(sorted(values.items())),
-                      {a.key: a.decimal for a in one.answers}, models, problem.spec.id)
+                      {a.key: a.decimal for a in one.answers}, models, problem.spec.id, theme)
 
 
 def load(path: str | Path, lang: str = "zh-TW", time_limit: float = DEFAULT_SECONDS,
          templates: tuple[str | Path, ...] = ()) -> Worked:
     """Parse, solve and verify one problem or sheet file; raise `SolgenError` if it fails.
 
-    `templates` are your template folders (as `--templates`, first wins); like the CLI,
-    every load makes its set the one all rendering uses from then on.
+    `templates` are your template folders (as `--templates`, first wins); the `Worked`
+    renders with them (and only it: nothing is process-wide).
     """
     from generator.build.outputs import prepare_all
-    from generator.theme.selection import activate
+    from generator.theme.selection import choose
 
-    activate(tuple(Path(t) for t in templates))
+    theme = choose(tuple(Path(t) for t in templates))
     try:
-        return Worked(prepare_all([Path(path)], time_limit)[0], _check_lang(lang))
+        return Worked(prepare_all([Path(path)], time_limit)[0], _check_lang(lang), theme)
     except SolgenError as exc:  # without the build's closing "nothing was written" line
         raise SolgenError(_SUMMARY.sub("", exc.render())) from None
 

@@ -118,7 +118,7 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
     from generator.build import cache
     from generator.build import outputs as b
     from generator.build.progress import Progress, count
-    from generator.theme.selection import activate
+    from generator.theme.selection import choose
 
     start = time.perf_counter()
     chosen = list(formats or b.DEFAULT_FORMATS)
@@ -129,7 +129,7 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
         raise click.UsageError(f"--format {lms[0]} needs --variants N or --roster FILE")
     progress = Progress(sys.stderr, sys.stderr.isatty())
     try:
-        activate(templates)
+        theme = choose(templates)
         files = b.problem_files(paths or (Path("problems"),))
         key = cache.fingerprint([*files, *([roster] if roster else [])], {
             "langs": _langs(langs), "formats": chosen,
@@ -144,7 +144,7 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
         from generator.build import jobs as j
 
         plan = j.Plan(out, tuple(_langs(langs)), tuple(chosen), pdf_engine, seconds,
-                      _request(count_, seed, roster, combined, pdf_engine, bom), templates)
+                      _request(count_, seed, roster, combined, pdf_engine, bom), theme)
         result = j.run(files, plan, jobs, keep_going, progress)
         written = b.write(result.outputs)
         if not result.failures:
@@ -211,11 +211,14 @@ def stress(file: Path, count: int, seed: int) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
               help="Also check this class list, as build --roster reads it.")
+@click.option("--strict", is_flag=True,
+              help="Fail any step or expect: that is only checked numerically (agrees at "
+              "sample points to 50 digits) instead of proved.")
 @JOBS
 @TEMPLATE_FOLDERS
 @TIME_LIMIT
 def check(paths: tuple[Path, ...], seconds: float, jobs: int, roster: Path | None,
-          templates: tuple[Path, ...]) -> None:
+          templates: tuple[Path, ...], strict: bool) -> None:
     """Parse, solve and verify problems; write nothing.
 
     Checks what a build checks: every step, and for a problem with vary: one
@@ -223,9 +226,10 @@ def check(paths: tuple[Path, ...], seconds: float, jobs: int, roster: Path | Non
     the class list and with --templates your templates.
 
     \b
-    Example:
+    Examples:
       solgen check problems/hw1-3-conv-w11.yaml
       solgen check problems --roster class.csv --templates course-templates
+      solgen check --strict problems/    # every step proved, not only sampled
     """
     from generator.build import jobs as j
     from generator.build import outputs as b
@@ -234,10 +238,10 @@ def check(paths: tuple[Path, ...], seconds: float, jobs: int, roster: Path | Non
 
     progress = Progress(sys.stderr, sys.stderr.isatty())
     try:
-        selection.activate(templates)
+        theme = selection.choose(templates)
         request = _request(None, 0, roster, False, "auto")
         files = b.problem_files(paths or (Path("problems"),))
-        plan = j.Plan(Path(), seconds=seconds, request=request, templates=templates)
+        plan = j.Plan(Path(), seconds=seconds, request=request, theme=theme, strict=strict)
         result = j.run(files, plan, jobs, progress=progress)
     except Exception as exc:
         progress.close()
@@ -264,22 +268,22 @@ def show(file: Path, lang: str, fmt: str, seconds: float, templates: tuple[Path,
       solgen show problems/week1-sgd-step.yaml --lang en
     """
     from generator.build.outputs import prepare_all
-    from generator.theme.selection import activate
+    from generator.theme.selection import choose
 
     try:
-        activate(templates)
+        theme = choose(templates)
         problem: Any = prepare_all([file], seconds)[0]
         if fmt == "json":
             from generator.formats.answer_key import to_json
 
-            text = to_json(problem)
+            text = to_json(problem, theme)
         elif fmt == "trace":
-            text = problem.solution.to_text()
+            text = problem.solution.to_text(evidence=True)
         else:
             from generator.formats.text import render
             from generator.view.model import document_view
 
-            text = render(document_view(problem, lang), fmt)
+            text = render(document_view(problem, theme.voice(lang)), fmt, theme)
     except Exception as exc:
         _fail(exc)
         return
@@ -337,11 +341,10 @@ def new(kind: str, name: str, folder: Path, templates: tuple[Path, ...]) -> None
       solgen new gradient week2-neuron && solgen check problems/week2-neuron.yaml
     """
     from generator.build.scaffold import new_problem
-    from generator.theme.selection import activate
+    from generator.theme.selection import choose
 
     try:
-        activate(templates)
-        path = new_problem(kind, name, folder)
+        path = new_problem(kind, name, folder, choose(templates))
     except Exception as exc:
         _fail(exc)
         return

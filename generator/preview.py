@@ -23,6 +23,7 @@ from typing import Any
 from generator.build.outputs import display, prepare_one, problem_files
 from generator.errors import SolgenError
 from generator.spec.models import LANGS
+from generator.theme.theme import Theme
 
 Stamp = tuple[int, int]  # mtime in ns, size: read a file again only when these change
 
@@ -55,15 +56,16 @@ def _failure(exc: BaseException) -> str:
     return f"internal error: {type(exc).__name__}: {exc}\n  hint: this is a bug in solgen"
 
 
-def render_pages(item: Any, svg: str | None = None) -> dict[str, str]:
-    """Every page of one solved problem or sheet, as standalone HTML documents; `svg` (its
-    picture, generator/view/pictures.py) goes under the title of its answer sheets."""
+def render_pages(item: Any, theme: Theme, svg: str | None = None) -> dict[str, str]:
+    """Every page of one solved problem or sheet, as standalone HTML documents with the
+    templates of `theme`; `svg` (its picture, generator/view/pictures.py) goes under the
+    title of its answer sheets."""
     from generator.formats.produce import produce
     from generator.view.model import document_view
     from generator.view.pictures import with_picture
 
-    pages = {f"answer/{lang}": with_picture(str(produce(document_view(item, lang), "html",
-                                                        item.spec.id)), svg)
+    pages = {f"answer/{lang}": with_picture(str(produce(
+        document_view(item, theme.voice(lang)), "html", item.spec.id, theme)), svg)
              for lang in LANGS}
     from generator.build.variants import Request, solve_variants, varied
     from generator.view.sheets import Sheets
@@ -71,11 +73,11 @@ def render_pages(item: Any, svg: str | None = None) -> dict[str, str]:
     for problem in varied([item]):
         template, solved = solve_variants(problem, Request(1, 0, None, False))
         for lang in LANGS:
-            sheets = Sheets(problem, template, lang)
+            sheets = Sheets(problem, template, theme.voice(lang))
             pages[f"question/{lang}"] = str(produce(sheets.question(solved[0]), "html",
-                                                    problem.spec.id))
+                                                    problem.spec.id, theme))
             pages[f"variant/{lang}"] = str(produce(sheets.answer(solved[0]), "html",
-                                                   problem.spec.id))
+                                                   problem.spec.id, theme))
     return pages
 
 
@@ -86,6 +88,7 @@ class Preview:
                  seconds: float = 60.0) -> None:
         self.paths = paths
         self.templates = templates
+        self.theme = Theme()  # the folders' theme once they are read and checked
         self.seconds = seconds
         self.entries: dict[str, Entry] = {}  # by display name, in file order
         self.template_error: str | None = None
@@ -108,10 +111,10 @@ class Preview:
         if stamp == self._template_stamp:
             return False
         self._template_stamp = stamp
-        from generator.theme.selection import activate
+        from generator.theme.selection import choose
 
         try:
-            activate(self.templates)
+            self.theme = choose(self.templates)
             self.template_error = None
         except Exception as exc:  # shown on every page until the template is fixed
             self.template_error = _failure(exc)
@@ -169,7 +172,7 @@ class Preview:
         try:
             entry.item = prepare_one(entry.path, self.seconds, self._solved)
             entry.steps = len(entry.item.solution.steps())
-            pages = (render_pages(entry.item, self._picture(entry.item))
+            pages = (render_pages(entry.item, self.theme, self._picture(entry.item))
                      if self.template_error is None else {})
             entry.pages, entry.error = pages, None
         except Exception as exc:  # the author's mistake goes on the page, not a traceback

@@ -29,6 +29,12 @@ from pathlib import Path
 
 import pytest
 
+# numpy (through matplotlib, for pictures) starts an OpenBLAS thread pool when it is
+# imported: a second OS thread in the parent, which may then not fork. conftest imports this
+# module before any test module is collected, so one BLAS thread is set in time.
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
 # Seconds before the child is killed; generous, since two cores are shared by several
 # people. SOLGEN_TEST_TIMEOUT raises it for a big hypothesis batch.
 TIMEOUT = float(os.environ.get("SOLGEN_TEST_TIMEOUT", "180"))

@@ -21,6 +21,7 @@ from conftest import PROBLEMS, ROOT, SHEETS
 
 from generator.build.outputs import outputs, prepare_all, write
 from generator.formats.pdf import latexmk_command, tex_environment
+from generator.theme.theme import Theme
 
 LANGS = ["en", "zh-TW"]
 IDS = [p.stem for p in PROBLEMS + SHEETS]
@@ -44,7 +45,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """output/ for every problem (md, tex, typst PDF, html, docx)."""
     problems = prepare_all(PROBLEMS + SHEETS)
     typst = tmp_path_factory.mktemp("typst")
-    write(outputs(problems, typst, LANGS, ["md", "tex", "pdf", "html", "docx"]))
+    write(outputs(problems, typst, LANGS, ["md", "tex", "pdf", "html", "docx"], Theme()))
     return {"typst": typst}
 
 
@@ -198,7 +199,7 @@ def uncompressed(pdf: Path) -> bytes:
 
 def test_same_input_same_pdf_bytes(built: dict[str, Path], tmp_path: Path) -> None:
     problems = prepare_all(PROBLEMS[:1])
-    again = outputs(problems, tmp_path, ["zh-TW"], ["pdf", "docx", "html"])
+    again = outputs(problems, tmp_path, ["zh-TW"], ["pdf", "docx", "html"], Theme())
     for out in again:
         first = built["typst"] / out.path.relative_to(tmp_path)
         data = out.text.encode("utf-8") if isinstance(out.text, str) else out.text
@@ -208,7 +209,8 @@ def test_same_input_same_pdf_bytes(built: dict[str, Path], tmp_path: Path) -> No
 @pytest.mark.slow
 def test_same_input_same_xelatex_bytes(xelatex_built: dict[str, Path], tmp_path: Path) -> None:
     problems = prepare_all(PROBLEMS[:1])
-    for out in outputs(problems, tmp_path, ["zh-TW"], ["pdf"], pdf_engine="xelatex"):
+    for out in outputs(problems, tmp_path, ["zh-TW"], ["pdf"], Theme(),
+                       pdf_engine="xelatex"):
         first = xelatex_built["xelatex"] / out.path.relative_to(tmp_path)
         assert first.read_bytes() == out.text, f"{first} changed between two builds"
 

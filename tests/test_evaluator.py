@@ -23,7 +23,7 @@ CASES = [
     _big(tanh(x + 2 * y) * log(1 + exp(z))),
     _big(softmax(Integer(1), x, y, z)),
     _big(softplus(x - y) + Float("0.125", 40) * z),
-    _big(relu(x - y)),  # Max: not in the walker, so every point falls back to sympy
+    _big(relu(x - y)),  # Max, as relu.plain() writes it
     _big(log(x)),  # log of a negative number: complex, falls back to sympy
 ]
 

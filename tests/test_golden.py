@@ -10,6 +10,7 @@ from conftest import PROBLEMS, ROOT, SHEETS, check_golden
 from generator.formats.text import render
 from generator.solvers.problem import prepare
 from generator.solvers.sheet import prepare_sheet
+from generator.theme.theme import Theme
 from generator.view.model import document_view
 
 GOLDEN = ROOT / "tests" / "golden"
@@ -19,9 +20,11 @@ def outputs(path: Path) -> dict[str, str]:
     load = prepare_sheet if path in SHEETS else prepare
     problem = load(path, display=f"problems/{path.name}")
     files = {"trace.txt": problem.solution.to_text()}
+    theme = Theme()
     for lang in ("en", "zh-TW"):
-        files[f"{lang}.md"] = render(document_view(problem, lang), "md")
-        files[f"{lang}.tex"] = render(document_view(problem, lang), "tex")
+        model = document_view(problem, theme.voice(lang))
+        files[f"{lang}.md"] = render(model, "md", theme)
+        files[f"{lang}.tex"] = render(model, "tex", theme)
     return files
 
 

@@ -11,6 +11,7 @@ import pytest
 from generator.errors import PdfError, SolgenError, ToolMissing
 from generator.formats import fonts
 from generator.formats.pdf import xelatex_pdf
+from generator.theme.theme import Theme
 
 
 def need_tex() -> None:
@@ -64,7 +65,7 @@ def test_typst_font_warning_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None
 
     monkeypatch.setitem(pdf.TYPST_FONTS, "en", (["No Such Font"], ["No Such Font"]))
     with pytest.raises(PdfError, match="typst warned: unknown font family: no such font"):
-        pdf.typst_pdf("# Title\n\ntext\n", "en")
+        pdf.typst_pdf("# Title\n\ntext\n", "en", Theme())
 
 
 def test_pandoc_server_refusal_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -75,4 +76,4 @@ def test_pandoc_server_refusal_is_named(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(pandoc, "SERVER_SECONDS", "0")
     with pytest.raises(SolgenError, match=r"^pandoc failed \(--to=typst\): Status: 503 "
                                           r"Service Unavailable$"):
-        pandoc.typst_many([("# hi", ["Noto Serif CJK TC"], ["Noto Sans CJK TC"])])
+        pandoc.typst_many([("# hi", ["Noto Serif CJK TC"], ["Noto Sans CJK TC"])], Theme())

@@ -9,9 +9,10 @@ from click.testing import CliRunner
 
 from generator.build.scaffold import kinds
 from generator.cli import main
+from generator.theme.theme import Theme
 
 
-@pytest.mark.parametrize("kind", kinds())
+@pytest.mark.parametrize("kind", kinds(Theme()))
 def test_new_problem_checks(tmp_path: Path, kind: str) -> None:
     runner = CliRunner()
     made = runner.invoke(main, ["new", kind, "my-problem", "--dir", str(tmp_path)])
@@ -36,7 +37,7 @@ def test_new_refuses_to_overwrite_and_unknown_kinds(tmp_path: Path) -> None:
 def test_new_help_names_every_kind() -> None:
     result = CliRunner().invoke(main, ["new", "--help"], terminal_width=80)
     named = result.output.split("KIND is one of:")[1].split(".\n")[0]
-    assert sorted(k.strip() for k in named.split(",")) == kinds()
+    assert sorted(k.strip() for k in named.split(",")) == kinds(Theme())
 
 
 def test_hand_written_nodes_fill_step_1(tmp_path: Path) -> None:

@@ -4,28 +4,18 @@ errors with file and line, the sandbox, the build cache, and which folder wins."
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner, Result
 from conftest import ROOT
 
 from generator.cli import main
-from generator.theme.selection import activate
 from generator.theme.templates import BUILTIN, TemplateSet, builtin_names
 
 PROBLEM = ROOT / "problems" / "week1-sgd-step.yaml"
 HEADER = "*Course: Machine Learning 2025*"
 EXTENDS = ('{% extends "default:markdown/document.md.j2" %}\n'
            "{% block header %}\n{{ super() }}\n" + HEADER + "\n{% endblock %}\n")
-
-
-@pytest.fixture(autouse=True)
-def builtin_only() -> Iterator[None]:
-    """The active set is process-wide: leave it as every other test expects it."""
-    yield
-    activate(())
 
 
 def invoke(*args: str) -> Result:
@@ -200,7 +190,7 @@ def test_the_first_folder_wins(tmp_path: Path) -> None:
                     .replace("\nHence\n", "\nThus\n").replace("\nModel:\n", "\nThe model:\n"))
 
 
-def test_pandoc_templates_resolve_through_the_active_set(tmp_path: Path) -> None:
+def test_pandoc_templates_resolve_through_the_theme(tmp_path: Path) -> None:
     style = (BUILTIN / "html" / "math-style.html").read_text(encoding="utf-8")
     user = folder(tmp_path / "course", {
         "html/math-style.html": style.replace("<style>", "<style>\n  /* course style */")})

@@ -10,6 +10,7 @@ from conftest import ROOT
 from generator.build.scaffold import kinds
 from generator.cli import main
 from generator.spec.topics import topics
+from generator.theme.theme import Theme
 
 
 def test_help_prints_the_section_of_the_reference() -> None:
@@ -28,7 +29,7 @@ def test_every_kind_and_nested_object_is_a_topic() -> None:
     headings = re.findall(r"^#{2,3} (?:kind: )?(\w+)$", (ROOT / "docs" / "reference.md")
                           .read_text(encoding="utf-8"), flags=re.MULTILINE)
     assert topics() == [h.lower() for h in headings if h != "Nested"]
-    assert set(kinds()) <= set(topics())
+    assert set(kinds(Theme())) <= set(topics())
 
 
 def test_unknown_topic_is_a_usage_error() -> None:

@@ -7,11 +7,12 @@ from conftest import ROOT
 
 from generator.formats import pandoc
 from generator.formats.pdf import TYPST_FONTS, binary_continuations
+from generator.theme.theme import Theme
 
 
 def source(lang: str) -> str:
     markdown = (ROOT / "tests" / "golden" / "hw1-3-conv-w11" / f"{lang}.md").read_text("utf-8")
-    return binary_continuations(pandoc.typst(markdown, *TYPST_FONTS[lang]))
+    return binary_continuations(pandoc.typst(markdown, *TYPST_FONTS[lang], Theme()))
 
 
 def test_continued_sums_keep_a_binary_plus() -> None:
@@ -42,7 +43,7 @@ def test_one_batch_gives_what_one_pandoc_run_per_document_gives() -> None:
                                              *[f"--variable=mainfont:{f}" for f in fonts],
                                              *[f"--variable=headingfont:{f}" for f in heads]]
                                   ).decode("utf-8") for markdown, fonts, heads in docs]
-    assert pandoc.typst_many(docs) == by_command_line
+    assert pandoc.typst_many(docs, Theme()) == by_command_line
 
 
 def test_a_document_pandoc_cannot_convert_is_an_error_not_a_crash() -> None:
@@ -55,7 +56,7 @@ def test_a_document_pandoc_cannot_convert_is_an_error_not_a_crash() -> None:
 def test_batches_keep_the_documents_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
     docs = [(f"# Sheet {i}\n\n$x^{i}$\n", ["Libertinus Serif"], ["Libertinus Serif"])
             for i in range(5)]
-    one_run = pandoc.typst_many(docs)
+    one_run = pandoc.typst_many(docs, Theme())
     monkeypatch.setattr(pandoc, "BATCH", 2)  # three pandoc runs: 2 + 2 + 1
-    assert pandoc.typst_many(docs) == one_run
+    assert pandoc.typst_many(docs, Theme()) == one_run
     assert [f"Sheet {i}" in text for i, text in enumerate(one_run)] == [True] * 5

@@ -15,22 +15,24 @@ from test_documents import need
 
 from generator.algebra.trace import Block, Section, Solution, Step
 from generator.formats.produce import produce
+from generator.theme.theme import Theme
+from generator.view.document import Document
 from generator.view.model import view
 
 TITLE = r"HW #1: 50% & more_{x} ~ $5 \ok, $\tanh^{(k)}$"
 
 
-def model(lang: str) -> dict[str, object]:
+def model(lang: str) -> Document:
     x = sympy.Symbol("x")
     steps = (Step("differentiate", sympy.cos(x), lhs=sympy.Derivative(sympy.sin(x), x)),)
     blocks = (Block(key="therefore", steps=steps, boxed=True),
               Block(items=(("note_constant", {"symbol": "n", "value": "1"}),)))
     solution = Solution("demo", "demo", (Section("local_partials", blocks, level=2),))
-    return view(solution, {}, lang, TITLE)
+    return view(solution, {}, Theme().voice(lang), TITLE)
 
 
 def test_boxed_block_and_escaped_title_in_latex() -> None:
-    tex = str(produce(model("zh-TW"), "tex", "demo"))
+    tex = str(produce(model("zh-TW"), "tex", "demo", Theme()))
     assert r"\boxed{\ \sin'\left(x\right) = \cos{\left(x \right)}\ }" in tex
     assert (r"HW \#1: 50\% \& more\_\{x\} \textasciitilde{} \$5 \textbackslash{}ok, "
             r"$\tanh^{(k)}$") in tex
@@ -41,7 +43,7 @@ def test_boxed_block_and_escaped_title_in_latex() -> None:
 def test_hand_made_view_compiles_with_both_engines(lang: str) -> None:
     need("latexmk", "xelatex", "pdftotext")
     for engine in ("typst", "xelatex"):
-        pdf = produce(model(lang), "pdf", "demo", engine)
+        pdf = produce(model(lang), "pdf", "demo", Theme(), engine)
         assert isinstance(pdf, bytes) and pdf.startswith(b"%PDF")
         text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
                               check=True).stdout.decode("utf-8")
@@ -52,7 +54,7 @@ def test_boxed_markdown_math_renders_in_katex(tmp_path: Path) -> None:
     need("node")
     if not (ROOT / "node_modules" / "katex").is_dir():
         need("katex-in-node_modules")
-    markdown = str(produce(model("en"), "md", "demo"))
+    markdown = str(produce(model("en"), "md", "demo", Theme()))
     math = markdown.split("$$\n")[1].removesuffix("\n")
     assert math.startswith(r"\boxed{")
     done = subprocess.run(["node", str(ROOT / "tests" / "katex_check.js")],

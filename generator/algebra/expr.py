@@ -77,6 +77,16 @@ def _is_condition(value: Any) -> bool:
 _CONDITION_HINT = "write a comparison such as abs(z00) <= 4, joined by and / or / not"
 
 
+def _digits(base: Any, exponent: Any) -> float:
+    """Decimal digits of base**exponent, in plain floats (math.log10 takes any int).
+
+    A sympy `log` here stays symbolic under `evaluate(False)` (how identity lines are
+    parsed for display), and comparing it in an `if` raised a TypeError for `2**3`.
+    """
+    p, q = sympy.Rational(base).as_numer_denom()
+    return float(abs(exponent)) * max(math.log10(abs(int(p))), math.log10(abs(int(q))))
+
+
 class _Walker:
     def __init__(self, names: Mapping[str, sympy.Basic], extra_calls: Mapping[str, Any],
                  conditions: bool = False) -> None:
@@ -167,7 +177,7 @@ class _Walker:
             if right.is_Number and abs(right) > MAX_EXPONENT:
                 raise ExprError(f"exponent {right} is larger than {MAX_EXPONENT}")
             if left.is_Number and right.is_Number and left != 0 and (
-                abs(right) * sympy.log(abs(left), 10) > MAX_DIGITS
+                _digits(left, right) > MAX_DIGITS
             ):
                 raise ExprError(f"number {left}**{right} has more than {MAX_DIGITS} digits")
             if not right.is_Number and left.is_Number and abs(left) > 1:

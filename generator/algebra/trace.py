@@ -18,8 +18,19 @@ Status = Literal["proved", "numeric", "failed"]
 @dataclass(frozen=True)
 class Check:
     status: Status
-    method: str  # which rung of the ladder decided: "cancel", "equals", "mpmath"
-    detail: str = ""
+    # Which rung decided: "identical", "expand", "cancel", "regions" (proved); "exact" or
+    # "mpmath" (failed); "mpmath" or "rounding-exact" (numeric).
+    method: str
+    detail: str = ""  # the evidence: a counterexample, or how far agreement went
+
+    @property
+    def only_numeric(self) -> bool:
+        """Agreement at points and nothing more (`check --strict` refuses it). A `≈` line
+        whose rounding was decided in exact arithmetic is numeric by nature, not by doubt."""
+        return self.status == "numeric" and self.method != "rounding-exact"
+
+    def evidence(self) -> str:
+        return f"{self.method}: {self.detail}" if self.detail else self.method
 
 
 @dataclass(frozen=True)
@@ -84,8 +95,9 @@ class Solution:
     def steps(self) -> list[Step]:
         return [st for sec in self.sections for blk in sec.blocks for st in blk.steps]
 
-    def to_text(self) -> str:
-        """A language-free listing for golden files: rule, lhs, relation, rhs, check."""
+    def to_text(self, evidence: bool = False) -> str:
+        """A language-free listing for golden files: rule, lhs, relation, rhs, check (and
+        with `evidence`, what showed it: `show --format trace`)."""
         lines = [f"solution {self.problem_id} ({self.kind})"]
         for sec in self.sections:
             lines.append(f"section {sec.key}")
@@ -95,7 +107,9 @@ class Solution:
                 for item, _ in blk.items:
                     lines.append(f"  item {item}")
                 for st in blk.steps:
-                    status = st.check.status if st.check else "unchecked"
+                    status: str = st.check.status if st.check else "unchecked"
+                    if evidence and st.check is not None:
+                        status += f": {st.check.evidence()}"
                     lhs = "" if st.lhs is None else f"{st.lhs} "
                     lines.append(f"    [{st.rule}] {lhs}{st.relation} {st.rhs}  <{status}>")
         for lhs, rhs in self.answers.items():

@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING
 
 from generator.build.outputs import Output, display, no_clashes, outputs, prepare_all, prepare_one
 from generator.build.progress import Tick
+from generator.check.verify import refuse_numeric, refusing_numeric
 from generator.errors import Location, SolgenError, SpecError, SpecErrors
+from generator.theme.theme import Theme
 
 if TYPE_CHECKING:
     from multiprocessing.synchronize import Event
@@ -42,7 +44,9 @@ class Plan:
     pdf_engine: str = "auto"
     seconds: float = 60.0
     request: Request | None = None  # --variants N or --roster
-    templates: tuple[Path, ...] = ()  # --templates: a spawned worker activates them again
+    # --templates: only folders, so a spawned worker gets them and reads them itself.
+    theme: Theme = field(default_factory=Theme)
+    strict: bool = False  # check --strict: a step only checked numerically fails
 
 
 @dataclass
@@ -69,6 +73,16 @@ class _Unit:
 def run(files: list[Path], plan: Plan, jobs: int = 1, keep_going: bool = False,
         progress: Tick | None = None) -> Result:
     """Build every file; raise (nothing to write) on a failure unless `keep_going`."""
+    before = refusing_numeric()
+    refuse_numeric(plan.strict)
+    try:
+        return _run(files, plan, jobs, keep_going, progress)
+    finally:
+        refuse_numeric(before)  # a later build in the same process is not strict
+
+
+def _run(files: list[Path], plan: Plan, jobs: int, keep_going: bool,
+         progress: Tick | None) -> Result:
     jobs = min(jobs or os.cpu_count() or 1, len(files))
     if jobs <= 1:
         units = _serial(files, plan, keep_going, progress)
@@ -119,10 +133,11 @@ def _produce(problem: Problem | Sheet, plan: Plan, progress: Tick | None = None)
         if not _writes(plan):  # solgen check: what a build would refuse, without writing
             from generator.build.preflight import preflight
 
-            return _Unit([], None, preflight(problem, plan.request), steps=steps,
+            return _Unit([], None, preflight(problem, plan.theme, plan.request), steps=steps,
                          path=problem.path)
         docs = [f for f in plan.formats if f not in ("moodle", "cloze", "qti")]  # variants only
-        files = outputs([problem], plan.out, list(plan.langs), docs, plan.pdf_engine)
+        files = outputs([problem], plan.out, list(plan.langs), docs, plan.theme,
+                        plan.pdf_engine)
         if plan.request is None:
             return _Unit(files, None, steps=steps, path=problem.path)
         from generator.build.variants import problem_variant_outputs, varied
@@ -131,7 +146,7 @@ def _produce(problem: Problem | Sheet, plan: Plan, progress: Tick | None = None)
         if not drawn:
             return _Unit(files, None, steps=steps, path=problem.path)
         files += problem_variant_outputs(drawn[0], plan.out, list(plan.langs),
-                                         list(plan.formats), plan.request, progress)
+                                         list(plan.formats), plan.request, plan.theme, progress)
         count = plan.request.count if plan.request.roster is None else len(plan.request.roster)
         return _Unit(files, None, True, count or 0, steps, problem.path)
     except SolgenError as exc:
@@ -165,9 +180,7 @@ def _parallel(files: list[Path], plan: Plan, jobs: int, keep_going: bool,
 def _start(plan: Plan, failed: Event | None) -> None:
     global _PLAN, _FAILED
     _PLAN, _FAILED = plan, failed
-    from generator.theme.selection import activate
-
-    activate(plan.templates)
+    refuse_numeric(plan.strict)
 
 
 def _work(file: Path) -> _Unit:

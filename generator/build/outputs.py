@@ -20,6 +20,7 @@ from generator.limits import DEFAULT_SECONDS, time_limit
 if TYPE_CHECKING:
     from generator.solvers.problem import Problem  # imports sympy: only when building
     from generator.solvers.sheet import Sheet
+    from generator.theme.theme import Theme
 
 DEFAULT_FORMATS = ("md", "tex", "pdf", "json")
 
@@ -99,7 +100,7 @@ def display(file: Path) -> str:
 
 
 def outputs(problems: list[Problem | Sheet], out: Path, langs: list[str], formats: list[str],
-            pdf_engine: str = "auto") -> list[Output]:
+            theme: Theme, pdf_engine: str = "auto") -> list[Output]:
     from generator.formats.answer_key import to_json
     from generator.formats.produce import EXTENSION, produce
     from generator.view.model import document_view
@@ -108,10 +109,11 @@ def outputs(problems: list[Problem | Sheet], out: Path, langs: list[str], format
     for problem in problems:
         for fmt in formats:
             if fmt == "json":
-                files.append(Output(out / f"{problem.spec.id}.json", to_json(problem)))
+                files.append(Output(out / f"{problem.spec.id}.json", to_json(problem, theme)))
                 continue
             for lang in langs:
-                text = produce(document_view(problem, lang), fmt, problem.spec.id, pdf_engine)
+                text = produce(document_view(problem, theme.voice(lang)), fmt, problem.spec.id,
+                               theme, pdf_engine)
                 files.append(Output(out / lang / f"{problem.spec.id}.{EXTENSION[fmt]}", text))
     return files
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from generator.formats.text import render
 from generator.spec.models import LANGS
+from generator.theme.theme import Theme
 from generator.view.model import document_view
 
 # Markdown feeds HTML, DOCX and typst PDFs through pandoc; LaTeX feeds xelatex. Rendering
@@ -20,13 +21,14 @@ from generator.view.model import document_view
 TEXT_FORMATS = ("md", "tex")
 
 
-def preflight(problem: Any, request: Any = None) -> bool:
-    """Render `problem` (a Problem or Sheet) and, with `vary:`, one variant; raise on error.
-    True when the problem has `vary:` (a build with --variants would draw from it)."""
+def preflight(problem: Any, theme: Theme, request: Any = None) -> bool:
+    """Render `problem` (a Problem or Sheet) and, with `vary:`, one variant, with the
+    templates of `theme`; raise on error. True when the problem has `vary:` (a build with
+    --variants would draw from it)."""
     for lang in LANGS:
-        view = document_view(problem, lang)
+        view = document_view(problem, theme.voice(lang))
         for fmt in TEXT_FORMATS:
-            render(view, fmt)
+            render(view, fmt, theme)
     from generator.build.variants import Request, solve_variants, varied
     from generator.view.sheets import Sheets
 
@@ -35,8 +37,8 @@ def preflight(problem: Any, request: Any = None) -> bool:
         seed = request.seed if request is not None else 0
         template, solved = solve_variants(one, Request(1, seed, None, False))
         for lang in LANGS:
-            sheets = Sheets(one, template, lang)
+            sheets = Sheets(one, template, theme.voice(lang))
             for model in (sheets.question(solved[0]), sheets.answer(solved[0])):
                 for fmt in TEXT_FORMATS:
-                    render(model, fmt)
+                    render(model, fmt, theme)
     return bool(drawn)

@@ -12,27 +12,28 @@ from pathlib import Path
 
 from generator.build.outputs import Output, write
 from generator.errors import SolgenError, TemplateError
-from generator.theme.templates import STARTERS, active, builtin
+from generator.theme.templates import STARTERS, builtin
+from generator.theme.theme import Theme
 
 
-def kinds() -> list[str]:
-    """The starter names of the active template set (built-in kinds and a course's own)."""
-    names = (e.name.removeprefix(STARTERS) for e in active().entries()
+def kinds(theme: Theme) -> list[str]:
+    """The starter names of `theme` (built-in kinds and a course's own)."""
+    names = (e.name.removeprefix(STARTERS) for e in theme.templates.entries()
              if e.name.startswith(STARTERS) and e.name.endswith(".yaml"))
     return sorted({n.removesuffix(".yaml") for n in names})
 
 
-def new_problem(kind: str, name: str, folder: Path) -> Path:
+def new_problem(kind: str, name: str, folder: Path, theme: Theme) -> Path:
     """Write folder/<name>.yaml from the starter of `kind`; never overwrite a file."""
-    if kind not in kinds():
-        raise SolgenError(f"no starter for kind {kind!r}; kinds: {', '.join(kinds())}")
+    if kind not in kinds(theme):
+        raise SolgenError(f"no starter for kind {kind!r}; kinds: {', '.join(kinds(theme))}")
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", name):
         raise SolgenError(f"{name!r} is not a problem id",
                           hint="use lower-case letters, digits, '-' and '_'")
     target = folder / f"{name}.yaml"
     if target.exists():
         raise SolgenError(f"{target} exists already; choose another name")
-    text = active().resolve(f"{STARTERS}{kind}.yaml").read_text(encoding="utf-8")
+    text = theme.resolve(f"{STARTERS}{kind}.yaml").read_text(encoding="utf-8")
     folder.mkdir(parents=True, exist_ok=True)
     target.write_text(text.replace("__ID__", name).replace("__FILE__", str(target)),
                       encoding="utf-8")

@@ -34,9 +34,11 @@ from generator.solvers import registry
 from generator.solvers.marks import points_of
 from generator.solvers.problem import Problem
 from generator.spec.models import GraphSpec
+from generator.theme.theme import Theme
 from generator.variants.key import answers_csv, answers_json
 from generator.variants.sampler import Sampler, Variant, for_students, numbered
 from generator.variants.solution import Solved, Template
+from generator.view.document import Document
 from generator.view.sheets import Sheets
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -126,16 +128,16 @@ def solve_variants(problem: Problem, request: Request, progress: Tick | None = N
 
 
 def problem_variant_outputs(problem: Problem, out: Path, langs: list[str], formats: list[str],
-                            request: Request, progress: Tick | None = None
+                            request: Request, theme: Theme, progress: Tick | None = None
                             ) -> list[Output]:
     """Every variant file of one problem with `vary:` (a unit of a parallel build)."""
     template, solved = solve_variants(problem, request, progress)
-    return variant_files(template, solved, out, langs, formats, request, progress)
+    return variant_files(template, solved, out, langs, formats, request, theme, progress)
 
 
 def variant_files(template: Template, solved: list[Solved], out: Path, langs: list[str],
-                  formats: list[str], request: Request, progress: Tick | None = None
-                  ) -> list[Output]:
+                  formats: list[str], request: Request, theme: Theme,
+                  progress: Tick | None = None) -> list[Output]:
     problem = template.problem
     pid = problem.spec.id
     files = [Output(out / pid / "answers.json", answers_json(problem, solved, request.seed)),
@@ -145,7 +147,7 @@ def variant_files(template: Template, solved: list[Solved], out: Path, langs: li
     engine = request.pdf_engine
     done = 0
     for lang in langs:
-        sheets = Sheets(problem, template, lang)
+        sheets = Sheets(problem, template, theme.voice(lang))
         questions = [sheets.question(s) for s in solved]
         answers = [sheets.answer(s) for s in solved]
         folder = out / lang / pid
@@ -162,21 +164,23 @@ def variant_files(template: Template, solved: list[Solved], out: Path, langs: li
                 files.append(Output(folder / FILES[fmt], cloze_xml(items) if fmt == "cloze"
                                     else qti_zip(items)))
                 continue
-            asked = produce_many(questions, fmt, [f"{x}.question" for x in labels], engine)
-            shown = produce_many(answers, fmt, [f"{x}.answer" for x in labels], engine)
+            asked = produce_many(questions, fmt, [f"{x}.question" for x in labels], theme,
+                                 engine)
+            shown = produce_many(answers, fmt, [f"{x}.answer" for x in labels], theme, engine)
             for label, q, a in zip(labels, asked, shown, strict=True):
                 files.append(Output(folder / f"{label}.question.{fmt}", q))
                 files.append(Output(folder / f"{label}.answer.{fmt}", a))
             if request.combined:
                 files.append(Output(folder / f"questions.{fmt}", produce(
-                    sheets.combined(questions, False, request.seed), fmt, "questions",
+                    sheets.combined(questions, False, request.seed), fmt, "questions", theme,
                     engine)))
                 files.append(Output(folder / f"answers.{fmt}", produce(
-                    sheets.combined(answers, True, request.seed), fmt, "answers", engine)))
+                    sheets.combined(answers, True, request.seed), fmt, "answers", theme,
+                    engine)))
     return files
 
 
-def _moodle(problem: Problem, questions: list[dict[str, Any]], answers: list[dict[str, Any]],
+def _moodle(problem: Problem, questions: list[Document], answers: list[Document],
             solved: list[Solved]) -> str:
     spec = problem.spec
     assert isinstance(spec, GraphSpec)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import sympy
 
 from generator.algebra.expr import ExprError, parse
-from generator.check.verify import Meaning, equal_lists
+from generator.check.verify import Meaning, equal_lists, refusing_numeric
 from generator.errors import SpecError, SpecErrors, StepCheckError
 from generator.graph.model import Graph
 from generator.spec.source import Source
@@ -43,6 +43,9 @@ def check_expectations(expect: dict[str, str | int | float], graph: Graph,
                           f"  stated:   {key} = {value}\n"
                           f"  computed: {key} = {_in_nodes(lhs, graph)}\n"
                           f"  counterexample {result.detail}")
+        elif result.only_numeric and refusing_numeric():
+            errors.append(f"{where}: expected value is only checked numerically, not proved "
+                          f"(--strict)\n  stated:   {key} = {value}\n  {result.detail}")
     if errors:
         raise StepCheckError("\n".join(errors))
 

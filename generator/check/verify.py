@@ -2,30 +2,50 @@
 
 Each expression is first given its meaning over the graph's leaves: a partial
 derivative along an edge is the local partial, any other is the total derivative,
-and nodes are inlined. Then the ladder runs, cheap first: identical → a failed
-40-digit check at random points stops it → expand → cancel (σ as an atom, then rewritten
-to exp) → otherwise the 40-digit agreement stands, marked numeric. float64 is never used.
+and nodes are inlined. Then the ladder runs, cheap first (docs/design.md, "check ladder"):
+identical → a screen of 5 points at 40 digits stops most wrong lines → expand → cancel
+(σ as an atom, then rewritten to exp) → a difference that is a number, or a rational
+function with a coefficient that is not 0, fails exactly (check/exactness.py) → relu, abs, Max …
+are cut into regions, each proved or checked inside (piecewise.py) → otherwise agreement
+to 50 digits at points an author cannot predict (agreement.py, points.py), marked numeric,
+never proved. float64 is never used.
 """
 
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import sympy
+from mpmath.libmp import prec_to_dps
 from sympy import Derivative, Symbol
 
 from generator.algebra.evaluator import Evaluator
 from generator.algebra.notation import VectorShapeError, components
 from generator.algebra.trace import Block, Check, Solution, Step
+from generator.check import agreement, points
+from generator.check.exactness import decide
+from generator.check.piecewise import has_piecewise
 from generator.graph.model import Graph
 
 DIGITS = 40
 POINTS = 5
 TOLERANCE = sympy.Float("1e-30", DIGITS)
-MAX_PROOF_OPS = 400  # beyond this, cancel() may take minutes: keep the 40-digit check
-MAX_EXPANDED_POWER = 4  # (a + b)^k with a larger k is left to cancel, not multiplied out
+ROUNDED_EXACTLY = "rounding-exact"  # a `≈` line whose rounding is exact, though a decimal
+MAX_PROOF_OPS = 400  # beyond this, cancel() may take minutes: the numeric rung decides
+
+
+_refuse_numeric = False  # `check --strict`: set once per process, like the template set
+
+
+def refuse_numeric(on: bool) -> None:
+    """With `on`, a step or `expect:` that is only numeric stops the problem (--strict)."""
+    global _refuse_numeric
+    _refuse_numeric = on
+
+
+def refusing_numeric() -> bool:
+    return _refuse_numeric
 
 
 @dataclass
@@ -77,25 +97,17 @@ class Meaning:
         return out
 
 
-def _points(symbols: list[Symbol], seed: int) -> list[dict[Symbol, sympy.Rational]]:
-    rng = random.Random(seed)
-    return [{s: sympy.Rational(rng.randint(-1900, 1900), 1000) for s in symbols}
-            for _ in range(POINTS * 3)]
-
-
-def _numeric(value: sympy.Basic) -> sympy.Basic:
-    return sympy.N(value, DIGITS)
-
-
 def _value(value: sympy.Basic) -> sympy.Basic:
-    """`_numeric(value)`, through the evaluator's mpmath walk when it can (σ: ~20× faster)."""
+    """`sympy.N(value, DIGITS)`, through the evaluator's mpmath walk when it can (σ: ~20×
+    faster)."""
     return Evaluator(value, [], DIGITS)({})
 
 
 def compare(a: sympy.Basic, b: sympy.Basic) -> Check:
-    """Is a == b? Failed at a random point, else proved symbolically, else numeric.
+    """Is a == b? Failed at a screening point, else proved exactly, else shown to differ
+    exactly, else decided region by region, else the numeric rung (agreement).
 
-    The numeric test runs first because it is cheap and decisive for a wrong step; the
+    The screen runs first because it is cheap and decisive for most wrong steps; the
     symbolic proof (cancel, with σ and tanh as atoms, then rewritten to exp) can be slow
     on large wrong expressions.
     """
@@ -104,44 +116,32 @@ def compare(a: sympy.Basic, b: sympy.Basic) -> Check:
         return Check("proved", "identical")
     # Symbols of both sides, not of a − b: equal terms cancel in a − b, and a point that
     # leaves them unset makes neither side a number ("no point where both are defined").
-    free = a.free_symbols | b.free_symbols
-    numeric = _numeric_check(a, b, sorted(free, key=lambda s: s.name))
-    if numeric.status == "failed":
-        return numeric
-    if sympy.count_ops(diff) <= MAX_PROOF_OPS:
-        if _expands_to_zero(diff):
-            return Check("proved", "expand")
-        # Then with σ, tanh … as opaque atoms (cheap when both sides are written in σ, as
-        # backprop steps are), then rewritten to exp, which can cost seconds on deep networks.
-        for rewrite in (False, True):
-            try:
-                form = diff.rewrite(sympy.exp) if rewrite else diff
-                if sympy.cancel(sympy.together(form)) == 0:
-                    return Check("proved", "cancel")
-            except (sympy.PolynomialError, TypeError, ValueError):
-                pass  # not a rational function in these atoms: try the next form
-    return numeric
+    free = sorted(a.free_symbols | b.free_symbols, key=lambda s: s.name)
+    screened = _screen(a, b, free)
+    if screened is not None:
+        return screened
+    if sympy.count_ops(diff) > MAX_PROOF_OPS:
+        return agreement.numeric(a, b, free)  # cancel() could take minutes
+    zero, method = decide(diff)
+    if zero:
+        return Check("proved", method)
+    if zero is False:
+        return agreement.exact_witness(a, b, diff, free)
+    if has_piecewise(diff):
+        return agreement.by_region(a, b, diff, free)
+    return agreement.numeric(a, b, free)
 
 
-def _expands_to_zero(diff: sympy.Basic) -> bool:
-    """A proof for sums of products, the bulk of the lines (an SGD variant's lines are
-    numbers and σ of numbers): multiplied out, the difference is 0. It is exact, like
-    cancel, and several times cheaper than together + cancel. A power of a sum could
-    multiply out to thousands of terms, so such a difference goes to cancel instead."""
-    for node in sympy.preorder_traversal(diff):
-        if isinstance(node, sympy.Pow) and node.base.is_Add and (
-                not node.exp.is_Integer or abs(node.exp) > MAX_EXPANDED_POWER):
-            return False
-    return bool(sympy.expand(diff) == 0)
-
-
-def _numeric_check(a: sympy.Basic, b: sympy.Basic, symbols: list[Symbol]) -> Check:
+def _screen(a: sympy.Basic, b: sympy.Basic, symbols: list[Symbol]) -> Check | None:
+    """The five-point check at 40 digits: a quick "failed" for most wrong steps, with the
+    counterexamples the docs show. A point where the sides seem to differ is looked at
+    again with the precision raised, so cancellation at 40 digits fails no true line."""
     tried = 0
     eval_a, eval_b = Evaluator(a, symbols, DIGITS), Evaluator(b, symbols, DIGITS)
     # Without symbols every "point" is the same empty one: evaluate once, not POINTS times
     # (the numbers-only lines of an SGD variant are most of its checks).
     seen: dict[tuple[tuple[Symbol, sympy.Rational], ...], tuple[sympy.Basic, sympy.Basic]] = {}
-    for point in _points(symbols, seed=len(symbols)):
+    for point in points.screen(symbols):
         if tried == POINTS:
             break
         key = tuple(point.items())
@@ -153,13 +153,10 @@ def _numeric_check(a: sympy.Basic, b: sympy.Basic, symbols: list[Symbol]) -> Che
         ):
             continue  # a pole of the expression: try another point
         tried += 1
-        if abs(da - db) > TOLERANCE * (1 + abs(da)):
-            shown = [f"{s}={v}" for s, v in point.items()]
-            where = ", ".join(shown[:8]) + (", …" if len(shown) > 8 else "") or "(no symbols)"
-            return Check("failed", "mpmath", f"at {where}: {_short(da)} ≠ {_short(db)}")
-    if tried == 0:
-        return Check("failed", "mpmath", "no point where both sides are defined")
-    return Check("numeric", "mpmath", f"agrees at {tried} random points to {DIGITS} digits")
+        if abs(da - db) > TOLERANCE * (1 + abs(da)) and agreement.differs(a, b, point):
+            return Check("failed", "mpmath", f"at {agreement.where(point)}: {_short(da)} ≠ "
+                                             f"{_short(db)}")
+    return None
 
 
 def _short(v: sympy.Basic) -> str:
@@ -178,17 +175,49 @@ def equal_lists(a: list[sympy.Basic], b: list[sympy.Basic]) -> Check:
     return Check("numeric", "mpmath", next(c.detail for c in checks if c.status == "numeric"))
 
 
-def rounded(shown: list[sympy.Basic], exact: list[sympy.Basic], digits: int) -> Check:
-    """A decimal shown with `digits` places must be the exact value correctly rounded."""
+def rounded(shown: list[sympy.Basic], exact: list[sympy.Basic], digits: int | None) -> Check:
+    """A decimal shown with `digits` places must be the exact value correctly rounded.
+
+    A rational value (a linear model's update) is compared in exact arithmetic; σ(3/2)
+    and the like at 40 digits, far below the half unit in the last place shown. Without
+    `digits`, the line's value is a number computed at some precision (a training run's
+    Float): it must agree with the exact value to that precision, less 3 digits."""
     if len(shown) != len(exact):
         return Check("failed", "shape", f"{len(shown)} components ≠ {len(exact)} components")
+    if digits is None:
+        return _computed(shown, exact)
     half = sympy.Rational(1, 2) * sympy.Rational(1, 10**digits)
+    all_exact = True
     for s, e in zip(shown, exact, strict=True):
-        gap = abs(_value(s) - _value(e))
-        if not gap.is_number or gap > half * (1 + sympy.Rational(1, 10**20)):
+        if s.is_Rational and e.is_Rational:
+            right = abs(s - e) <= half
+        else:
+            all_exact = False
+            gap = abs(_value(s) - _value(e))
+            right = bool(gap.is_number) and not gap > half * (1 + sympy.Rational(1, 10**20))
+        if not right:
             return Check("failed", "mpmath", f"{_short(s)} is not {_short(e)} rounded to "
                                              f"{digits} decimals")
-    return Check("numeric", "mpmath", f"correctly rounded to {digits} decimals")
+    if all_exact:
+        return Check("numeric", ROUNDED_EXACTLY, f"correctly rounded to {digits} decimals "
+                     "(the value is rational: compared exactly)")
+    return Check("numeric", "mpmath", f"correctly rounded to {digits} decimals (at {DIGITS} "
+                 "digits)")
+
+
+def _computed(shown: list[sympy.Basic], exact: list[sympy.Basic]) -> Check:
+    """Floats computed at their own precision against the exact values."""
+    places = DIGITS
+    for s, e in zip(shown, exact, strict=True):
+        places = prec_to_dps(s._prec) if s.is_Float else DIGITS
+        truth = sympy.N(e, places + 10)
+        gap = abs(sympy.N(s, places + 10) - truth)
+        if not gap.is_number or gap > sympy.Float(10, places) ** (3 - places) * max(
+                1, abs(truth)):
+            return Check("failed", "mpmath", f"{_short(s)} is not {_short(e)} to "
+                                             f"{places - 3} digits")
+    return Check("numeric", "mpmath", f"agrees with the exact value to {places - 3} digits "
+                 "(the precision it was computed at, less 3)")
 
 
 def check_block(block: Block, graph: Graph) -> tuple[Block, Step | None]:
@@ -208,7 +237,7 @@ def check_block(block: Block, graph: Graph) -> tuple[Block, Step | None]:
             else:
                 truth = previous
             if step.relation == r"\approx":
-                check = rounded(value, truth, step.digits or 0)
+                check = rounded(value, truth, step.digits)
                 value = truth  # later lines continue from the exact value, not the rounding
             else:
                 check = equal_lists(value, truth)

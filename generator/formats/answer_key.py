@@ -15,7 +15,8 @@ from sympy.printing.str import StrPrinter
 from generator.algebra.printing import to_latex
 from generator.solvers.problem import Problem
 from generator.solvers.sheet import Sheet
-from generator.theme.messages import say
+from generator.theme.messages import Voice
+from generator.theme.theme import Theme
 from generator.variants.slots import symbol_text
 
 
@@ -32,17 +33,20 @@ class PortablePrinter(StrPrinter):  # type: ignore[misc]  # sympy is untyped
         return symbol_text(expr.name)
 
 
-def answer_key(problem: Problem, lang: str = "en") -> dict[str, Any]:
+def answer_key(problem: Problem, voice: Voice) -> dict[str, Any]:
+    """The key of one problem; `voice` words each step's reason (`why`)."""
     graph, solution = problem.graph, problem.solution
     names = {**graph.latex, **solution.names}
     steps = [{
         "rule": st.rule,
-        "why": say(lang, "rules", st.rule, {k: to_latex(v, names) for k, v in st.params.items()}),
+        "why": voice.say("rules", st.rule, {k: to_latex(v, names) for k, v in st.params.items()}),
         "lhs": None if st.lhs is None else str(st.lhs),
         "relation": st.relation,
         "rhs": str(st.rhs),
         "latex": to_latex(st.rhs, names),
         "check": st.check.status if st.check else None,
+        # What showed it: the proof's rung, or how far numeric agreement went.
+        "evidence": st.check.evidence() if st.check else None,
     } for st in solution.steps()]
     return {
         "id": problem.spec.id,
@@ -59,11 +63,13 @@ def answer_key(problem: Problem, lang: str = "en") -> dict[str, Any]:
     }
 
 
-def to_json(problem: Problem | Sheet) -> str:
+def to_json(problem: Problem | Sheet, theme: Theme) -> str:
+    """The answer key as JSON; the reasons are in English (the key is language-free)."""
+    voice = theme.voice("en")
     if isinstance(problem, Sheet):
         data = {"id": problem.spec.id, "kind": "sheet",
-                "parts": {e.number: answer_key(e.problem) for e in problem.entries
+                "parts": {e.number: answer_key(e.problem, voice) for e in problem.entries
                           if e.problem is not None}}
     else:
-        data = answer_key(problem)
+        data = answer_key(problem, voice)
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"

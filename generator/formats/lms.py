@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from generator.formats.moodle import to_html
 from generator.solvers.marks import points_of
 from generator.solvers.problem import Problem
 from generator.spec.models import GraphSpec
 from generator.variants.solution import Answer, Solved
+from generator.view.document import Document
 
 # Files written under OUT/<lang>/<id>/ by `--format cloze` and `--format qti`.
 FILES = {"cloze": "cloze.xml", "qti": "canvas-qti.zip"}
@@ -55,8 +55,8 @@ def tolerance(answer: Answer) -> str:
     return format(Decimal(1).scaleb(-answer.digits), "f")
 
 
-def bank(problem: Problem, title: str, questions: list[dict[str, Any]],
-         answers: list[dict[str, Any]], solved: list[Solved]) -> Bank:
+def bank(problem: Problem, title: str, questions: list[Document], answers: list[Document],
+         solved: list[Solved]) -> Bank:
     """The items of one problem's variants in one language."""
     spec = problem.spec
     assert isinstance(spec, GraphSpec)  # only graph kinds have variants

@@ -13,10 +13,10 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as ET
-from typing import Any
 
 from generator.solvers.marks import shown
 from generator.variants.solution import Answer
+from generator.view.document import Document
 
 _DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.S)
 _INLINE = re.compile(r"\$(.+?)\$", re.S)
@@ -28,21 +28,21 @@ def _text_html(text: str) -> str:
     return _BOLD.sub(r"<strong>\1</strong>", out)
 
 
-def to_html(model: dict[str, Any]) -> str:
+def to_html(model: Document) -> str:
     """The body of a sheet's view model as HTML for Moodle (title and footer left out)."""
     parts: list[str] = []
-    for section in model["sections"]:
-        if section["heading"]:
-            level = min(max(int(section["level"]), 3), 6)
-            parts.append(f"<h{level}>{_text_html(section['heading'])}</h{level}>")
-        for block in section["blocks"]:
-            if block["text"]:
-                parts.append(f"<p>{_text_html(block['text'])}</p>")
-            if block["bullets"]:
-                items = "".join(f"<li>{_text_html(b)}</li>" for b in block["bullets"])
+    for section in model.sections:
+        if section.heading:
+            level = min(max(section.level, 3), 6)
+            parts.append(f"<h{level}>{_text_html(section.heading)}</h{level}>")
+        for block in section.blocks:
+            if block.text:
+                parts.append(f"<p>{_text_html(block.text)}</p>")
+            if block.bullets:
+                items = "".join(f"<li>{_text_html(b)}</li>" for b in block.bullets)
                 parts.append(f"<ul>{items}</ul>")
-            if block["math"]:
-                parts.append(rf"<p>\[{html.escape(block['math'], quote=False)}\]</p>")
+            if block.math:
+                parts.append(rf"<p>\[{html.escape(block.math, quote=False)}\]</p>")
     return "\n".join(parts)
 
 

@@ -20,14 +20,14 @@ from functools import cache
 from pathlib import Path
 
 from generator.errors import SolgenError, ToolMissing
-from generator.theme.templates import active
+from generator.theme.theme import Theme
 
 # -raw_tex: a backslash word in a title ("\ok") is text, not a TeX command to drop.
 # --wrap=none: a line break pandoc adds is a space in HTML and typst; keep the text as is.
 COMMON = ["--from=markdown-raw_tex", "--shift-heading-level-by=-1", "--wrap=none", "--quiet"]
 # MathML: rendered by every current browser, offline, no script; pandoc keeps the TeX
 # source as an annotation, which the KaTeX test reads back.
-# Both files resolve through the active template set, so a course can restyle them.
+# Both files resolve through the run's theme, so a course can restyle them.
 HTML_ARGS = ["--to=html5", "--standalone", "--mathml"]
 HTML_HEADER = "html/math-style.html"
 TYPST_ARGS = ["--to=typst", "--standalone"]
@@ -60,18 +60,18 @@ def run(markdown: str, args: list[str]) -> bytes:
     return done.stdout
 
 
-def html(markdown: str) -> str:
-    header = active().resolve(HTML_HEADER)
+def html(markdown: str, theme: Theme) -> str:
+    header = theme.resolve(HTML_HEADER)
     return run(markdown, [*HTML_ARGS, f"--include-in-header={header}"]).decode("utf-8")
 
 
-def typst(markdown: str, fonts: list[str], heading_fonts: list[str]) -> str:
-    return typst_many([(markdown, fonts, heading_fonts)])[0]
+def typst(markdown: str, fonts: list[str], heading_fonts: list[str], theme: Theme) -> str:
+    return typst_many([(markdown, fonts, heading_fonts)], theme)[0]
 
 
-def typst_many(docs: list[tuple[str, list[str], list[str]]]) -> list[str]:
+def typst_many(docs: list[tuple[str, list[str], list[str]]], theme: Theme) -> list[str]:
     """Each (markdown, main fonts, heading fonts) as a standalone typst document."""
-    template = active().resolve(TYPST_TEMPLATE).read_text(encoding="utf-8")
+    template = theme.resolve(TYPST_TEMPLATE).read_text(encoding="utf-8")
     # The server's names for the options of COMMON and TYPST_ARGS.
     requests = [{"text": markdown, "from": "markdown-raw_tex", "to": "typst",
                  "shift-heading-level-by": -1, "wrap": "none", "standalone": True,

@@ -19,6 +19,7 @@ from typing import Any
 
 from generator.errors import PdfError, ToolMissing
 from generator.formats.fonts import cjk_font_dirs
+from generator.theme.theme import Theme
 
 ENGINES = ("auto", "typst", "xelatex")
 EPOCH = 0  # the date written into every PDF (1970-01-01): no build date, same bytes
@@ -29,10 +30,12 @@ TEX_ERROR_LINES = 12
 LATEXMK_TIMEOUT = 300
 
 
-def compile_pdf(markdown: str, tex: str, lang: str, engine: str, name: str) -> bytes:
-    """The PDF of one document; `name` is used for the files xelatex leaves on failure."""
+def compile_pdf(markdown: str, tex: str, lang: str, engine: str, name: str, theme: Theme
+                ) -> bytes:
+    """The PDF of one document; `name` is used for the files xelatex leaves on failure,
+    `theme` gives typst's template."""
     if engine in ("auto", "typst"):
-        return typst_pdf(markdown, lang)
+        return typst_pdf(markdown, lang, theme)
     if engine == "xelatex":
         if lang == "zh-TW":
             cjk_font_dirs()  # xeCJK's own error for a missing font names no package
@@ -40,16 +43,16 @@ def compile_pdf(markdown: str, tex: str, lang: str, engine: str, name: str) -> b
     raise PdfError(f"unknown PDF engine {engine!r}; choose one of {', '.join(ENGINES)}")
 
 
-def typst_pdf(markdown: str, lang: str) -> bytes:
-    return typst_pdfs([markdown], lang)[0]
+def typst_pdf(markdown: str, lang: str, theme: Theme) -> bytes:
+    return typst_pdfs([markdown], lang, theme)[0]
 
 
-def typst_pdfs(markdowns: list[str], lang: str) -> list[bytes]:
+def typst_pdfs(markdowns: list[str], lang: str, theme: Theme) -> list[bytes]:
     """PDFs of many documents: one pandoc run converts them all, one compiler sets them."""
     from generator.formats import pandoc
 
     fonts, heading = TYPST_FONTS.get(lang, TYPST_FONTS["en"])
-    sources = pandoc.typst_many([(m, fonts, heading) for m in markdowns])
+    sources = pandoc.typst_many([(m, fonts, heading) for m in markdowns], theme)
     font_dirs = cjk_font_dirs() if lang == "zh-TW" else ()
     return [_typst_compile(binary_continuations(s), font_dirs) for s in sources]
 

@@ -8,40 +8,46 @@ the view model (sentences as `Text`, math as LaTeX strings).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from generator.theme.theme import Theme
+    from generator.view.document import Document
 
 FORMATS = ("md", "tex", "pdf", "html", "docx")
 EXTENSION = {"md": "md", "tex": "tex", "pdf": "pdf", "html": "html", "docx": "docx"}
 
 
-def produce(model: dict[str, Any], fmt: str, name: str, pdf_engine: str = "auto"
+def produce(model: Document, fmt: str, name: str, theme: Theme, pdf_engine: str = "auto"
             ) -> str | bytes:
-    """The document `model` in format `fmt`; `name` (the problem id) names TeX's files."""
+    """The document `model` in format `fmt` with the templates of `theme`; `name` (the
+    problem id) names TeX's files."""
     from generator.formats import pandoc
     from generator.formats.text import render
 
     if fmt in ("md", "tex"):
-        return render(model, fmt)
-    markdown = render(model, "md")
+        return render(model, fmt, theme)
+    markdown = render(model, "md", theme)
     if fmt == "html":
-        return pandoc.html(markdown)
+        return pandoc.html(markdown, theme)
     if fmt == "docx":
         return pandoc.docx(markdown)
     if fmt == "pdf":
         from generator.formats.pdf import compile_pdf
 
-        tex = render(model, "tex") if pdf_engine == "xelatex" else ""
-        return compile_pdf(markdown, tex, str(model["lang"]), pdf_engine, name)
+        tex = render(model, "tex", theme) if pdf_engine == "xelatex" else ""
+        return compile_pdf(markdown, tex, model.lang, pdf_engine, name, theme)
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def produce_many(models: list[dict[str, Any]], fmt: str, names: list[str],
+def produce_many(models: list[Document], fmt: str, names: list[str], theme: Theme,
                  pdf_engine: str = "auto") -> list[str | bytes]:
     """`produce` for each model; typst PDFs of one language share one pandoc run."""
-    langs = {str(m["lang"]) for m in models}
+    langs = {m.lang for m in models}
     if fmt != "pdf" or pdf_engine not in ("auto", "typst") or len(langs) != 1:
-        return [produce(m, fmt, n, pdf_engine) for m, n in zip(models, names, strict=True)]
+        return [produce(m, fmt, n, theme, pdf_engine)
+                for m, n in zip(models, names, strict=True)]
     from generator.formats.pdf import typst_pdfs
     from generator.formats.text import render
 
-    return list(typst_pdfs([render(m, "md") for m in models], langs.pop()))
+    return list(typst_pdfs([render(m, "md", theme) for m in models], langs.pop(), theme))

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from jinja2.exceptions import TemplateError as JinjaError
 
 from generator.theme.jinja import environment, syntax_of, template_failure
-from generator.theme.templates import active
+from generator.theme.theme import Theme
+from generator.view.document import Document
 
 TEMPLATE_OF = {"md": "markdown/document.md.j2", "tex": "latex/document.tex.j2"}
 
 
-def render(model: dict[str, Any], fmt: str) -> str:
+def render(model: Document, fmt: str, theme: Theme) -> str:
+    """`model` as Markdown or LaTeX through the document template of `theme`."""
     name = TEMPLATE_OF[fmt]
     try:
-        template = environment(syntax_of(name), active()).get_template(name)
-        return str(template.render(**model))
+        template = environment(syntax_of(name), theme.templates).get_template(name)
+        return str(template.render(**model.names()))
     except JinjaError as exc:
         raise template_failure(exc, name) from None

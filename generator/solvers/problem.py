@@ -8,7 +8,8 @@ from pathlib import Path
 import sympy
 
 from generator.algebra.trace import Solution, Step
-from generator.check.verify import check
+from generator.check import points
+from generator.check.verify import check, refusing_numeric
 from generator.errors import Location, SpecErrors, StepCheckError
 from generator.graph.model import Graph
 from generator.solvers import marks, registry, statement
@@ -32,19 +33,34 @@ def prepare(path: Path, display: str | None = None) -> Problem:
     """Load, solve and verify one problem file; raise SolgenError on any failure."""
     source, spec = load(path, display)
     graph = registry.graph(spec, source)
-    registry.validate(spec, graph, source)
-    if isinstance(spec, GraphSpec):  # what a class is handed: statement slots, points
-        handed = statement.problems_of(spec, graph, source) + marks.problems_of(
-            spec, graph, source)
-        if handed:
-            raise SpecErrors(handed)
-    solution, failures = check(registry.solve(spec, graph), graph)
+    # The verifier's points come from the file's bytes (check/points.py): read them again
+    # here rather than carry them through the loader.
+    with points.problem_text(path.read_bytes()):
+        registry.validate(spec, graph, source)
+        if isinstance(spec, GraphSpec):  # what a class is handed: statement slots, points
+            handed = statement.problems_of(spec, graph, source) + marks.problems_of(
+                spec, graph, source)
+            if handed:
+                raise SpecErrors(handed)
+        solution, failures = check(registry.solve(spec, graph), graph)
     if failures:
         raise StepCheckError(_failure_report(source, graph, failures))
+    if refusing_numeric():
+        _refuse_numeric(source, graph, solution)
     return Problem(source.path, source, spec, graph, solution)
 
 
-def _failure_report(source: Source, graph: Graph, failures: list[tuple[int, Step]]) -> str:
+def _refuse_numeric(source: Source, graph: Graph, solution: Solution) -> None:
+    """`check --strict`: a step that only agrees at sample points stops the problem."""
+    numeric = [(i, st) for i, st in enumerate(solution.steps(), 1)
+               if st.check is not None and st.check.only_numeric]
+    if numeric:
+        raise StepCheckError(_failure_report(source, graph, numeric, "is only checked "
+                                             "numerically, not proved (--strict)"))
+
+
+def _failure_report(source: Source, graph: Graph, failures: list[tuple[int, Step]],
+                    verdict: str = "does not follow") -> str:
     lines = []
     for index, step in failures:
         lhs = step.lhs
@@ -52,5 +68,5 @@ def _failure_report(source: Source, graph: Graph, failures: list[tuple[int, Step
         where = Location(source.path, line or source.line(("kind",)))
         detail = step.check.detail if step.check else ""
         lines.append(f"{where}: step {index} ({step.rule}): {lhs if lhs is not None else '…'} "
-                     f"{step.relation} {step.rhs} does not follow\n  {detail}")
+                     f"{step.relation} {step.rhs} {verdict}\n  {detail}")
     return "\n".join(lines)

@@ -9,6 +9,7 @@ built-in files, so a misspelt key is an error, not a sentence silently left as i
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -21,7 +22,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from generator.errors import Location, TemplateError
 from generator.spec.source import Source, read_source
-from generator.theme.templates import BUILTIN, MESSAGES, TemplateSet, active
+from generator.theme.templates import BUILTIN, MESSAGES, TemplateSet
 
 LANGS = ("zh-TW", "en")
 GROUPS = ("sections", "blocks", "items", "rules", "variants")
@@ -159,14 +160,21 @@ def _template(templates: TemplateSet, lang: str, group: str, key: str) -> Any:
     return _ENV.from_string(str(text))
 
 
-def say(lang: str, group: str, key: str, params: dict[str, str]) -> str:
-    """The sentence for `key` with its parameters filled in (LaTeX strings)."""
-    templates = active()
-    try:
-        return str(_template(templates, lang, group, key).render(**params))
-    except JinjaError as exc:
-        where = merged(lang, templates).origins.get((group, key))
-        if where is None:
-            raise
-        raise _fail(where, f"message: {exc}", "check the sentence against the built-in "
-                    "one (`solgen templates copy messages/en.yaml DIR`)") from None
+@dataclass(frozen=True)
+class Voice:
+    """The sentences of one language of a template set: what the view says, bound once
+    per language (made by `Theme.voice`)."""
+
+    templates: TemplateSet
+    lang: str
+
+    def say(self, group: str, key: str, params: Mapping[str, str] | None = None) -> str:
+        """The sentence for `key` with its parameters filled in (LaTeX strings)."""
+        try:
+            return str(_template(self.templates, self.lang, group, key).render(**(params or {})))
+        except JinjaError as exc:
+            where = merged(self.lang, self.templates).origins.get((group, key))
+            if where is None:
+                raise
+            raise _fail(where, f"message: {exc}", "check the sentence against the built-in "
+                        "one (`solgen templates copy messages/en.yaml DIR`)") from None

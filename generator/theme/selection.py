@@ -1,4 +1,4 @@
-"""Choosing the template folders of a run: checked once, then in force for the process."""
+"""Choosing the template folders of a run: checked once, before any solving."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from pathlib import Path
 
 from generator.theme.jinja import check_templates
 from generator.theme.messages import check_messages
-from generator.theme.templates import TemplateSet, use
+from generator.theme.templates import TemplateSet
+from generator.theme.theme import Theme
 
 
-def activate(folders: Iterable[Path]) -> TemplateSet:
-    """Make `folders` (then the built-in templates) the set every render uses from now on.
+def choose(folders: Iterable[Path]) -> Theme:
+    """The theme of `folders` (then the built-in templates), for the CLI to pass down.
 
     User templates are checked at once (Jinja syntax, message keys), so a typo is reported
     before minutes of solving rather than after.
@@ -20,4 +21,4 @@ def activate(folders: Iterable[Path]) -> TemplateSet:
     if chosen.folders:
         check_templates(chosen)
         check_messages(chosen)
-    return use(chosen)
+    return Theme(chosen)

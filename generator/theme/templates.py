@@ -5,10 +5,8 @@ files under the same names as the built-in `templates/` folder: the first folder
 a name wins, and a name no folder has comes from the built-in folder. A user template can
 still extend the one it replaces as `default:NAME`.
 
-The set in force is process-wide, set once by the CLI (`activate`), because rendering is
-called deep inside the build and the variant code; each worker of a parallel build
-activates the same folders (generator/build/jobs.py). This module imports no Jinja at import
-time, so `solgen --help` stays fast.
+A run's set is chosen once by the CLI and passed down inside a `theme.Theme`; nothing here
+is process-wide. This module imports no Jinja at import time, so `solgen --help` stays fast.
 """
 
 from __future__ import annotations
@@ -122,16 +120,3 @@ class TemplateSet:
             PrefixLoader({"default": FileSystemLoader(str(BUILTIN))}, delimiter=":"),
         ])
 
-
-_active = TemplateSet()
-
-
-def active() -> TemplateSet:
-    return _active
-
-
-def use(chosen: TemplateSet) -> TemplateSet:
-    """Make `chosen` the set every render uses from now on (checked: `selection.activate`)."""
-    global _active
-    _active = chosen
-    return chosen

@@ -1,13 +1,13 @@
 """Stage 7 — a verified `Solution` as the view model every template reads.
 
-`MathWriter` lays out a block's steps as display math; `view` turns a solution into
-headings, sentences (localized through `theme.messages`) and math strings.
+`MathWriter` lays out a block's steps as display math; `view` turns a solution into a
+`document.Document`: headings, sentences (in the words of a `Voice`) and math strings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from dataclasses import replace
 
 import sympy
 
@@ -17,7 +17,8 @@ from generator.algebra.trace import Block, Solution, Step
 from generator.solvers.problem import Problem
 from generator.solvers.sheet import Sheet
 from generator.spec.models import localized
-from generator.theme.messages import say
+from generator.theme.messages import Voice
+from generator.view import document as doc
 
 
 class MathWriter:
@@ -84,69 +85,69 @@ class MathWriter:
             "\n\\end{aligned}")
 
 
-def view(solution: Solution, names: Mapping[sympy.Symbol, str], lang: str,
-         title: str) -> dict[str, Any]:
-    """Everything the template needs, as plain strings."""
+def view(solution: Solution, names: Mapping[sympy.Symbol, str], voice: Voice,
+         title: str) -> doc.Document:
+    """Everything the template needs, as plain strings, in the words of `voice`."""
     def params(raw: Mapping[str, sympy.Basic | str]) -> dict[str, str]:
         return {k: writer.tex(v) for k, v in raw.items()}
 
     writer = MathWriter({**names, **solution.names},
-                        lambda step: say(lang, "rules", step.rule, params(step.params)),
+                        lambda step: voice.say("rules", step.rule, params(step.params)),
                         solution.decimal_data)
 
     def sentence(group: str, key: str, raw: Mapping[str, sympy.Basic | str]) -> Text:
-        return Text(say(lang, group, key, params(raw)) if key else "")
+        return Text(voice.say(group, key, params(raw)) if key else "")
 
     sections = []
     for sec in solution.sections:
         heading = sentence("sections", sec.key, sec.params)
-        blocks = [{"text": sentence("blocks", b.key, b.params),
-                   "bullets": [sentence("items", k, p) for k, p in b.items],
-                   "table": [[_cell(writer, lang, c) for c in row] for row in b.table],
-                   "math": writer.block(b) if b.steps else ""} for b in sec.blocks]
-        sections.append({"heading": heading, "level": sec.level, "blocks": blocks})
+        blocks = tuple(doc.Block(
+            text=sentence("blocks", b.key, b.params),
+            bullets=tuple(sentence("items", k, p) for k, p in b.items),
+            table=tuple(tuple(_cell(writer, voice, c) for c in row) for row in b.table),
+            math=writer.block(b) if b.steps else "") for b in sec.blocks)
+        sections.append(doc.Section(heading, sec.level, blocks))
+    # A document with no mathematics to check (discussion only) makes no claim about it.
+    verified = Text(verified_sentence(solution, voice) if solution.steps() else "")
+    return doc.Document(title, voice.lang, tuple(sections), verified)
+
+
+def verified_sentence(solution: Solution, voice: Voice) -> str:
+    """The footer: how many steps were checked, and how many proved or checked numerically."""
     steps = solution.steps()
     counts = {"total": str(len(steps)),
               "proved": str(sum(1 for s in steps if s.check and s.check.status == "proved")),
               "numeric": str(sum(1 for s in steps if s.check and s.check.status == "numeric"))}
-    # A document with no mathematics to check (discussion only) makes no claim about it.
-    verified = Text(say(lang, "", "verified", counts) if steps else "")
-    return {"title": title, "lang": lang, "sections": sections, "verified": verified}
+    return voice.say("", "verified", counts)
 
 
-def _cell(writer: MathWriter, lang: str, cell: sympy.Basic | str) -> str:
+def _cell(writer: MathWriter, voice: Voice, cell: sympy.Basic | str) -> str:
     if isinstance(cell, str):
-        return Text(say(lang, "items", cell, {}))
+        return Text(voice.say("items", cell, {}))
     return Text(f"${writer.tex(cell)}$")
 
 
-def problem_view(problem: Problem, lang: str) -> dict[str, Any]:
-    """The view model of one solved problem in `lang`."""
-    return view(problem.solution, problem.graph.latex, lang, problem.title(lang))
+def problem_view(problem: Problem, voice: Voice) -> doc.Document:
+    """The view model of one solved problem in the language of `voice`."""
+    return view(problem.solution, problem.graph.latex, voice, problem.title(voice.lang))
 
 
-def sheet_view(sheet: Sheet, lang: str) -> dict[str, Any]:
+def sheet_view(sheet: Sheet, voice: Voice) -> doc.Document:
     """A sheet's parts under their headings (`(2) title`, `(b) title`), one document."""
-    sections: list[dict[str, Any]] = []
+    lang = voice.lang
+    sections: list[doc.Section] = []
     for e in sheet.entries:
         title = localized(e.title, lang) if e.title is not None else (
             e.problem.title(lang) if e.problem else "")
-        sections.append({"heading": f"({e.label}) {title}", "level": e.level,
-                         "blocks": []})
+        sections.append(doc.Section(f"({e.label}) {title}", e.level))
         if e.problem is not None:
-            for sec in problem_view(e.problem, lang)["sections"]:
-                level = sec["level"] + e.level - 1 if sec["level"] else 0
-                sections.append({**sec, "level": level})
-    steps = sheet.solution.steps()
-    counts = {"total": str(len(steps)),
-              "proved": str(sum(1 for s in steps if s.check and s.check.status == "proved")),
-              "numeric": str(sum(1 for s in steps
-                                 if s.check and s.check.status == "numeric"))}
-    verified = say(lang, "", "verified", counts) if steps else ""
-    return {"title": sheet.title(lang), "lang": lang, "sections": sections,
-            "verified": verified}
+            for sec in problem_view(e.problem, voice).sections:
+                level = sec.level + e.level - 1 if sec.level else 0
+                sections.append(replace(sec, level=level))
+    verified = verified_sentence(sheet.solution, voice) if sheet.solution.steps() else ""
+    return doc.Document(sheet.title(lang), lang, tuple(sections), verified)
 
 
-def document_view(item: Problem | Sheet, lang: str) -> dict[str, Any]:
+def document_view(item: Problem | Sheet, voice: Voice) -> doc.Document:
     """The view model of a problem or a sheet."""
-    return sheet_view(item, lang) if isinstance(item, Sheet) else problem_view(item, lang)
+    return sheet_view(item, voice) if isinstance(item, Sheet) else problem_view(item, voice)
