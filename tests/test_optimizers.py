@@ -142,29 +142,38 @@ def test_adam_shows_its_bias_correction_and_each_rule(tmp_path: Path) -> None:
     assert "weight_decay_l2" in l2
 
 
-def test_a_wrong_state_value_is_refused(tmp_path: Path) -> None:
-    """The verifier's route is independent of the run's numbers: an update that uses 1.01 m̂
-    fails. (≈ lines are checked to their shown decimals only once the verifier of issue 21
-    lands; the = line of the update is checked exactly today.)"""
+def _broken(problem: Problem, rule: str, change: Any) -> list[str]:
+    """The rules of the failing steps once the first `rule` step's value is changed."""
     from dataclasses import replace
-
-    import sympy
 
     from generator.check.verify import check
 
-    problem = _problem(tmp_path, CASES["adam"])
-    section = problem.solution.sections[2]
+    k = next(i for i, sec in enumerate(problem.solution.sections)
+             if sec.key == "training_update")
+    section = problem.solution.sections[k]
     block = section.blocks[0]
     steps = list(block.steps)
-    mhat = next(s.lhs for s in steps if s.rule == "adam_mhat")
-    i = next(k for k, s in enumerate(steps) if s.rule == "adam_update")
-    wrong = steps[i].canonical.xreplace({mhat: mhat * sympy.Rational(101, 100)})
-    steps[i] = replace(steps[i], value=wrong, check=None)
-    broken = replace(problem.solution, sections=(
-        *problem.solution.sections[:2], replace(section, blocks=(replace(block, steps=tuple(
-            steps)),)), *problem.solution.sections[3:]))
-    _, failures = check(broken, problem.graph)
-    assert [s.rule for _, s in failures] == ["adam_update"]
+    i = next(j for j, s in enumerate(steps) if s.rule == rule)
+    steps[i] = replace(steps[i], value=change(steps, steps[i].canonical), check=None)
+    sections = list(problem.solution.sections)
+    sections[k] = replace(section, blocks=(replace(block, steps=tuple(steps)),))
+    _, failures = check(replace(problem.solution, sections=tuple(sections)), problem.graph)
+    return [s.rule for _, s in failures]
+
+
+def test_a_wrong_state_value_or_update_is_refused(tmp_path: Path) -> None:
+    """The verifier's route is independent of the run's numbers: m̂ 1 % off fails, and an
+    update that uses 1.01 m̂ fails (then so does its decimal)."""
+    import sympy
+
+    problem = _problem(tmp_path, CASES["adam"])
+    assert _broken(problem, "adam_mhat", lambda steps, v: v * sympy.Rational(101, 100)) == [
+        "adam_mhat"]
+
+    def scaled(steps: list[Any], value: Any) -> Any:
+        mhat = next(s.lhs for s in steps if s.rule == "adam_mhat")
+        return value.xreplace({mhat: mhat * sympy.Rational(101, 100)})
+    assert _broken(problem, "adam_update", scaled) == ["adam_update", "arithmetic"]
 
 
 def test_torch_optim_agrees(tmp_path: Path) -> None:

@@ -46,7 +46,7 @@ def _param_steps(spec: TrainingSpec, graph: Graph, r: Run, t: int, p: Symbol,
     settings = optimizers.Settings.of(spec)
     prev, base = r.thetas[t - 1][p], graph.latex[p]
     state = r.states[t - 2][p] if t > 1 else optimizers.start(settings)
-    exact, new_theta = optimizers.update(settings, t, prev, truth, state)
+    exact, _ = optimizers.update(settings, t, prev, truth, state)
     computed = r.states[t - 1][p]
     g = _sym(graph, r.names, "g", p, t)
     extra[g] = truth
@@ -61,8 +61,10 @@ def _param_steps(spec: TrainingSpec, graph: Graph, r: Run, t: int, p: Symbol,
         extra[syms[key]] = exact[key]
         steps.append(_approx(f"{settings.name}_{key}", syms[key], computed[key], r.digits))
     th = _sym(graph, r.names, "theta", p, t)
-    extra[th] = new_theta
     shown, value = optimizers.formula(settings, t, prev, syms, r.digits)
+    # θ means the textbook formula over the state's meanings, built as the line is: the
+    # same formula summed in another order differs in the 44th digit of its Floats.
+    extra[th] = value.xreplace({sym: extra[sym] for sym in syms.values()})
     steps.append(Step(f"{settings.name}_update", shown, lhs=th, value=value))
     steps.append(_approx("arithmetic", None, r.thetas[t][p], r.digits))
     return steps
