@@ -1,7 +1,8 @@
-"""`make bench`: every speed figure of issue 9 in one table (a benchmark, not a test).
+"""`make bench`: every speed figure of issues 9 and 16 in one table (a benchmark, not a test).
 
     .venv/bin/python bench/run.py            # every figure (a few minutes on 2 cores)
     .venv/bin/python bench/run.py --quick    # no xelatex class, no 10 000 variants
+    .venv/bin/python bench/run.py --sgd      # only issue 16's SGD figures and the typst class
 
 Command-line figures run the real `solgen` in a child process (start-up included) in a
 temporary folder; per-variant figures are timed in this process (library calls, imports
@@ -48,6 +49,7 @@ class Run:
     seconds: float
     max_rss_mb: float
     out: str
+    cpu: float = 0.0  # user + sys seconds of the child: less at the mercy of the load
 
 
 ROWS: list[Row] = []
@@ -61,11 +63,12 @@ def row(figure: str, value: str, target: str = "—", met: bool | None = None) -
           file=sys.stderr, flush=True)
 
 
-def solgen(args: list[str], cwd: Path, what: str) -> Run:
+def solgen(args: list[str], cwd: Path, what: str, env: dict[str, str] | None = None) -> Run:
     """Run the real CLI once; its wall time and its own peak RSS (wait4 rusage)."""
     start = time.perf_counter()
     proc = subprocess.Popen([SOLGEN, *args], cwd=cwd, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                            env={**os.environ, **(env or {})})
     out = proc.stdout.read().decode("utf-8", "replace") if proc.stdout else ""
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
@@ -74,7 +77,8 @@ def solgen(args: list[str], cwd: Path, what: str) -> Run:
         sys.exit(f"bench: solgen {' '.join(args)} failed ({proc.returncode}):\n{out}")
     rss = usage.ru_maxrss / 1024  # KiB on Linux
     PEAK.append((rss, what))
-    return Run(seconds, rss, out)
+    # wait4 counts the child alone; pandoc, run by the child, is counted by the child.
+    return Run(seconds, rss, out, usage.ru_utime + usage.ru_stime)
 
 
 def ms(seconds: float) -> str:
@@ -129,7 +133,7 @@ def class_pdfs(tmp: Path, engine: str) -> None:
     row(f"class of 30, {engine}: `solgen build HW1-3 --variants 30 --format pdf --lang zh-TW`"
         f" ({pdfs} PDFs: 60 sheets + the worked example; {run.seconds:.1f} s in all)",
         f"{per * 1000:.0f} ms per PDF",
-        "≤ 100 ms per PDF", per <= 0.1)
+        "≤ 30 ms per PDF (issue 16)", per <= 0.03)
 
 
 def scaling(tmp: Path, counts: list[int]) -> None:
@@ -152,6 +156,69 @@ def scaling(tmp: Path, counts: list[int]) -> None:
         ratio = marginal_hi / marginal_lo
         row(f"growth: cost of a variant from {b} to {c} ÷ from {a} to {b}", f"{ratio:.2f}",
             "≈ 1 (linear; ≤ 1.25)", ratio <= 1.25)
+
+
+def course_folder(tmp: Path, files: int) -> None:
+    """A course folder of `files` small problems: `check --jobs 0`, a build, its no-op.
+
+    The problems are the discussion starter (the cheapest kind to verify) under distinct
+    ids, 100 a folder. The build writes md and json only, so that setting it up does not
+    take 20 000 PDFs; a no-op build looks at each output once (size, time and inode, as the
+    last build left them), so the formats change that figure by a stat per file.
+    """
+    course = tmp / "course"
+    starter = (ROOT / "templates" / "scaffold" / "discussion.yaml").read_text(encoding="utf-8")
+    for n in range(files):
+        folder = course / f"week{n // 100:03d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"q{n:05d}.yaml").write_text(starter.replace("__ID__", f"q{n:05d}"),
+                                               encoding="utf-8")
+    checked = solgen(["check", str(course), "--jobs", "0"], tmp, f"check {files} files")
+    row(f"`solgen check --jobs 0` of a course folder of {files} small files",
+        f"{checked.seconds:.1f} s", "≤ 60 s", checked.seconds <= 60)
+    args = ["build", str(course), "--out", str(tmp / "course-out"), "--format", "md",
+            "--format", "json", "--jobs", "0"]
+    first = solgen(args, tmp, f"build {files} files")
+    row(f"`solgen build --jobs 0` of the same folder (md, json: {3 * files} files)",
+        f"{first.seconds:.1f} s")
+    noop = min(solgen(args, tmp, f"no-op build of {files} files").seconds for _ in range(3))
+    row(f"no-op build of the same {files} problem files (best of 3)", f"{noop:.2f} s",
+        "≤ 5 s", noop <= 5)
+    shutil.rmtree(course)
+    shutil.rmtree(tmp / "course-out")
+
+
+# ---- issue 16: SGD variants at the speed of substitution ----
+
+def sgd_class(tmp: Path, quick: bool) -> None:
+    """The figures of issue 16, whole `solgen` processes, start-up included."""
+    cold = {"SOLGEN_CACHE_DIR": str(tmp / "cold-cache")}
+    first = solgen(["build", str(SGD), "--variants", "1", "--format", "md", "--lang", "en",
+                    "--out", str(tmp / "sgd-first")], tmp, "SGD first variant, cold", cold)
+    row("time to the first SGD variant, cold (`--variants 1 --format md --lang en`, no "
+        "solved problem on disk)", f"{first.seconds:.2f} s (cpu {first.cpu:.2f} s)", "≤ 0.8 s",
+        first.seconds <= 0.8)
+    warm = solgen(["build", str(SGD), "--variants", "1", "--format", "md", "--lang", "en",
+                   "--out", str(tmp / "sgd-warm")], tmp, "SGD first variant, warm", cold)
+    row("the same again: the solved problem loaded from disk", f"{warm.seconds:.2f} s "
+        f"(cpu {warm.cpu:.2f} s)")
+    for formats, target in ((["md", "tex"], 4.8), (["html"], 4.8), (["moodle"], 4.0)):
+        args = [a for f in formats for a in ("--format", f)]
+        lang = ["--lang", "en"] if formats != ["moodle"] else []
+        run = solgen(["build", str(SGD), "--variants", "1000", *args, *lang, "--out",
+                      str(tmp / f"sgd-{formats[0]}")], tmp, f"1000 SGD {'+'.join(formats)}")
+        row(f"1000 SGD variants, `{' '.join([*args, *lang])}`", f"{run.seconds:.1f} s (cpu "
+            f"{run.cpu:.1f} s, peak {run.max_rss_mb:.0f} MB)", f"≤ {target} s",
+            run.seconds <= target)
+        shutil.rmtree(tmp / f"sgd-{formats[0]}", ignore_errors=True)
+    if quick:
+        return
+    run = solgen(["build", str(SGD), "--variants", "10000", "--format", "md", "--format", "tex",
+                  "--out", str(tmp / "sgd-10000")], tmp, "10 000 SGD md+tex")
+    row("10 000 SGD variants, md + tex, both languages", f"{run.seconds:.1f} s (cpu "
+        f"{run.cpu:.1f} s), peak {run.max_rss_mb:.0f} MB", "≤ 40 s, ≤ 400 MB",
+        run.seconds <= 40 and run.max_rss_mb <= 400)
+    shutil.rmtree(tmp / "sgd-10000", ignore_errors=True)
 
 
 # ---- library level ----
@@ -209,6 +276,21 @@ def mlp() -> None:
         f"{best:.2f} s (first {cold:.2f} s)", "≤ 2 s", best <= 2.0)
 
 
+def review_class(tmp: Path) -> None:
+    """`solgen review` on a class of 30 HW 1-3 answer sheets, about half with a line broken
+    (tests/review_class.py, seed 17): the time per submission, start-up included."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from review_class import answer_sheets, submissions
+
+    broken = submissions(answer_sheets(tmp / "review-build"), tmp / "review-class")
+    run = solgen(["review", str(tmp / "review-class"), "--problem", str(HW), "--out",
+                  str(tmp / "reviews")], tmp, "solgen review, class of 30")
+    found = run.out.count("wrong line")
+    row(f"`solgen review` class of 30 HW 1-3 submissions ({len(broken)} with a broken line; "
+        f"serial, problem solved once, {run.seconds:.1f} s in all)",
+        f"{run.seconds / 30:.2f} s per submission" + ("" if found else " (no summary?)"))
+
+
 # ---- report ----
 
 def _version(cmd: list[str]) -> str:
@@ -251,6 +333,10 @@ def main() -> None:
                         help="skip the xelatex class of 30 and 10 000 variants")
     parser.add_argument("--variants", type=int, default=1000,
                         help="variants for the md+tex per-variant figures (default 1000)")
+    parser.add_argument("--files", type=int, default=10_000,
+                        help="problem files in the course-folder figures (default 10 000)")
+    parser.add_argument("--sgd", action="store_true",
+                        help="only the SGD figures of issue 16 (with --quick: not 10 000)")
     args = parser.parse_args()
     has_tex = shutil.which("latexmk") is not None and shutil.which("xelatex") is not None
     steps: list[Callable[[Path], None]] = [
@@ -260,13 +346,24 @@ def main() -> None:
         lambda t: class_pdfs(t, "typst"),
         lambda t: scaling(t, [10, 100, 1000] if args.quick else [10, 100, 1000, 10_000]),
         lambda t: mlp(),
+        review_class,
+        lambda t: course_folder(t, args.files),
     ]
     if has_tex and not args.quick:
         steps.insert(7, lambda t: class_pdfs(t, "xelatex"))
+    steps.insert(3, lambda t: sgd_class(t, args.quick))
+    if args.sgd:
+        steps = [lambda t: sgd_class(t, args.quick), lambda t: class_pdfs(t, "typst")]
     start = time.perf_counter()
+    load_before = ", ".join(f"{v:.2f}" for v in os.getloadavg())
     with tempfile.TemporaryDirectory(prefix="solgen-bench-") as tmp:
+        # Solved problems kept on disk (build/solved.py) in this run's folder, not the user's.
+        os.environ["SOLGEN_CACHE_DIR"] = str(Path(tmp) / "solved-cache")
         for step in steps:
             step(Path(tmp))
+    load_after = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    row("machine load average (1, 5, 15 min) at the start / the end; 2 cores",
+        f"{load_before} / {load_after}")
     rss, what = max(PEAK)
     row("peak memory of any `solgen` run above (ru_maxrss)", f"{rss:.0f} MB ({what})")
     print()

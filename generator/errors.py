@@ -57,7 +57,13 @@ class SpecErrors(SolgenError):
 
 
 class StepCheckError(SolgenError):
-    """A step that does not follow: the build of that problem stops."""
+    """A step that does not follow: the build of that problem stops. `trace` is the checked
+    solution with the failing steps marked (`solgen show --format trace` prints it)."""
+
+    def __init__(self, message: str = "", *, where: Location | str | None = None,
+                 hint: str = "", trace: str = "") -> None:
+        super().__init__(message, where=where, hint=hint)
+        self.trace = trace
 
 
 class TemplateError(SolgenError):

@@ -12,6 +12,14 @@ SHEETS = [p for p in _FILES if "\nkind: sheet\n" in p.read_text(encoding="utf-8"
 PROBLEMS = [p for p in _FILES if p not in SHEETS]
 
 
+@pytest.fixture(autouse=True)
+def _own_solved_cache(tmp_path_factory: pytest.TempPathFactory,
+                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test its own cache of solved problems (build/solved.py): one test's problems,
+    or a monkeypatched solver, never reach another test, nor the user's cache."""
+    monkeypatch.setenv("SOLGEN_CACHE_DIR", str(tmp_path_factory.mktemp("solved-cache")))
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true",
                      help="rewrite tests/golden from the current output (review the diff)")

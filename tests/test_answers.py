@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+from decimal import Decimal
 from pathlib import Path
 
 import mpmath
@@ -108,3 +109,34 @@ def test_names_sympy_knows_read_back_as_symbols() -> None:
         got = sympy.sympify(answers[f"Derivative(L, {name})"])
         assert got.free_symbols == {x, s, beta, gamma, e}
         assert sympy.expand(got - sympy.diff(loss, var)) == 0
+
+
+def _sgd_step(values: dict[str, mpmath.mpf], lr: mpmath.mpf) -> dict[str, mpmath.mpf]:
+    """One SGD step of h = σ(b + w1 x1 + w2 x2), L = (y − h)², in plain mpmath:
+    dL/dθ = −2 (y − h) h (1 − h) ∂z/∂θ."""
+    x1, x2, y = values["x1"], values["x2"], values["y"]
+    b, w1, w2 = values["b"], values["w1"], values["w2"]
+    h = 1 / (1 + mpmath.exp(-(b + w1 * x1 + w2 * x2)))
+    common = -2 * (y - h) * h * (1 - h)
+    return {"b": b - lr * common, "w1": w1 - lr * common * x1, "w2": w2 - lr * common * x2}
+
+
+def test_sgd_variants_equal_a_plain_mpmath_sgd_step(tmp_path: Path) -> None:
+    problem = ROOT / "problems" / "week1-sgd-step-variants.yaml"
+    result = CliRunner().invoke(main, ["build", str(problem), "--out", str(tmp_path),
+                                       "--variants", "25", "--seed", "11", "--format", "json",
+                                       "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / problem.stem / "answers.json").read_text())
+    assert len(data["variants"]) == 25
+    with mpmath.workdps(50):
+        for row in data["variants"]:
+            values = {k: mpmath.mpf(sympy.Rational(v).p) / sympy.Rational(v).q
+                      for k, v in row["values"].items()}
+            step = _sgd_step(values, mpmath.mpf(1) / 10)
+            for name, truth in step.items():
+                given = row["answers"][f"{name}^(1)"]
+                exact = sympy.N(sympy.sympify(given["sympy"]), 50)
+                assert abs(mpmath.mpf(str(exact)) - truth) < mpmath.mpf(10) ** -40
+                rounded = format(Decimal(mpmath.nstr(truth, 40, strip_zeros=False)), ".6f")
+                assert given["decimal"] == rounded, (given["decimal"], rounded)

@@ -11,9 +11,12 @@ escaped (`escape`), so `%`, `&`, `#`, `_` in a title print as themselves.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+
+# The markup's reader lives in spec/ (the loader checks math spans with it); re-exported.
+from generator.spec.markup import Run, parse
+
+__all__ = ["Run", "Text", "escape", "parse", "plain", "tex", "to_tex"]
 
 # TeX's special characters outside math, and what prints each one literally.
 _SPECIAL = {
@@ -36,39 +39,6 @@ def escape(text: str) -> str:
     return _SPECIAL_RE.sub(lambda m: _SPECIAL[m.group()], text)
 
 
-Kind = Literal["text", "math", "display", "bold", "em"]
-
-
-@dataclass(frozen=True)
-class Run:
-    kind: Kind
-    body: str  # plain text for text/bold/em (bold and em are parsed again), LaTeX for math
-
-
-# Math first (its body may contain `*`), then bold, then italic; bold/italic may hold math.
-# `$` opens math before a non-space and closes after one, not before a digit (pandoc's rule),
-# so "costs $5 and $6" is text.
-_TOKEN = re.compile(r"\$\$(?P<display>.+?)\$\$"
-                    r"|\$(?P<math>[^\s$](?:[^$\\]|\\.)*?)(?<!\s)\$(?!\d)"
-                    r"|\*\*(?P<bold>(?:[^*$]|\$[^$]*\$)+?)\*\*"
-                    r"|(?<![*\w])\*(?P<em>[^*\s$](?:[^*$]|\$[^$]*\$)*?)\*(?![*\w])", re.S)
-
-
-def parse(markup: str) -> tuple[Run, ...]:
-    """Split one paragraph into runs."""
-    runs: list[Run] = []
-    at = 0
-    for m in _TOKEN.finditer(markup):
-        if m.start() > at:
-            runs.append(Run("text", markup[at:m.start()]))
-        kind: Kind = ("display" if m.group("display") is not None else
-                      "math" if m.group("math") is not None else
-                      "bold" if m.group("bold") is not None else "em")
-        runs.append(Run(kind, m.group(kind)))
-        at = m.end()
-    if at < len(markup):
-        runs.append(Run("text", markup[at:]))
-    return tuple(runs)
 
 
 def inline_tex(markup: str) -> str:

@@ -64,16 +64,26 @@ class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
         first = args[0]
         if first == -1 and len(args) > 1:
             rest = sympy.Mul(*args[1:], evaluate=False) if len(args) > 2 else args[1]
-            return "- " + self._factor(rest)
+            return "- " + self._factor(rest, after=True)
         if isinstance(first, sympy.Pow) and first.exp == -1 and len(args) > 1:
             # Display forms put 1/n in front, as the seeds write \frac{1}{n}(y - ŷ)^2;
             # the default printer would fold the whole product into one fraction.
             rest = sympy.Mul(*args[1:], evaluate=False) if len(args) > 2 else args[1]
-            return rf"\frac{{1}}{{{self._print(first.base)}}} {self._factor(rest)}"
+            return rf"\frac{{1}}{{{self._print(first.base)}}} {self._factor(rest, after=True)}"
         if any(a.is_Number for a in args[1:]) or any(self._as_decimal(a) for a in args):
             # σ'(z)·1, 5·1: a number after another factor needs a visible product sign.
             return self._product(args)
         return str(super()._print_Mul(expr))
+
+    def _print_Pow(self, expr: sympy.Pow) -> str:
+        base, exp = expr.args
+        if exp.is_Rational and exp.is_negative and base.is_commutative:
+            # LatexPrinter sends x^{−k} to _print_Mul, which recurses without end on an
+            # unevaluated base such as (−1)^{−2} or (−x)^{−2}: print 1 over the positive
+            # power, as it would.
+            inverse = base if exp == -1 else sympy.Pow(base, -exp, evaluate=False)
+            return rf"\frac{{1}}{{{self._print(inverse)}}}"
+        return str(super()._print_Pow(expr))
 
     def _print_Add(self, expr: sympy.Add, order: str | None = None) -> str:
         # Terms in the order built, each printed as it stands: the default printer negates
@@ -90,18 +100,22 @@ class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
                 out += " + " + text
         return out
 
-    def _factor(self, expr: sympy.Basic) -> str:
+    def _factor(self, expr: sympy.Basic, after: bool = False) -> str:
+        """A factor of a product; `after` another factor or a sign, a factor that prints
+        with a leading minus is bracketed: `a (−b)`, never `a − b` (a difference)."""
         if isinstance(expr, sympy.Derivative):
             return str(self._print(expr))  # σ'(z) or a fraction: never needs brackets
         if isinstance(expr, sympy.Mul):
-            return self._print_Mul(expr)
-        return str(self.parenthesize(expr, PRECEDENCE["Mul"]))
+            text = self._print_Mul(expr)
+            return rf"\left({text}\right)" if after and text.startswith("-") else text
+        text = str(self.parenthesize(expr, PRECEDENCE["Mul"]))
+        return rf"\left({text}\right)" if after and text.startswith("-") else text
 
     def _product(self, args: tuple[sympy.Basic, ...]) -> str:
         out = self._factor(args[0]) if not (args[0].is_Number and args[0] < 0) else (
             rf"\left({self._print(args[0])}\right)")
         for a in args[1:]:
-            text = self._factor(a)
+            text = self._factor(a, after=True)
             if a.is_Number and a < 0 and not text.startswith(r"\left("):
                 text = rf"\left({self._print(a)}\right)"
             out += rf" \cdot {text}" if a.is_Number else f" {text}"

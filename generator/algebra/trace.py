@@ -111,7 +111,8 @@ class Solution:
                     if evidence and st.check is not None:
                         status += f": {st.check.evidence()}"
                     lhs = "" if st.lhs is None else f"{st.lhs} "
-                    lines.append(f"    [{st.rule}] {lhs}{st.relation} {st.rhs}  <{status}>")
+                    mark = ">>  " if status.startswith("failed") else "    "  # the step to fix
+                    lines.append(f"{mark}[{st.rule}] {lhs}{st.relation} {st.rhs}  <{status}>")
         for lhs, rhs in self.answers.items():
             lines.append(f"answer {lhs} = {rhs}")
         return "\n".join(lines) + "\n"

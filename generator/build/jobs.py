@@ -16,10 +16,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from generator.build.lifeline import guard_worker, quiet_children
 from generator.build.outputs import Output, display, no_clashes, outputs, prepare_all, prepare_one
 from generator.build.progress import Tick
 from generator.check.verify import refuse_numeric, refusing_numeric
@@ -27,6 +29,7 @@ from generator.errors import Location, SolgenError, SpecError, SpecErrors
 from generator.theme.theme import Theme
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
     from multiprocessing.synchronize import Event
 
     from generator.build.variants import Request
@@ -113,7 +116,8 @@ def _serial(files: list[Path], plan: Plan, keep_going: bool,
     total = len(files) * (2 if _writes(plan) else 1)
     solving = None if outer is None else (lambda done, _, what: outer(done, total, what))
     failures: list[str] = []
-    problems = prepare_all(files, plan.seconds, failures if keep_going else None, solving)
+    problems = prepare_all(files, plan.seconds, failures if keep_going else None, solving,
+                           _writes(plan))
     units = [_Unit([], error) for error in failures]
     for number, problem in enumerate(problems, len(files) + 1):
         units.append(_produce(problem, plan, inner))
@@ -166,19 +170,47 @@ def _parallel(files: list[Path], plan: Plan, jobs: int, keep_going: bool,
     context = multiprocessing.get_context("spawn")
     failed = None if keep_going else context.Event()
     units: list[_Unit | None] = [None] * len(files)
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start,
-                             initargs=(plan, failed)) as pool:
-        futures = {pool.submit(_work, file): i for i, file in enumerate(files)}
+    # Only this process holds the writing end: the workers see the pipe close when it ends.
+    lifeline, alive = context.Pipe(duplex=False)
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start,
+                               initargs=(plan, failed, os.getpid(), lifeline))
+    try:
+        with quiet_children():  # workers are spawned by the first submits
+            futures = {pool.submit(_work, file): i for i, file in enumerate(files)}
         for done, future in enumerate(as_completed(futures), 1):
             unit = units[futures[future]] = future.result()
             if progress is not None:
                 outcome = "failed" if unit.error else "built" if _writes(plan) else "verified"
                 progress(done, len(files), f"{outcome} {display(files[futures[future]])}")
+    except BrokenProcessPool:
+        _stop(pool)
+        raise SolgenError("a worker process ended unexpectedly (killed, or out of memory); "
+                          "nothing was written", hint="build again, or with fewer --jobs"
+                          ) from None
+    except BaseException:
+        _stop(pool)  # an interrupt or an error: no worker may outlive the build
+        raise
+    else:
+        pool.shutdown()
+    finally:
+        alive.close()
+        lifeline.close()
     return [u for u in units if u is not None]
 
 
-def _start(plan: Plan, failed: Event | None) -> None:
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Kill every worker now (a running task is not waited for) and reap them."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    for worker in workers:
+        worker.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.join(timeout=1)
+
+
+def _start(plan: Plan, failed: Event | None, parent: int, lifeline: Connection) -> None:
     global _PLAN, _FAILED
+    guard_worker(parent, lifeline)
     _PLAN, _FAILED = plan, failed
     refuse_numeric(plan.strict)
 
@@ -187,7 +219,7 @@ def _work(file: Path) -> _Unit:
     """One file in a worker: solve it; produce its files unless the build already failed."""
     assert _PLAN is not None
     try:
-        problem = prepare_one(file, _PLAN.seconds, _SOLVED)
+        problem = prepare_one(file, _PLAN.seconds, _SOLVED, _writes(_PLAN))
     except SolgenError as exc:
         if _FAILED is not None:
             _FAILED.set()

@@ -8,19 +8,22 @@ and renamed into place.
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from generator.errors import Location, SolgenError, SpecError, SpecErrors
 from generator.limits import DEFAULT_SECONDS, time_limit
+from generator.spec.file_safety import refuse_links
 
 if TYPE_CHECKING:
     from generator.solvers.problem import Problem  # imports sympy: only when building
     from generator.solvers.sheet import Sheet
     from generator.theme.theme import Theme
+
+_P = TypeVar("_P", "Problem", "Sheet")
 
 DEFAULT_FORMATS = ("md", "tex", "pdf", "json")
 
@@ -47,12 +50,13 @@ def problem_files(paths: Iterable[Path]) -> list[Path]:
 def prepare_all(files: list[Path], seconds: float = DEFAULT_SECONDS,
                 failures: list[str] | None = None,
                 progress: Callable[[int, int, str], None] | None = None,
-                ) -> list[Problem | Sheet]:
+                disk: bool = False) -> list[Problem | Sheet]:
     """Solve every file, each within `seconds`; collect the errors of all files.
 
     With no `failures` list, any error aborts (after every file was tried) and nothing is
     written. With one (--keep-going), errors are appended to it and the rest is returned.
-    `progress(done, total, what)` is called after each file.
+    `progress(done, total, what)` is called after each file. `disk`: keep solved problems
+    on disk for the next build (build/solved.py; a build does, `solgen check` does not).
     """
     problems: list[Problem | Sheet] = []
     errors: list[str] = []
@@ -60,7 +64,7 @@ def prepare_all(files: list[Path], seconds: float = DEFAULT_SECONDS,
     for number, file in enumerate(files, 1):
         outcome = "verified"
         try:
-            problems.append(prepare_one(file, seconds, cache))
+            problems.append(prepare_one(file, seconds, cache, disk))
         except SolgenError as exc:
             errors.append(exc.render().removesuffix("\n"))
             outcome = "failed"
@@ -74,21 +78,49 @@ def prepare_all(files: list[Path], seconds: float = DEFAULT_SECONDS,
     return problems
 
 
-def prepare_one(file: Path, seconds: float, cache: dict[Path, Problem]) -> Problem | Sheet:
+def prepare_one(file: Path, seconds: float, cache: dict[Path, Problem], disk: bool = False
+                ) -> Problem | Sheet:
     """Solve and verify one problem or sheet; `cache` holds the problems solved so far."""
+    from generator.build import solved
     from generator.solvers.problem import prepare
     from generator.solvers.sheet import is_sheet, prepare_sheet
 
     name = display(file)
+    _small_enough(file, name)  # before anything reads it (is_sheet reads the whole file)
     try:
         with time_limit(seconds, name):
             if is_sheet(file):
-                return prepare_sheet(file, name, cache)
-            if file.resolve() not in cache:
-                cache[file.resolve()] = prepare(file, display=name)
-            return cache[file.resolve()]
+                return _named(prepare_sheet(file, name, cache))
+            real = file.resolve()
+            if real not in cache:
+                cache[real] = _named(solved.prepared(file, name, lambda: prepare(
+                    file, display=name)) if disk else prepare(file, display=name))
+            return cache[real]
     except RecursionError:
         raise SolgenError(f"{name}: too deeply nested for symbolic work") from None
+
+
+def _small_enough(file: Path, name: str) -> None:
+    from generator.spec.source import MAX_BYTES
+
+    try:
+        size = file.stat().st_size
+    except OSError as exc:
+        raise SpecError(Location(name), f"cannot read file: {exc.strerror}") from None
+    if size > MAX_BYTES:
+        raise SpecError(Location(name), f"file is larger than {MAX_BYTES} bytes",
+                        "split it into smaller files")
+
+
+def _named(problem: _P) -> _P:
+    """The problem, unless its id names a device on Windows (then an error at `id:`)."""
+    from generator.build.names import DEVICE_HINT, is_device
+
+    if not is_device(problem.spec.id):
+        return problem
+    source = getattr(problem, "source", None)
+    where = source.at(("id",)) if source is not None else Location(problem.path, key="id")
+    raise SpecError(where, f"id {problem.spec.id!r} is a device name on Windows", DEVICE_HINT)
 
 
 def display(file: Path) -> str:
@@ -119,11 +151,19 @@ def outputs(problems: list[Problem | Sheet], out: Path, langs: list[str], format
 
 
 def no_clashes(files: list[Output]) -> None:
-    seen: set[Path] = set()
+    """No two outputs at one path, also where file systems ignore case (Windows, macOS)."""
+    from generator.build.names import fold
+
+    seen: dict[str, Path] = {}
     for f in files:
-        if f.path in seen:
+        first = seen.setdefault(fold(str(f.path)), f.path)
+        if first is f.path:
+            continue
+        if first == f.path:
             raise SolgenError(f"two problems would write {f.path}: give them different ids")
-        seen.add(f.path)
+        raise SolgenError(f"{first} and {f.path} differ only in case",
+                          hint="Windows and macOS would store them as one file; give the "
+                          "problems ids that differ in more than case")
 
 
 def write(files: list[Output]) -> list[Path]:
@@ -132,12 +172,13 @@ def write(files: list[Output]) -> list[Path]:
     made: set[Path] = set()  # mkdir per file dominated writing thousands of variant sheets
     for f in files:
         data = f.text.encode("utf-8") if isinstance(f.text, str) else f.text
+        refuse_links(f.path, 1)  # issue 20: a link in the output folder is an error
         if f.path.exists() and f.path.read_bytes() == data:
             continue
         if f.path.parent not in made:
             f.path.parent.mkdir(parents=True, exist_ok=True)
             made.add(f.path.parent)
-        fd, tmp = tempfile.mkstemp(prefix=f".{f.path.name}.", dir=f.path.parent)
+        fd, tmp = _temporary(f.path)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
@@ -147,3 +188,14 @@ def write(files: list[Output]) -> list[Path]:
             raise
         written.append(f.path)
     return written
+
+
+def _temporary(path: Path) -> tuple[int, str]:
+    """A new hidden file beside `path`, created with mode 0666 less the umask (mkstemp's
+    0600 would make outputs unreadable to a course's web server)."""
+    while True:
+        tmp = str(path.parent / f".{path.name}.{secrets.token_hex(4)}")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666), tmp
+        except FileExistsError:
+            continue

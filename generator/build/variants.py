@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.build.filesystem import read_bounded
+from generator.build.names import DEVICE_HINT, fold, is_device
 from generator.build.outputs import Output
 from generator.build.progress import Tick
 from generator.errors import Location, SpecError, SpecErrors, StepCheckError
@@ -30,6 +32,7 @@ from generator.formats.lms import FILES, bank
 from generator.formats.moodle import question, quiz, to_html
 from generator.formats.produce import FORMATS, produce, produce_many
 from generator.formats.qti import qti_zip
+from generator.limits import time_limit
 from generator.solvers import registry
 from generator.solvers.marks import points_of
 from generator.solvers.problem import Problem
@@ -43,6 +46,7 @@ from generator.view.sheets import Sheets
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 ID_COLUMNS = ("id", "student_id", "student")
+MAX_ROSTER_BYTES = 10_000_000  # a roster of a million students still fits
 
 
 @dataclass(frozen=True)
@@ -53,14 +57,18 @@ class Request:
     combined: bool
     pdf_engine: str = "auto"
     bom: bool = False  # answers.csv starts with a UTF-8 byte order mark (for Excel)
+    seconds: float = 0.0  # budget of each variant's solving (0: none)
 
 
 def read_roster(path: Path) -> list[tuple[str, str]]:
     """A CSV with a header: `id` (or student_id/student) and optionally `name`."""
+    raw = read_bounded(path, MAX_ROSTER_BYTES, "roster")
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise SpecErrors([SpecError(Location(str(path)), f"cannot read roster: {exc.strerror}")]
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SpecErrors([SpecError(Location(str(path), line), "the roster is not valid UTF-8",
+                                    "save it as CSV UTF-8 (Excel: Save As, CSV UTF-8)")]
                          ) from None
     rows = list(csv.reader(text.splitlines()))
     head = [h.strip().lower() for h in rows[0]] if rows else []
@@ -71,18 +79,15 @@ def read_roster(path: Path) -> list[tuple[str, str]]:
     name_col = head.index("name") if "name" in head else None
     out: list[tuple[str, str]] = []
     errors: list[SpecError] = []
-    seen: set[str] = set()
+    seen: dict[str, tuple[str, int]] = {}  # case-folded id → (id, line)
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         sid = row[column].strip() if column < len(row) else ""
-        where = Location(str(path), line, head[column])
-        if not STUDENT_ID.match(sid):
-            errors.append(SpecError(where, f"student id {sid!r} cannot name a file",
-                                    "use letters, digits, '.', '-' and '_'"))
-        elif sid in seen:
-            errors.append(SpecError(where, f"student id {sid!r} appears twice"))
-        seen.add(sid)
+        error = _bad_id(sid, seen.get(fold(sid)), Location(str(path), line, head[column]))
+        if error is not None:
+            errors.append(error)
+        seen.setdefault(fold(sid), (sid, line))
         name = row[name_col].strip() if name_col is not None and name_col < len(row) else ""
         out.append((sid, name))
     if errors:
@@ -90,6 +95,23 @@ def read_roster(path: Path) -> list[tuple[str, str]]:
     if not out:
         raise SpecErrors([SpecError(Location(str(path)), "the roster lists no students")])
     return out
+
+
+def _bad_id(sid: str, earlier: tuple[str, int] | None, where: Location) -> SpecError | None:
+    """Why a student id cannot name its files, or None."""
+    if not STUDENT_ID.match(sid):
+        return SpecError(where, f"student id {sid!r} cannot name a file",
+                         "use letters, digits, '.', '-' and '_'")
+    if is_device(sid):
+        return SpecError(where, f"student id {sid!r} is a device name on Windows", DEVICE_HINT)
+    if earlier is not None and earlier[0] == sid:
+        return SpecError(where, f"student id {sid!r} appears twice")
+    if earlier is not None:
+        return SpecError(where, f"student id {sid!r} differs from {earlier[0]!r} (line "
+                         f"{earlier[1]}) only in case",
+                         "Windows and macOS would store their sheets as one file; make the "
+                         "ids differ in more than case")
+    return None
 
 
 def varied(problems: list[Any]) -> list[Problem]:
@@ -117,7 +139,8 @@ def solve_variants(problem: Problem, request: Request, progress: Tick | None = N
                                numbered(sampler, request.seed, request.count or 0))
     solved = []
     for number, variant in enumerate(variants, 1):
-        solved.append(template.solve(variant))
+        with time_limit(request.seconds, f"{problem.path}: variant {variant.label}"):
+            solved.append(template.solve(variant))
         if progress is not None:
             progress(number, len(variants), f"solved variant {variant.label}")
     bad = [f"{problem.path}: variant {s.variant.label} (seed {s.variant.seed}): {f}"

@@ -23,7 +23,7 @@ from sympy import Derivative, Symbol
 from generator.algebra.evaluator import Evaluator
 from generator.algebra.notation import VectorShapeError, components
 from generator.algebra.trace import Block, Check, Solution, Step
-from generator.check import agreement, points
+from generator.check import agreement, exact, points
 from generator.check.exactness import decide
 from generator.check.piecewise import has_piecewise
 from generator.graph.model import Graph
@@ -32,6 +32,9 @@ DIGITS = 40
 POINTS = 5
 TOLERANCE = sympy.Float("1e-30", DIGITS)
 ROUNDED_EXACTLY = "rounding-exact"  # a `≈` line whose rounding is exact, though a decimal
+# Rules whose lhs is ∂(node)/∂(direct input): the local partial, even when the input also
+# reaches the node through a shared node (a softmax written with its denominator S).
+LOCAL_RULES = frozenset({"local_derivative", "sigmoid_derivative", "chain_rule_inner"})
 MAX_PROOF_OPS = 400  # beyond this, cancel() may take minutes: the numeric rung decides
 
 
@@ -97,20 +100,57 @@ class Meaning:
         return out
 
 
+class Proofs:
+    """What the solutions of one problem share, worked out once: the meaning of each
+    expression with symbols and the check of each pair with symbols. A variant repeats its
+    template's symbolic lines and the left sides of its lines of numbers; only the numbers
+    are new. Entries without symbols are not kept, so memory does not grow with variants.
+    Both give the same answer for the same sides within one problem's build (the verifier's
+    points depend on the file and a salt drawn once per process), so a remembered result
+    is the one a new call would give."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self._meanings: dict[tuple[sympy.Basic, bool, tuple[object, ...]],
+                             list[sympy.Basic]] = {}
+        self._checks: dict[tuple[sympy.Basic, sympy.Basic], Check] = {}
+        self.numbers: dict[sympy.Basic, exact.Poly] = {}  # one solution's, see `check`
+
+    def of(self, meaning: Meaning, expr: sympy.Basic, lhs: bool = False) -> list[sympy.Basic]:
+        if not expr.free_symbols:
+            return meaning.of(expr, lhs)
+        key = (expr, lhs, tuple(meaning.extra.items()))
+        if key not in self._meanings:
+            self._meanings[key] = meaning.of(expr, lhs)
+        return self._meanings[key]
+
+    def compare(self, a: sympy.Basic, b: sympy.Basic) -> Check:
+        if not (a.free_symbols or b.free_symbols):
+            return compare(a, b, self.numbers)
+        if (a, b) not in self._checks:
+            self._checks[a, b] = compare(a, b)
+        return self._checks[a, b]
+
+
 def _value(value: sympy.Basic) -> sympy.Basic:
     """`sympy.N(value, DIGITS)`, through the evaluator's mpmath walk when it can (σ: ~20×
     faster)."""
     return Evaluator(value, [], DIGITS)({})
 
 
-def compare(a: sympy.Basic, b: sympy.Basic) -> Check:
+def compare(a: sympy.Basic, b: sympy.Basic,
+            numbers: dict[sympy.Basic, exact.Poly] | None = None) -> Check:
     """Is a == b? Failed at a screening point, else proved exactly, else shown to differ
     exactly, else decided region by region, else the numeric rung (agreement).
 
     The screen runs first because it is cheap and decisive for most wrong steps; the
     symbolic proof (cancel, with σ and tanh as atoms, then rewritten to exp) can be slow
-    on large wrong expressions.
+    on large wrong expressions. Equal sides without symbols are first proved the fast way
+    (check/exact.py; `numbers` is its memo), where the ladder would prove them too.
     """
+    if not (a.free_symbols or b.free_symbols) and exact.equal(a, b, numbers) and _provable(
+            a, b):
+        return Check("proved", "exact")
     diff = a - b
     if diff == 0:
         return Check("proved", "identical")
@@ -130,6 +170,16 @@ def compare(a: sympy.Basic, b: sympy.Basic) -> Check:
     if has_piecewise(diff):
         return agreement.by_region(a, b, diff, free)
     return agreement.numeric(a, b, free)
+
+
+def _provable(a: sympy.Basic, b: sympy.Basic) -> bool:
+    """Would the ladder below try a proof? Not past MAX_PROOF_OPS (then it says numeric);
+    counting a − b's operations costs a walk, so small sides skip it (an operation is at
+    most a node, a negative fraction's sign and bar, or a sign pushed into a sum)."""
+    if 3 * (exact.size(a) + exact.size(b)) + 3 <= MAX_PROOF_OPS:
+        return True
+    diff = a - b
+    return diff == 0 or bool(sympy.count_ops(diff) <= MAX_PROOF_OPS)
 
 
 def _screen(a: sympy.Basic, b: sympy.Basic, symbols: list[Symbol]) -> Check | None:
@@ -163,10 +213,12 @@ def _short(v: sympy.Basic) -> str:
     return str(sympy.N(v, 15))
 
 
-def equal_lists(a: list[sympy.Basic], b: list[sympy.Basic]) -> Check:
+def equal_lists(a: list[sympy.Basic], b: list[sympy.Basic], proofs: Proofs | None = None
+                ) -> Check:
     if len(a) != len(b):
         return Check("failed", "shape", f"{len(a)} components ≠ {len(b)} components")
-    checks = [compare(x, y) for x, y in zip(a, b, strict=True)]
+    same = compare if proofs is None else proofs.compare
+    checks = [same(x, y) for x, y in zip(a, b, strict=True)]
     failed = [c for c in checks if c.status == "failed"]
     if failed:
         return failed[0]
@@ -220,8 +272,10 @@ def _computed(shown: list[sympy.Basic], exact: list[sympy.Basic]) -> Check:
                  "(the precision it was computed at, less 3)")
 
 
-def check_block(block: Block, graph: Graph) -> tuple[Block, Step | None]:
+def check_block(block: Block, graph: Graph, proofs: Proofs | None = None
+                ) -> tuple[Block, Step | None]:
     """Check each step of a block; return the checked block and the first failing step."""
+    proofs = Proofs(graph) if proofs is None else proofs
     meaning = Meaning(graph, block.extra)
     at = dict(block.at)
     previous: list[sympy.Basic] | None = None
@@ -229,9 +283,12 @@ def check_block(block: Block, graph: Graph) -> tuple[Block, Step | None]:
     bad: Step | None = None
     for step in block.steps:
         try:
-            value = [v.xreplace(at) for v in meaning.of(step.canonical)]
+            value = [v.xreplace(at) for v in proofs.of(meaning, step.canonical)]
             if step.lhs is not None:
-                truth = [v.xreplace(at) for v in meaning.of(step.lhs, lhs=True)]
+                # ∂child/∂var of an edge is the partial of the child's own expression; any
+                # other lhs (∂L/∂w) is the total derivative through every path.
+                truth = [v.xreplace(at) for v in proofs.of(
+                    meaning, step.lhs, lhs=step.rule not in LOCAL_RULES)]
             elif previous is None:
                 raise VectorShapeError("a continuation line needs a line before it")
             else:
@@ -240,7 +297,7 @@ def check_block(block: Block, graph: Graph) -> tuple[Block, Step | None]:
                 check = rounded(value, truth, step.digits)
                 value = truth  # later lines continue from the exact value, not the rounding
             else:
-                check = equal_lists(value, truth)
+                check = equal_lists(value, truth, proofs)
         except VectorShapeError as exc:
             check, value = Check("failed", "shape", str(exc)), []
         checked = replace(step, check=check)
@@ -251,15 +308,20 @@ def check_block(block: Block, graph: Graph) -> tuple[Block, Step | None]:
     return replace(block, steps=tuple(steps)), bad
 
 
-def check(solution: Solution, graph: Graph) -> tuple[Solution, list[tuple[int, Step]]]:
-    """Return the solution with every step's check filled in, and the failures (index, step)."""
+def check(solution: Solution, graph: Graph, proofs: Proofs | None = None
+          ) -> tuple[Solution, list[tuple[int, Step]]]:
+    """Return the solution with every step's check filled in, and the failures (index, step).
+
+    `proofs` (of this graph) carries what earlier solutions of the same problem proved."""
+    proofs = Proofs(graph) if proofs is None else proofs
+    proofs.numbers.clear()  # numbers repeat within one solution, rarely across variants
     checked: list[list[Block]] = []
     failures: list[tuple[int, Step]] = []
     index = 0
     for section in solution.sections:
         blocks = []
         for block in section.blocks:
-            block, _ = check_block(block, graph)
+            block, _ = check_block(block, graph, proofs)
             for step in block.steps:
                 index += 1
                 if step.check is not None and step.check.status == "failed":

@@ -86,6 +86,25 @@ def question(name: str, question_html: str, feedback_html: str, answer: Answer,
     return q
 
 
+# Characters XML 1.0 does not allow in a document, escaped or not (its `Char` production):
+# ElementTree writes them as they are, and the file then does not parse (issue 20).
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` without the characters an XML 1.0 document cannot hold."""
+    return _NOT_XML.sub("", text)
+
+
+def xml_safe(root: ET.Element) -> None:
+    """Drop what XML 1.0 forbids from every text, tail and attribute under `root`."""
+    for node in root.iter():
+        node.text = xml_text(node.text) if node.text else node.text
+        node.tail = xml_text(node.tail) if node.tail else node.tail
+        for key, value in node.attrib.items():
+            node.attrib[key] = xml_text(value)
+
+
 def category_question(category: str) -> ET.Element:
     """The pseudo-question that files the questions after it under `category`."""
     cat = ET.Element("question", {"type": "category"})
@@ -96,6 +115,7 @@ def category_question(category: str) -> ET.Element:
 def document(questions: list[ET.Element]) -> str:
     root = ET.Element("quiz")
     root.extend(questions)
+    xml_safe(root)
     ET.indent(root, space="  ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(
         root, encoding="unicode") + "\n"

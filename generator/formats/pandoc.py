@@ -1,8 +1,9 @@
 """Markdown → HTML, DOCX and typst through pandoc (the binary shipped by pypandoc-binary).
 
-Markdown → typst goes through pandoc's server API in CGI mode: one pandoc process converts
-a whole batch (a class's sheets), ~15 ms a document instead of ~70 ms for a process each;
-its output is the command line's, byte for byte (tests/test_typst_source.py).
+Markdown → typst, HTML and DOCX of many documents go through pandoc's server API in CGI
+mode: one pandoc process reads a whole batch (a class's sheets), another writes it, ~15 ms
+a document instead of ~70 ms for a process each; its output is the command line's, byte
+for byte (tests/test_typst_source.py, tests/test_html.py).
 
 solgen's Markdown starts with `# title`; `--shift-heading-level-by=-1` makes that heading
 the document title (pandoc's rule for a leading level-1 heading), so the title appears
@@ -12,19 +13,26 @@ pandoc writes into DOCX files, so the same Markdown gives the same bytes.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import re
 import subprocess
 import tempfile
 from functools import cache
 from pathlib import Path
 
-from generator.errors import SolgenError, ToolMissing
+from generator.errors import SolgenError, TemplateError, ToolMissing
+from generator.formats.pandoc_ast import READER, clean_json
 from generator.theme.theme import Theme
 
-# -raw_tex: a backslash word in a title ("\ok") is text, not a TeX command to drop.
-# --wrap=none: a line break pandoc adds is a space in HTML and typst; keep the text as is.
-COMMON = ["--from=markdown-raw_tex", "--shift-heading-level-by=-1", "--wrap=none", "--quiet"]
+# Reading: the raw and attribute extensions off (generator/pandoc_ast.py); a backslash
+# word in a title ("\ok") is text, not a TeX command to drop. --sandbox: pandoc reads no
+# file and fetches no URL but those named on its command line (issue 20).
+READ = [f"--from={READER}", "--shift-heading-level-by=-1", "--sandbox", "--quiet"]
+# Writing from the cleaned tree. --wrap=none: a line break pandoc adds is a space in HTML
+# and typst; keep the text as is.
+COMMON = ["--from=json", "--wrap=none", "--sandbox", "--quiet"]
 # MathML: rendered by every current browser, offline, no script; pandoc keeps the TeX
 # source as an annotation, which the KaTeX test reads back.
 # Both files resolve through the run's theme, so a course can restyle them.
@@ -51,18 +59,48 @@ def executable() -> str:
 
 
 def run(markdown: str, args: list[str]) -> bytes:
+    """Markdown → pandoc's tree (read) → the tree with text only (clean) → `args`' format."""
+    tree = clean_json(_pandoc([*READ, "--to=json"], markdown.encode("utf-8")).decode("utf-8"))
+    return _pandoc([*COMMON, *args], tree.encode("utf-8"))
+
+
+def _pandoc(args: list[str], data: bytes) -> bytes:
     env = {**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", EPOCH)}
-    done = subprocess.run([executable(), *COMMON, *args], input=markdown.encode("utf-8"),
+    done = subprocess.run([executable(), *args], input=data,
                           capture_output=True, env=env, check=False)
     if done.returncode != 0:
-        raise SolgenError(f"pandoc failed ({' '.join(args[:1])}): "
+        raise SolgenError(f"pandoc failed ({' '.join(a for a in args if a.startswith('--to'))}): "
                           f"{done.stderr.decode('utf-8', 'replace').strip()}")
     return done.stdout
 
 
+# issue 20: published HTML runs nothing and loads nothing from elsewhere: no script at all,
+# styles only inline (pandoc's own and the header's), images only embedded.
+CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+       "base-uri 'none'; form-action 'none'")
+CSP_META = f'  <meta http-equiv="Content-Security-Policy" content="{CSP}" />\n'
+# What a course's HTML header may not hold: it is pasted into <head> as it is.
+_ACTIVE_HTML = re.compile(r"<\s*/?\s*(script|iframe|object|embed|base|meta|link|form)\b"
+                          r"|javascript:|\son[a-z]+\s*=|@import", re.I)
+
+
 def html(markdown: str, theme: Theme) -> str:
+    header = html_header(theme)
+    page = run(markdown, [*HTML_ARGS, f"--include-in-header={header}"]).decode("utf-8")
+    # First thing in <head>, so the policy covers everything after it.
+    return page.replace("<head>\n", "<head>\n" + CSP_META, 1)
+
+
+def html_header(theme: Theme) -> Path:
+    """The header file of the theme's template set, refused when it holds active content."""
     header = theme.resolve(HTML_HEADER)
-    return run(markdown, [*HTML_ARGS, f"--include-in-header={header}"]).decode("utf-8")
+    found = _ACTIVE_HTML.search(header.read_text(encoding="utf-8"))
+    if found:
+        line = header.read_text(encoding="utf-8")[:found.start()].count("\n") + 1
+        raise TemplateError(f"{found.group()!r} is not allowed in the HTML header",
+                            where=f"{header}:{line}", hint="the header holds <style> only; "
+                            "published pages run no script and load nothing from elsewhere")
+    return header
 
 
 def typst(markdown: str, fonts: list[str], heading_fonts: list[str], theme: Theme) -> str:
@@ -71,21 +109,79 @@ def typst(markdown: str, fonts: list[str], heading_fonts: list[str], theme: Them
 
 def typst_many(docs: list[tuple[str, list[str], list[str]]], theme: Theme) -> list[str]:
     """Each (markdown, main fonts, heading fonts) as a standalone typst document."""
-    template = theme.resolve(TYPST_TEMPLATE).read_text(encoding="utf-8")
-    # The server's names for the options of COMMON and TYPST_ARGS.
-    requests = [{"text": markdown, "from": "markdown-raw_tex", "to": "typst",
-                 "shift-heading-level-by": -1, "wrap": "none", "standalone": True,
-                 "template": template,
-                 "variables": {"mainfont": fonts, "headingfont": heading_fonts}}
-                for markdown, fonts, heading_fonts in docs]
-    answers = [a for i in range(0, len(requests), BATCH) for a in batch(requests[i:i + BATCH])]
+    template = typst_template(theme)
+    return _batches([{**_write(tree, "typst"), "template": template,
+                      "variables": {"mainfont": fonts, "headingfont": heading_fonts}}
+                     for tree, (_, fonts, heading_fonts)
+                     in zip(_trees([m for m, _, _ in docs], "typst"), docs, strict=True)],
+                    "typst")
+
+
+def html_many(markdowns: list[str], theme: Theme) -> list[str]:
+    """`html` of each document, two pandoc runs per BATCH (the same bytes, tests/test_html.py).
+
+    The server reads no files: the header that `--include-in-header` reads is passed as
+    the template variable that option sets (`header-includes`)."""
+    header = html_header(theme).read_text(encoding="utf-8")
+    pages = _batches([{**_write(tree, "html5"), "html-math-method": {"method": "mathml"},
+                       "variables": {"header-includes": [header]}}
+                      for tree in _trees(markdowns, "html5")], "html5")
+    return [page.replace("<head>\n", "<head>\n" + CSP_META, 1) for page in pages]
+
+
+def docx_many(markdowns: list[str]) -> list[bytes]:
+    """`docx` of each document, two pandoc runs per BATCH (the server answers in base64)."""
+    return [base64.b64decode(page) for page in _batches(
+        [_write(tree, "docx") for tree in _trees(markdowns, "docx")], "docx")]
+
+
+def _trees(markdowns: list[str], to: str) -> list[str]:
+    """READ's pandoc trees of the documents on their way to `to` (which errors name). The
+    server runs pandoc without any file or network access (its "pure" mode), so no
+    --sandbox here."""
+    return _batches([{"text": markdown, "from": READER, "to": "json",
+                      "shift-heading-level-by": -1} for markdown in markdowns], to)
+
+
+def _write(tree: str, to: str) -> dict[str, object]:
+    """The server's names for the options of COMMON and `--to`/`--standalone`, over the
+    tree with text only (clean_json)."""
+    return {"text": clean_json(tree), "from": "json", "to": to, "wrap": "none",
+            "standalone": True}
+
+
+# What a typst page template may not do (issue 20): read files, load packages or plugins,
+# or loop (a loop in the compiler cannot be stopped by solgen's time limit). Pandoc's own
+# `$for(…)$` directives and `//` comments are set aside before looking.
+_TYPST_REFUSED = re.compile(r"\b(import|include|read|plugin|image|json|yaml|toml|csv|xml|"
+                            r"cbor|for|while|sys)\b")
+_PANDOC_DIRECTIVE = re.compile(r"\$[^$\n]*\$|//[^\n]*")
+
+
+def typst_template(theme: Theme) -> str:
+    """The typst page template of the theme, refused when it holds code that could
+    read, fetch or run on."""
+    path = theme.resolve(TYPST_TEMPLATE)
+    text = path.read_text(encoding="utf-8")
+    for number, line in enumerate(text.splitlines(), 1):
+        found = _TYPST_REFUSED.search(_PANDOC_DIRECTIVE.sub("", line))
+        if found:
+            raise TemplateError(f"{found.group()!r} is not allowed in the typst template",
+                                where=f"{path}:{number}", hint="the page template sets "
+                                "styles; it may not read files, import packages or loop")
+    return text
+
+
+def _batches(requests: list[dict[str, object]], to: str) -> list[str]:
+    answers = [a for i in range(0, len(requests), BATCH)
+               for a in batch(requests[i:i + BATCH], to)]
     errors = [a["error"] for a in answers if "error" in a]
     if errors:
-        raise SolgenError(f"pandoc failed (--to=typst): {errors[0]}")
+        raise SolgenError(f"pandoc failed (--to={to}): {errors[0]}")
     return [str(a["output"]) for a in answers]
 
 
-def batch(requests: list[dict[str, object]]) -> list[dict[str, object]]:
+def batch(requests: list[dict[str, object]], to: str = "typst") -> list[dict[str, object]]:
     """Run pandoc's /batch endpoint once, as a CGI program (pandoc acts as its own server
     when started under the name pandoc-server.cgi): no port, no daemon, no file access."""
     body = json.dumps(requests, ensure_ascii=False).encode("utf-8")
@@ -99,9 +195,13 @@ def batch(requests: list[dict[str, object]]) -> list[dict[str, object]]:
                           capture_output=True, env=env, check=False)
     head, _, payload = done.stdout.partition(b"\n\n")
     if done.returncode != 0 or not head.startswith(b"Status: 200"):
-        detail = (done.stderr or payload or head.split(b"\n")[0]).decode("utf-8", "replace").strip()
-        raise SolgenError(f"pandoc failed (--to=typst): {detail[:500]}")
-    answers: list[dict[str, object]] = json.loads(payload)
+        detail = (done.stderr or payload or head.split(b"\n")[0]).decode("utf-8", "replace"
+                                                                          ).strip()
+        raise SolgenError(f"pandoc failed (--to={to}): {detail[:500]}")
+    try:
+        answers: list[dict[str, object]] = json.loads(payload)
+    except json.JSONDecodeError as exc:  # cut short: say so rather than write a part
+        raise SolgenError(f"pandoc's answer (--to={to}) is not whole: {exc}") from None
     return answers
 
 

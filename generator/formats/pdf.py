@@ -1,5 +1,8 @@
 """PDF engines: typst (embedded, the default: no TeX needed) and xelatex (latexmk).
 
+typst compiles with an empty folder of solgen's own as its root and package folders, and
+with the network pointed nowhere, so a document can read no file and download no package.
+
 typst reads the typst source pandoc makes from solgen's Markdown; xelatex compiles
 solgen's own .tex. Both give byte-identical PDFs for the same input: typst gets a fixed
 timestamp, xelatex a fixed SOURCE_DATE_EPOCH. TeX runs hardened: no shell escape, and
@@ -8,11 +11,14 @@ openin_any/openout_any=p so a document cannot read or write outside its folder.
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -61,8 +67,9 @@ def _typst_compile(source: str, font_dirs: tuple[str, ...]) -> bytes:
     import typst
 
     try:
-        pdf, warnings = _compiler(font_dirs).compile_with_warnings(
-            input=source.encode("utf-8"), timestamp=EPOCH)
+        with offline():
+            pdf, warnings = _compiler(font_dirs).compile_with_warnings(
+                input=source.encode("utf-8"), timestamp=EPOCH)
     except typst.TypstError as exc:
         raise PdfError(f"typst could not compile the document: {exc}") from None
     if warnings:  # e.g. "unknown font family": the PDF would silently use another font
@@ -83,7 +90,42 @@ def _compiler(font_dirs: tuple[str, ...]) -> Any:
 
     # The stub binds `input` and `font_paths` to one TypeVar (bytes vs str): build untyped.
     engine: Any = typst
-    return engine.Compiler(font_paths=list(font_dirs), ignore_system_fonts=True)
+    # issue 20: the project root (all `read`/`image`/`include` can reach) and the package
+    # folders are an empty folder of solgen's own, not the working directory.
+    root = empty_root()
+    return engine.Compiler(font_paths=list(font_dirs), ignore_system_fonts=True, root=root,
+                           package_path=root, package_cache_path=root)
+
+
+@cache
+def empty_root() -> str:
+    """A private, empty folder (mode 0700) for the typst compiler's root; removed at exit."""
+    root = tempfile.mkdtemp(prefix="solgen-typst-")
+    atexit.register(shutil.rmtree, root, True)
+    return root
+
+
+# A proxy nobody listens on: typst would download `@preview` packages through it, and the
+# connection is refused on this machine instead of reaching the network.
+_NO_NETWORK = {name: "http://127.0.0.1:9" for name in (
+    "http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")}
+
+
+@contextmanager
+def offline() -> Iterator[None]:
+    """typst reads its proxy from the environment when it would download: point it nowhere."""
+    saved = {k: os.environ.get(k) for k in [*_NO_NETWORK, "no_proxy", "NO_PROXY"]}
+    os.environ.update(_NO_NETWORK)
+    os.environ.pop("no_proxy", None)
+    os.environ.pop("NO_PROXY", None)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 # A continued sum row, `&\qquad + t` in TeX, is `& #h(2em) + t` in typst, where a `+`

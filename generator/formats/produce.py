@@ -42,12 +42,19 @@ def produce(model: Document, fmt: str, name: str, theme: Theme, pdf_engine: str 
 
 def produce_many(models: list[Document], fmt: str, names: list[str], theme: Theme,
                  pdf_engine: str = "auto") -> list[str | bytes]:
-    """`produce` for each model; typst PDFs of one language share one pandoc run."""
+    """`produce` for each model; HTML, DOCX and typst PDFs (of one language) share one
+    pandoc run per batch."""
+    from generator.formats import pandoc
+    from generator.formats.text import render
+
+    if fmt == "html":
+        return list(pandoc.html_many([render(m, "md", theme) for m in models], theme))
+    if fmt == "docx":
+        return list(pandoc.docx_many([render(m, "md", theme) for m in models]))
     langs = {m.lang for m in models}
     if fmt != "pdf" or pdf_engine not in ("auto", "typst") or len(langs) != 1:
         return [produce(m, fmt, n, theme, pdf_engine)
                 for m, n in zip(models, names, strict=True)]
     from generator.formats.pdf import typst_pdfs
-    from generator.formats.text import render
 
     return list(typst_pdfs([render(m, "md", theme) for m in models], langs.pop(), theme))

@@ -19,6 +19,7 @@ import zipfile
 from decimal import Decimal
 
 from generator.formats.lms import Bank, Item, Part
+from generator.formats.moodle import xml_safe
 from generator.solvers.marks import shown
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
@@ -88,6 +89,7 @@ def bank_xml(bank: Bank) -> str:
     for entry in bank.items:
         many = len(entry.parts) > 1
         objectbank.extend(item(bank.problem_id, entry, part, many) for part in entry.parts)
+    xml_safe(root)  # issue 20: nothing XML 1.0 forbids
     ET.indent(root, space="  ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(
         root, encoding="unicode") + "\n"
@@ -105,6 +107,7 @@ def manifest(bank: Bank, href: str) -> str:
         "identifier": ident(bank.problem_id, "resource"), "type": "imsqti_xmlv1p2",
         "href": href})
     ET.SubElement(resource, "file", {"href": href})
+    xml_safe(root)  # issue 20: nothing XML 1.0 forbids
     ET.indent(root, space="  ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(
         root, encoding="unicode") + "\n"

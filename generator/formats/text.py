@@ -5,6 +5,7 @@ from __future__ import annotations
 from jinja2.exceptions import TemplateError as JinjaError
 
 from generator.theme.jinja import environment, syntax_of, template_failure
+from generator.theme.sandbox import render as bounded_render
 from generator.theme.theme import Theme
 from generator.view.document import Document
 
@@ -16,6 +17,6 @@ def render(model: Document, fmt: str, theme: Theme) -> str:
     name = TEMPLATE_OF[fmt]
     try:
         template = environment(syntax_of(name), theme.templates).get_template(name)
-        return str(template.render(**model.names()))
+        return bounded_render(template, model.names(), name)  # issue 20: time, calls, size
     except JinjaError as exc:
         raise template_failure(exc, name) from None

@@ -44,7 +44,8 @@ def prepare(path: Path, display: str | None = None) -> Problem:
                 raise SpecErrors(handed)
         solution, failures = check(registry.solve(spec, graph), graph)
     if failures:
-        raise StepCheckError(_failure_report(source, graph, failures))
+        raise StepCheckError(_failure_report(source, graph, failures, solution=solution),
+                             trace=solution.to_text(evidence=True))
     if refusing_numeric():
         _refuse_numeric(source, graph, solution)
     return Problem(source.path, source, spec, graph, solution)
@@ -56,17 +57,44 @@ def _refuse_numeric(source: Source, graph: Graph, solution: Solution) -> None:
                if st.check is not None and st.check.only_numeric]
     if numeric:
         raise StepCheckError(_failure_report(source, graph, numeric, "is only checked "
-                                             "numerically, not proved (--strict)"))
+                                             "numerically, not proved (--strict)", solution))
 
 
 def _failure_report(source: Source, graph: Graph, failures: list[tuple[int, Step]],
-                    verdict: str = "does not follow") -> str:
+                    verdict: str = "does not follow", solution: Solution | None = None) -> str:
     lines = []
+    owners = _owners(solution) if solution is not None else {}
     for index, step in failures:
         lhs = step.lhs
-        line = graph.lines.get(lhs) if isinstance(lhs, sympy.Symbol) else None
-        where = Location(source.path, line or source.line(("kind",)))
+        where = Location(source.path, step_line(source, graph, lhs if lhs is not None
+                                                else owners.get(index)))
         detail = step.check.detail if step.check else ""
         lines.append(f"{where}: step {index} ({step.rule}): {lhs if lhs is not None else '…'} "
                      f"{step.relation} {step.rhs} {verdict}\n  {detail}")
     return "\n".join(lines)
+
+
+def step_line(source: Source, graph: Graph, lhs: sympy.Basic | None) -> int | None:
+    """The line of the node or key that produced a step with this lhs: the node itself, the
+    node differentiated (∂p₂/∂z₂ → p₂), `loss:` for ∂L/∂w when L has no line of its own,
+    else the `kind:` line."""
+    node = lhs.expr if isinstance(lhs, sympy.Derivative) else lhs
+    if isinstance(node, sympy.Symbol) and graph.lines.get(node):
+        return graph.lines[node]
+    if node is not None and node == graph.loss:
+        return source.line(("loss",)) or source.line(("kind",))
+    return source.line(("kind",))
+
+
+def _owners(solution: Solution) -> dict[int, sympy.Basic | None]:
+    """For each step (numbered from 1 as `check` numbers them), the lhs it continues."""
+    owners: dict[int, sympy.Basic | None] = {}
+    index = 0
+    for section in solution.sections:
+        for block in section.blocks:
+            owner = None
+            for step in block.steps:
+                index += 1
+                owner = step.lhs if step.lhs is not None else owner
+                owners[index] = owner
+    return owners

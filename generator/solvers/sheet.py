@@ -19,6 +19,7 @@ from pydantic import TypeAdapter, ValidationError
 from generator.algebra.trace import Section, Solution
 from generator.errors import SpecError, SpecErrors
 from generator.solvers.problem import Problem, prepare
+from generator.spec.file_safety import inside
 from generator.spec.models import Localized, SheetPart, SheetSpec, localized
 from generator.spec.source import Source, read_source
 
@@ -72,11 +73,11 @@ def _validate(source: Source) -> SheetSpec:
     try:
         return _ADAPTER.validate_python(source.data)
     except ValidationError as exc:
-        from generator.spec.models import _key_path, _message  # one message style for every file
+        from generator.spec.models import _HINTS, _key_path, _message  # one style for every file
 
         raise SpecErrors([SpecError(source.at(_key_path(err["loc"], source.data)),
-                                    _message(err)) for err in exc.errors(include_url=False)]
-                         ) from None
+                                    _message(err), _HINTS.get(err["type"], ""))
+                          for err in exc.errors(include_url=False)]) from None
 
 
 def prepare_sheet(path: Path, display: str | None = None,
@@ -103,6 +104,11 @@ def prepare_sheet(path: Path, display: str | None = None,
                 add(part.parts, (*keys, i, "parts"), level + 1, number)
                 continue
             file = (path.parent / str(part.problem)).resolve()
+            if not inside(path.parent, file):  # issue 20: only the sheet's own folder tree
+                errors.append(SpecError(where, f"{part.problem!r} is outside the sheet's "
+                                        "folder", "a sheet names problem files in its own "
+                                        "folder or below it (no '..', no links out)"))
+                continue
             if not file.is_file() or is_sheet(file):
                 what = "is a sheet" if file.is_file() else "is not a file"
                 errors.append(SpecError(where, f"{part.problem!r} {what}",

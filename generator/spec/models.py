@@ -9,9 +9,25 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from generator.errors import SpecError, SpecErrors
+from generator.spec.latex_field import (
+    MATH_HINT,
+    SYMBOL_HINT,
+    prose_problem,
+    symbol_problem,
+    title_problem,
+)
 from generator.spec.layers import Layer
 from generator.spec.source import KeyPath, Source, read_source
 from generator.spec.vary import Draw, Value
@@ -20,6 +36,35 @@ LANGS = ("zh-TW", "en")
 Number = int | float
 Localized = str | dict[Literal["zh-TW", "en"], str]
 Points = Annotated[float, Field(gt=0, le=1000)]
+
+
+# issue 20: TeX that reaches math is checked against a whitelist (generator/latex_field.py).
+def _symbol_latex(text: str) -> str:
+    found = symbol_problem(text)
+    if found:
+        raise PydanticCustomError("latex_field", "{what}", {"what": found})
+    return text
+
+
+def _prose(text: str) -> str:
+    found = prose_problem(text)
+    if found:
+        raise PydanticCustomError("prose_math", "{what}", {"what": found})
+    return text
+
+
+def _title(text: str) -> str:
+    found = title_problem(text)
+    if found:
+        raise PydanticCustomError("prose_math", "{what}", {"what": found})
+    return text
+
+
+LatexName = Annotated[str, AfterValidator(_symbol_latex)]
+Prose = Annotated[str, AfterValidator(_prose)]
+LocalizedProse = Prose | dict[Literal["zh-TW", "en"], Prose]
+Title = Annotated[str, AfterValidator(_title)]
+LocalizedTitle = Title | dict[Literal["zh-TW", "en"], Title]
 _NAME = r"^[A-Za-z][A-Za-z0-9]{0,15}$"
 _KIND = "What the file is; it chooses which other keys apply and who solves it."
 
@@ -31,7 +76,7 @@ class Strict(BaseModel):
 class SymbolSpec(Strict):
     """A declared name: a scalar, or an array of scalars with `shape`."""
 
-    latex: str | None = Field(
+    latex: LatexName | None = Field(
         None, description="How the name prints; default from the name (`w11` → `w_{11}`).")
     shape: list[Annotated[int, Field(ge=1, le=64)]] | None = Field(
         None, max_length=3, description="Makes an array: `a` with `[2, 2]` declares a11, "
@@ -46,7 +91,7 @@ class ForNode(Strict):
         alias="for", description="Each index and the values it runs over.")
     expr: str | Number = Field(
         description="The node's expression; `{i+1}` in it is replaced by the index value.")
-    latex: str | None = Field(None, description="How the nodes print, with the same `{i}`.")
+    latex: LatexName | None = Field(None, description="How the nodes print, with the same `{i}`.")
 
 
 class ProblemBase(Strict):
@@ -54,7 +99,7 @@ class ProblemBase(Strict):
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$",
                     description="Names the output files: `output/<lang>/<id>.md`.")
-    title: Localized = Field(description="Document title: one text, or one per language.")
+    title: LocalizedTitle = Field(description="Document title: one text, or one per language.")
 
 
 class GraphSpec(ProblemBase):
@@ -67,7 +112,7 @@ class GraphSpec(ProblemBase):
     hypers: dict[str, SymbolSpec] = Field({}, description="Hyperparameters such as `alpha`.")
     constants: dict[str, Number | str] = Field(
         {}, description="Kept as symbols in formulas and stated as `n = 1`.")
-    latex: dict[str, str] = Field({}, description="How node names print (default: `yhat` "
+    latex: dict[str, LatexName] = Field({}, description="How node names print (default: `yhat` "
                                   "→ `\\hat{y}`, `MSE` → `\\mathrm{MSE}`).")
     nodes: dict[str, str | Number | ForNode] = Field(
         {}, description="Scalar nodes in sympy syntax, in any order; cycles are refused.")
@@ -80,14 +125,14 @@ class GraphSpec(ProblemBase):
                              "`abs(z00) <= 4`.")
     # What a class is handed (question sheets, Moodle, Canvas): generator/statement.py and
     # generator/marks.py check these against the graph when the file is read.
-    statement: Localized | None = Field(
+    statement: LocalizedProse | None = Field(
         None, description="The question in your words (Markdown, one text or one per "
         "language), on question sheets and in LMS exports; `{{ name }}` puts the variant's "
         "number of a declared symbol (or the matrix of an array) there.")
     points: Points | dict[str, Points] | None = Field(
         None, description="Points of each part (each answer), or per parameter "
         "`{w11: 2, b: 1}` (an array's name covers its elements); default 1 each.")
-    category: str | None = Field(
+    category: Title | None = Field(
         None, min_length=1, max_length=200, description="Question bank category of LMS "
         "exports, `/` between levels, e.g. `ML/Week 3`; default `solgen/<id>`.")
     tags: list[Annotated[str, Field(pattern=r"^[^\s,]{1,50}$")]] = Field(
@@ -144,14 +189,14 @@ class SgdSpec(GraphSpec):
 class Name(Strict):
     """A variable of an identity chain."""
 
-    latex: str | None = Field(default=None, description="How the name prints.")
+    latex: LatexName | None = Field(default=None, description="How the name prints.")
 
 
 class CustomFunction(Strict):
     """f with f' = P(f): `definition` is f(x); `derivative` is P written in `symbol`."""
 
     name: str = Field(pattern=_NAME, description="The function's name, e.g. `g`.")
-    latex: str | None = Field(None, description="How the name prints.")
+    latex: LatexName | None = Field(None, description="How the name prints.")
     definition: str = Field(description="f(x) in the variable, e.g. `2*sigma(x) - 1`.")
     derivative: str = Field(description="f' as a polynomial in the name, e.g. `(1 - g^2)/2`;"
                             " checked when the file is read.")
@@ -188,7 +233,7 @@ class LetName(Strict):
     """A name with a meaning, and how it prints."""
 
     expr: str | Number = Field(description="What the name stands for.")
-    latex: str | None = Field(None, description="How the name prints, e.g. `s'`.")
+    latex: LatexName | None = Field(None, description="How the name prints, e.g. `s'`.")
 
 
 class IdentitySpec(ProblemBase):
@@ -208,8 +253,8 @@ class IdentitySpec(ProblemBase):
 class Question(Strict):
     """One discussion question."""
 
-    ask: Localized = Field(description="The question (Markdown).")
-    answer: Localized | None = Field(None, description="A model answer (Markdown).")
+    ask: LocalizedProse = Field(description="The question (Markdown).")
+    answer: LocalizedProse | None = Field(None, description="A model answer (Markdown).")
 
 
 class DiscussionSpec(ProblemBase):
@@ -302,7 +347,7 @@ class SheetPart(Strict):
     """One part of a sheet: a problem file, or a titled group of parts."""
 
     problem: str | None = Field(None, description="A problem file, relative to the sheet.")
-    title: Localized | None = Field(None, description="The heading; default: the problem's "
+    title: LocalizedTitle | None = Field(None, description="The heading; default: the problem's "
                                     "title. A group needs one.")
     parts: list[SheetPart] = Field([], max_length=26, description="Sub-parts (a), (b), ….")
 
@@ -338,6 +383,8 @@ _HINTS = {
     "union_tag_invalid": "kind is one of: " + ", ".join(KIND_NAMES),
     "union_tag_not_found": "add `kind:` (one of " + ", ".join(KIND_NAMES) + ")",
     "string_pattern_mismatch": "use lower-case letters, digits, '-' and '_'",
+    "latex_field": SYMBOL_HINT,
+    "prose_math": MATH_HINT,
 }
 
 

@@ -7,6 +7,7 @@ line it came from so errors can say `file:line: key`.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,7 +103,11 @@ def read_source(path: Path, display: str | None = None) -> Source:
     """Read one YAML file; raise SpecError with a line number on any problem."""
     name = display or str(path)
     try:
-        raw = path.read_bytes()
+        # Size first, then a bounded read: a 5 GB (or sparse) file costs nothing to refuse.
+        with open(path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size > MAX_BYTES:
+                raise SpecError(Location(name), f"file is larger than {MAX_BYTES} bytes")
+            raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise SpecError(Location(name), f"cannot read file: {exc.strerror}") from None
     return parse_source(raw, name)

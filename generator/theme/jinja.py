@@ -9,11 +9,11 @@ from functools import cache
 from jinja2 import StrictUndefined
 from jinja2.exceptions import SecurityError, TemplateNotFound, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import TemplateError as JinjaError
-from jinja2.sandbox import SandboxedEnvironment
 
 from generator.algebra.latex_text import plain, tex
 from generator.algebra.markdown_text import yaml_string
 from generator.errors import TemplateError
+from generator.theme.sandbox import BoundedEnvironment
 from generator.theme.templates import TemplateSet, files
 
 # LaTeX templates use delimiters that never occur in TeX: `((* … *))` for statements,
@@ -24,14 +24,14 @@ TEX_DELIMITERS = {"block_start_string": "((*", "block_end_string": "*))",
 
 
 @cache
-def environment(syntax: str, templates: TemplateSet) -> SandboxedEnvironment:
+def environment(syntax: str, templates: TemplateSet) -> BoundedEnvironment:
     """One environment per syntax and template set: a user's templates run in the same
     sandbox as the built-in ones (no attribute access to Python internals)."""
     delimiters = TEX_DELIMITERS if syntax == "tex" else {}
-    env = SandboxedEnvironment(loader=templates.loader(),
-                               undefined=StrictUndefined, autoescape=False,
-                               keep_trailing_newline=True, trim_blocks=True,
-                               lstrip_blocks=True, **delimiters)
+    env = BoundedEnvironment(loader=templates.loader(),  # issue 20: bounded sandbox
+                             undefined=StrictUndefined, autoescape=False,
+                             keep_trailing_newline=True, trim_blocks=True,
+                             lstrip_blocks=True, **delimiters)
     env.filters["tex"] = tex
     env.filters["plain"] = plain
     env.filters["yaml"] = yaml_string

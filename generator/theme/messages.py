@@ -18,10 +18,11 @@ from typing import Any
 import yaml
 from jinja2 import StrictUndefined, meta
 from jinja2.exceptions import TemplateError as JinjaError
-from jinja2.sandbox import SandboxedEnvironment
 
 from generator.errors import Location, TemplateError
+from generator.spec.latex_field import MATH_HINT, prose_problem
 from generator.spec.source import Source, read_source
+from generator.theme.sandbox import BoundedEnvironment, render
 from generator.theme.templates import BUILTIN, MESSAGES, TemplateSet
 
 LANGS = ("zh-TW", "en")
@@ -48,7 +49,7 @@ def missing() -> list[str]:
     return sorted(f"{lang}: {g}.{k}" for lang in LANGS for g, k in union - keys[lang])
 
 
-_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+_ENV = BoundedEnvironment(undefined=StrictUndefined, autoescape=False)  # issue 20
 
 
 @dataclass
@@ -90,6 +91,9 @@ def _sentence(source: Source, keys: tuple[str, ...], text: Any) -> str:
     if not isinstance(text, str):
         raise _fail(source.at(keys), "a message must be a text",
                     'quote it: key: "your sentence"')
+    unsafe = prose_problem(text)  # issue 20: math in a sentence is mathematics only
+    if unsafe:
+        raise _fail(source.at(keys), unsafe, MATH_HINT)
     try:
         used = _variables(text)
     except JinjaError as exc:
@@ -169,12 +173,16 @@ class Voice:
     lang: str
 
     def say(self, group: str, key: str, params: Mapping[str, str] | None = None) -> str:
-        """The sentence for `key` with its parameters filled in (LaTeX strings)."""
+        """The sentence for `key` with its parameters filled in (LaTeX strings), rendered
+        bounded in time, calls and size like every template (theme/sandbox.py)."""
+        sentence = _template(self.templates, self.lang, group, key)
         try:
-            return str(_template(self.templates, self.lang, group, key).render(**(params or {})))
-        except JinjaError as exc:
+            return render(sentence, dict(params or {}), f"{group}.{key}")
+        except (JinjaError, TemplateError) as exc:
             where = merged(self.lang, self.templates).origins.get((group, key))
             if where is None:
                 raise
-            raise _fail(where, f"message: {exc}", "check the sentence against the built-in "
+            # A TemplateError names the sentence as its place; the key's file:line is better.
+            detail = exc.message if isinstance(exc, TemplateError) else str(exc)
+            raise _fail(where, f"message: {detail}", "check the sentence against the built-in "
                         "one (`solgen templates copy messages/en.yaml DIR`)") from None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from generator.errors import TemplateError
+from generator.spec.file_safety import escaping_links
 from generator.theme.jinja import check_templates
 from generator.theme.messages import check_messages
 from generator.theme.templates import TemplateSet
@@ -18,6 +20,12 @@ def choose(folders: Iterable[Path]) -> Theme:
     before minutes of solving rather than after.
     """
     chosen = TemplateSet(tuple(folders))
+    for folder in chosen.folders:  # issue 20: a template folder holds its own files only
+        links = escaping_links(folder)
+        if links:
+            raise TemplateError("a symbolic link that leaves the template folder "
+                                f"{folder}", where=str(links[0]),
+                                hint="copy the file into the folder instead")
     if chosen.folders:
         check_templates(chosen)
         check_messages(chosen)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from generator import TEMPLATES
 from generator.errors import TemplateError
+from generator.spec.file_safety import inside
 
 if TYPE_CHECKING:
     from jinja2 import BaseLoader
@@ -85,7 +86,7 @@ class TemplateSet:
         """The file a build uses for `name`: from the first user folder that has it."""
         for folder in self.folders:
             if (folder / name).is_file():
-                return folder / name
+                return contained(folder, folder / name)
         if name in builtin_names():
             return BUILTIN / name
         raise TemplateError(f"no template named {name!r} in "
@@ -94,7 +95,8 @@ class TemplateSet:
 
     def overrides(self, name: str) -> list[Path]:
         """Every user file called `name`, first folder first (messages merge all of them)."""
-        return [folder / name for folder in self.folders if (folder / name).is_file()]
+        return [contained(folder, folder / name) for folder in self.folders
+                if (folder / name).is_file()]
 
     def entries(self) -> list[Entry]:
         """Every name a folder of the set holds, with the file it resolves to."""
@@ -115,8 +117,17 @@ class TemplateSet:
         so a user template can extend the one it replaces without extending itself."""
         from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
+        from generator.theme.loader import ContainedLoader
+
         return ChoiceLoader([
-            FileSystemLoader([*map(str, self.folders), str(BUILTIN)]),
+            ContainedLoader([*map(str, self.folders), str(BUILTIN)]),
             PrefixLoader({"default": FileSystemLoader(str(BUILTIN))}, delimiter=":"),
         ])
 
+
+def contained(folder: Path, path: Path) -> Path:
+    """`path` when it resolves inside `folder`; a link out of the folder is an error."""
+    if not inside(folder, path):
+        raise TemplateError(f"resolves outside the template folder {folder}", where=str(path),
+                            hint="templates are read only from inside their own folder")
+    return path

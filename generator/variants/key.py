@@ -73,8 +73,21 @@ def answers_csv(problem: Problem, solved: list[Solved], bom: bool = False) -> st
     writer.writerow(["variant", "student", "name", *value_names, *answer_keys])
     for one, point in zip(solved, points, strict=True):
         variant = one.variant
-        writer.writerow([variant.label, variant.student or "", variant.name or "",
+        writer.writerow([variant.label, _text(variant.student or ""), _text(variant.name or ""),
                          *[value_decimal(point[n], places) if n in point else ""
                            for n in value_names],
                          *[a.decimal for a in one.answers]])
     return (BOM if bom else "") + buffer.getvalue()
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(cell: str) -> str:
+    """A roster cell as text, never a formula (OWASP: a leading ' makes it text).
+
+    Only the roster's cells can carry someone else's text; the computed cells (decimals)
+    start with "-" when negative and stay numbers a spreadsheet can use.
+    """
+    return "'" + cell if cell.startswith(_FORMULA) else cell

@@ -21,6 +21,7 @@ from sympy import Derivative, Symbol
 from generator.algebra.numbers import DPS, compile_mp, decimal_text, mp_value
 from generator.algebra.printing import SolutionPrinter
 from generator.algebra.trace import Solution
+from generator.check.verify import Proofs
 from generator.check.verify import check as verify_check
 from generator.errors import SpecError, SpecErrors
 from generator.graph.model import Graph
@@ -78,6 +79,7 @@ class Template:
         self.labels = {key: label for key, _, label in answers.values()}
         self.node_truth = {n: compile_mp(self.args, graph.inline(n)) for n in graph.nodes}
         self.lines = self._lines(graph)
+        self.proofs = Proofs(graph)  # symbolic lines proved once for every variant
         # The symbolic part: the solution without a numeric section of the base values.
         sections = tuple(s for s in problem.solution.sections if s.key != "numeric")
         self.symbolic = replace(problem.solution, sections=sections)
@@ -140,7 +142,8 @@ class Template:
     def _in_full(self, variant: Variant) -> Solved:
         graph, point = self.problem.graph, variant.drawn.point
         varied = self.hooks.redraw(self.problem.spec, graph, point)
-        solution, failed = verify_check(registry.solve(varied, graph), graph)
+        solution, failed = verify_check(registry.solve(varied, graph), graph,
+                                        self.proofs)
         failures = [f"step {i} ({st.rule}): {st.check.detail if st.check else ''}"
                     for i, st in failed]
         with mpmath.workdps(DPS):

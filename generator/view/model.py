@@ -19,14 +19,17 @@ from generator.solvers.sheet import Sheet
 from generator.spec.models import localized
 from generator.theme.messages import Voice
 from generator.view import document as doc
+from generator.view.readback import ReadBack, refuse
 
 
 class MathWriter:
     """Lays out the steps of one block as display math (aligned, inline, bracketed sums)."""
 
     def __init__(self, names: Mapping[sympy.Symbol, str],
-                 note: Callable[[Step], str] | None = None, decimal_data: bool = False) -> None:
+                 note: Callable[[Step], str] | None = None, decimal_data: bool = False,
+                 reader: ReadBack | None = None) -> None:
         self.names = names
+        self.reader = reader  # reads every fragment of a step back (view/readback.py)
         self.decimal_data = decimal_data
         self.printer = SolutionPrinter(names, decimal_data=decimal_data)
         self.note = note  # the localized reason shown beside a line of an "annotated" block
@@ -38,13 +41,25 @@ class MathWriter:
             return str(SolutionPrinter(self.names, decimals, self.decimal_data).doprint(expr))
         return str(self.printer.doprint(expr))
 
+    def part(self, step: Step, expr: sympy.Basic, decimals: int | None = None) -> str:
+        """One fragment of a step, read back when a reader is given."""
+        text = self.tex(expr, decimals)
+        if self.reader is not None:
+            self.reader.fragment(step, text, expr, decimals if step.relation == r"\approx"
+                                 else None)
+        return text
+
     def rhs(self, step: Step, joint: str) -> str:
         if step.layout != "bracket_sum" or not isinstance(step.rhs, sympy.Mul):
-            return self.tex(step.rhs, step.digits)
+            return self.part(step, step.rhs, step.digits)
         prefix, total = step.rhs.args[0], step.rhs.args[1]
-        terms = [self.tex(t) for t in sympy.Add.make_args(total)]
+        terms = [self.part(step, t) for t in sympy.Add.make_args(total)]
         lines = [terms[0]] + [t if t.startswith("-") else f"+ {t}" for t in terms[1:]]
-        return rf"{self.tex(prefix)}\Big[" + rf" \\ {joint}".join(lines) + r"\Big]"
+        head = self.part(step, prefix)
+        if self.reader is not None:  # the sum as one line: the brackets are read too
+            self.reader.sum_line(step, rf"{head}\Big[" + " ".join(lines) + r"\Big]", head,
+                                 terms)
+        return rf"{head}\Big[" + rf" \\ {joint}".join(lines) + r"\Big]"
 
     def line(self, step: Step, aligned: bool) -> str:
         amp = "&" if aligned else ""
@@ -53,7 +68,7 @@ class MathWriter:
         if step.lhs is None:
             return f"{amp}{rel} {body}" if aligned else f" {rel} {body}"
         head = r"\Rightarrow " if step.relation == r"\Rightarrow" else ""
-        return f"{head}{self.tex(step.lhs)} {amp}{rel} {body}"
+        return f"{head}{self.part(step, step.lhs)} {amp}{rel} {body}"
 
     def block(self, block: Block) -> str:
         math = self.layout(block)
@@ -86,14 +101,15 @@ class MathWriter:
 
 
 def view(solution: Solution, names: Mapping[sympy.Symbol, str], voice: Voice,
-         title: str) -> doc.Document:
-    """Everything the template needs, as plain strings, in the words of `voice`."""
+         title: str, reader: ReadBack | None = None) -> doc.Document:
+    """Everything the template needs, as plain strings, in the words of `voice`; with a
+    `reader`, every printed fragment of a step is read back (view/readback.py)."""
     def params(raw: Mapping[str, sympy.Basic | str]) -> dict[str, str]:
         return {k: writer.tex(v) for k, v in raw.items()}
 
     writer = MathWriter({**names, **solution.names},
                         lambda step: voice.say("rules", step.rule, params(step.params)),
-                        solution.decimal_data)
+                        solution.decimal_data, reader)
 
     def sentence(group: str, key: str, raw: Mapping[str, sympy.Basic | str]) -> Text:
         return Text(voice.say(group, key, params(raw)) if key else "")
@@ -128,8 +144,13 @@ def _cell(writer: MathWriter, voice: Voice, cell: sympy.Basic | str) -> str:
 
 
 def problem_view(problem: Problem, voice: Voice) -> doc.Document:
-    """The view model of one solved problem in the language of `voice`."""
-    return view(problem.solution, problem.graph.latex, voice, problem.title(voice.lang))
+    """The view model of one solved problem in the language of `voice`; a printed line that
+    does not read back as its checked value stops the problem (StepCheckError)."""
+    names = {**problem.graph.latex, **problem.solution.names}
+    reader = ReadBack(names)
+    made = view(problem.solution, problem.graph.latex, voice, problem.title(voice.lang), reader)
+    refuse(problem, reader)
+    return made
 
 
 def sheet_view(sheet: Sheet, voice: Voice) -> doc.Document:

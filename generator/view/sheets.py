@@ -22,6 +22,7 @@ from generator.variants.sampler import Variant
 from generator.variants.solution import Solved, Template
 from generator.view import document as doc
 from generator.view.model import MathWriter, verified_sentence, view
+from generator.view.readback import ReadBack, refuse
 
 
 class Sheets:
@@ -34,11 +35,17 @@ class Sheets:
         self.voice = voice
         lang = self.lang = voice.lang
         graph = problem.graph
-        self.writer = _CachedWriter({**graph.latex, **template.symbolic.names})
+        names = {**graph.latex, **template.symbolic.names}
+        # Every printed fragment of a step is read back (view/readback.py); a misprint stops
+        # the problem as a wrong step does.
+        self.reader = ReadBack(names)
+        self.writer = _CachedWriter(names, self.reader)
         self._said: dict[tuple[str, str, tuple[tuple[str, str], ...]], str] = {}
         self.title = problem.title(lang)
-        self.symbolic = view(template.symbolic, graph.latex, voice, self.title).sections
+        self.symbolic = view(template.symbolic, graph.latex, voice, self.title,
+                             self.reader).sections
         self.model = self._model_sections() if self.hooks.question_blocks is None else []
+        refuse(problem, self.reader)
 
     def who(self, variant: Variant) -> str:
         key = "who_student" if variant.student is not None else "who_variant"
@@ -57,10 +64,12 @@ class Sheets:
     def answer(self, solved: Solved) -> doc.Document:
         variant = solved.variant
         if self.hooks.solved_in_full:
-            sections = view(solved.solution, self.problem.graph.latex, self.voice, "").sections
+            sections = view(solved.solution, self.problem.graph.latex, self.voice, "",
+                            self.reader).sections
         else:
             numeric = solved.solution.sections[-1]
             sections = (*self.symbolic, self.section(numeric))
+        refuse(self.problem, self.reader)
         verified = verified_sentence(solved.solution, self.voice)
         return doc.Document(
             self._say("answer_title", title=self.title, who=self.who(variant)), self.lang,
@@ -105,6 +114,7 @@ class Sheets:
         heading = self._say("task") + (self._say("points", points=shown(total))
                                        if spec.points is not None else "")
         sections.append(doc.Section(heading, 3, (doc.Block(text=self._task()),)))
+        refuse(self.problem, self.reader)
         return doc.Document(
             self._say("question_title", title=self.title, who=self.who(variant)), self.lang,
             tuple(sections), self._footer(variant))
@@ -150,8 +160,8 @@ class Sheets:
 class _CachedWriter(MathWriter):
     """A MathWriter that prints each distinct expression once (lhs, names, numbers)."""
 
-    def __init__(self, names: Mapping[Any, str]) -> None:
-        super().__init__(names)
+    def __init__(self, names: Mapping[Any, str], reader: ReadBack | None = None) -> None:
+        super().__init__(names, reader=reader)
         self._memo: dict[tuple[Any, int | None], str] = {}
 
     def tex(self, expr: Any, decimals: int | None = None) -> str:

@@ -1,0 +1,65 @@
+"""What every `solgen` command shares: its options, the language list, stop signals.
+
+Heavy modules (sympy) are imported inside functions so `solgen --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+LANG_CHOICES = ("zh-TW", "en")
+
+# Budget of symbolic work per problem file; generator.limits.DEFAULT_SECONDS, repeated here
+# so that `--help` does not import the build machinery.
+TIME_LIMIT = click.option("--time-limit", "seconds", default=60.0, show_default=True,
+                          type=click.FloatRange(min=0),
+                          help="Seconds of symbolic work allowed per problem (0: no limit).")
+
+JOBS = click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(min=0),
+                    help="Problem files built at once, each in its own process (0: one per "
+                    "CPU). The files are the same as with 1.")
+
+# The user's template folders; a missing folder is a usage error (exit 2).
+TEMPLATE_FOLDERS = click.option(
+    "--templates", "templates", multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of your own templates, used before the built-in ones (repeatable: the "
+    "first wins). See docs/templates.md.")
+
+
+def chosen_langs(values: tuple[str, ...]) -> list[str]:
+    return list(values) if values else list(LANG_CHOICES)
+
+
+def guarded(work: Any, out: Path | None = None) -> None:
+    """Run a command's work: a stop signal becomes a message and exit 1 (errors go on to
+    the one handler in `generator/cli.py`)."""
+    from generator.build.lifeline import Interrupted, interruptible
+
+    try:
+        with interruptible():
+            work()
+    except Interrupted as stop:
+        where = f"; {out}/ is left whole (the previous build, or this one if it had " \
+                "finished)" if out is not None else ""
+        click.echo(f"\nsolgen: stopped by {stop}{where}", err=True)
+        sys.exit(1)
+
+
+def note(text: str) -> None:
+    click.echo(text, err=True)
+
+
+def variants_request(count: int | None, seed: int, roster: Path | None, combined: bool,
+             pdf_engine: str, bom: bool = False, seconds: float = 0.0) -> Any:
+    """The variants asked for (--variants N or --roster FILE), or None."""
+    if count is None and roster is None:
+        return None
+    from generator.build.variants import Request, read_roster
+
+    students = read_roster(roster) if roster is not None else None
+    return Request(count, seed, students, combined, pdf_engine, bom, seconds)
