@@ -25,8 +25,6 @@ MODULES = {
     "identity": "generator.solvers.identity",
     "discussion": "generator.solvers.discussion",
     "training": "generator.solvers.training",
-    "derivative": "generator.solvers.differentiation",
-    "partials": "generator.solvers.partial_derivatives",
 }
 
 
