@@ -17,11 +17,8 @@ from __future__ import annotations
 
 import functools
 import re
-import signal
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from types import FrameType, TracebackType
+from collections.abc import Callable
+from types import TracebackType
 from typing import Any
 
 from jinja2 import Template
@@ -30,6 +27,7 @@ from jinja2.exceptions import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
 from generator.errors import SolgenError, TemplateError
+from generator.limits import Alarm, alarm
 
 SECONDS = 10.0  # one document's rendering takes milliseconds; this is a runaway
 MAX_CHARS = 50_000_000  # text one template may write
@@ -107,32 +105,6 @@ class BoundedEnvironment(SandboxedEnvironment):
         return super().call(__context, __obj, *args, **kwargs)
 
 
-class _Alarm(BaseException):
-    """Raised by the timer; a BaseException, so no `except Exception` on the way swallows it."""
-
-
-@contextmanager
-def _deadline(seconds: float) -> Iterator[None]:
-    # Only the main thread gets signals; an outer alarm (the problem's --time-limit) is
-    # left running and is the one that rings.
-    usable = (threading.current_thread() is threading.main_thread()
-              and signal.getitimer(signal.ITIMER_REAL)[0] == 0)
-    if not usable:
-        yield
-        return
-
-    def ring(signum: int, frame: FrameType | None) -> None:
-        raise _Alarm
-
-    previous = signal.signal(signal.SIGALRM, ring)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def render(template: Template, context: dict[str, Any], name: str) -> str:
     """`template` rendered with `context`, bounded in time, calls and size."""
     env = template.environment
@@ -141,15 +113,15 @@ def render(template: Template, context: dict[str, Any], name: str) -> str:
     pieces: list[str] = []
     size = 0
     try:
-        with _deadline(SECONDS):
+        with alarm(SECONDS, unless_running=True):
             for piece in template.generate(**context):
                 size += len(piece)
                 if size > MAX_CHARS:
                     raise SecurityError(f"the template wrote more than {MAX_CHARS} characters")
                 pieces.append(piece)
-    except _Alarm as alarm:
+    except Alarm as rung:
         raise TemplateError(f"still running after {SECONDS:g} s",
-                            where=where(alarm.__traceback__, name),
+                            where=where(rung.__traceback__, name),
                             hint="a loop that never ends, or one that is far too long") from None
     except SecurityError as exc:
         raise failure(exc, name) from None
