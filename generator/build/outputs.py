@@ -132,13 +132,17 @@ def display(file: Path) -> str:
 
 
 def outputs(problems: list[Problem | Sheet], out: Path, langs: list[str], formats: list[str],
-            theme: Theme, pdf_engine: str = "auto", audit: bool = False) -> list[Output]:
+            theme: Theme, pdf_engine: str = "auto", audit: bool = False,
+            pictures: bool = True) -> list[Output]:
+    """Every document of every problem; `pictures`: with its picture where it has one."""
+    from generator.build.picture_files import picture_files, problem_drawing, with_picture
     from generator.formats.answer_key import to_json
     from generator.formats.produce import EXTENSION, produce
     from generator.view.model import document_view, with_audit
 
     files = []
     for problem in problems:
+        picture = problem_drawing(problem, formats, pdf_engine, pictures)
         for fmt in formats:
             if fmt == "json":
                 files.append(Output(out / f"{problem.spec.id}.json", to_json(problem, theme)))
@@ -148,8 +152,11 @@ def outputs(problems: list[Problem | Sheet], out: Path, langs: list[str], format
                 view = document_view(problem, voice)
                 if audit:
                     view = with_audit(view, problem.solution, voice)
-                text = produce(view, fmt, problem.spec.id, theme, pdf_engine)
+                if fmt != "docx":
+                    view = with_picture(view, picture, voice)
+                text = produce(view, fmt, problem.spec.id, theme, pdf_engine, picture)
                 files.append(Output(out / lang / f"{problem.spec.id}.{EXTENSION[fmt]}", text))
+        files += picture_files(picture, out, langs, formats)
     return files
 
 

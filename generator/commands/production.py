@@ -51,6 +51,8 @@ from generator.formats.produce import FORMATS
               help="Start answers.csv with a UTF-8 byte order mark, so Excel reads names.")
 @click.option("--audit", is_flag=True,
               help="Append to each solution how its steps were checked (counts, engines).")
+@click.option("--no-pictures", "pictures", is_flag=True, flag_value=False, default=True,
+              help="Leave out the pictures (computation graph, function plot) of the sheets.")
 @click.option("--wait", default=0.0, show_default=True, type=click.FloatRange(min=0),
               help="Seconds to wait for another build of the same --out to finish.")
 @JOBS
@@ -59,8 +61,8 @@ from generator.formats.produce import FORMATS
 def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
           formats: tuple[str, ...], pdf_engine: str, keep_going: bool, count_: int | None,
           seed: int, roster: Path | None, combined: bool, bom: bool, audit: bool,
-          seconds: float, force: bool, jobs: int, templates: tuple[Path, ...], wait: float
-          ) -> None:
+          pictures: bool, seconds: float, force: bool, jobs: int, templates: tuple[Path, ...],
+          wait: float) -> None:
     """Solve, verify and write every problem to OUT/<lang>/<id>.<ext>.
 
     PATHS are YAML files or folders (default: problems/). Nothing is written
@@ -91,7 +93,8 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
     options: dict[str, object] = {
         "langs": chosen_langs(langs), "formats": chosen, "engine": pdf_engine,
         "variants": count_,
-        "seed": seed, "combined": combined, "bom": bom, "audit": audit}
+        "seed": seed, "combined": combined, "bom": bom, "audit": audit,
+        "pictures": pictures}
     guarded(lambda: _build(list(paths), out, options, roster, keep_going, force, seconds,
                             jobs, templates, wait), out)
 
@@ -143,7 +146,8 @@ def _produce(files: list[Path], out: Path, options: dict[str, Any], roster: Path
     request = variants_request(options["variants"], options["seed"], roster,
                                options["combined"], options["engine"], options["bom"], seconds)
     plan = j.Plan(out, tuple(options["langs"]), tuple(options["formats"]), options["engine"],
-                  seconds, request, theme, audit=options["audit"])
+                  seconds, request, theme, audit=options["audit"],
+                  pictures=options["pictures"])
     result = j.run(files, plan, jobs, keep_going, progress)
     # A folder of one problem's variants is this build's alone (stale sheets are dropped).
     shared = {out, *(out / lang for lang in options["langs"])}

@@ -21,9 +21,11 @@ import subprocess
 import tempfile
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from generator.errors import SolgenError, TemplateError, ToolMissing
 from generator.formats.pandoc_ast import READER, clean_json
+from generator.formats.picture_blocks import with_block
 from generator.formats.typst_blocks import keep_together
 from generator.theme.theme import Theme
 
@@ -47,6 +49,7 @@ BATCH = 200  # documents per pandoc run: a class's sheets, with memory bounded f
 # runs longer than PANDOC_SERVER_TIMEOUT seconds, 2 by default: a batch of sheets on a busy
 # machine takes longer (seen on 2 shared cores), so the limit is raised far past any batch.
 SERVER_SECONDS = "600"
+Block = dict[str, Any]  # one block of pandoc's JSON tree
 
 
 @cache
@@ -109,30 +112,38 @@ def typst(markdown: str, fonts: list[str], heading_fonts: list[str], theme: Them
 
 
 def typst_many(docs: list[tuple[str, list[str], list[str]]], theme: Theme,
-               class_files: list[bool] | None = None) -> list[str]:
+               class_files: list[bool] | None = None,
+               pictures: list[Block | None] | None = None) -> list[str]:
     """Each (markdown, main fonts, heading fonts) as a standalone typst document; a class
-    file (`class_files`) starts each student's sheet on a new page."""
+    file (`class_files`) starts each student's sheet on a new page; `pictures` (raw typst
+    blocks, formats/picture_blocks.py) go first in the body."""
     template = typst_template(theme)
     breaks = class_files or [False] * len(docs)
+    blocks = pictures or [None] * len(docs)
     # typst_blocks marks where a page may not break, over the cleaned tree.
-    return _batches([{**_write(tree, "typst"), "text": keep_together(clean_json(tree), paged),
+    return _batches([{**_write(tree, "typst"),
+                      "text": keep_together(with_block(clean_json(tree), block), paged),
                       "template": template,
                       "variables": {"mainfont": fonts, "headingfont": heading_fonts}}
-                     for tree, (_, fonts, heading_fonts), paged
-                     in zip(_trees([m for m, _, _ in docs], "typst"), docs, breaks,
+                     for tree, (_, fonts, heading_fonts), paged, block
+                     in zip(_trees([m for m, _, _ in docs], "typst"), docs, breaks, blocks,
                             strict=True)],
                     "typst")
 
 
-def html_many(markdowns: list[str], theme: Theme) -> list[str]:
-    """`html` of each document, two pandoc runs per BATCH (the same bytes, tests/test_html.py).
+def html_many(markdowns: list[str], theme: Theme,
+              pictures: list[Block | None] | None = None) -> list[str]:
+    """`html` of each document, two pandoc runs per BATCH (the same bytes, tests/test_html.py);
+    `pictures` (raw HTML blocks, formats/picture_blocks.py) go first in the body.
 
     The server reads no files: the header that `--include-in-header` reads is passed as
     the template variable that option sets (`header-includes`)."""
     header = html_header(theme).read_text(encoding="utf-8")
-    pages = _batches([{**_write(tree, "html5"), "html-math-method": {"method": "mathml"},
+    blocks = pictures or [None] * len(markdowns)
+    pages = _batches([{**_write(tree, "html5", block), "html-math-method": {"method": "mathml"},
                        "variables": {"header-includes": [header]}}
-                      for tree in _trees(markdowns, "html5")], "html5")
+                      for tree, block in zip(_trees(markdowns, "html5"), blocks, strict=True)],
+                     "html5")
     return [page.replace("<head>\n", "<head>\n" + CSP_META, 1) for page in pages]
 
 
@@ -150,11 +161,11 @@ def _trees(markdowns: list[str], to: str) -> list[str]:
                       "shift-heading-level-by": -1} for markdown in markdowns], to)
 
 
-def _write(tree: str, to: str) -> dict[str, object]:
+def _write(tree: str, to: str, block: Block | None = None) -> dict[str, object]:
     """The server's names for the options of COMMON and `--to`/`--standalone`, over the
-    tree with text only (clean_json)."""
-    return {"text": clean_json(tree), "from": "json", "to": to, "wrap": "none",
-            "standalone": True}
+    tree with text only (clean_json) and solgen's own `block` first."""
+    return {"text": with_block(clean_json(tree), block), "from": "json", "to": to,
+            "wrap": "none", "standalone": True}
 
 
 # What a typst page template may not do (issue 20): read files, load packages or plugins,

@@ -27,6 +27,9 @@ from generator.errors import PdfError, ToolMissing
 from generator.formats.fonts import cjk_font_dirs
 from generator.formats.typst_math import polish
 from generator.theme.theme import Theme
+from generator.view.pictures import Drawing
+
+Shown = tuple[Drawing, str]  # a picture and its caption in the document's language
 
 ENGINES = ("auto", "typst", "xelatex")
 EPOCH = 0  # the date written into every PDF (1970-01-01): no build date, same bytes
@@ -40,15 +43,18 @@ LATEXMK_TIMEOUT = 300
 
 
 def compile_pdf(markdown: str, tex: str, lang: str, engine: str, name: str, theme: Theme,
-                class_file: bool = False) -> bytes:
+                class_file: bool = False, picture: Shown | None = None) -> bytes:
     """The PDF of one document; `name` is used for the files xelatex leaves on failure,
-    `theme` gives typst's template; a class file starts each student on a new page."""
+    `theme` gives typst's template; a class file starts each student on a new page.
+    `picture` (drawing, caption): typst sets its SVG; xelatex includes its PDF, which
+    the .tex names (`tex` was rendered with the picture's name)."""
     if engine in ("auto", "typst"):
-        return typst_pdfs([markdown], lang, theme, [class_file])[0]
+        return typst_pdfs([markdown], lang, theme, [class_file], [picture])[0]
     if engine == "xelatex":
         if lang == "zh-TW":
             cjk_font_dirs()  # xeCJK's own error for a missing font names no package
-        return xelatex_pdf(tex, name)
+        files = {} if picture is None else {f"{picture[0].name}.pdf": picture[0].pdf}
+        return xelatex_pdf(tex, name, files)
     raise PdfError(f"unknown PDF engine {engine!r}; choose one of {', '.join(ENGINES)}")
 
 
@@ -57,12 +63,16 @@ def typst_pdf(markdown: str, lang: str, theme: Theme) -> bytes:
 
 
 def typst_pdfs(markdowns: list[str], lang: str, theme: Theme,
-               class_files: list[bool] | None = None) -> list[bytes]:
+               class_files: list[bool] | None = None,
+               pictures: list[Shown | None] | None = None) -> list[bytes]:
     """PDFs of many documents: one pandoc run converts them all, one compiler sets them."""
     from generator.formats import pandoc
+    from generator.formats.picture_blocks import typst_block
 
     fonts, heading = TYPST_FONTS.get(lang, TYPST_FONTS["en"])
-    sources = pandoc.typst_many([(m, fonts, heading) for m in markdowns], theme, class_files)
+    blocks = [None if p is None else typst_block(*p) for p in pictures or [None] * len(markdowns)]
+    sources = pandoc.typst_many([(m, fonts, heading) for m in markdowns], theme, class_files,
+                                blocks)
     font_dirs = cjk_font_dirs() if lang == "zh-TW" else ()
     return [_typst_compile(polish(binary_continuations(s)), font_dirs) for s in sources]
 
@@ -153,8 +163,9 @@ def tex_environment() -> dict[str, str]:
             "SOURCE_DATE_EPOCH": epoch, "FORCE_SOURCE_DATE": "1"}
 
 
-def xelatex_pdf(tex: str, name: str) -> bytes:
-    """Compile in a fresh folder; on failure keep it and report the .tex and first errors."""
+def xelatex_pdf(tex: str, name: str, files: dict[str, bytes] | None = None) -> bytes:
+    """Compile in a fresh folder (with `files` beside the .tex, as the build writes them
+    beside it); on failure keep the folder and report the .tex and first errors."""
     if shutil.which("latexmk") is None or shutil.which("xelatex") is None:
         raise ToolMissing("the xelatex engine needs TeX Live",
                           hint="apt-get install texlive-xetex texlive-lang-chinese latexmk, "
@@ -162,6 +173,8 @@ def xelatex_pdf(tex: str, name: str) -> bytes:
     folder = Path(tempfile.mkdtemp(prefix="solgen-tex-"))
     source = folder / f"{name}.tex"
     source.write_text(tex, encoding="utf-8")
+    for file_name, data in (files or {}).items():
+        (folder / file_name).write_bytes(data)
     try:
         done = subprocess.run(latexmk_command(source.name), cwd=folder, env=tex_environment(),
                               capture_output=True, stdin=subprocess.DEVNULL,

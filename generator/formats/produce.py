@@ -8,27 +8,36 @@ the view model (sentences as `Text`, math as LaTeX strings).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from generator.theme.theme import Theme
     from generator.view.document import Document
+    from generator.view.pictures import Drawing
 
 FORMATS = ("md", "tex", "pdf", "html", "docx")
 EXTENSION = {"md": "md", "tex": "tex", "pdf": "pdf", "html": "html", "docx": "docx"}
 
 
-def produce(model: Document, fmt: str, name: str, theme: Theme, pdf_engine: str = "auto"
-            ) -> str | bytes:
+def produce(model: Document, fmt: str, name: str, theme: Theme, pdf_engine: str = "auto",
+            picture: Drawing | None = None) -> str | bytes:
     """The document `model` in format `fmt` with the templates of `theme`; `name` (the
-    problem id) names TeX's files."""
+    problem id) names TeX's files. With a `picture` (the model names it: `model.picture`),
+    Markdown and LaTeX link its files, HTML holds the SVG and typst PDFs draw it."""
     from generator.formats import pandoc
+    from generator.formats.picture_blocks import html_block
     from generator.formats.text import render
 
     if fmt in ("md", "tex"):
         return render(model, fmt, theme)
-    markdown = render(model, "md", theme)
+    # pandoc's documents get the picture as solgen's own block, never as a Markdown image
+    # (which pandoc_ast.clean turns into its alt text).
+    markdown = render(replace(model, picture="", picture_text=""), "md", theme)
+    shown = None if picture is None or not model.picture else (picture, model.picture_text)
     if fmt == "html":
+        if shown is not None:
+            return pandoc.html_many([markdown], theme, [html_block(*shown)])[0]
         return pandoc.html(markdown, theme)
     if fmt == "docx":
         return pandoc.docx(markdown)
@@ -37,7 +46,7 @@ def produce(model: Document, fmt: str, name: str, theme: Theme, pdf_engine: str 
 
         tex = render(model, "tex", theme) if pdf_engine == "xelatex" else ""
         return compile_pdf(markdown, tex, model.lang, pdf_engine, name, theme,
-                           model.class_file)
+                           model.class_file, shown)
     raise ValueError(f"unknown format {fmt!r}")
 
 

@@ -63,6 +63,13 @@ class Document:
     verified: str = _doc("the footer: a short mark (\"Every step of this solution was "
                          "checked by computer.\"); empty when the document has no mathematics "
                          "to check")
+    picture: str = _doc("the file name, without extension, of the document's picture (a "
+                        "computation graph or a function plot): `NAME.svg` lies beside the "
+                        "Markdown file and `NAME.pdf` beside the LaTeX file; empty when the "
+                        "document has none (HTML and typst PDFs get the picture from solgen)",
+                        "")
+    picture_text: str = _doc("what the picture shows, one plain sentence (its caption and alt "
+                             "text); empty when there is no picture", "")
     class_file: bool = _doc("true for a class file (`--combined`): each level-2 section is one "
                             "student's sheet, and a PDF starts each on a new page", False)
 

@@ -6,16 +6,28 @@
 - A `self_derivatives` problem's function and its first derivatives (up to the third),
   plotted from sympy's own derivatives of the definition.
 
-matplotlib is optional (`pip install solgen[pictures]`): without it `picture()` returns
-None and nothing else changes. The SVG's bytes depend only on the problem (fixed hash
-salt, no date; text drawn as paths with matplotlib's bundled DejaVu fonts).
+The same drawing comes as SVG (Markdown, HTML, typst PDFs) or as vector PDF (for
+xelatex, which cannot read SVG: matplotlib's own PDF backend draws the same figure, so no
+SVG converter is needed). Either's bytes depend only on the problem: fixed hash salt, no
+date, no producer; SVG text is drawn as paths with matplotlib's bundled DejaVu fonts.
+
+Problem files are untrusted (issue 20): a label reaches the drawing only as glyph
+outlines. matplotlib also writes each text as an XML comment; those comments are removed,
+so no text from a problem file is left in the SVG, whatever it holds. A label mathtext
+cannot read is drawn as plain text (its `$` escaped).
+
+`available()` is False without matplotlib (a dependency since pictures went into built
+outputs; the API and `solgen serve` then show none).
 """
 
 from __future__ import annotations
 
 import io
+import math
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -30,6 +42,10 @@ PATH = "#d62828"
 PLAIN = "#8d99ae"
 MAX_ORDER_PLOTTED = 3
 RANGES = {"exp": (-3.0, 2.0)}  # e^x and its derivatives: the rest of the axis is flat or huge
+# A graph of more symbols is no picture anyone reads (and slow to lay out): none is drawn.
+MAX_SYMBOLS = 150
+FORMATS = ("svg", "pdf")
+_COMMENT = re.compile(r"<!--.*?-->\n?", re.S)
 
 
 def available() -> bool:
@@ -57,11 +73,26 @@ def _figure(width: float, height: float) -> Iterator[Any]:
             pyplot.close(figure)
 
 
-def _svg(figure: Any) -> str:
+def _save(figure: Any, fmt: str) -> str | bytes:
+    """The figure as SVG text without comments, or as PDF bytes without dates."""
+    if fmt == "pdf":
+        data = io.BytesIO()
+        figure.savefig(data, format="pdf", bbox_inches="tight", metadata={
+            "CreationDate": None, "ModDate": None, "Producer": None, "Creator": None})
+        return data.getvalue()
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None},
                    bbox_inches="tight")
-    return buffer.getvalue()
+    return _COMMENT.sub("", buffer.getvalue())
+
+
+def _text(tex: str, plain: str) -> str:
+    """`tex` as mathtext when matplotlib reads it, else `plain` as literal text."""
+    try:  # mathtext reads most of LaTeX; a name it cannot read is shown as written
+        _parser().parse(f"${tex}$")
+    except ValueError:
+        return plain.replace("$", r"\$")  # outside math only `$` is special
+    return f"${tex}$"
 
 
 def _columns(graph: Graph) -> dict[Symbol, int]:
@@ -111,15 +142,10 @@ def _parser() -> Any:
 
 
 def _label(graph: Graph, sym: Symbol) -> str:
-    text = graph.latex.get(sym, sym.name)
-    try:  # mathtext reads most of LaTeX; a name it cannot read is shown as written
-        _parser().parse(f"${text}$")
-    except ValueError:
-        return str(sym.name)
-    return f"${text}$"
+    return _text(graph.latex.get(sym, sym.name), str(sym.name))
 
 
-def graph_svg(graph: Graph, wrt: list[Symbol]) -> str:
+def graph_svg(graph: Graph, wrt: list[Symbol], fmt: str = "svg") -> str | bytes:
     """The computation graph with the chain-rule paths from `wrt` to the loss in red."""
     column = _columns(graph)
     row = _rows(graph, column)
@@ -146,11 +172,32 @@ def graph_svg(graph: Graph, wrt: list[Symbol]) -> str:
         axes.set_xlim(-0.5, max(column.values()) + 0.5)
         spread = max(abs(v) for v in row.values()) if row else 1
         axes.set_ylim(spread + 0.6, -spread - 0.6)
-        return _svg(figure)
+        return _save(figure, fmt)
+
+
+def _values(curve: sympy.Expr, variable: Symbol, xs: list[float]) -> list[float]:
+    """`curve` at each x; NaN (a gap in the line) where it is undefined, complex or huge.
+    A custom function may hold what Python's math module lacks: then sympy evaluates."""
+    fast = sympy.lambdify(variable, curve, "math")
+
+    def slow(x: float) -> Any:
+        return complex(curve.subs(variable, x).evalf())
+
+    values = []
+    for x in xs:
+        try:
+            y = float(fast(x))
+        except NameError:
+            fast = slow
+            y = math.nan
+        except (ArithmeticError, ValueError, TypeError):
+            y = math.nan
+        values.append(y if math.isfinite(y) and abs(y) < 1e6 else math.nan)
+    return values
 
 
 def function_svg(definition: sympy.Expr, variable: Symbol, name: str, kind: str,
-                 order: int) -> str:
+                 order: int, fmt: str = "svg") -> str | bytes:
     """f and its derivatives f′ … up to the third, on one axis."""
     low, high = RANGES.get(kind, (-6.0, 6.0))
     xs = [low + (high - low) * i / 400 for i in range(401)]
@@ -160,33 +207,86 @@ def function_svg(definition: sympy.Expr, variable: Symbol, name: str, kind: str,
     with _figure(6.0, 3.6) as figure:
         axes = figure.add_subplot()
         for k, curve in enumerate(curves):
-            values = sympy.lambdify(variable, curve, "math")
-            label = f"${name}" + "'" * k + f"({variable.name})$"
-            axes.plot(xs, [float(values(x)) for x in xs], label=label, linewidth=1.4)
+            label = _text(f"{name}" + "'" * k + f"({variable.name})",
+                          f"{name}" + "'" * k + f"({variable.name})")
+            axes.plot(xs, _values(curve, variable, xs), label=label, linewidth=1.4)
         axes.axhline(0, color="#999999", linewidth=0.5)
         axes.axvline(0, color="#999999", linewidth=0.5)
-        axes.set_xlabel(f"${variable.name}$")
+        axes.set_xlabel(_text(variable.name, variable.name))
         axes.legend(loc="best", frameon=False)
-        return _svg(figure)
+        return _save(figure, fmt)
 
 
 def picture(item: Any) -> str | None:
     """The SVG for a solved problem (None for kinds without one, or without matplotlib)."""
-    if not available():
-        return None
+    drawn = draw(item, "svg")
+    return drawn if isinstance(drawn, str) else None
+
+
+def _wanted(item: Any) -> Any:
+    """What the problem's kind would have drawn, when matplotlib is there to draw it."""
+    return wanted(item) if available() else None
+
+
+def wanted(item: Any) -> Any:
+    """What the problem's kind would have drawn (a GraphFigure or PlotFigure), or None."""
     from generator.solvers.kind import GraphFigure
     from generator.solvers.problem import Problem
     from generator.solvers.registry import kind
 
     if not isinstance(item, Problem):
         return None
-    wanted = kind(item.spec).figure(item.spec, item.graph)
+    figure = kind(item.spec).figure(item.spec, item.graph)
+    if isinstance(figure, GraphFigure) and len({*item.graph.roles, *item.graph.nodes}
+                                               ) > MAX_SYMBOLS:
+        return None
+    return figure
+
+
+def _drawn(item: Any, wanted: Any, fmt: str) -> str | bytes:
+    from generator.solvers.kind import GraphFigure
+
+    if isinstance(wanted, GraphFigure):
+        return graph_svg(item.graph, list(wanted.wrt), fmt)
+    return function_svg(wanted.definition, wanted.variable, wanted.name, wanted.label,
+                        wanted.order, fmt)
+
+
+def draw(item: Any, fmt: str) -> str | bytes | None:
+    """The picture of a solved problem as SVG text or PDF bytes (None: it has none)."""
+    wanted = _wanted(item)
+    return None if wanted is None else _drawn(item, wanted, fmt)
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """A problem's picture, drawn once for all its documents (every language, format)."""
+
+    name: str  # the files' name without extension: <id>.picture (ids hold no dot)
+    message: str  # the key of its caption in messages/<lang>.yaml
+    svg: str
+    pdf: bytes  # empty unless asked for (only LaTeX needs it)
+
+    def width(self) -> int:
+        """Percent of the text width: a tall graph narrower than a wide plot."""
+        found = re.search(r'<svg[^>]* width="([\d.]+)pt" height="([\d.]+)pt"', self.svg)
+        if not found:
+            return 80
+        return round(min(80.0, 60 * float(found.group(1)) / float(found.group(2))))
+
+
+def drawing(item: Any, pdf: bool = False) -> Drawing | None:
+    """The problem's picture as SVG (and PDF when `pdf`), or None when it has none."""
+    from generator.solvers.kind import GraphFigure
+
+    wanted = _wanted(item)
     if wanted is None:
         return None
-    if isinstance(wanted, GraphFigure):
-        return graph_svg(item.graph, list(wanted.wrt))
-    return function_svg(wanted.definition, wanted.variable, wanted.name, wanted.label,
-                        wanted.order)
+    svg = _drawn(item, wanted, "svg")
+    vector = _drawn(item, wanted, "pdf") if pdf else b""
+    assert isinstance(svg, str) and isinstance(vector, bytes)
+    message = "picture_graph" if isinstance(wanted, GraphFigure) else "picture_plot"
+    return Drawing(f"{item.spec.id}.picture", message, svg, vector)
 
 
 def key(item: Any) -> tuple[str, ...]:
