@@ -26,6 +26,7 @@ from generator.solvers.problem import Problem
 from generator.solvers.sheet import Sheet
 from generator.theme.theme import Theme
 from generator.view.document import Document
+from generator.view.pictures import Drawing
 
 LANGS = ("zh-TW", "en")
 FORMATS = ("md", "tex", "html", "pdf", "docx", "json", "trace")
@@ -42,12 +43,13 @@ def _check_lang(lang: str) -> str:
     return lang
 
 
-def _document(model: Document, fmt: str, name: str, theme: Theme) -> str | bytes:
+def _document(model: Document, fmt: str, name: str, theme: Theme,
+              picture: Drawing | None = None) -> str | bytes:
     from generator.formats.produce import produce
 
     if fmt not in ("md", "tex", "html", "pdf", "docx"):
         raise ValueError(f"format is one of {', '.join(FORMATS)}, not {fmt!r}")
-    return produce(model, fmt, name, theme)
+    return produce(model, fmt, name, theme, picture=picture)
 
 
 def _inline_html(html: str) -> str:
@@ -118,18 +120,24 @@ class Worked:
         key: dict[str, Any] = json.loads(self.render("json"))
         return dict(key.get("answers", {}))
 
-    def render(self, fmt: str = "md", lang: str | None = None) -> str | bytes:
-        """The document in `fmt` (md, tex, html, pdf, docx; json: answer key; trace)."""
+    def render(self, fmt: str = "md", lang: str | None = None, pictures: bool = True
+               ) -> str | bytes:
+        """The document in `fmt` (md, tex, html, pdf, docx; json: answer key; trace), as
+        `solgen build` writes it: HTML and PDF hold the picture, md and tex name its file
+        (`<id>.picture.svg` / `.pdf`, see `picture()`); `pictures=False` leaves it out."""
         if fmt == "trace":
             return self.trace()
         if fmt == "json":
             from generator.formats.answer_key import to_json
 
             return to_json(self.item, self.theme)
+        from generator.build.picture_files import problem_drawing, with_picture
         from generator.view.model import document_view
 
-        view = document_view(self.item, self.theme.voice(_check_lang(lang or self.lang)))
-        return _document(view, fmt, self.id, self.theme)
+        voice = self.theme.voice(_check_lang(lang or self.lang))
+        drawing = problem_drawing(self.item, [fmt], "auto", pictures)
+        view = with_picture(document_view(self.item, voice), drawing, voice)
+        return _document(view, fmt, self.id, self.theme, drawing)
 
     def variants(self, n: int, seed: int = 0) -> list[Variant]:
         """Draw, solve and verify `n` variants (as `solgen build --variants n --seed seed`)."""
@@ -138,7 +146,7 @@ class Worked:
         return list(_variants(self.item, n, seed, self.theme))
 
     def _repr_markdown_(self) -> str:
-        text = self.render("md")
+        text = self.render("md", pictures=False)  # a notebook has no file beside it
         assert isinstance(text, str)
         return _FRONT_MATTER.sub("", text)
 
@@ -151,11 +159,9 @@ class Worked:
         return picture(self.item)
 
     def _repr_html_(self) -> str:
-        from generator.view.pictures import with_picture
-
-        text = self.render("html")
+        text = self.render("html")  # the picture inside, as in the built HTML
         assert isinstance(text, str)
-        return with_picture(_inline_html(text), self.picture())
+        return _inline_html(text)
 
 
 def _variants(problem: Problem, n: int, seed: int, theme: Theme) -> Iterator[Variant]:

@@ -26,9 +26,8 @@ def _svg_element(svg: str) -> str:
 
 def html_block(drawing: Drawing, caption: str) -> dict[str, Any]:
     """A <figure> holding the SVG itself (the page loads nothing: issue 20's CSP)."""
-    return _raw("html", f'<figure class="solgen-picture" role="group">\n'
-                        f"{_svg_element(drawing.svg)}\n"
-                        f"<figcaption>{html.escape(caption)}</figcaption>\n</figure>")
+    return _raw("html", f'<figure class="solgen-picture">{_svg_element(drawing.svg)}\n'
+                        f"<figcaption>{html.escape(caption)}</figcaption></figure>")
 
 
 def typst_string(text: str) -> str:
