@@ -1,8 +1,10 @@
 """Moodle Cloze and Canvas QTI 1.2 for a class of 30: parse both and check what each importer
 requires, every number against answers.json.
 
-No QTI 1.2 XSD ships in a Python package we can install, so the QTI side is checked by
-parsing: the elements and attributes Canvas's importer reads for a numerical question bank.
+No QTI 1.2 XSD ships in any package we can install (docs/variants.md lists what was
+searched), so the QTI side is checked by parsing: the elements and attributes Canvas's
+importer reads for a numerical question bank. tests/test_moodle_schema.py validates the
+Moodle files against a grammar of what Moodle's importer reads.
 The Cloze side applies the sub-question syntax of Moodle's Cloze parser
 (`{weight:NUMERICAL:=answer:tolerance}`) to each question text.
 """
