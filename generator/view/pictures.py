@@ -73,8 +73,11 @@ def _figure(width: float, height: float) -> Iterator[Any]:
             pyplot.close(figure)
 
 
-def _save(figure: Any, fmt: str) -> str | bytes:
-    """The figure as SVG text without comments, or as PDF bytes without dates."""
+def _save(figure: Any, fmt: str) -> Any:
+    """The figure as SVG text without comments, or as PDF bytes without dates; for
+    "svg+pdf", both (a tuple): laying out the labels again would double the time."""
+    if "+" in fmt:
+        return tuple(_save(figure, one) for one in fmt.split("+"))
     if fmt == "pdf":
         data = io.BytesIO()
         figure.savefig(data, format="pdf", bbox_inches="tight", metadata={
@@ -86,6 +89,7 @@ def _save(figure: Any, fmt: str) -> str | bytes:
     return _COMMENT.sub("", buffer.getvalue())
 
 
+@cache  # a parse costs ~10 ms; a graph repeats its labels in each drawing
 def _text(tex: str, plain: str) -> str:
     """`tex` as mathtext when matplotlib reads it, else `plain` as literal text."""
     try:  # mathtext reads most of LaTeX; a name it cannot read is shown as written
@@ -145,7 +149,7 @@ def _label(graph: Graph, sym: Symbol) -> str:
     return _text(graph.latex.get(sym, sym.name), str(sym.name))
 
 
-def graph_svg(graph: Graph, wrt: list[Symbol], fmt: str = "svg") -> str | bytes:
+def graph_svg(graph: Graph, wrt: list[Symbol], fmt: str = "svg") -> Any:
     """The computation graph with the chain-rule paths from `wrt` to the loss in red."""
     column = _columns(graph)
     row = _rows(graph, column)
@@ -197,7 +201,7 @@ def _values(curve: sympy.Expr, variable: Symbol, xs: list[float]) -> list[float]
 
 
 def function_svg(definition: sympy.Expr, variable: Symbol, name: str, kind: str,
-                 order: int, fmt: str = "svg") -> str | bytes:
+                 order: int, fmt: str = "svg") -> Any:
     """f and its derivatives f′ … up to the third, on one axis."""
     low, high = RANGES.get(kind, (-6.0, 6.0))
     xs = [low + (high - low) * i / 400 for i in range(401)]
@@ -243,7 +247,7 @@ def wanted(item: Any) -> Any:
     return figure
 
 
-def _drawn(item: Any, wanted: Any, fmt: str) -> str | bytes:
+def _drawn(item: Any, wanted: Any, fmt: str) -> Any:
     from generator.solvers.kind import GraphFigure
 
     if isinstance(wanted, GraphFigure):
@@ -282,8 +286,7 @@ def drawing(item: Any, pdf: bool = False) -> Drawing | None:
     wanted = _wanted(item)
     if wanted is None:
         return None
-    svg = _drawn(item, wanted, "svg")
-    vector = _drawn(item, wanted, "pdf") if pdf else b""
+    svg, vector = _drawn(item, wanted, "svg+pdf") if pdf else (_drawn(item, wanted, "svg"), b"")
     assert isinstance(svg, str) and isinstance(vector, bytes)
     message = "picture_graph" if isinstance(wanted, GraphFigure) else "picture_plot"
     return Drawing(f"{item.spec.id}.picture", message, svg, vector)
