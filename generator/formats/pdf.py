@@ -15,7 +15,6 @@ import atexit
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import PdfError, ToolMissing
+from generator.formats import child
 from generator.formats.fonts import cjk_font_dirs
 from generator.theme.theme import Theme
 
@@ -33,7 +33,6 @@ EPOCH = 0  # the date written into every PDF (1970-01-01): no build date, same b
 TYPST_FONTS = {"zh-TW": (["Libertinus Serif", "Noto Serif CJK TC"], ["Noto Sans CJK TC"]),
                "en": (["Libertinus Serif"], ["Libertinus Serif"])}
 TEX_ERROR_LINES = 12
-LATEXMK_TIMEOUT = 300
 
 
 def compile_pdf(markdown: str, tex: str, lang: str, engine: str, name: str, theme: Theme
@@ -45,7 +44,7 @@ def compile_pdf(markdown: str, tex: str, lang: str, engine: str, name: str, them
     if engine == "xelatex":
         if lang == "zh-TW":
             cjk_font_dirs()  # xeCJK's own error for a missing font names no package
-        return xelatex_pdf(tex, name)
+        return xelatex_pdf(tex, name, theme.seconds)
     raise PdfError(f"unknown PDF engine {engine!r}; choose one of {', '.join(ENGINES)}")
 
 
@@ -149,8 +148,10 @@ def tex_environment() -> dict[str, str]:
             "SOURCE_DATE_EPOCH": epoch, "FORCE_SOURCE_DATE": "1"}
 
 
-def xelatex_pdf(tex: str, name: str) -> bytes:
-    """Compile in a fresh folder; on failure keep it and report the .tex and first errors."""
+def xelatex_pdf(tex: str, name: str, seconds: float = 300.0) -> bytes:
+    """Compile in a fresh folder; on failure keep it and report the .tex and first errors.
+    latexmk and the xelatex runs it starts are one process group, killed together after
+    `seconds` (the run's --time-limit; 0: no limit)."""
     if shutil.which("latexmk") is None or shutil.which("xelatex") is None:
         raise ToolMissing("the xelatex engine needs TeX Live",
                           hint="apt-get install texlive-xetex texlive-lang-chinese latexmk, "
@@ -159,11 +160,12 @@ def xelatex_pdf(tex: str, name: str) -> bytes:
     source = folder / f"{name}.tex"
     source.write_text(tex, encoding="utf-8")
     try:
-        done = subprocess.run(latexmk_command(source.name), cwd=folder, env=tex_environment(),
-                              capture_output=True, stdin=subprocess.DEVNULL,
-                              timeout=LATEXMK_TIMEOUT, check=False)
-    except subprocess.TimeoutExpired:
-        raise PdfError(f"{source}: xelatex took more than {LATEXMK_TIMEOUT} s") from None
+        done = child.run(latexmk_command(source.name), None, seconds=seconds, cwd=folder,
+                         env=tex_environment(), group=True)
+    except child.Overtime as late:
+        raise PdfError(f"xelatex {late}, stopped", where=str(source),
+                       hint="a TeX loop, or a very long document: look at the .tex, or "
+                       "raise the budget with --time-limit SECONDS") from None
     pdf = folder / f"{name}.pdf"
     if done.returncode != 0 or not pdf.exists():
         raise PdfError(f"{source}: xelatex failed\n{first_errors(folder / f'{name}.log')}")
