@@ -32,7 +32,7 @@ class Overtime(Exception):
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
-        super().__init__(f"still running after {seconds:g} s")
+        super().__init__(f"was still running after {seconds:g} s and was stopped")
 
 
 @cache

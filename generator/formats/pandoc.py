@@ -80,7 +80,7 @@ def _pandoc(args: list[str], data: bytes, seconds: float, where: str) -> bytes:
     try:
         done = child.run([executable(), *args], data, seconds=seconds, env=env)
     except child.Overtime as late:
-        raise SolgenError(f"pandoc ({to}) {late}, stopped", where=where,
+        raise SolgenError(f"pandoc ({to}) {late}", where=where,
                           hint=SLOW_HINT) from None
     if done.returncode != 0:
         raise SolgenError(f"pandoc failed ({to}): "
@@ -229,7 +229,7 @@ def batch(requests: list[dict[str, object]], to: str = "typst",
         where = (names[0] if len(names) == 1 else f"one of {len(names)} documents "
                  f"({', '.join(names[:3])}{', …' if len(names) > 3 else ''})" if names
                  else None)
-        raise SolgenError(f"pandoc (--to={to}) {late}, stopped", where=where,
+        raise SolgenError(f"pandoc (--to={to}) {late}", where=where,
                           hint=SLOW_HINT) from None
     head, _, payload = done.stdout.partition(b"\n\n")
     if done.returncode != 0 or not head.startswith(b"Status: 200"):

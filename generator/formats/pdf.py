@@ -59,26 +59,21 @@ def typst_pdfs(markdowns: list[str], lang: str, theme: Theme) -> list[bytes]:
     fonts, heading = TYPST_FONTS.get(lang, TYPST_FONTS["en"])
     sources = pandoc.typst_many([(m, fonts, heading) for m in markdowns], theme)
     font_dirs = cjk_font_dirs() if lang == "zh-TW" else ()
-    return [_typst_compile(binary_continuations(s), font_dirs) for s in sources]
+    return [typst_compile(binary_continuations(s), font_dirs, theme.seconds)
+            for s in sources]
 
 
-def _typst_compile(source: str, font_dirs: tuple[str, ...]) -> bytes:
-    import typst
+def typst_compile(source: str, font_dirs: tuple[str, ...], seconds: float) -> bytes:
+    """The PDF of a typst source, compiled in a child process under the run's time limit
+    (issue 22: a runaway or crashing compile is a PdfError, formats/typst_child.py)."""
+    from generator.formats.typst_child import compile_pdf
 
-    try:
-        with offline():
-            pdf, warnings = _compiler(font_dirs).compile_with_warnings(
-                input=source.encode("utf-8"), timestamp=EPOCH)
-    except typst.TypstError as exc:
-        raise PdfError(f"typst could not compile the document: {exc}") from None
-    if warnings:  # e.g. "unknown font family": the PDF would silently use another font
-        raise PdfError("typst warned: " + "; ".join(str(w.message) for w in warnings))
-    return bytes(pdf)
+    return compile_pdf(source.encode("utf-8"), font_dirs, seconds)
 
 
 @cache
-def _compiler(font_dirs: tuple[str, ...]) -> Any:
-    """One typst compiler per set of font folders, kept for the process.
+def compiler(font_dirs: tuple[str, ...]) -> Any:
+    """One typst compiler per set of font folders, kept for the process (typst_child's).
 
     `typst.compile` loads and indexes every font anew (the Noto CJK files are ~100 MB):
     ~0.3 s of a zh-TW PDF. A kept Compiler has them loaded already and compiles a page
@@ -163,7 +158,7 @@ def xelatex_pdf(tex: str, name: str, seconds: float = 300.0) -> bytes:
         done = child.run(latexmk_command(source.name), None, seconds=seconds, cwd=folder,
                          env=tex_environment(), group=True)
     except child.Overtime as late:
-        raise PdfError(f"xelatex {late}, stopped", where=str(source),
+        raise PdfError(f"xelatex {late}", where=str(source),
                        hint="a TeX loop, or a very long document: look at the .tex, or "
                        "raise the budget with --time-limit SECONDS") from None
     pdf = folder / f"{name}.pdf"
