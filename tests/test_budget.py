@@ -188,3 +188,21 @@ def _cwd(proc: Path) -> Path | None:
         return Path(os.readlink(proc / "cwd"))
     except OSError:
         return None
+
+
+@pytest.mark.slow
+def test_build_with_a_runaway_typst_template_exits_1_and_writes_nothing(tmp_path: Path) -> None:
+    templates = tmp_path / "tpl"
+    (templates / "typst").mkdir(parents=True)
+    own = Path("generator/templates/typst/document.typ").read_text(encoding="utf-8")
+    (templates / "typst" / "document.typ").write_text(own + RUNAWAY_TYPST, encoding="utf-8")
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "generator", "build",
+                           "problems/dense-l2.yaml", "--out", str(out), "--format", "pdf",
+                           "--lang", "en", "--templates", str(templates), "--time-limit", "3"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert ("document 'Gradient of a dense layer with L2 regularisation (weight decay)': "
+            "the typst compiler was still running after 3 s and was stopped") in done.stderr
+    assert not out.exists()

@@ -89,9 +89,10 @@ def _pandoc(args: list[str], data: bytes, seconds: float, where: str) -> bytes:
 
 
 def title(markdown: str) -> str:
-    """The document's name for an error: its `# title` line (solgen's Markdown starts so)."""
-    first = markdown.lstrip().split("\n", 1)[0]
-    name = first.lstrip("#").strip() or "(untitled)"
+    """The document's name for an error: its first `# title` line (solgen's Markdown has
+    one, after any metadata block)."""
+    first = next((line for line in markdown.splitlines() if line.startswith("# ")), "")
+    name = first[2:].strip() or "(untitled)"
     return f"document {name[:80]!r}"
 
 

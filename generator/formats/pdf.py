@@ -59,16 +59,18 @@ def typst_pdfs(markdowns: list[str], lang: str, theme: Theme) -> list[bytes]:
     fonts, heading = TYPST_FONTS.get(lang, TYPST_FONTS["en"])
     sources = pandoc.typst_many([(m, fonts, heading) for m in markdowns], theme)
     font_dirs = cjk_font_dirs() if lang == "zh-TW" else ()
-    return [typst_compile(binary_continuations(s), font_dirs, theme.seconds)
-            for s in sources]
+    return [typst_compile(binary_continuations(s), font_dirs, theme.seconds, pandoc.title(m))
+            for s, m in zip(sources, markdowns, strict=True)]
 
 
-def typst_compile(source: str, font_dirs: tuple[str, ...], seconds: float) -> bytes:
+def typst_compile(source: str, font_dirs: tuple[str, ...], seconds: float,
+                  where: str | None = None) -> bytes:
     """The PDF of a typst source, compiled in a child process under the run's time limit
-    (issue 22: a runaway or crashing compile is a PdfError, formats/typst_child.py)."""
+    (issue 22: a runaway or crashing compile is a PdfError naming `where`,
+    formats/typst_child.py)."""
     from generator.formats.typst_child import compile_pdf
 
-    return compile_pdf(source.encode("utf-8"), font_dirs, seconds)
+    return compile_pdf(source.encode("utf-8"), font_dirs, seconds, where)
 
 
 @cache

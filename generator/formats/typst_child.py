@@ -52,7 +52,8 @@ def _start(font_dirs: tuple[str, ...]) -> _Child:
     return _Child(proc, threading.current_thread())
 
 
-def compile_pdf(source: bytes, font_dirs: tuple[str, ...], seconds: float) -> bytes:
+def compile_pdf(source: bytes, font_dirs: tuple[str, ...], seconds: float,
+                where: str | None = None) -> bytes:
     """The PDF typst makes of `source`; PdfError for typst's errors or warnings, for a
     compile longer than `seconds` (0: no limit) and for a compiler that crashed."""
     with _guard:
@@ -70,12 +71,12 @@ def compile_pdf(source: bytes, font_dirs: tuple[str, ...], seconds: float) -> by
             what = (f"was still running after {seconds:g} s and was stopped"
                     if isinstance(exc, TimeoutError)
                     else f"crashed (exit status {kept.proc.returncode})")
-            raise PdfError(f"the typst compiler {what}", hint=CRASH_HINT) from None
+            raise PdfError(f"the typst compiler {what}", where=where, hint=CRASH_HINT) from None
     text = payload.decode("utf-8", "replace")
     if kind == b"E":
-        raise PdfError(f"typst could not compile the document: {text}")
+        raise PdfError(f"typst could not compile the document: {text}", where=where)
     if kind == b"W":  # e.g. "unknown font family": the PDF would silently use another font
-        raise PdfError(f"typst warned: {text}")
+        raise PdfError(f"typst warned: {text}", where=where)
     return payload
 
 
