@@ -206,3 +206,38 @@ def test_build_with_a_runaway_typst_template_exits_1_and_writes_nothing(tmp_path
     assert ("document 'Gradient of a dense layer with L2 regularisation (weight decay)': "
             "the typst compiler was still running after 3 s and was stopped") in done.stderr
     assert not out.exists()
+
+
+def _processes_named(word: str) -> list[int]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and word.encode() in (proc / "cmdline").read_bytes():
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return [pid for pid in found if alive(pid) and pid != os.getpid()]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not child.command(["x"])[:-1], reason="no setpriv --pdeathsig here")
+def test_xelatex_dies_with_a_killed_build(tmp_path: Path) -> None:
+    """SIGKILL to the process compiling a looping .tex: latexmk dies with it, and the
+    xelatex latexmk started dies with latexmk."""
+    need_tex()
+    name = f"loop{os.getpid()}"
+    script = ("from generator.formats.pdf import xelatex_pdf\n"
+              "xelatex_pdf('\\\\documentclass{article}\\\\begin{document}"
+              f"\\\\loop\\\\iftrue\\\\repeat\\\\end{{document}}', '{name}', 0)\n")
+    parent = subprocess.Popen([sys.executable, "-c", script])
+    end = time.monotonic() + 60
+    while not [p for p in _processes_named(name) if b"xelatex" in
+               Path(f"/proc/{p}/cmdline").read_bytes().split(b"\0")[0]]:
+        assert time.monotonic() < end, "xelatex never started"
+        time.sleep(0.2)
+    parent.kill()
+    parent.wait()
+    end = time.monotonic() + 3
+    while _processes_named(name) and time.monotonic() < end:
+        time.sleep(0.1)
+    assert _processes_named(name) == []

@@ -135,7 +135,12 @@ def binary_continuations(source: str) -> str:
 
 
 def latexmk_command(tex_name: str) -> list[str]:
-    return ["latexmk", "-xelatex", "-interaction=nonstopmode", "-halt-on-error",
+    # latexmk starts xelatex and xdvipdfmx itself; through `setpriv --pdeathsig` (when
+    # present) they too die with latexmk, which dies with solgen (formats/child.py).
+    guard = " ".join(child.command([]))
+    tools = [f"-xelatex={guard} xelatex %O %S",
+             "-e", f"$xdvipdfmx = '{guard} xdvipdfmx -E -o %D %O %S'"] if guard else []
+    return ["latexmk", "-xelatex", *tools, "-interaction=nonstopmode", "-halt-on-error",
             "-file-line-error", "-no-shell-escape", "-quiet", tex_name]
 
 
