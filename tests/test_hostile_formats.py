@@ -156,7 +156,10 @@ def check_text_stays_text(tmp_path: Path, corpus: Path, listener: Listener) -> N
         document = archive.read("word/document.xml").decode("utf-8")
     assert "<w:t>PWNED-RAW</w:t>" not in document  # raw OpenXML would appear as markup
     assert canary.read_text(encoding="utf-8") == SECRET + "\n"
-    assert sorted(tmp_path.iterdir()) == sorted([canary, source, out])
+    # Nothing outside the output folder but solgen's own lock and stat hints beside it
+    # (issue 22: they must survive the swap of the folder, so they cannot live inside it).
+    beside = [tmp_path / f".{out.name}.solgen-lock", tmp_path / f".{out.name}.solgen-times.json"]
+    assert sorted(tmp_path.iterdir()) == sorted([canary, source, out, *beside])
 
 
 def test_raw_typst_never_reaches_the_compiler(tmp_path: Path) -> None:
@@ -177,6 +180,12 @@ def test_raw_typst_never_reaches_the_compiler(tmp_path: Path) -> None:
     typst = pandoc.typst(markdown, ["Libertinus Serif"], ["Libertinus Serif"], Theme())
     body = typst[typst.index("#v(0.6em)") + len("#v(0.6em)"):]
     outside_raw = re.sub(r"`[^`]*`", "", body)
+    # solgen's own wrappers (typst_blocks), each a whole line: the only code allowed.
+    from generator.formats.typst_blocks import STICKY, UNBREAKABLE
+
+    lines = outside_raw.splitlines()
+    outside_raw = "\n".join(line for line in lines if line not in (STICKY, UNBREAKABLE))
+    assert UNBREAKABLE in lines or STICKY in lines
     assert re.findall(r"(?<!\\)#(?!strong\[|emph\[)\w+", outside_raw) == []
 
 

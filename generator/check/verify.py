@@ -65,7 +65,9 @@ class Meaning:
 
     def inline(self, expr: sympy.Basic, keep: Symbol | None = None) -> sympy.Basic:
         for _ in range(len(self.graph.nodes) + len(self.extra) + 1):
-            names = {s: self.body(s) for s in expr.free_symbols if s != keep and self.body(s)}
+            # `is not None`: a local definition may be 0 (a sample whose x is 0).
+            names = {s: body for s in expr.free_symbols
+                     if s != keep and (body := self.body(s)) is not None}
             if not names:
                 return expr
             expr = expr.xreplace(names)

@@ -61,7 +61,7 @@ def solve(spec: TrainingSpec, graph: Graph) -> Solution:
         Block("sgd_model", {}, tuple(Step("definition", graph.display[n], lhs=n)
                                      for n in graph.nodes), layout="aligned"),
         Block("training_data", {}, table=_data_table(spec, graph)),
-        Block("training_setup", _setup_params(spec, result)),
+        Block("training_setup", _setup_params(spec, graph, result)),
     ]
     backward, names = backward_sections(graph, params)
     result.names.update(names)
@@ -92,8 +92,13 @@ def _data_table(spec: TrainingSpec, graph: Graph) -> tuple[tuple[sympy.Basic | s
     return (head, *rows)
 
 
-def _setup_params(spec: TrainingSpec, result: Run) -> dict[str, sympy.Basic | str]:
-    return {"lr": sympy.nsimplify(spec.lr), "batch": str(spec.batch_size),
+def _setup_params(spec: TrainingSpec, graph: Graph, result: Run
+                  ) -> dict[str, sympy.Basic | str]:
+    # θ⁰ as the file writes it (0.5, not 1/2): a statement states every given (issue 15).
+    init = {graph.names[k]: v for k, v in spec.init.items()}
+    return {"params": ", ".join(graph.latex[p] for p in result.params),
+            "init": ", ".join(str(init[p]) for p in result.params),
+            "lr": sympy.nsimplify(spec.lr), "batch": str(spec.batch_size),
             "order": ", ".join(str(k) for k in result.order),
             "momentum": sympy.nsimplify(spec.momentum), "steps": str(spec.steps),
             "digits": str(spec.precision), "work": str(result.dps)}
