@@ -80,10 +80,19 @@ def test_child_dies_with_its_parent() -> None:
     parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE)
     assert parent.stdout is not None
     pid = int(parent.stdout.readline())
-    assert alive(pid)
+    # setpriv asks for the signal, then execs sleep: wait for the exec, so the kill below
+    # cannot come before the request.
+    end = time.monotonic() + 10
+    while not Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"sleep\0"):
+        assert time.monotonic() < end, "setpriv never started sleep"
+        time.sleep(0.02)
     parent.kill()
     parent.wait()
-    assert gone_within(pid, 2.0), f"sleep {pid} outlived its killed parent"
+    try:
+        assert gone_within(pid, 2.0), f"sleep {pid} outlived its killed parent"
+    finally:
+        if alive(pid):
+            os.kill(pid, signal.SIGKILL)
 
 
 def test_interrupted_run_kills_its_child(tmp_path: Path) -> None:

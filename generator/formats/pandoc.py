@@ -75,7 +75,8 @@ def run(markdown: str, args: list[str], seconds: float = DEFAULT_SECONDS) -> byt
     return _pandoc([*COMMON, *args], tree.encode("utf-8"), seconds, where)
 
 
-def _pandoc(args: list[str], data: bytes, seconds: float, where: str) -> bytes:
+def _pandoc(args: list[str], data: bytes, seconds: float = DEFAULT_SECONDS,
+            where: str | None = None) -> bytes:
     env = {**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", EPOCH)}
     to = " ".join(a for a in args if a.startswith("--to"))
     try:
