@@ -198,8 +198,8 @@ def test_typst_compiler_reads_and_fetches_nothing(code: bytes) -> None:
     """Even code that did reach the compiler finds an empty root and no network."""
     import typst
 
-    from generator.formats.pdf import _compiler, offline
+    from generator.formats.pdf import compiler, offline
 
     with offline(), pytest.raises(typst.TypstError) as caught:
-        _compiler(()).compile(input=code)
+        compiler(()).compile(input=code)
     assert "file not found" in str(caught.value) or "Connection" in str(caught.value)
