@@ -78,8 +78,7 @@ _ENV = re.compile(r"\\(?:begin|end)\s*\{([^}]*)\}")
 SYMBOL_HINT = ("a latex: field holds letters, digits, _ ^ { } ' , . ( ) and commands for "
                "names: Greek letters, \\hat \\bar \\tilde \\vec \\dot \\mathbf \\mathrm "
                "\\boldsymbol \\operatorname …")
-MATH_HINT = ("text holds no control characters, no '---' lines (write * * * for a rule) and "
-             f"no block quotes or lists nested more than {MAX_NESTING} deep; "
+MATH_HINT = ("text holds no control characters and no '---' lines (write * * * for a rule); "
              "its $…$ math holds formulas only: letters, digits, operators and mathematical "
              "commands (\\frac, \\sum, \\alpha, \\begin{aligned} …)")
 
