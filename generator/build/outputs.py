@@ -156,7 +156,7 @@ def outputs(problems: list[Problem | Sheet], out: Path, langs: list[str], format
                     view = with_picture(view, picture, voice)
                 text = produce(view, fmt, problem.spec.id, theme, pdf_engine, picture)
                 files.append(Output(out / lang / f"{problem.spec.id}.{EXTENSION[fmt]}", text))
-        files += picture_files(picture, out, langs, formats)
+        files += [Output(*f) for f in picture_files(picture, out, langs, formats)]
     return files
 
 

@@ -11,7 +11,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.build.outputs import Output
 from generator.errors import ToolMissing
 
 if TYPE_CHECKING:
@@ -46,14 +45,14 @@ def with_picture(view: Document, picture: Drawing | None, voice: Voice) -> Docum
 
 
 def picture_files(picture: Drawing | None, out: Path, langs: list[str],
-                  formats: list[str]) -> list[Output]:
-    """The SVG beside each Markdown file and the PDF beside each .tex file."""
+                  formats: list[str]) -> list[tuple[Path, str | bytes]]:
+    """The SVG beside each Markdown file and the PDF beside each .tex file (path, bytes)."""
     if picture is None:
         return []
-    files = []
+    files: list[tuple[Path, str | bytes]] = []
     for lang in langs:
         if "md" in formats:
-            files.append(Output(out / lang / f"{picture.name}.svg", picture.svg))
+            files.append((out / lang / f"{picture.name}.svg", picture.svg))
         if "tex" in formats:
-            files.append(Output(out / lang / f"{picture.name}.pdf", picture.pdf))
+            files.append((out / lang / f"{picture.name}.pdf", picture.pdf))
     return files
