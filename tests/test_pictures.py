@@ -252,3 +252,21 @@ def test_xelatex_pdf_includes_the_vector_picture(tmp_path: Path) -> None:
     assert _raster_images(pdf) == [] and _red_pixels(pdf) > 100
     _build(tmp_path / "y", "--format=pdf", "--pdf-engine=xelatex", "--no-pictures", files=(HW,))
     assert _red_pixels(tmp_path / "y" / "en" / "hw1-3-conv-w11.pdf") == 0
+
+
+def test_curve_values_leave_gaps_where_the_function_is_undefined_or_complex() -> None:
+    import math
+
+    import mpmath
+
+    from generator.view.pictures import _values
+
+    x = sympy.Symbol("x")
+    # LambertW is not in Python's math module (sympy evaluates it); below -1/e it is complex.
+    lambert = _values(sympy.LambertW(x), x, [-0.5, 0.0, 0.5, 2.0])
+    assert math.isnan(lambert[0]) and lambert[1] == 0
+    for value, at in zip(lambert[2:], (0.5, 2.0), strict=True):
+        assert abs(value - float(mpmath.lambertw(at).real)) < 1e-12
+    logs = _values(sympy.log(x) + 1 / x, x, [-1.0, 0.0, 2.0])
+    assert math.isnan(logs[0]) and math.isnan(logs[1])
+    assert abs(logs[2] - (math.log(2) + 0.5)) < 1e-15

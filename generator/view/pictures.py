@@ -44,7 +44,6 @@ MAX_ORDER_PLOTTED = 3
 RANGES = {"exp": (-3.0, 2.0)}  # e^x and its derivatives: the rest of the axis is flat or huge
 # A graph of more symbols is no picture anyone reads (and slow to lay out): none is drawn.
 MAX_SYMBOLS = 150
-FORMATS = ("svg", "pdf")
 _COMMENT = re.compile(r"<!--.*?-->\n?", re.S)
 
 
@@ -179,25 +178,28 @@ def graph_svg(graph: Graph, wrt: list[Symbol], fmt: str = "svg") -> Any:
         return _save(figure, fmt)
 
 
+def _point(evaluate: Any, x: float) -> float:
+    """One value of a curve; NaN (a gap in the line) where it is undefined, complex or huge."""
+    try:
+        y = complex(evaluate(x))
+    except (ArithmeticError, ValueError, TypeError):
+        return math.nan
+    if y.imag != 0 or not math.isfinite(y.real) or abs(y.real) >= 1e6:
+        return math.nan
+    return y.real
+
+
 def _values(curve: sympy.Expr, variable: Symbol, xs: list[float]) -> list[float]:
-    """`curve` at each x; NaN (a gap in the line) where it is undefined, complex or huge.
-    A custom function may hold what Python's math module lacks: then sympy evaluates."""
-    fast = sympy.lambdify(variable, curve, "math")
-
-    def slow(x: float) -> Any:
-        return complex(curve.subs(variable, x).evalf())
-
-    values = []
-    for x in xs:
-        try:
-            y = float(fast(x))
-        except NameError:
-            fast = slow
-            y = math.nan
-        except (ArithmeticError, ValueError, TypeError):
-            y = math.nan
-        values.append(y if math.isfinite(y) and abs(y) < 1e6 else math.nan)
-    return values
+    """`curve` at each x. A custom function may hold what Python's math module lacks:
+    then sympy evaluates it (slower)."""
+    evaluate = sympy.lambdify(variable, curve, "math")
+    try:
+        evaluate(xs[0])
+    except NameError:
+        evaluate = lambda x: curve.subs(variable, x).evalf()  # noqa: E731
+    except (ArithmeticError, ValueError, TypeError):
+        pass
+    return [_point(evaluate, x) for x in xs]
 
 
 def function_svg(definition: sympy.Expr, variable: Symbol, name: str, kind: str,
