@@ -91,8 +91,9 @@ def pdf_root(request: pytest.FixtureRequest, engine: str) -> Path:
 
 
 def pdfs(root: Path) -> list[Path]:
-    """Every PDF built (globbed, so variants and new kinds are covered as they come)."""
-    found = sorted(root.rglob("*.pdf"))
+    """Every PDF document built (globbed, so variants and new kinds are covered as they
+    come); not the pictures beside the .tex files (`<id>.picture.pdf`), which are figures."""
+    found = sorted(p for p in root.rglob("*.pdf") if not p.name.endswith(".picture.pdf"))
     assert len(found) >= len(IDS) * len(LANGS), f"too few PDFs in {root}"
     return found
 
