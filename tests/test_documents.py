@@ -65,6 +65,9 @@ def xelatex_built(built: dict[str, Path],
         folder = logs / tex.parent.name / tex.stem
         folder.mkdir(parents=True)
         shutil.copy(tex, folder / tex.name)
+        picture = tex.with_name(f"{tex.stem}.picture.pdf")  # what the .tex includes
+        if picture.exists():
+            shutil.copy(picture, folder / picture.name)
         subprocess.run(latexmk_command(tex.name), cwd=folder, env=tex_environment(),
                        capture_output=True, check=False)
         pdf = folder / f"{tex.stem}.pdf"
