@@ -151,7 +151,7 @@ def solve(spec: DerivativeSpec, graph: Graph) -> Solution:
     x = spec.variable
     at = "" if spec.at is None else to_latex(point(spec.at, None, ("at",)), {})
     latex = {fx: f"{spec.name}({x})", fp: f"{spec.name}'({x})",
-             fa: rf"{spec.name}'\left({at}\right)", **names()}
+             fa: rf"{spec.name}'\left({at}\right)", **names([Symbol(x)])}
     return Solution(spec.id, spec.kind, tuple(sections), answers, latex)
 
 

@@ -155,7 +155,7 @@ def solve(spec: PartialsSpec, graph: Graph) -> Solution:
         collect.append(_at_block(spec, n, grad, grads, hess))
     sections.append(Section("p_collect", tuple(collect)))
     return Solution(spec.id, spec.kind, tuple(sections), answers,
-                    {**n.latex, **names()})
+                    {**n.latex, **names(xs)})
 
 
 def _at_block(spec: PartialsSpec, n: Names, grad: Symbol, grads: list[sympy.Basic],

@@ -157,6 +157,9 @@ class Writer:
         return blocks, final
 
 
-def names() -> dict[Symbol, str]:
-    """LaTeX of the notation symbols the derivations use."""
-    return {Symbol("y_logdiff"): "y", Symbol("dy_logdiff"): "y'", U: "u"}
+def names(variables: list[Symbol]) -> dict[Symbol, str]:
+    """LaTeX of the notation symbols the derivations use, and of the function's variables:
+    the read-back takes a printed name for the symbol declared under it, so a variable y
+    must be declared itself, or the notation y (= h^g) would be read in its place."""
+    own = {v: to_latex(v, {}) for v in variables}
+    return {Symbol("y_logdiff"): "y", Symbol("dy_logdiff"): "y'", U: "u", **own}
