@@ -48,6 +48,8 @@ class Pdx(Ddx):
 class Ln(sympy.log):  # type: ignore[misc]  # sympy is untyped
     """log printed ln, as calculus courses write the natural logarithm."""
 
+    plain_function = sympy.log  # what the verifier reads it as (check/verify.py)
+
     def _latex(self, printer: Any, exp: str | None = None) -> str:
         head = r"\ln" if exp is None else rf"\ln^{{{exp}}}"
         return rf"{head}{{\left({printer._print(self.args[0])}\right)}}"
@@ -63,7 +65,8 @@ def _inverse(cls: Any, name: str) -> Any:
         return rf"{head}{{\left({printer._print(self.args[0])}\right)}}"
     def evalf(self: Any, prec: int) -> Any:
         return cls(*self.args)._eval_evalf(prec)
-    return type(f"Arc{name[3:]}", (cls,), {"_latex": latex, "_eval_evalf": evalf})
+    return type(f"Arc{name[3:]}", (cls,), {"_latex": latex, "_eval_evalf": evalf,
+                                           "plain_function": cls})
 
 
 Arctan, Arcsin, Arccos = (_inverse(sympy.atan, "arctan"), _inverse(sympy.asin, "arcsin"),
