@@ -185,8 +185,9 @@ def test_derivative_sheet_lines_read_back_to_the_step_value() -> None:
                 partial)
     rb.fragment(Step("d_constant_multiple", y), "y", y)  # the variable, not the notation y
     assert rb.mismatches == []
-    # The whole product under d/dx is another value: refused.
-    rb.fragment(Step("d_product", product), r"\frac{d}{d x}(x^{2} \sin(x))", product)
+    # d/dx of the bracket alone is not d/dx of the whole product: refused.
+    whole = Ddx(x**2 * sympy.sin(x), x)
+    rb.fragment(Step("d_product", whole), r"\frac{d}{d x}(x^{2}) \sin(x)", whole)
     assert len(rb.mismatches) == 1 and "reads back as" in rb.mismatches[0].detail
 
 
