@@ -88,3 +88,24 @@ def test_errors_name_the_key(tmp_path: Path, body: str, key: str, message: str) 
         _problem(tmp_path, body)
     text = caught.value.render()
     assert f": {key}: " in text and message in text, text
+
+
+def test_log_differentiation_names_its_power_with_a_letter_no_variable_uses(
+        tmp_path: Path) -> None:
+    # f = x^{xy}: "let y = x^{xy}" would rename the variable y; the sheet says v, and the
+    # built sheet (every fragment read back) and the answers are right.
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    path = tmp_path / "p.yaml"
+    path.write_text("id: p\ntitle: t\nkind: partials\nfunction: x^(x*y)\nvariables: [x, y]\n",
+                    encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(path), "--out", str(tmp_path / "out"),
+                                       "--format", "md"])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "out" / "en" / "p.md").read_text(encoding="utf-8")
+    assert r"Let $v = x^{x y}$; then $\ln v = x y \ln x$" in text
+    assert "Let $y =" not in text and r"multiply both sides by $v$" in text
+    answers = prepare(path).solution.answers
+    _close(answers["df/dx"], sympy.diff(x**(x * y), x), [x, y])

@@ -135,7 +135,7 @@ class Writer:
         self.extra.update({y: f, dy: sympy.diff(f, x)})  # what the notation y, y' means
         part = rule.parts[0]
         opened = Step("d_log_diff", shown(self.d(part.expr, x)), lhs=dy / y,
-                      value=self.d(part.expr, x))
+                      value=self.d(part.expr, x), params={"y": y})
         blocks = [Block("d_log_diff", {"y": y, "f": shown(f), "g": shown(rule.params["g"]),
                                        "h": shown(rule.params["h"])},
                         (opened,), extra=dict(self.extra), layout="annotated")]
@@ -151,15 +151,19 @@ class Writer:
         done = rule.apply([result])
         tidy, final = tidy_steps(done)
         steps = (Step("d_multiply_y", sympy.Mul(y, Paren(shown(result)), evaluate=False), lhs=dy,
-                      value=y * plain(result)),
+                      value=y * plain(result), params={"y": y}),
                  Step("d_substitute", shown(done), value=plain(done)), *tidy)
         blocks.append(Block("d_so", {}, steps, extra=dict(self.extra), layout="annotated"))
         return blocks, final
 
 
+NOTATION = ("y", "v", "w", "F", "G")  # the letter for h^g in logarithmic differentiation
+
+
 def names(variables: list[Symbol]) -> dict[Symbol, str]:
-    """LaTeX of the notation symbols the derivations use, and of the function's variables:
-    the read-back takes a printed name for the symbol declared under it, so a variable y
-    must be declared itself, or the notation y (= h^g) would be read in its place."""
+    """LaTeX of the notation symbols the derivations use, and of the function's variables.
+    The letter for h^g is one no variable is printed as: "let y = x^{xy}" with y a variable
+    of f would state a falsehood, and the read-back would take the one y for the other."""
     own = {v: to_latex(v, {}) for v in variables}
-    return {Symbol("y_logdiff"): "y", Symbol("dy_logdiff"): "y'", U: "u", **own}
+    letter = next(n for n in NOTATION if n not in own.values())
+    return {Symbol("y_logdiff"): letter, Symbol("dy_logdiff"): f"{letter}'", U: "u", **own}
