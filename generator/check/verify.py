@@ -65,7 +65,10 @@ class Meaning:
 
     def inline(self, expr: sympy.Basic, keep: Symbol | None = None) -> sympy.Basic:
         for _ in range(len(self.graph.nodes) + len(self.extra) + 1):
-            names = {s: self.body(s) for s in expr.free_symbols if s != keep and self.body(s)}
+            # `is not None`, not truthiness: a body that is exactly 0 (a dead ReLU unit's
+            # gradient) is a value like any other.
+            names = {s: b for s in expr.free_symbols
+                     if s != keep and (b := self.body(s)) is not None}
             if not names:
                 return expr
             expr = expr.xreplace(names)

@@ -103,8 +103,11 @@ def _table(result: Run) -> tuple[tuple[sympy.Basic | str, ...], ...]:
     head: tuple[sympy.Basic | str, ...] = ("col_step", "col_batch", *result.params, "col_loss")
     rows: list[tuple[sympy.Basic | str, ...]] = []
     for t, theta in enumerate(result.thetas):
-        batch: sympy.Basic | str = (sympy.Tuple(*result.batches[t - 1]) if t
-                                    else "col_initial")
+        # A batch of one sample is that sample's number: a 1-tuple would print as (1,).
+        batch: sympy.Basic | str = ("col_initial" if not t else
+                                    sympy.Integer(result.batches[t - 1][0])
+                                    if len(result.batches[t - 1]) == 1
+                                    else sympy.Tuple(*result.batches[t - 1]))
         rows.append((sympy.Integer(t), batch,
                      *[_round(theta[p], result.digits) for p in result.params],
                      _round(result.losses[t], result.digits)))
