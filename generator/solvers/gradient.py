@@ -20,6 +20,7 @@ from generator.solvers.kind import Answers, GraphFigure, GraphKind, Point, Varia
 from generator.solvers.parts.backprop import backward_sections, deltas
 from generator.solvers.parts.conv_touch import touch_sections
 from generator.solvers.parts.partials import Edge, derive, sigmoid_prime_exp
+from generator.solvers.parts.subgradient import subgradient_notes
 from generator.solvers.parts.substitution import numeric_section
 from generator.spec.models import GradientSpec
 from generator.spec.source import Source
@@ -231,6 +232,7 @@ def _model_section(graph: Graph) -> Section:
     for sym, value in graph.constants.items():
         key = "note_constant_samples" if sym in graph.sample_counts else "note_constant"
         items.append((key, {"symbol": sym, "value": value}))
+    items += subgradient_notes(graph)
     return Section("model", (Block("", {}, (), items=tuple(items)),))
 
 

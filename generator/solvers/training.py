@@ -19,6 +19,7 @@ from generator.errors import SpecError, SpecErrors
 from generator.graph.model import Graph
 from generator.solvers.kind import GraphKind
 from generator.solvers.parts.backprop import backward_sections
+from generator.solvers.parts.subgradient import subgradient_notes
 from generator.solvers.parts.training_steps import Run, run, step_blocks
 from generator.spec.models import TrainingSpec
 from generator.spec.source import Source
@@ -60,6 +61,7 @@ def solve(spec: TrainingSpec, graph: Graph) -> Solution:
     intro = [
         Block("sgd_model", {}, tuple(Step("definition", graph.display[n], lhs=n)
                                      for n in graph.nodes), layout="aligned"),
+        *_kink_notes(graph),
         Block("training_data", {}, table=_data_table(spec, graph)),
         Block("training_setup", _setup_params(spec, result)),
     ]
@@ -90,6 +92,14 @@ def _data_table(spec: TrainingSpec, graph: Graph) -> tuple[tuple[sympy.Basic | s
     rows = [(sympy.Integer(i + 1), *[sympy.nsimplify(s[n]) for n in names])
             for i, s in enumerate(spec.data)]
     return (head, *rows)
+
+
+def _kink_notes(graph: Graph) -> list[Block]:
+    # Every number of the run takes ReLU'(0) from this convention, so the sheet states it.
+    notes = [(key, {}) for key, _ in graph.notes if key.endswith("_subgradient")]
+    notes += subgradient_notes(graph)
+    items = tuple((key, dict[str, sympy.Basic | str](p)) for key, p in notes)
+    return [Block("", {}, (), items=items)] if items else []
 
 
 def _setup_params(spec: TrainingSpec, result: Run) -> dict[str, sympy.Basic | str]:
