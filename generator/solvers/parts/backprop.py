@@ -45,7 +45,9 @@ def _delta_block(graph: Graph, v: Symbol, kids: list[Symbol]) -> Block:
     local = [_local(graph, c, v) for c in kids]
     formal = [lo if c == loss else Mul(Derivative(loss, c), Derivative(c, v), evaluate=False)
               for c, lo in zip(kids, local, strict=True)]
-    plugged = [lo if c == loss else Mul(Derivative(loss, c), lo, evaluate=False)
+    # A local partial of 1 (a bias, a plain sum) is left out: `∂L/∂z · 1` is no course form.
+    plugged = [lo if c == loss else Derivative(loss, c) if lo == 1
+               else Mul(Derivative(loss, c), lo, evaluate=False)
                for c, lo in zip(kids, local, strict=True)]
     steps = [Step("backprop_sum", _sum(formal), lhs=Derivative(loss, v))]
     if plugged != formal:
