@@ -10,6 +10,7 @@ from __future__ import annotations
 import sympy
 from sympy import Add, Derivative, Mul, Symbol
 
+from generator.algebra.functions import sigmoid
 from generator.algebra.notation import Grad, Mat, Outer, Vec
 from generator.algebra.trace import Block, Section, Step
 from generator.graph.model import Graph
@@ -61,6 +62,11 @@ def _local(graph: Graph, c: Symbol, v: Symbol) -> sympy.Basic:
     taught = bce_local(graph, c, v)
     if taught is not None:
         return taught
+    body = graph.nodes[c]
+    if isinstance(body, sigmoid) and body.args[0] == v:
+        # p = σ(s): ∂p/∂s = p(1 − p), in the node's own name, so one derivation never
+        # mixes p and σ(s) for the same quantity.
+        return Mul(c, Add(1, -c, evaluate=False), evaluate=False)
     return _lead(graph, derive(c, v, graph.nodes[c], graph.display[c], exp_form=False)[1])
 
 
@@ -116,8 +122,14 @@ def deltas(graph: Graph, params: list[Symbol]) -> dict[Symbol, sympy.Basic]:
     uses = user_map(graph, keep)
     delta: dict[Symbol, sympy.Basic] = {graph.loss: sympy.Integer(1)}
     for v in [*order, *params]:
-        delta[v] = Add(*[delta[c] * sympy.diff(graph.nodes[c], v)
-                         for c in uses.get(v, [])])
+        kids = uses.get(v, [])
+        if sigmoid_bce_steps(graph, v, kids):
+            # δ = p − y at a σ output under BCE (for any y): the form the sheet derives,
+            # so the numbers substituted later go into p − y, not the unsimplified chain.
+            (y,), (p,) = graph.losses[graph.loss][1], graph.losses[graph.loss][2]
+            delta[v] = p - y
+            continue
+        delta[v] = Add(*[delta[c] * sympy.diff(graph.nodes[c], v) for c in kids])
     return delta
 
 
