@@ -96,9 +96,9 @@ def _data_table(spec: TrainingSpec, graph: Graph) -> tuple[tuple[sympy.Basic | s
 
 def _kink_notes(graph: Graph) -> list[Block]:
     # Every number of the run takes ReLU'(0) from this convention, so the sheet states it.
-    notes = [(key, {}) for key, _ in graph.notes if key.endswith("_subgradient")]
-    notes += subgradient_notes(graph)
-    items = tuple((key, dict[str, sympy.Basic | str](p)) for key, p in notes)
+    keys = [key for key, _ in graph.notes if key.endswith("_subgradient")]
+    keys += [key for key, _ in subgradient_notes(graph)]
+    items = tuple((key, dict[str, sympy.Basic | str]()) for key in keys)
     return [Block("", {}, (), items=items)] if items else []
 
 
