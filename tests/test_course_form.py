@@ -100,3 +100,11 @@ def test_one_step_batch_of_one_reads_in_the_singular(tmp_path: Path) -> None:
     md = _markdown(_write(tmp_path, "one.yaml", text))
     assert "1 step. The batch" in md and "1 steps" not in md
     assert r"\left( 3,\right)" not in md and "| $1$ | $3$ |" in md  # batch (3,) is sample 3
+
+
+def test_auto_method_derives_p_minus_y_for_softmax_ce_and_sigmoid_bce(tmp_path: Path) -> None:
+    seed = (ROOT / "problems" / "softmax-ce.yaml").read_text(encoding="utf-8")
+    softmax = _write(tmp_path, "sm.yaml", seed.replace("display: {method: backprop}", ""))
+    assert "[one_hot] = p1 - y1" in prepare(softmax).solution.to_text()
+    bce = _write(tmp_path, "bce.yaml", BCE.replace("display: {method: backprop}", ""))
+    assert str(prepare(bce).solution.answers["Derivative(L, V12)"]) == "h2*(p - y)"

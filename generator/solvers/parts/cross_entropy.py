@@ -76,6 +76,17 @@ def softmax_ce_blocks(graph: Graph, keep: set[Symbol]
     return [derivation, result], {*ps, *zs}, {Symbol(f"{zs[0].name}_vec"): rf"\mathbf{{{base}}}"}
 
 
+def reaches_p_minus_y(graph: Graph) -> bool:
+    """Whether the loss is CE of a softmax or BCE of a σ: backprop derives p − y there."""
+    found = graph.losses.get(graph.loss)
+    if found is None:
+        return False
+    if found[0] == "ce":
+        return _match(graph, set(graph.nodes)) is not None
+    return found[0] == "bce" and len(found[2]) == 1 and isinstance(
+        graph.nodes.get(found[2][0]), sigmoid)
+
+
 def sigmoid_bce_steps(graph: Graph, v: Symbol, kids: list[Symbol]) -> list[Step]:
     """For s with p = σ(s) and L = bce(y, p): ∂L/∂p put in, then the tidy p − y."""
     found = graph.losses.get(graph.loss)
