@@ -87,9 +87,10 @@ def test_softmax_ce_reaches_p_minus_y_when_some_logits_are_off_the_path(tmp_path
 
 def test_no_mechanical_artefacts_in_the_seeds() -> None:
     for name in ("mlp-tanh-bce", "softmax-ce", "dense-l2", "hw1-3-conv-w11-variants",
-                 "conv-stride2-bias"):
+                 "conv-stride2-bias", "week1-sgd-step"):
         md = _markdown(ROOT / "problems" / f"{name}.yaml")
-        for artefact in (r"} \cdot 1" + "\n", r"} \cdot 1 \\", r"\frac{2}{1}", "1^{-1}",
+        for artefact in (r"} \cdot 1" + "\n", r"} \cdot 1 \\", r"\right) \cdot 1,",
+                         r"\frac{2}{1}", "1^{-1}",
                          "0 - p", "the 1 path"):
             assert artefact not in md, (name, artefact)
 
