@@ -57,7 +57,7 @@ bench: install system-deps-test
 	$(PY) bench/run.py $(BENCH)
 
 golden: install
-	$(PY) -m pytest tests/test_golden.py tests/test_variants.py -k golden --update-golden
+	$(PY) -m pytest tests/test_golden.py tests/test_variants.py tests/test_visual.py -k golden --update-golden
 
 # docs/reference.md is generated from the models in generator/spec/models.py, and the view
 # model's part of docs/templates.md and docs/formats.md from generator/view/document.py

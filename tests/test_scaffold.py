@@ -47,5 +47,5 @@ def test_hand_written_nodes_fill_step_1(tmp_path: Path) -> None:
     runner.invoke(main, ["new", "gradient", "p", "--dir", str(tmp_path)])
     shown = runner.invoke(main, ["show", str(tmp_path / "p.yaml"), "--lang", "en"])
     step1 = shown.output.split("### Step 1. Define the model\n\n")[1].split("\n\n###")[0]
-    assert step1 == ("+ $z = b + w_1 x_1 + w_2 x_2$\n+ $h = \\sigma\\left(z\\right)$\n"
-                     "+ $L = \\left(y - h\\right)^{2}$")
+    assert step1 == ("+ $z = b + w_1 x_1 + w_2 x_2$\n+ $h = \\sigma(z)$\n"
+                     "+ $L = (y - h)^{2}$")

@@ -6,7 +6,10 @@ import pytest
 from conftest import ROOT
 
 from generator.formats import pandoc
+from generator.formats.pandoc_ast import clean_json
 from generator.formats.pdf import TYPST_FONTS, binary_continuations
+from generator.formats.typst_blocks import STICKY, UNBREAKABLE, keep_together
+from generator.formats.typst_math import polish
 from generator.theme.theme import Theme
 
 
@@ -25,7 +28,7 @@ def test_title_language_and_fonts() -> None:
     typ = source("zh-TW")
     assert "#set document(title: [HW 1-3])" in typ
     assert 'lang: "zh",\n  region: "TW",' in typ
-    assert 'font: ("Libertinus Serif", "Noto Serif CJK TC", )' in typ
+    assert 'font: ("New Computer Modern", "Noto Serif CJK TC", )' in typ
     assert "= Step.1 定義模型參數" in typ
 
 
@@ -39,10 +42,16 @@ def test_one_batch_gives_what_one_pandoc_run_per_document_gives() -> None:
                 docs.append((path.read_text("utf-8"), *TYPST_FONTS[lang]))
     assert len(docs) >= 4
     template = ROOT / "templates" / pandoc.TYPST_TEMPLATE
-    by_command_line = [pandoc.run(markdown, [*pandoc.TYPST_ARGS, f"--template={template}",
-                                             *[f"--variable=mainfont:{f}" for f in fonts],
-                                             *[f"--variable=headingfont:{f}" for f in heads]]
-                                  ).decode("utf-8") for markdown, fonts, heads in docs]
+
+    def command_line(markdown: str, fonts: list[str], heads: list[str]) -> str:
+        tree = pandoc._pandoc([*pandoc.READ, "--to=json"], markdown.encode("utf-8"))
+        kept = keep_together(clean_json(tree.decode("utf-8")))
+        return pandoc._pandoc([*pandoc.COMMON, *pandoc.TYPST_ARGS, f"--template={template}",
+                               *[f"--variable=mainfont:{f}" for f in fonts],
+                               *[f"--variable=headingfont:{f}" for f in heads]],
+                              kept.encode("utf-8")).decode("utf-8")
+
+    by_command_line = [command_line(*doc) for doc in docs]
     assert pandoc.typst_many(docs, Theme()) == by_command_line
 
 
@@ -60,3 +69,27 @@ def test_batches_keep_the_documents_in_order(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(pandoc, "BATCH", 2)  # three pandoc runs: 2 + 2 + 1
     assert pandoc.typst_many(docs, Theme()) == one_run
     assert [f"Sheet {i}" in text for i, text in enumerate(one_run)] == [True] * 5
+
+
+def test_every_display_and_its_lead_in_sit_in_one_unbreakable_block() -> None:
+    typ = source("zh-TW")
+    # Step 2's sentence and its four-path formula; every display of the sheet is wrapped.
+    assert f"{UNBREAKABLE}\n由連鎖律，對 $w_11$ 的梯度" in typ
+    displays = typ.count("\n$ ") + typ.count(" $ ")
+    assert displays == typ.count(UNBREAKABLE) > 5
+    week1 = (ROOT / "tests" / "golden" / "week1" / "zh-TW.md").read_text("utf-8")
+    typ = pandoc.typst(week1, *TYPST_FONTS["zh-TW"], Theme())
+    assert f"{STICKY}\n#strong[Step 1：" in typ  # a bold lead-in stays with its derivation
+    assert f"{STICKY}\n#emph[參考答案：]" in typ
+
+
+def test_bars_operator_names_and_big_delimiters_are_typst_own() -> None:
+    assert polish(r"$\| x \| + \| z_1 - z_2 \|$") == r"$lr(| x |) + lr(| z_1 - z_2 |)$"
+    assert polish(r'$"Var" \( w \) = "prox"_(alpha h)$') == (
+        r'$op("Var") \( w \) = op("prox")_(alpha h)$')
+    assert polish(r'$upright("MSE") "in" x$') == r'$upright("MSE") "in" x$'
+    assert polish(r"a #scale(x: 180%, y: 180%)[\[] b #scale(x: 180%, y: 180%)[\]]") == (
+        r"a stretch(\[, size: #180%) b stretch(\], size: #180%)")
+    assert polish('upright(" 的定義)") upright(" for")') == 'upright("的定義)") upright(" for")'
+    typ = polish(source("zh-TW"))
+    assert "#scale(" not in typ and typ.count("stretch(") == 6

@@ -33,7 +33,7 @@ def model(lang: str) -> Document:
 
 def test_boxed_block_and_escaped_title_in_latex() -> None:
     tex = str(produce(model("zh-TW"), "tex", "demo", Theme()))
-    assert r"\boxed{\ \sin'\left(x\right) = \cos{\left(x \right)}\ }" in tex
+    assert r"\boxed{\ \sin'(x) = \cos(x)\ }" in tex
     assert (r"HW \#1: 50\% \& more\_\{x\} \textasciitilde{} \$5 \textbackslash{}ok, "
             r"$\tanh^{(k)}$") in tex
     assert r"\item $n=1$ 為常數" in tex

@@ -77,7 +77,7 @@ def test_every_derivative_line_is_proved(tmp_path: Path) -> None:
 
 def test_boxed_sigma_third_derivative_is_the_seed_form() -> None:
     md = (ROOT / "tests" / "golden" / "week1-sigmoid-derivatives" / "en.md").read_text("utf-8")
-    assert (r"\boxed{\ \sigma'''(x) = s \left(1 - s\right) \left(1 - 6 s + 6 s^{2}\right)\ }"
+    assert (r"\boxed{\ \sigma'''(x) = s (1 - s) (1 - 6 s + 6 s^{2})\ }"
             in md)
 
 

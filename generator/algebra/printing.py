@@ -10,6 +10,7 @@ import sympy
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
+from generator.algebra.fences import shrink_fences
 from generator.algebra.functions import sigmoid
 
 
@@ -29,6 +30,10 @@ class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
         self._names = names
         self._decimals = decimals
         self._decimal_data = decimal_data
+
+    def doprint(self, expr: sympy.Basic) -> str:
+        # σ(z) as the seeds write it: \left…\right only where a delimiter must grow.
+        return shrink_fences(str(super().doprint(expr)))
 
     def _print_Float(self, expr: sympy.Float) -> str:
         if self._decimals is None:
@@ -72,6 +77,10 @@ class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
             return rf"\frac{{1}}{{{self._print(first.base)}}} {self._factor(rest, after=True)}"
         if any(a.is_Number for a in args[1:]) or any(self._as_decimal(a) for a in args):
             # σ'(z)·1, 5·1: a number after another factor needs a visible product sign.
+            return self._product(args)
+        if any(isinstance(a, sympy.Mul) and self._print_Mul(a).startswith("-")
+               for a in args[1:]):
+            # x·(−x)·x: sympy's printer would write `x - x x`, a difference.
             return self._product(args)
         return str(super()._print_Mul(expr))
 

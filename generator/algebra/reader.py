@@ -18,6 +18,7 @@ Grammar (implicit products bind tighter than `\\cdot`, `\\times` and `/`):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,7 +41,7 @@ from generator.algebra.latex_names import (
 from generator.algebra.latex_parts import add, div, integer, is_label, mul, plain, spelling
 from generator.algebra.latex_tokens import ReadError, Token, TokenError, tokenize
 
-__all__ = ["Parser", "ReadError", "read", "read_tokens"]
+__all__ = ["Parser", "ReadError", "read", "read_tokens", "spelled_name"]
 
 MAX_DEPTH = 60
 MAX_EXPONENT = 1000  # 2^{10^{9}} would be computed exactly by sympy: refuse it
@@ -441,3 +442,12 @@ class Parser:
         return sympy.ImmutableMatrix(rows)
 
 
+@functools.lru_cache(maxsize=4096)
+def spelled_name(latex: str) -> str:
+    """The one symbol name a LaTeX spelling reads as (`w_{11}` → w11), or "" if it is not
+    a single symbol: how a printed name is matched with the name it stands for."""
+    try:
+        value = read(latex)
+    except ReadError:
+        return ""
+    return value.name if isinstance(value, sympy.Symbol) else ""

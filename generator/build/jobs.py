@@ -50,6 +50,7 @@ class Plan:
     # --templates: only folders, so a spawned worker gets them and reads them itself.
     theme: Theme = field(default_factory=Theme)
     strict: bool = False  # check --strict: a step only checked numerically fails
+    audit: bool = False  # build --audit: each solution ends with how its steps were checked
 
 
 @dataclass
@@ -141,7 +142,7 @@ def _produce(problem: Problem | Sheet, plan: Plan, progress: Tick | None = None)
                          path=problem.path)
         docs = [f for f in plan.formats if f not in ("moodle", "cloze", "qti")]  # variants only
         files = outputs([problem], plan.out, list(plan.langs), docs, plan.theme,
-                        plan.pdf_engine)
+                        plan.pdf_engine, plan.audit)
         if plan.request is None:
             return _Unit(files, None, steps=steps, path=problem.path)
         from generator.build.variants import problem_variant_outputs, varied

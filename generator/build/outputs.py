@@ -132,10 +132,10 @@ def display(file: Path) -> str:
 
 
 def outputs(problems: list[Problem | Sheet], out: Path, langs: list[str], formats: list[str],
-            theme: Theme, pdf_engine: str = "auto") -> list[Output]:
+            theme: Theme, pdf_engine: str = "auto", audit: bool = False) -> list[Output]:
     from generator.formats.answer_key import to_json
     from generator.formats.produce import EXTENSION, produce
-    from generator.view.model import document_view
+    from generator.view.model import document_view, with_audit
 
     files = []
     for problem in problems:
@@ -144,8 +144,11 @@ def outputs(problems: list[Problem | Sheet], out: Path, langs: list[str], format
                 files.append(Output(out / f"{problem.spec.id}.json", to_json(problem, theme)))
                 continue
             for lang in langs:
-                text = produce(document_view(problem, theme.voice(lang)), fmt, problem.spec.id,
-                               theme, pdf_engine)
+                voice = theme.voice(lang)
+                view = document_view(problem, voice)
+                if audit:
+                    view = with_audit(view, problem.solution, voice)
+                text = produce(view, fmt, problem.spec.id, theme, pdf_engine)
                 files.append(Output(out / lang / f"{problem.spec.id}.{EXTENSION[fmt]}", text))
     return files
 

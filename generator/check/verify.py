@@ -65,10 +65,9 @@ class Meaning:
 
     def inline(self, expr: sympy.Basic, keep: Symbol | None = None) -> sympy.Basic:
         for _ in range(len(self.graph.nodes) + len(self.extra) + 1):
-            # `is not None`, not truthiness: a body that is exactly 0 (a dead ReLU unit's
-            # gradient) is a value like any other.
-            names = {s: b for s in expr.free_symbols
-                     if s != keep and (b := self.body(s)) is not None}
+            # `is not None`: a local definition may be 0 (a sample whose x is 0).
+            names = {s: body for s in expr.free_symbols
+                     if s != keep and (body := self.body(s)) is not None}
             if not names:
                 return expr
             expr = expr.xreplace(names)

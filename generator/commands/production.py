@@ -49,6 +49,8 @@ from generator.formats.produce import FORMATS
 @click.option("--combined", is_flag=True, help="Also one file per class with every sheet.")
 @click.option("--bom", is_flag=True,
               help="Start answers.csv with a UTF-8 byte order mark, so Excel reads names.")
+@click.option("--audit", is_flag=True,
+              help="Append to each solution how its steps were checked (counts, engines).")
 @click.option("--wait", default=0.0, show_default=True, type=click.FloatRange(min=0),
               help="Seconds to wait for another build of the same --out to finish.")
 @JOBS
@@ -56,8 +58,9 @@ from generator.formats.produce import FORMATS
 @TIME_LIMIT
 def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
           formats: tuple[str, ...], pdf_engine: str, keep_going: bool, count_: int | None,
-          seed: int, roster: Path | None, combined: bool, bom: bool, seconds: float,
-          force: bool, jobs: int, templates: tuple[Path, ...], wait: float) -> None:
+          seed: int, roster: Path | None, combined: bool, bom: bool, audit: bool,
+          seconds: float, force: bool, jobs: int, templates: tuple[Path, ...], wait: float
+          ) -> None:
     """Solve, verify and write every problem to OUT/<lang>/<id>.<ext>.
 
     PATHS are YAML files or folders (default: problems/). Nothing is written
@@ -88,7 +91,7 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
     options: dict[str, object] = {
         "langs": chosen_langs(langs), "formats": chosen, "engine": pdf_engine,
         "variants": count_,
-        "seed": seed, "combined": combined, "bom": bom}
+        "seed": seed, "combined": combined, "bom": bom, "audit": audit}
     guarded(lambda: _build(list(paths), out, options, roster, keep_going, force, seconds,
                             jobs, templates, wait), out)
 
@@ -140,7 +143,7 @@ def _produce(files: list[Path], out: Path, options: dict[str, Any], roster: Path
     request = variants_request(options["variants"], options["seed"], roster,
                                options["combined"], options["engine"], options["bom"], seconds)
     plan = j.Plan(out, tuple(options["langs"]), tuple(options["formats"]), options["engine"],
-                  seconds, request, theme)
+                  seconds, request, theme, audit=options["audit"])
     result = j.run(files, plan, jobs, keep_going, progress)
     # A folder of one problem's variants is this build's alone (stale sheets are dropped).
     shared = {out, *(out / lang for lang in options["langs"])}

@@ -7,12 +7,15 @@ Expressions are sympy strings that plain `sympy.sympify` reads back: σ is writt
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 import sympy
 from sympy.printing.str import StrPrinter
 
+from generator.algebra.numbers import DPS
 from generator.algebra.printing import to_latex
+from generator.algebra.trace import Solution
 from generator.solvers.problem import Problem
 from generator.solvers.sheet import Sheet
 from generator.theme.messages import Voice
@@ -59,8 +62,20 @@ def answer_key(problem: Problem, voice: Voice) -> dict[str, Any]:
         "answers_in_nodes": {k: portable(v) for k, v in solution.answers.items()},
         "answers_latex": {k: to_latex(v, names) for k, v in solution.answers.items()},
         "where": {k: portable(v) for k, v in solution.defs.items()},
+        "verification": verification(solution),
         "steps": steps,
     }
+
+
+def verification(solution: Solution) -> dict[str, Any]:
+    """How the steps were checked (issue 15: the student's page says only "checked")."""
+    checks = [st.check for st in solution.steps() if st.check]
+    methods = Counter(f"{c.status}: {c.method}" for c in checks)
+    return {"steps": len(solution.steps()),
+            "proved": sum(1 for c in checks if c.status == "proved"),
+            "numeric": sum(1 for c in checks if c.status == "numeric"),
+            "engines": {"symbolic": "sympy", "numeric": f"mpmath, {DPS} significant digits"},
+            "methods": dict(sorted(methods.items()))}
 
 
 def to_json(problem: Problem | Sheet, theme: Theme) -> str:

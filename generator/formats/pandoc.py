@@ -24,6 +24,7 @@ from pathlib import Path
 
 from generator.errors import SolgenError, TemplateError, ToolMissing
 from generator.formats.pandoc_ast import READER, clean_json
+from generator.formats.typst_blocks import keep_together
 from generator.theme.theme import Theme
 
 # Reading: the raw and attribute extensions off (generator/pandoc_ast.py); a backslash
@@ -107,13 +108,19 @@ def typst(markdown: str, fonts: list[str], heading_fonts: list[str], theme: Them
     return typst_many([(markdown, fonts, heading_fonts)], theme)[0]
 
 
-def typst_many(docs: list[tuple[str, list[str], list[str]]], theme: Theme) -> list[str]:
-    """Each (markdown, main fonts, heading fonts) as a standalone typst document."""
+def typst_many(docs: list[tuple[str, list[str], list[str]]], theme: Theme,
+               class_files: list[bool] | None = None) -> list[str]:
+    """Each (markdown, main fonts, heading fonts) as a standalone typst document; a class
+    file (`class_files`) starts each student's sheet on a new page."""
     template = typst_template(theme)
-    return _batches([{**_write(tree, "typst"), "template": template,
+    breaks = class_files or [False] * len(docs)
+    # typst_blocks marks where a page may not break, over the cleaned tree.
+    return _batches([{**_write(tree, "typst"), "text": keep_together(clean_json(tree), paged),
+                      "template": template,
                       "variables": {"mainfont": fonts, "headingfont": heading_fonts}}
-                     for tree, (_, fonts, heading_fonts)
-                     in zip(_trees([m for m, _, _ in docs], "typst"), docs, strict=True)],
+                     for tree, (_, fonts, heading_fonts), paged
+                     in zip(_trees([m for m, _, _ in docs], "typst"), docs, breaks,
+                            strict=True)],
                     "typst")
 
 

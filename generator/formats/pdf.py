@@ -25,23 +25,26 @@ from typing import Any
 
 from generator.errors import PdfError, ToolMissing
 from generator.formats.fonts import cjk_font_dirs
+from generator.formats.typst_math import polish
 from generator.theme.theme import Theme
 
 ENGINES = ("auto", "typst", "xelatex")
 EPOCH = 0  # the date written into every PDF (1970-01-01): no build date, same bytes
-# Latin face first, so CJK falls back glyph by glyph; typst ships Libertinus and NewCM Math.
-TYPST_FONTS = {"zh-TW": (["Libertinus Serif", "Noto Serif CJK TC"], ["Noto Sans CJK TC"]),
-               "en": (["Libertinus Serif"], ["Libertinus Serif"])}
+# Latin face first, so CJK falls back glyph by glyph; typst ships New Computer Modern and
+# its math face, one family (issue 15); headings are the same serif faces, bold.
+TYPST_FONTS = {"zh-TW": (["New Computer Modern", "Noto Serif CJK TC"],
+                         ["New Computer Modern", "Noto Serif CJK TC"]),
+               "en": (["New Computer Modern"], ["New Computer Modern"])}
 TEX_ERROR_LINES = 12
 LATEXMK_TIMEOUT = 300
 
 
-def compile_pdf(markdown: str, tex: str, lang: str, engine: str, name: str, theme: Theme
-                ) -> bytes:
+def compile_pdf(markdown: str, tex: str, lang: str, engine: str, name: str, theme: Theme,
+                class_file: bool = False) -> bytes:
     """The PDF of one document; `name` is used for the files xelatex leaves on failure,
-    `theme` gives typst's template."""
+    `theme` gives typst's template; a class file starts each student on a new page."""
     if engine in ("auto", "typst"):
-        return typst_pdf(markdown, lang, theme)
+        return typst_pdfs([markdown], lang, theme, [class_file])[0]
     if engine == "xelatex":
         if lang == "zh-TW":
             cjk_font_dirs()  # xeCJK's own error for a missing font names no package
@@ -53,14 +56,15 @@ def typst_pdf(markdown: str, lang: str, theme: Theme) -> bytes:
     return typst_pdfs([markdown], lang, theme)[0]
 
 
-def typst_pdfs(markdowns: list[str], lang: str, theme: Theme) -> list[bytes]:
+def typst_pdfs(markdowns: list[str], lang: str, theme: Theme,
+               class_files: list[bool] | None = None) -> list[bytes]:
     """PDFs of many documents: one pandoc run converts them all, one compiler sets them."""
     from generator.formats import pandoc
 
     fonts, heading = TYPST_FONTS.get(lang, TYPST_FONTS["en"])
-    sources = pandoc.typst_many([(m, fonts, heading) for m in markdowns], theme)
+    sources = pandoc.typst_many([(m, fonts, heading) for m in markdowns], theme, class_files)
     font_dirs = cjk_font_dirs() if lang == "zh-TW" else ()
-    return [_typst_compile(binary_continuations(s), font_dirs) for s in sources]
+    return [_typst_compile(polish(binary_continuations(s)), font_dirs) for s in sources]
 
 
 def _typst_compile(source: str, font_dirs: tuple[str, ...]) -> bytes:

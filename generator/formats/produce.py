@@ -36,7 +36,8 @@ def produce(model: Document, fmt: str, name: str, theme: Theme, pdf_engine: str 
         from generator.formats.pdf import compile_pdf
 
         tex = render(model, "tex", theme) if pdf_engine == "xelatex" else ""
-        return compile_pdf(markdown, tex, model.lang, pdf_engine, name, theme)
+        return compile_pdf(markdown, tex, model.lang, pdf_engine, name, theme,
+                           model.class_file)
     raise ValueError(f"unknown format {fmt!r}")
 
 
@@ -57,4 +58,5 @@ def produce_many(models: list[Document], fmt: str, names: list[str], theme: Them
                 for m, n in zip(models, names, strict=True)]
     from generator.formats.pdf import typst_pdfs
 
-    return list(typst_pdfs([render(m, "md", theme) for m in models], langs.pop(), theme))
+    return list(typst_pdfs([render(m, "md", theme) for m in models], langs.pop(), theme,
+                           [m.class_file for m in models]))

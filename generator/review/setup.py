@@ -15,7 +15,7 @@ from typing import Any
 import sympy
 
 from generator.algebra.latex_names import Vocabulary
-from generator.algebra.reader import ReadError, read
+from generator.algebra.reader import ReadError, read, spelled_name
 from generator.errors import SolgenError
 from generator.review.meaning import Scope
 
@@ -55,7 +55,7 @@ def from_problem(path: Path, seconds: float = 60.0) -> Setup:
     named = {**graph.names, **{sym.name: sym for sym in graph.latex}}  # with o_ij, W_ij
     for name, sym in named.items():
         symbols[name] = sym
-        spelled = _spelling(graph.latex.get(sym) or default_latex(name))
+        spelled = spelled_name(graph.latex.get(sym) or default_latex(name))
         if spelled:
             symbols.setdefault(spelled, sym)
     vocabulary = Vocabulary(symbols, frozenset(n for n in symbols if len(n) > 1))
@@ -90,12 +90,6 @@ def _final_steps(solution: Any) -> list[Any]:
     return list(last.values())
 
 
-def _spelling(latex: str) -> str:
-    try:
-        value = read(latex)
-    except ReadError:
-        return ""
-    return value.name if isinstance(value, sympy.Symbol) else ""
 
 
 def with_definitions(setup: Setup, pairs: Iterable[tuple[str, str]], where: str) -> Setup:

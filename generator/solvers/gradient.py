@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import sympy
@@ -89,6 +90,8 @@ def solve(spec: GradientSpec, graph: Graph) -> Solution:
         sections.append(Section("gradient_formula", (_formula_block(graph, var, paths, prefix),),
                                 params={"param": var}))
         blocks, finals = _partial_blocks(graph, paths, exp_form)
+        if blocks and not blocks[0].key:  # the seed's 「計算各部份的偏微分：」
+            blocks[0] = replace(blocks[0], key="local_partials_intro")
         sections.append(Section("local_partials", tuple(blocks)))
         substituted = _assemble(paths, prefix, finals, Mul)
         steps = [Step("substitute_partials", substituted, lhs=Derivative(graph.loss, var),

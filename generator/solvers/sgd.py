@@ -75,10 +75,12 @@ def solve(spec: SgdSpec, graph: Graph) -> Solution:
     point = {graph.names[k]: exact(v) for k, v in {**spec.data, **spec.init}.items()}
     pre = [n for n in graph.deps(out) if n in graph.nodes]
     z = pre[0] if len(pre) == 1 else None
+    shown, names = _output_of_inputs(graph, spec, out)
     blocks = [
-        Block("sgd_model", {}, tuple(Step("definition", graph.display[n], lhs=n)
+        Block("sgd_model", {}, tuple(Step("definition", graph.display[n],
+                                          lhs=shown if n == out else n)
                                      for n in reversed(list(graph.nodes)) if n != graph.loss),
-              layout="inline"),
+              layout="inline", extra={shown: graph.nodes[out]}),
         Block(f"sgd_loss_{loss_kind(graph)}", {},
               (Step("definition", graph.display[graph.loss], lhs=graph.loss),)),
         Block("sgd_data", _data_params(spec, graph)),
@@ -90,8 +92,19 @@ def solve(spec: SgdSpec, graph: Graph) -> Solution:
     answers = _answers(graph, lr, params, point)
     decimal = any(isinstance(v, float) for v in (*spec.data.values(), *spec.init.values(),
                                                  spec.lr))
-    return Solution(spec.id, spec.kind, (Section("", tuple(blocks), level=0),), answers, NAMES,
-                    decimal_data=decimal)
+    return Solution(spec.id, spec.kind, (Section("", tuple(blocks), level=0),), answers,
+                    {**NAMES, **names}, decimal_data=decimal)
+
+
+def _output_of_inputs(graph: Graph, spec: SgdSpec, out: Symbol
+                      ) -> tuple[Symbol, dict[Symbol, str]]:
+    """The model's output written as a function of the data it reads, h(x₁,x₂), as the
+    seed states the model (issue 15); the symbol means the output node."""
+    used = graph.inline(out).free_symbols
+    inputs = [graph.names[k] for k in spec.data if graph.names[k] in used]
+    # Named as printed (a label, not an identifier): the key and trace read h(x1,x2).
+    shown = Symbol(f"{out.name}({','.join(x.name for x in inputs)})")
+    return shown, {shown: f"{graph.latex[out]}({','.join(graph.latex[x] for x in inputs)})"}
 
 
 def _tuple_latex(graph: Graph, names: list[str], values: list[float | int]) -> dict[str, str]:
@@ -242,7 +255,10 @@ def _update_block(graph: Graph, spec: SgdSpec, lr: sympy.Basic, out: Symbol,
         values = [Evaluator(v, [], 50)(point) for v in truth.args]
         steps.append(Step("numeric_value", Column(*values), relation=r"\approx",
                           digits=spec.precision))
-    return Block("sgd_update_heading", {}, tuple(steps), at=point,
+    # A number for α is a given the statement must state (issue 15); a name stays a name.
+    given: sympy.Basic | str = "" if not lr.is_Number else (
+        as_decimal(lr) if isinstance(spec.lr, float) else lr)
+    return Block("sgd_update_heading", {"lr": given}, tuple(steps), at=point,
                  extra={THETA0: Vec(*params), THETA1: truth})
 
 

@@ -63,7 +63,7 @@ def solve(spec: TrainingSpec, graph: Graph) -> Solution:
                                      for n in graph.nodes), layout="aligned"),
         *_kink_notes(graph),
         Block("training_data", {}, table=_data_table(spec, graph)),
-        Block("training_setup", _setup_params(spec, result)),
+        Block("training_setup", _setup_params(spec, graph, result)),
     ]
     backward, names = backward_sections(graph, params)
     result.names.update(names)
@@ -102,8 +102,13 @@ def _kink_notes(graph: Graph) -> list[Block]:
     return [Block("", {}, (), items=items)] if items else []
 
 
-def _setup_params(spec: TrainingSpec, result: Run) -> dict[str, sympy.Basic | str]:
-    return {"lr": sympy.nsimplify(spec.lr), "batch": str(spec.batch_size),
+def _setup_params(spec: TrainingSpec, graph: Graph, result: Run
+                  ) -> dict[str, sympy.Basic | str]:
+    # θ⁰ as the file writes it (0.5, not 1/2): a statement states every given (issue 15).
+    init = {graph.names[k]: v for k, v in spec.init.items()}
+    return {"params": ", ".join(graph.latex[p] for p in result.params),
+            "init": ", ".join(str(init[p]) for p in result.params),
+            "lr": sympy.nsimplify(spec.lr), "batch": str(spec.batch_size),
             "order": ", ".join(str(k) for k in result.order),
             "momentum": sympy.nsimplify(spec.momentum), "steps": str(spec.steps),
             "digits": str(spec.precision), "work": str(result.dps)}

@@ -21,10 +21,12 @@ import sympy
 from sympy import Symbol
 from sympy.printing.str import StrPrinter
 
+from generator.algebra.fences import shrink_fences
 from generator.algebra.printing import SolutionPrinter
 
 _TOKEN = re.compile(r"⟦(\d+)⟧")
-_IN_BRACKETS = re.compile(r"\\left\(⟦(\d+)⟧\\right\)")
+# A slot the printer bracketed (plain brackets since issue 15, fences.shrink_fences).
+_IN_BRACKETS = re.compile(r"(?:\\left)?\(⟦(\d+)⟧(?:\\right)?\)")
 
 
 class Shown(sympy.Atom):  # type: ignore[misc]  # sympy is untyped
@@ -125,7 +127,7 @@ class Slots:
         printed = [strings[s] for s in order]
         text = _IN_BRACKETS.sub(lambda m: rf"\left({printed[int(m.group(1))][0]}\right)",
                                 self.template(expr, slots))
-        return _TOKEN.sub(lambda m: printed[int(m.group(1))][1], text)
+        return shrink_fences(_TOKEN.sub(lambda m: printed[int(m.group(1))][1], text))
 
     def fill(self, expr: sympy.Basic, values: Mapping[Symbol, sympy.Basic]) -> str:
         """LaTeX of `expr` with each symbol in `values` replaced by its value."""

@@ -60,8 +60,11 @@ class Document:
     title: str = _doc("the document title (sentence markup, see below)")
     lang: str = _doc("`zh-TW` or `en`")
     sections: tuple[Section, ...] = _doc("the list of sections, in order")
-    verified: str = _doc("the footer sentence (\"All 21 steps of this solution were checked "
-                         "by sympy …\"); empty when the document has no mathematics to check")
+    verified: str = _doc("the footer: a short mark (\"Every step of this solution was "
+                         "checked by computer.\"); empty when the document has no mathematics "
+                         "to check")
+    class_file: bool = _doc("true for a class file (`--combined`): each level-2 section is one "
+                            "student's sheet, and a PDF starts each on a new page", False)
 
     def names(self) -> dict[str, Any]:
         """The top-level names a template sees: one per field (`title`, `sections`, …)."""

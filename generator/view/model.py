@@ -128,13 +128,27 @@ def view(solution: Solution, names: Mapping[sympy.Symbol, str], voice: Voice,
     return doc.Document(title, voice.lang, tuple(sections), verified)
 
 
-def verified_sentence(solution: Solution, voice: Voice) -> str:
-    """The footer: how many steps were checked, and how many proved or checked numerically."""
+def check_counts(solution: Solution) -> dict[str, str]:
+    """How many steps were checked, and how many proved or checked numerically."""
     steps = solution.steps()
-    counts = {"total": str(len(steps)),
-              "proved": str(sum(1 for s in steps if s.check and s.check.status == "proved")),
-              "numeric": str(sum(1 for s in steps if s.check and s.check.status == "numeric"))}
-    return voice.say("", "verified", counts)
+    return {"total": str(len(steps)),
+            "proved": str(sum(1 for s in steps if s.check and s.check.status == "proved")),
+            "numeric": str(sum(1 for s in steps if s.check and s.check.status == "numeric"))}
+
+
+def verified_sentence(solution: Solution, voice: Voice) -> str:
+    """The footer: a short mark that every step was checked. The counts and engines are
+    the answer key's and the audit appendix's (issue 15), not the student's page's."""
+    return voice.say("", "verified", check_counts(solution))
+
+
+def with_audit(document: doc.Document, solution: Solution, voice: Voice) -> doc.Document:
+    """`document` with an appendix saying how its steps were checked (`build --audit`)."""
+    if not solution.steps():
+        return document
+    appendix = doc.Section(voice.say("", "audit_heading"), 2, (
+        doc.Block(text=voice.say("", "audit", check_counts(solution))),))
+    return replace(document, sections=(*document.sections, appendix))
 
 
 def _cell(writer: MathWriter, voice: Voice, cell: sympy.Basic | str) -> str:

@@ -15,7 +15,6 @@ not know) is counted as not covered; `stats` says how many were.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -23,7 +22,7 @@ import sympy
 
 from generator.algebra.latex_names import Primed, Vocabulary
 from generator.algebra.notation import Frac, Grad, Paren, Power, VectorShapeError, components
-from generator.algebra.reader import ReadError, read
+from generator.algebra.reader import ReadError, read, spelled_name
 from generator.algebra.trace import Step
 from generator.check.verify import equal_lists, rounded
 from generator.errors import Location, StepCheckError
@@ -66,7 +65,7 @@ def vocabulary(names: Mapping[sympy.Symbol, str]) -> Vocabulary:
     """Each declared symbol under the spelling the reader gives its printed LaTeX."""
     symbols: dict[str, sympy.Symbol] = {sym.name: sym for sym in names}
     for sym, latex in names.items():
-        spelled = _spelling(latex)
+        spelled = spelled_name(latex)
         if spelled:
             symbols.setdefault(spelled, sym)
     functions = {f"softmax{k + 1}": _softmax(k) for k in range(MAX_SOFTMAX)}
@@ -74,13 +73,6 @@ def vocabulary(names: Mapping[sympy.Symbol, str]) -> Vocabulary:
     return Vocabulary(symbols, words, functions)
 
 
-@functools.lru_cache(maxsize=4096)
-def _spelling(latex: str) -> str:
-    try:
-        value = read(latex)
-    except ReadError:
-        return ""
-    return value.name if isinstance(value, sympy.Symbol) else ""
 
 
 def _softmax(k: int) -> object:
@@ -97,8 +89,8 @@ class ReadBack:
         self.names = frozenset(names.items())
         # Two symbols printed alike (a one-unit layer's bias b and its vector b) are one name
         # on the page: the reading is compared with the symbol the page can name.
-        self.alias = {sym: self.vocabulary.symbol(_spelling(latex)) for sym, latex in
-                      names.items() if _spelling(latex) and _spelling(latex) != sym.name}
+        self.alias = {sym: self.vocabulary.symbol(spelled_name(latex)) for sym, latex in
+                      names.items() if spelled_name(latex) and spelled_name(latex) != sym.name}
         self.mismatches: list[Mismatch] = []
 
     def fragment(self, step: Step, text: str, expr: sympy.Basic,

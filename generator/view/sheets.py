@@ -154,7 +154,7 @@ class Sheets:
         title = self._say(key, title=self.title, count=str(len(models)))
         return doc.Document(title, self.lang, tuple(sections),
                             self._say("combined_footer", id=self.problem.spec.id,
-                                      seed=str(seed)))
+                                      seed=str(seed)), class_file=True)
 
 
 class _CachedWriter(MathWriter):

@@ -33,6 +33,7 @@ class Run:
     grads: list[Point] = field(default_factory=list)  # mean batch gradient of each step
     losses: list[sympy.Basic] = field(default_factory=list)  # mean loss over all data
     names: dict[Symbol, str] = field(default_factory=dict)
+    momentum: float = 0.0  # μ as the file writes it
 
 
 def _samples(spec: TrainingSpec, graph: Graph) -> list[Point]:
@@ -76,7 +77,8 @@ def run(spec: TrainingSpec, graph: Graph) -> Run:
     local = {(c, v): sympy.diff(body, v) for c, body in graph.nodes.items()
              for v in graph.deps(c)}
     order, batches = _batches(spec)
-    result = Run(params, dps, spec.precision, order, deltas(graph, params), batches)
+    result = Run(params, dps, spec.precision, order, deltas(graph, params), batches,
+                 momentum=spec.momentum)
     samples = _samples(spec, graph)
     theta: Point = {graph.names[k]: Float(sympy.nsimplify(v), dps) for k, v in spec.init.items()}
     velocity: Point = {p: Float(0, dps) for p in params}
@@ -104,11 +106,15 @@ def _mean_loss(graph: Graph, samples: list[Point], theta: Point, dps: int) -> sy
     return sympy.N(total / len(samples), dps)
 
 
-def _sym(graph: Graph, names: dict[Symbol, str], kind: str, p: Symbol, t: int) -> Symbol:
-    sym = Symbol(f"{kind}_{p.name}_{t}")
+def _sym(graph: Graph, names: dict[Symbol, str], kind: str, p: Symbol, t: int,
+         k: int = 0) -> Symbol:
+    sym = Symbol(f"{kind}_{p.name}_{t}_{k}")
     base = graph.latex[p]
     names[sym] = {"theta": f"{base}^{{({t})}}", "g": rf"\bar{{g}}_{{{base}}}^{{({t})}}",
-                  "v": f"v_{{{base}}}^{{({t})}}"}[kind]
+                  "v": f"v_{{{base}}}^{{({t})}}",
+                  # g_{θ,k}: the gradient of sample k's loss alone (k numbers the data); a
+                  # name the read-back of printed lines reads as one symbol, as ḡ.
+                  "sample": f"g_{{{base},{k}}}^{{({t})}}"}[kind]
     return sym
 
 
@@ -124,17 +130,16 @@ def step_blocks(spec: TrainingSpec, graph: Graph, r: Run) -> list[Section]:
         extra: dict[Symbol, sympy.Basic] = {}
         for p in r.params:
             g, th = _sym(graph, r.names, "g", p, t), _sym(graph, r.names, "theta", p, t)
-            truth = Add(*[sympy.diff(loss, p).xreplace({**samples[k - 1], **prev})
-                          for k in batch]) / len(batch)
+            per_sample = [sympy.diff(loss, p).xreplace({**samples[k - 1], **prev})
+                          for k in batch]
+            truth = Add(*per_sample) / len(batch)
             extra[g] = truth
-            steps.append(_approx("batch_gradient", g, r.grads[t - 1][p], r.digits))
+            steps += _mean_steps(graph, r, p, t, batch, per_sample, extra)
             shown_v, direction = g, truth
             if mu:
-                v = _sym(graph, r.names, "v", p, t)
-                before = r.velocities[t - 2][p] if t > 1 else Float(0, r.dps)
-                extra[v] = direction = mu * before + truth
-                steps.append(_approx("momentum", v, r.velocities[t - 1][p], r.digits))
-                shown_v = v
+                steps += _momentum_steps(graph, r, p, t, g, extra)
+                shown_v = v = _sym(graph, r.names, "v", p, t)
+                direction = extra[v]
             extra[th] = prev[p] - lr * direction
             shown = Add(Float(prev[p], r.digits), Mul(-1, Float(lr, r.digits), shown_v,
                                                      evaluate=False), evaluate=False)
@@ -144,6 +149,37 @@ def step_blocks(spec: TrainingSpec, graph: Graph, r: Run) -> list[Section]:
             "training_step_intro", {"t": str(t), "batch": ", ".join(map(str, batch))},
             tuple(steps), extra=extra),), params={"t": str(t)}))
     return sections
+
+
+def _mean_steps(graph: Graph, r: Run, p: Symbol, t: int, batch: list[int],
+                per_sample: list[sympy.Basic], extra: dict[Symbol, sympy.Basic]) -> list[Step]:
+    """Each sample's gradient, then their mean: the working a TA shows (issue 15)."""
+    g = _sym(graph, r.names, "g", p, t)
+    shown = []
+    steps: list[Step] = []
+    for k, truth in zip(batch, per_sample, strict=True):
+        gk = _sym(graph, r.names, "sample", p, t, k)
+        extra[gk] = truth
+        steps.append(_approx("sample_gradient", gk, sympy.N(truth, r.dps), r.digits))
+        shown.append(gk)
+    mean = Mul(sympy.Pow(len(batch), -1, evaluate=False), Add(*shown, evaluate=False),
+               evaluate=False)  # printed as 1/n (…): the mean as the seeds write it
+    steps.append(Step("batch_gradient", mean, lhs=g))
+    steps.append(_approx("arithmetic", None, r.grads[t - 1][p], r.digits))
+    return steps
+
+
+def _momentum_steps(graph: Graph, r: Run, p: Symbol, t: int, g: Symbol,
+                    extra: dict[Symbol, sympy.Basic]) -> list[Step]:
+    """v = μ·v_before + ḡ with μ and v_before as numbers, then its value."""
+    v = _sym(graph, r.names, "v", p, t)
+    mu = sympy.nsimplify(r.momentum)
+    before = r.velocities[t - 2][p] if t > 1 else Float(0, r.dps)
+    extra[v] = mu * before + extra[g]
+    shown = Add(Mul(Float(mu, r.digits), Float(before, r.digits), evaluate=False), g,
+                evaluate=False)
+    return [Step("momentum", shown, lhs=v, value=mu * before + g),
+            _approx("arithmetic", None, r.velocities[t - 1][p], r.digits)]
 
 
 def _approx(rule: str, lhs: Symbol | None, value: sympy.Basic, digits: int) -> Step:

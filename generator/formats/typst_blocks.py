@@ -1,0 +1,87 @@
+"""Where a typst page may not break (issue 15), marked in pandoc's tree before writing.
+
+typst breaks a page wherever a block ends, and a paragraph that leads into a display
+("因此 $$…$$") is, to it, a line of text and a formula it may part. Solgen's Markdown
+says which belong together, so this pass wraps, at the top level of the tree:
+- a paragraph holding a display formula in an unbreakable block: the sentence leading
+  into it and the whole derivation move to the next page together;
+- a lead-in paragraph (all bold or italic, such as "**Step 1：…**" or "*參考答案：*", or
+  ending in a colon or question mark) in a sticky block: it stays with what follows.
+The wrappers are solgen's own raw typst, added after `pandoc_ast.clean` removed every raw
+node of the document's text, so the text still cannot write typst.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+UNBREAKABLE = "#block(width: 100%, breakable: false)["
+STICKY = "#block(width: 100%, sticky: true)["
+PAGE_BREAK = "#pagebreak(weak: true)"
+_LEAD_ENDS = ("：", ":", "？", "?")
+_MARKUP = ("Strong", "Emph", "Space", "SoftBreak")
+
+
+def _raw(text: str) -> dict[str, Any]:
+    return {"t": "RawBlock", "c": ["typst", text]}
+
+
+def _has_display(inlines: list[Any]) -> bool:
+    return any(i.get("t") == "Math" and i["c"][0].get("t") == "DisplayMath" for i in inlines)
+
+
+def _text_end(inlines: list[Any]) -> str:
+    """The last characters of the paragraph's text, looking inside bold and italic."""
+    for item in reversed(inlines):
+        if item.get("t") == "Str":
+            return str(item["c"])
+        if item.get("t") in ("Strong", "Emph"):
+            return _text_end(item["c"])
+        if item.get("t") not in ("Space", "SoftBreak"):
+            return ""
+    return ""
+
+
+def _is_lead_in(inlines: list[Any]) -> bool:
+    if not inlines:
+        return False
+    if all(i.get("t") in _MARKUP for i in inlines):
+        return True
+    return _text_end(inlines).endswith(_LEAD_ENDS)
+
+
+def _wrapped(block: dict[str, Any]) -> list[dict[str, Any]]:
+    if block.get("t") != "Para":
+        return [block]
+    inlines: list[Any] = block["c"]
+    if _has_display(inlines):
+        return [_raw(UNBREAKABLE), block, _raw("]")]
+    if _is_lead_in(inlines):
+        return [_raw(STICKY), block, _raw("]")]
+    return [block]
+
+
+def keep_together(tree_json: str, class_file: bool = False) -> str:
+    """Pandoc's JSON document with its displays and lead-ins wrapped for typst; in a class
+    file, a page break before each student's sheet (a top-level heading) but the first."""
+    tree = json.loads(tree_json)
+    blocks = [out for block in tree["blocks"] for out in _wrapped(block)]
+    if class_file:
+        blocks = _paged(blocks)
+    tree["blocks"] = blocks
+    return json.dumps(tree, ensure_ascii=False)
+
+
+def _paged(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    seen = False
+    for block in blocks:
+        if block.get("t") == "Header" and block["c"][0] == 1:
+            if seen:
+                if out and out[-1].get("t") == "HorizontalRule":
+                    out.pop()  # the Markdown's rule between students: a new page instead
+                out.append(_raw(PAGE_BREAK))
+            seen = True
+        out.append(block)
+    return out

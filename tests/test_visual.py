@@ -1,0 +1,99 @@
+"""Tests that look (issue 15): first pages as images against reviewed goldens, and no display
+derivation split across two pages.
+
+The goldens are small grey PNGs (tests/golden/images/<lang>/<id>.png) of the first page of
+every built-in problem's typst PDF, compared by eye once and then by a perceptual threshold:
+rasterisers differ by a few anti-aliased pixels, a moved line or a changed font differs by
+thousands. `make golden` (pytest --update-golden) rewrites them; review the PNGs it changed.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import PROBLEMS, ROOT, SHEETS
+from PIL import Image
+
+from generator.build.outputs import outputs, prepare_all, write
+from generator.formats.pdf import typst_pdf
+from generator.theme.theme import Theme
+
+IMAGES = ROOT / "tests" / "golden" / "images"
+LANGS = ["en", "zh-TW"]
+DPI = "36"
+# A pixel "differs" when its grey level moves by more than a quarter of the range; a page
+# matches when under 0.3 % of its pixels differ (a shifted line of text is several percent).
+LEVEL, SHARE = 64, 0.003
+
+
+def _need_poppler() -> None:
+    if shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils missing: run scripts/system-deps.sh test")
+
+
+@pytest.fixture(scope="module")
+def pdf_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    _need_poppler()
+    folder = tmp_path_factory.mktemp("visual")
+    write(outputs(prepare_all(PROBLEMS + SHEETS), folder, LANGS, ["pdf"], Theme()))
+    return folder
+
+
+def first_page(pdf: Path) -> np.ndarray:
+    png = subprocess.run(["pdftoppm", "-png", "-gray", "-r", DPI, "-f", "1", "-l", "1",
+                          str(pdf)], capture_output=True, check=True).stdout
+    return np.asarray(Image.open(io.BytesIO(png)).convert("L"), dtype=np.int16)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("name", [p.stem for p in PROBLEMS + SHEETS])
+def test_first_pages_match_golden_images(pdf_folder: Path, lang: str, name: str,
+                                         update_golden: bool) -> None:
+    pdf = pdf_folder / lang / f"{name}.pdf"
+    made = first_page(pdf)
+    golden = IMAGES / lang / f"{name}.png"
+    if update_golden:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(made.astype(np.uint8)).save(golden, optimize=True)
+    assert golden.exists(), f"missing {golden}: run `make golden` and look at the PNG"
+    want = np.asarray(Image.open(golden).convert("L"), dtype=np.int16)
+    assert made.shape == want.shape, f"{pdf}: page size changed"
+    share = float(np.mean(np.abs(made - want) > LEVEL))
+    assert share < SHARE, f"{pdf}: {share:.2%} of page 1 differs from {golden}"
+
+
+def test_a_changed_page_fails_the_comparison(pdf_folder: Path) -> None:
+    """The threshold is not so loose that a moved paragraph passes."""
+    page = first_page(pdf_folder / "en" / "week1.pdf")
+    shifted = np.roll(page, 12, axis=0)  # everything one line lower
+    assert float(np.mean(np.abs(shifted - page) > LEVEL)) > SHARE
+
+
+def _pages(pdf: bytes, tmp_path: Path) -> list[str]:
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    return text.split("\f")
+
+
+@pytest.mark.parametrize("filler", range(30, 46, 3))
+def test_no_display_straddles_a_page(tmp_path: Path, filler: int) -> None:
+    """A lead-in and a ten-line derivation, pushed down the first page by `filler`
+    paragraphs: wherever it falls, the sentence and all ten lines share one page."""
+    _need_poppler()
+    rows = " \\\\\n".join(f"a_{{{i}}} &= b_{{{i}}} + \\frac{{c_{{{i}}}}}{{d}}" for i in range(10))
+    markdown = ("---\ntitle: T\nlang: en\n---\n\n# T\n\n"
+                + "".join(f"Paragraph {i}.\n\n" for i in range(filler))
+                + f"Leadin sentence:\n$$\n\\begin{{aligned}}\n{rows}\n\\end{{aligned}}\n$$\n\n"
+                + "After.\n")
+    pages = _pages(typst_pdf(markdown, "en", Theme()), tmp_path)
+    holding = [i for i, page in enumerate(pages) if "Leadin sentence" in page]
+    assert len(holding) == 1
+    derivation = pages[holding[0]].split("Leadin sentence:")[1].split("After.")[0]
+    assert derivation.count("=") == 10, derivation
