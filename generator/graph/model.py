@@ -6,13 +6,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import sympy
 from sympy import Symbol
 
-from generator.algebra.expr import ExprError
 from generator.limits import LimitError
 
 MAX_PATHS = 10_000
@@ -103,21 +101,6 @@ class Graph:
 
         walk((top,))
         return out
-
-
-_INDEX = re.compile(r"\{\s*([a-z])\s*(?:([+-])\s*(\d+))?\s*\}")
-
-
-def fill(template: str, values: dict[str, int]) -> str:
-    def one(m: re.Match[str]) -> str:
-        if m.group(1) not in values:
-            raise ExprError(f"index {{{m.group(1)}}} is not declared under `for:`")
-        v = values[m.group(1)]
-        if m.group(2):
-            v = v + int(m.group(3)) if m.group(2) == "+" else v - int(m.group(3))
-        return str(v)
-
-    return _INDEX.sub(one, template)
 
 
 def element_name(base: str, index: tuple[int, ...]) -> str:
