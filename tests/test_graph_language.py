@@ -55,7 +55,8 @@ def test_strided_convolution_equals_the_hand_expanded_graph(tmp_path: Path) -> N
     line = next(t for t in templated.splitlines() if t.startswith("answer Derivative(L, w1)"))
     zs = sympy.symbols("z0:2", real=True)
     names = {s.name: s for s in (*x, *y, *w, *zs)}
-    answer = sympy.sympify(line.split(" = ", 1)[1], locals=names).subs(dict(zip(zs, z, strict=True)))
+    answer = sympy.sympify(line.split(" = ", 1)[1], locals=names)
+    answer = answer.subs(dict(zip(zs, z, strict=True)))
     assert sympy.expand(answer - sympy.diff(loss, w[1])) == 0
 
 
