@@ -22,6 +22,7 @@ from generator.solvers.parts.backprop import backward_sections, deltas
 from generator.solvers.parts.conv_touch import touch_sections
 from generator.solvers.parts.partials import Edge, derive, sigmoid_prime_exp
 from generator.solvers.parts.substitution import numeric_section
+from generator.solvers.parts.through_time import time_sections
 from generator.spec.models import GradientSpec
 from generator.spec.source import Source
 
@@ -78,7 +79,8 @@ def solve(spec: GradientSpec, graph: Graph) -> Solution:
         found = {str(Derivative(graph.loss, p)): delta[p] for p in params}
         numeric = _numbers(spec, graph, found, params)
         tail = [numeric] if numeric is not None else []
-        return Solution(spec.id, spec.kind, (*sections, *backward, *tail), found, names)
+        return Solution(spec.id, spec.kind, (*sections, *backward, *_time(spec, graph, params),
+                                             *tail), found, names)
     answers: dict[str, sympy.Basic] = {}
     exp_form = spec.display.sigmoid_form == "exp"
     for var in params:
@@ -98,10 +100,23 @@ def solve(spec: GradientSpec, graph: Graph) -> Solution:
         sections.append(Section("substitute", (Block("substitute_intro", {"param": var},
                                                      tuple(steps)),), params={"param": var}))
         answers[str(Derivative(graph.loss, var))] = substituted
+    sections.extend(_time(spec, graph, params))
     numbers = _numbers(spec, graph, answers, params)
     if numbers is not None:
         sections.append(numbers)
     return Solution(spec.id, spec.kind, tuple(sections), answers)
+
+
+def _time(spec: GradientSpec, graph: Graph, params: list[Symbol]) -> list[Section]:
+    """Backpropagation through time for a weight shared by the steps of a recurrence;
+    with a number for every leaf, its factors and terms in numbers too."""
+    point: dict[Symbol, sympy.Basic] | None = None
+    if spec.values:
+        point = {**values_point(spec.values, graph),
+                 **{s: v for s, v in graph.constants.items() if v.is_Rational}}
+        if any(s not in point for s in leaves_needed(graph, graph.loss)):
+            point = None
+    return time_sections(graph, params, point, spec.precision)
 
 
 def _numbers(spec: GradientSpec, graph: Graph, answers: dict[str, sympy.Basic],
