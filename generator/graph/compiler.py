@@ -114,6 +114,7 @@ class Compiler:
                 self.pending.append(families.Written(name, str(value), keys))
         for w in self.pending:
             sym = self.declare(w.name, "node", w.keys[:2], self.spec.latex.get(w.name))
+            self.g.written.add(sym)
             if w.fam:
                 self.g.family[sym] = w.fam
 

@@ -58,6 +58,8 @@ class Graph:
         default_factory=dict)
     # constants that are an mse loss's number of samples (n = 1 in HW 1-3): said so on the sheet
     sample_counts: set[Symbol] = field(default_factory=set)
+    # nodes written under `nodes:` (not made by a layer): no layer note describes them
+    written: set[Symbol] = field(default_factory=set)
     loss: Symbol = field(default_factory=lambda: Symbol("L"))
     _full: dict[Symbol, sympy.Expr] = field(default_factory=dict)
 

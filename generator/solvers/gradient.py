@@ -240,12 +240,14 @@ def _generic(graph: Graph, edges: list[Edge]) -> tuple[Symbol, Symbol, sympy.Exp
 
 def _model_section(graph: Graph) -> Section:
     """Step 1: what each symbol of the model is, from the layers that made it."""
-    items: list[tuple[str, dict[str, sympy.Basic | str]]] = []
+    # Nodes written by hand: no layer says what they are, so show them (first: layers that
+    # use them come after them).
+    shown = graph.nodes if not graph.notes else {n: b for n, b in graph.nodes.items()
+                                                 if n in graph.written}
+    items: list[tuple[str, dict[str, sympy.Basic | str]]] = [
+        ("note_node", {"symbol": node, "value": body}) for node, body in shown.items()]
     for key, symbols in graph.notes:
         items.append((key, {"symbols": ", ".join(graph.latex[s] for s in symbols)}))
-    if not graph.notes:  # nodes written by hand: no layer says what they are, so show them
-        items += [("note_node", {"symbol": node, "value": body})
-                  for node, body in graph.nodes.items()]
     for sym, value in graph.constants.items():
         key = "note_constant_samples" if sym in graph.sample_counts else "note_constant"
         items.append((key, {"symbol": sym, "value": value}))
