@@ -17,7 +17,8 @@ LANG_CHOICES = ("zh-TW", "en")
 # so that `--help` does not import the build machinery.
 TIME_LIMIT = click.option("--time-limit", "seconds", default=60.0, show_default=True,
                           type=click.FloatRange(min=0),
-                          help="Seconds of symbolic work allowed per problem (0: no limit).")
+                          help="Seconds allowed per problem for symbolic work, and for each "
+                          "template rendering, pandoc, typst and xelatex run (0: no limit).")
 
 JOBS = click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(min=0),
                     help="Problem files built at once, each in its own process (0: one per "

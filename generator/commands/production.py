@@ -105,7 +105,7 @@ def _build(paths: list[Path], out: Path, options: dict[str, Any], roster: Path |
     from generator.theme.selection import choose
 
     start = time.perf_counter()
-    theme = choose(templates)
+    theme = choose(templates, seconds)
     files = b.problem_files(paths or [Path("problems")])
     key = cache.fingerprint([*files, *([roster] if roster else [])], options, templates)
     with lock.hold(out, wait):
@@ -212,7 +212,7 @@ def check(paths: tuple[Path, ...], seconds: float, jobs: int, roster: Path | Non
     def work() -> None:
         progress = Progress(sys.stderr, sys.stderr.isatty())
         try:
-            theme = selection.choose(templates)
+            theme = selection.choose(templates, seconds)
             request = variants_request(None, 0, roster, False, "auto")
             files = b.problem_files(paths or (Path("problems"),))
             plan = j.Plan(Path(), seconds=seconds, request=request, theme=theme,
