@@ -150,3 +150,37 @@ def test_a_family_is_a_layer_input_and_nodes_use_layer_outputs(tmp_path: Path) -
         got = graph.inline(problem.solution.answers[f"Derivative(L, {v})"]).xreplace(point)
         want = sympy.diff(loss, v).subs(values)
         assert abs(sympy.N(got - want, 40)) < sympy.Float("1e-35", 40)
+
+
+def test_a_row_family_feeds_a_softmax_per_row(tmp_path: Path) -> None:
+    # Self-attention over 2 tokens: one family of scores per query row, one softmax each.
+    text = """\
+id: rows
+title: t
+kind: gradient
+inputs: {x: {shape: [2]}, y: {}}
+params: {wq: {}, wk: {}}
+nodes:
+  s1{j}: {for: {j: [1, 2]}, expr: "wq*x1*wk*x{j}"}
+  s2{j}: {for: {j: [1, 2]}, expr: "wq*x2*wk*x{j}"}
+  L: (p11*x1 + p12*x2 + p21*x1 + p22*x2 - y)^2
+layers:
+  - activation: {fn: softmax, in: s1, out: p1}
+  - activation: {fn: softmax, in: s2, out: p2}
+loss: L
+wrt: [wq]
+"""
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    problem = prepare(path, display="p.yaml")
+    graph = problem.graph
+    assert sorted(graph.arrays["p2"]) == [(1,), (2,)]
+    x1, x2, wq, wk, y = sympy.symbols("x1 x2 wq wk y", real=True)
+    rows = [[wq * xi * wk * xj for xj in (x1, x2)] for xi in (x1, x2)]
+    attn = [[sympy.exp(s) / sum(sympy.exp(u) for u in row) for s in row] for row in rows]
+    loss = (sum(a[0] * x1 + a[1] * x2 for a in attn) - y) ** 2
+    values = dict(zip((x1, x2, wq, wk, y), (sympy.Rational(n, 5) for n in (3, -4, 2, 6, 1)),
+                      strict=True))
+    point = {graph.names[s.name]: v for s, v in values.items()}
+    got = graph.inline(problem.solution.answers["Derivative(L, wq)"]).xreplace(point)
+    assert abs(sympy.N(got - sympy.diff(loss, wq).subs(values), 40)) < sympy.Float("1e-35", 40)

@@ -21,7 +21,7 @@ from generator.graph.model import Family, Graph, default_latex
 from generator.spec.models import ForNode
 from generator.spec.source import KeyPath
 
-_ARRAY_BASE = re.compile(r"^[A-Za-z]+$")
+_ARRAY_BASE = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,8 @@ def expand(template: str, node: ForNode, keys: KeyPath, g: Graph, limit: int
 
 def _as_array(g: Graph, named: Templated, base: str,
               members: list[tuple[tuple[int, ...], str]]) -> None:
-    # Only `base{…}{…}` is an array; `w{k}1` has text after its group and is just names.
+    # Only `base{…}{…}` is an array (`s1{j}`: the row s1); `w{k}1` has text after its
+    # group and is just names.
     shape_ok = (isinstance(named.parts[0], str) and _ARRAY_BASE.match(named.parts[0])
                 and all(isinstance(p, Affine) for p in named.parts[1:]))
     if not shape_ok or base in g.arrays or base in g.names:

@@ -15,8 +15,6 @@ from generator.algebra.expr import ExprError
 
 MAX_INDEX_TEXT = 40
 _TOKEN = re.compile(r"\s*(?:(\d{1,6})|([A-Za-z][A-Za-z0-9]*)|(.))")
-# A name made from a template: letters, digits and `{…}` groups, with at least one group.
-_TEMPLATED = re.compile(r"[A-Za-z0-9_]*(?:\{[^{}]*\}[A-Za-z0-9_]*)+")
 _GROUP = re.compile(r"\{([^{}]*)\}")
 HINT = "write an affine index such as {i}, {t-1}, {2*i+k} over the `for:` letters"
 
@@ -149,22 +147,47 @@ class Templated:
         return "".join(out), tuple(index)
 
 
+def _name_char(c: str) -> bool:
+    return c.isascii() and (c.isalnum() or c == "_")
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
+    """Where the templated names are: each `{…}` group with the name characters around it,
+    touching groups merged (`a{i}{j}`, `w{k}1`). Linear in the text: no regex backtracking
+    over long runs of letters."""
+    spans: list[tuple[int, int]] = []
+    for g in _GROUP.finditer(text):
+        start, end = g.start(), g.end()
+        while start > 0 and _name_char(text[start - 1]):
+            start -= 1
+        while end < len(text) and _name_char(text[end]):
+            end += 1
+        if spans and start <= spans[-1][1]:
+            start = spans.pop()[0]
+        spans.append((start, end))
+    return spans
+
+
 def templated_names(text: str, letters: frozenset[str]) -> list[Templated]:
     """Every templated name of `text`, each group read (raises ExprError on a bad one)."""
+    if "{" not in text and "}" not in text:
+        return []
     found = []
-    for m in _TEMPLATED.finditer(text):
+    for start, end in _spans(text):
+        name = text[start:end]
         parts: list[str | Affine] = []
         pos = 0
-        for g in _GROUP.finditer(m.group(0)):
+        for g in _GROUP.finditer(name):
             if g.start() > pos:
-                parts.append(m.group(0)[pos:g.start()])
+                parts.append(name[pos:g.start()])
             parts.append(read_index(g.group(1).strip(), letters))
             pos = g.end()
-        if pos < len(m.group(0)):
-            parts.append(m.group(0)[pos:])
-        found.append(Templated(m.group(0), m.start(), m.end(), tuple(parts)))
-    if "{" in _TEMPLATED.sub("", text) or "}" in _TEMPLATED.sub("", text):
-        raise ExprError(f"unbalanced or nested braces in {text!r}", HINT)
+        if pos < len(name):
+            parts.append(name[pos:])
+        found.append(Templated(name, start, end, tuple(parts)))
+    rest = _GROUP.sub("", text)
+    if "{" in rest or "}" in rest:
+        raise ExprError(f"unbalanced or nested braces in {text[:60]!r}", HINT)
     return found
 
 
