@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from generator.errors import PdfError, SolgenError, TemplateError
 from generator.formats import child, pandoc, typst_child
@@ -250,3 +251,50 @@ def test_xelatex_dies_with_a_killed_build(tmp_path: Path) -> None:
     while _processes_named(name) and time.monotonic() < end:
         time.sleep(0.1)
     assert _processes_named(name) == []
+
+
+@pytest.mark.isolated
+def test_memory_limit_caps_growth_and_restores_the_limit() -> None:
+    import resource
+
+    from generator.limits import memory_budget, memory_limit
+
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    with memory_limit(64):
+        assert memory_budget() == 64
+        with pytest.raises(MemoryError):
+            bytearray(512 * 2**20)
+    assert resource.getrlimit(resource.RLIMIT_AS) == before and memory_budget() == 0
+    assert len(bytearray(512 * 2**20)) == 512 * 2**20  # fits again
+
+
+def test_a_problem_out_of_memory_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.build import outputs
+    from generator.limits import LimitError
+    from generator.solvers import problem
+
+    def exhausted(*args: object, **kwargs: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(problem, "prepare", exhausted)
+    with pytest.raises(LimitError) as caught:
+        outputs.prepare_one(ROOT / "problems" / "week1-sgd-step.yaml", 60, {})
+    assert caught.value.where == "problems/week1-sgd-step.yaml"
+    assert "ran out of memory" in str(caught.value)
+    assert "--memory-limit MB" in (caught.value.hint or "")
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_a_run_over_its_memory_budget_exits_1_without_a_traceback(tmp_path: Path,
+                                                                 command: str) -> None:
+    out = tmp_path / "out"
+    args = ["--out", str(out), "--format", "md"] if command == "build" else []
+    done = subprocess.run([sys.executable, "-m", "generator", command,
+                           str(ROOT / "problems" / "hw1-3-conv-w11.yaml"), *args,
+                           "--memory-limit", "1"], capture_output=True, text=True,
+                          env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")},
+                          timeout=300, check=False)
+    assert done.returncode == 1, done.stderr
+    assert "ran out of memory (the budget is 1 MB)" in done.stderr
+    assert "--memory-limit MB" in done.stderr and "Traceback" not in done.stderr
+    assert not out.exists()

@@ -12,6 +12,7 @@ import click
 from generator.commands.options import (
     JOBS,
     LANG_CHOICES,
+    MEMORY_LIMIT,
     TEMPLATE_FOLDERS,
     TIME_LIMIT,
     chosen_langs,
@@ -58,11 +59,12 @@ from generator.formats.produce import FORMATS
 @JOBS
 @TEMPLATE_FOLDERS
 @TIME_LIMIT
+@MEMORY_LIMIT
 def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
           formats: tuple[str, ...], pdf_engine: str, keep_going: bool, count_: int | None,
           seed: int, roster: Path | None, combined: bool, bom: bool, audit: bool,
           pictures: bool, seconds: float, force: bool, jobs: int, templates: tuple[Path, ...],
-          wait: float) -> None:
+          wait: float, megabytes: int) -> None:
     """Solve, verify and write every problem to OUT/<lang>/<id>.<ext>.
 
     PATHS are YAML files or folders (default: problems/). Nothing is written
@@ -96,7 +98,7 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
         "seed": seed, "combined": combined, "bom": bom, "audit": audit,
         "pictures": pictures}
     guarded(lambda: _build(list(paths), out, options, roster, keep_going, force, seconds,
-                            jobs, templates, wait), out)
+                            jobs, templates, wait), out, megabytes)
 
 
 def _build(paths: list[Path], out: Path, options: dict[str, Any], roster: Path | None,
@@ -110,6 +112,11 @@ def _build(paths: list[Path], out: Path, options: dict[str, Any], roster: Path |
     start = time.perf_counter()
     theme = choose(templates, seconds)
     files = b.problem_files(paths or [Path("problems")])
+    unsafe = staging.unsafe_out(out, [*files, *([roster] if roster else []), *templates])
+    if unsafe:
+        raise click.BadParameter(f"{out} cannot be the output folder: {unsafe}. solgen "
+                                 "replaces the output folder as a whole; give it a folder of "
+                                 "its own, such as output/", param_hint="--out")
     key = cache.fingerprint([*files, *([roster] if roster else [])], options, templates)
     with lock.hold(out, wait):
         staging.clean_leftovers(staging.Places.of(out))  # of a build stopped earlier
@@ -194,8 +201,9 @@ def stress(file: Path, count: int, seed: int) -> None:
 @JOBS
 @TEMPLATE_FOLDERS
 @TIME_LIMIT
+@MEMORY_LIMIT
 def check(paths: tuple[Path, ...], seconds: float, jobs: int, roster: Path | None,
-          templates: tuple[Path, ...], strict: bool) -> None:
+          templates: tuple[Path, ...], strict: bool, megabytes: int) -> None:
     """Parse, solve and verify problems; write nothing.
 
     Checks what a build checks: every step, and for a problem with vary: one
@@ -227,4 +235,4 @@ def check(paths: tuple[Path, ...], seconds: float, jobs: int, roster: Path | Non
         click.echo(f"ok: {count(result.problems, 'problem')}, "
                    f"{count(result.steps, 'step')} verified")
 
-    guarded(work)
+    guarded(work, megabytes=megabytes)

@@ -87,6 +87,10 @@ def _pandoc(args: list[str], data: bytes, seconds: float = DEFAULT_SECONDS,
     except child.Overtime as late:
         raise SolgenError(f"pandoc ({to}) {late}", where=where,
                           hint=SLOW_HINT) from None
+    stderr = done.stderr.decode("utf-8", "replace")
+    if done.returncode != 0 and ("out of memory" in stderr or "Heap exhausted" in stderr):
+        raise SolgenError(f"pandoc ({to}) ran out of memory", where=where,
+                          hint="raise the budget with --memory-limit MB")
     if done.returncode != 0:
         raise SolgenError(f"pandoc failed ({to}): "
                           f"{done.stderr.decode('utf-8', 'replace').strip()}")
