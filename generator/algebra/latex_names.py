@@ -47,6 +47,9 @@ class Vocabulary:
     symbols: Mapping[str, sympy.Symbol] = field(default_factory=dict)
     words: frozenset[str] = frozenset()  # multi-letter words that are one name (yy, MSE)
     functions: Mapping[str, Any] = field(default_factory=dict)  # the text's own: h(x_1, x_2)
+    # ∇_θ of f for each vector name the text defines (θ = (b, w₁, w₂)), by the spelling of
+    # θ; a name not listed reads as an opaque ∇θf, which only its definition can value.
+    gradients: Mapping[str, Callable[[sympy.Basic], sympy.Basic]] = field(default_factory=dict)
 
     def symbol(self, name: str) -> sympy.Symbol:
         return self.symbols.get(name) or sympy.Symbol(name)

@@ -9,21 +9,34 @@ whose value the step was checked against, so a fragment that reads back equal st
 exactly what was proved.
 
 Partials of names (∂L/∂w) are compared as names: the reader must give back the same
-∂L/∂w, not its value. A fragment the reader cannot read (vector notation, labels it does
-not know) is counted as not covered; `stats` says how many were.
+∂L/∂w, not its value. What a solution's own names stand for is taught to the reader
+(`ReadBack.learn`): ∇_θ f of a vector θ reads component-wise as (∂f/∂b, ∂f/∂w₁, …), θ⁰
+as the vector it names, `h(x₁,x₂)` as the name of the model's output, `s'` as the block's
+name s', and a label such as σ'(x) is compared by the value its block defines. A fragment
+the reader still cannot read is counted as not covered; `stats` says how many were and
+`stats.uncovered` lists them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import sympy
 
-from generator.algebra.latex_names import Primed, Vocabulary
-from generator.algebra.notation import Frac, Grad, Paren, Power, VectorShapeError, components
+from generator.algebra.latex_names import FUNCTIONS, Primed, Vocabulary
+from generator.algebra.notation import (
+    Frac,
+    Grad,
+    Paren,
+    Power,
+    Vec,
+    VectorShapeError,
+    components,
+)
 from generator.algebra.reader import ReadError, read, spelled_name
-from generator.algebra.trace import Step
+from generator.algebra.trace import Solution, Step
 from generator.check.verify import equal_lists, rounded
 from generator.errors import Location, StepCheckError
 from generator.solvers.problem import Problem
@@ -51,52 +64,106 @@ class Stats:
     checked: int = 0  # distinct fragments read back and compared
     unread: int = 0  # distinct fragments the reader cannot read or value (not covered)
     reasons: dict[str, int] = field(default_factory=dict)
+    uncovered: dict[str, str] = field(default_factory=dict)  # text → why, first MAX_LISTED
 
 
 stats = Stats()
 # The same fragment of the same expression under the same names is read once per process
 # (both languages, every format and every sheet print the same math).
-_seen: dict[tuple[str, sympy.Basic, int | None, frozenset[tuple[sympy.Symbol, str]]],
-            str | None] = {}
+_seen: dict[tuple[object, ...], str | None] = {}
 MAX_SEEN = 100_000  # `solgen serve` runs for hours: forget rather than grow without bound
+MAX_LISTED = 1000
+APPLIED = re.compile(r"([A-Za-z]\w*)\(([A-Za-z]\w*(?:,[A-Za-z]\w*)*)\)")  # h(x1,x2)
 
 
-def vocabulary(names: Mapping[sympy.Symbol, str]) -> Vocabulary:
-    """Each declared symbol under the spelling the reader gives its printed LaTeX."""
+def vocabulary(names: Mapping[sympy.Symbol, str],
+               gradients: Mapping[str, Callable[[sympy.Basic], sympy.Basic]] | None = None
+               ) -> Vocabulary:
+    """Each declared symbol under the spelling the reader gives its printed LaTeX; the
+    names of applied outputs (h(x₁,x₂)) and the gradients of the vectors a solution uses."""
     symbols: dict[str, sympy.Symbol] = {sym.name: sym for sym in names}
     for sym, latex in names.items():
         spelled = spelled_name(latex)
         if spelled:
             symbols.setdefault(spelled, sym)
-    functions = {f"softmax{k + 1}": _softmax(k) for k in range(MAX_SOFTMAX)}
+    functions: dict[str, Callable[..., sympy.Basic]] = {
+        f"softmax{k + 1}": _softmax(k) for k in range(MAX_SOFTMAX)}
+    for sym, latex in names.items():
+        applied = APPLIED.fullmatch(sym.name)
+        head = spelled_name(latex.split("(")[0]) if applied else ""
+        if applied and head and head not in FUNCTIONS:
+            functions.setdefault(head, _applied(applied.group(1), symbols.get(head)))
     words = frozenset(n for n in symbols if len(n) > 1)
-    return Vocabulary(symbols, words, functions)
+    return Vocabulary(symbols, words, functions, dict(gradients or {}))
+
+
+def _applied(name: str, bare: sympy.Symbol | None) -> Callable[..., sympy.Basic]:
+    """h(x₁, x₂) read as the name of the output it labels; h(u) of one argument is still
+    the product h·u the text would mean without the label."""
+    def call(*args: sympy.Basic) -> sympy.Basic:
+        if all(isinstance(a, sympy.Symbol) for a in args) and len(args) > 1:
+            return sympy.Symbol(f"{name}({','.join(a.name for a in args)})")
+        if len(args) == 1:
+            return (bare or sympy.Symbol(name)) * args[0]
+        raise ReadError(f"{name}(…) of these arguments is not a name of this problem")
+    return call
+
+
+def _gradient(wrt: sympy.Symbol, vector: sympy.Basic) -> Callable[[sympy.Basic], sympy.Basic]:
+    return lambda of: Grad(of, wrt, vector)
 
 
 
 
-def _softmax(k: int) -> object:
+def _softmax(k: int) -> Callable[..., sympy.Basic]:
     from generator.algebra.functions import softmax
 
-    return lambda *zs: softmax(sympy.Integer(k), *zs)
+    return lambda *zs: sympy.sympify(softmax(sympy.Integer(k), *zs))
 
 
 class ReadBack:
     """Reads fragments back with one vocabulary and keeps the mismatches."""
 
     def __init__(self, names: Mapping[sympy.Symbol, str]) -> None:
+        self.latex = dict(names)
         self.vocabulary = vocabulary(names)
         self.names = frozenset(names.items())
         # Two symbols printed alike (a one-unit layer's bias b and its vector b) are one name
         # on the page: the reading is compared with the symbol the page can name.
         self.alias = {sym: self.vocabulary.symbol(spelled_name(latex)) for sym, latex in
                       names.items() if spelled_name(latex) and spelled_name(latex) != sym.name}
+        self.primed = _primed_names(names, self.vocabulary)
+        self.values: dict[sympy.Symbol, sympy.Basic] = {}
+        self.context: tuple[object, ...] = ()
         self.mismatches: list[Mismatch] = []
+
+    def learn(self, solution: Solution) -> None:
+        """What this solution's own names stand for: the vectors its ∇ are taken over
+        (θ = (b, w₁, w₂)), the vectors and labels its blocks define (θ⁰, σ'(x), h(x₁,x₂))."""
+        values: dict[sympy.Symbol, sympy.Basic] = {}
+        gradients: dict[str, tuple[sympy.Symbol, sympy.Basic]] = {}
+        for section in solution.sections:
+            for block in section.blocks:
+                for sym, body in block.extra.items():
+                    if isinstance(body, Vec) or not sym.name.isidentifier():
+                        values.setdefault(sym, body)
+                for step in block.steps:
+                    for grad in _gradients(step):
+                        wrt, vector = grad.args[1], grad.args[2]
+                        spelled = spelled_name(self.latex.get(wrt, wrt.name))
+                        if spelled:
+                            gradients.setdefault(spelled, (wrt, vector))
+        context = (frozenset(values.items()), frozenset(gradients.items()))
+        if context == self.context:
+            return
+        self.values, self.context = values, context
+        self.vocabulary = vocabulary(self.latex, {
+            k: _gradient(wrt, vector) for k, (wrt, vector) in gradients.items()})
 
     def fragment(self, step: Step, text: str, expr: sympy.Basic,
                  digits: int | None = None) -> None:
         stats.fragments += 1
-        key = (text, expr, digits, self.names)
+        key = (text, expr, digits, self.names, self.context)
         if key in _seen:
             detail = _seen[key]
         else:
@@ -125,19 +192,22 @@ class ReadBack:
         if any(type(a).__name__ == "Shown" for a in expr.atoms()):
             # A variant's number line, printed before it was checked (variants/lines.py
             # compares its numbers): no sympy value to read it against.
-            _unread("variant number line")
+            _unread("variant number line", text)
             return None
         try:
-            value = read(text, self.vocabulary)
+            value = read(text, self.vocabulary).xreplace(self.primed)
         except (ReadError, RecursionError) as exc:
-            _unread(type(exc).__name__ + ": " + str(exc).split(":")[0])
+            _unread(type(exc).__name__ + ": " + str(exc).split(":")[0], text)
             return None
+        if value.has(Primed):
+            _unread("s' of a name this solution does not define", text)
+            return None
+        # A label (σ'(x)) or vector name (θ⁰) stands for what its block defines, on the
+        # page as in the check: both sides are compared with it worked out.
+        value, expr = value.xreplace(self.values), expr.xreplace(self.values)
         mine, theirs = _scalars(value), _scalars(expr)
-        if mine is None or theirs is None or value.has(Primed) or expr.has(Grad):
-            _unread("vector notation or s' of a name")
-            return None
-        if any(not s.name.isidentifier() for s in expr.free_symbols):
-            _unread("a label such as σ'(x) that names a value defined in its block")
+        if mine is None or theirs is None:
+            _unread("a vector added to a scalar", text)
             return None
         names: dict[sympy.Basic, sympy.Symbol] = {}
         mine = [_evaluated(_named(v, names)) for v in mine]
@@ -151,9 +221,35 @@ class ReadBack:
         return None
 
 
-def _unread(reason: str) -> None:
+def _unread(reason: str, text: str) -> None:
     stats.unread += 1
     stats.reasons[reason] = stats.reasons.get(reason, 0) + 1
+    if len(stats.uncovered) < MAX_LISTED:
+        stats.uncovered.setdefault(text, reason)
+
+
+def _primed_names(names: Mapping[sympy.Symbol, str], vocab: Vocabulary
+                  ) -> dict[sympy.Basic, sympy.Symbol]:
+    """`s'` reads as s' of the name s; the solution that prints it names it s' (a label
+    whose meaning its block gives): the reading is that label."""
+    out: dict[sympy.Basic, sympy.Symbol] = {}
+    for sym, latex in names.items():
+        if "'" in latex and not sym.name.isidentifier():
+            try:
+                value = read(latex, vocab)
+            except ReadError:
+                continue
+            if isinstance(value, Primed):
+                out.setdefault(value, sym)
+    return out
+
+
+def _gradients(step: Step) -> set[sympy.Basic]:
+    found: set[sympy.Basic] = set()
+    for expr in (step.lhs, step.rhs):
+        if expr is not None and expr.has(Grad):
+            found |= expr.atoms(Grad)
+    return found
 
 
 def _scalars(expr: sympy.Basic) -> list[sympy.Basic] | None:
