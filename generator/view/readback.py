@@ -19,13 +19,12 @@ the reader still cannot read is counted as not covered; `stats` says how many we
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import sympy
 
-from generator.algebra.latex_names import FUNCTIONS, Primed, Vocabulary
+from generator.algebra.latex_names import Primed, Vocabulary
 from generator.algebra.notation import (
     Frac,
     Grad,
@@ -35,6 +34,7 @@ from generator.algebra.notation import (
     VectorShapeError,
     components,
 )
+from generator.algebra.page_names import vocabulary
 from generator.algebra.reader import ReadError, read, spelled_name
 from generator.algebra.trace import Solution, Step
 from generator.check.verify import equal_lists, rounded
@@ -42,8 +42,6 @@ from generator.errors import Location, StepCheckError
 from generator.solvers.problem import Problem
 
 __all__ = ["Mismatch", "ReadBack", "refuse", "stats"]
-
-MAX_SOFTMAX = 64  # classes a printed softmax_k may name
 
 
 @dataclass(frozen=True)
@@ -64,6 +62,7 @@ class Stats:
     checked: int = 0  # distinct fragments read back and compared
     unread: int = 0  # distinct fragments the reader cannot read or value (not covered)
     reasons: dict[str, int] = field(default_factory=dict)
+    number_lines: int = 0  # distinct variant number lines, read back in variants/reading.py
     uncovered: dict[str, str] = field(default_factory=dict)  # text → why, first MAX_LISTED
 
 
@@ -73,52 +72,12 @@ stats = Stats()
 _seen: dict[tuple[object, ...], str | None] = {}
 MAX_SEEN = 100_000  # `solgen serve` runs for hours: forget rather than grow without bound
 MAX_LISTED = 1000
-APPLIED = re.compile(r"([A-Za-z]\w*)\(([A-Za-z]\w*(?:,[A-Za-z]\w*)*)\)")  # h(x1,x2)
-
-
-def vocabulary(names: Mapping[sympy.Symbol, str],
-               gradients: Mapping[str, Callable[[sympy.Basic], sympy.Basic]] | None = None
-               ) -> Vocabulary:
-    """Each declared symbol under the spelling the reader gives its printed LaTeX; the
-    names of applied outputs (h(x₁,x₂)) and the gradients of the vectors a solution uses."""
-    symbols: dict[str, sympy.Symbol] = {sym.name: sym for sym in names}
-    for sym, latex in names.items():
-        spelled = spelled_name(latex)
-        if spelled:
-            symbols.setdefault(spelled, sym)
-    functions: dict[str, Callable[..., sympy.Basic]] = {
-        f"softmax{k + 1}": _softmax(k) for k in range(MAX_SOFTMAX)}
-    for sym, latex in names.items():
-        applied = APPLIED.fullmatch(sym.name)
-        head = spelled_name(latex.split("(")[0]) if applied else ""
-        if applied and head and head not in FUNCTIONS:
-            functions.setdefault(head, _applied(applied.group(1), symbols.get(head)))
-    words = frozenset(n for n in symbols if len(n) > 1)
-    return Vocabulary(symbols, words, functions, dict(gradients or {}))
-
-
-def _applied(name: str, bare: sympy.Symbol | None) -> Callable[..., sympy.Basic]:
-    """h(x₁, x₂) read as the name of the output it labels; h(u) of one argument is still
-    the product h·u the text would mean without the label."""
-    def call(*args: sympy.Basic) -> sympy.Basic:
-        if all(isinstance(a, sympy.Symbol) for a in args) and len(args) > 1:
-            return sympy.Symbol(f"{name}({','.join(a.name for a in args)})")
-        if len(args) == 1:
-            return (bare or sympy.Symbol(name)) * args[0]
-        raise ReadError(f"{name}(…) of these arguments is not a name of this problem")
-    return call
 
 
 def _gradient(wrt: sympy.Symbol, vector: sympy.Basic) -> Callable[[sympy.Basic], sympy.Basic]:
     return lambda of: Grad(of, wrt, vector)
 
 
-
-
-def _softmax(k: int) -> Callable[..., sympy.Basic]:
-    from generator.algebra.functions import softmax
-
-    return lambda *zs: sympy.sympify(softmax(sympy.Integer(k), *zs))
 
 
 class ReadBack:
@@ -190,9 +149,9 @@ class ReadBack:
 
     def _detail(self, text: str, expr: sympy.Basic, digits: int | None) -> str | None:
         if any(type(a).__name__ == "Shown" for a in expr.atoms()):
-            # A variant's number line, printed before it was checked (variants/lines.py
-            # compares its numbers): no sympy value to read it against.
-            _unread("variant number line", text)
+            # A variant's number line: read back where it was made, against the variant's
+            # numbers (variants/reading.py); here it has no sympy value to compare with.
+            stats.number_lines += 1
             return None
         try:
             value = read(text, self.vocabulary).xreplace(self.primed)
