@@ -156,18 +156,15 @@ class ReadBack:
         try:
             value = read(text, self.vocabulary).xreplace(self.primed)
         except (ReadError, RecursionError) as exc:
-            _unread(type(exc).__name__ + ": " + str(exc).split(":")[0], text)
-            return None
+            return _unread(type(exc).__name__ + ": " + str(exc).split(":")[0], text)
         if value.has(Primed):
-            _unread("s' of a name this solution does not define", text)
-            return None
+            return _unread("s' of a name this solution does not define", text)
         # A label (σ'(x)) or vector name (θ⁰) stands for what its block defines, on the
         # page as in the check: both sides are compared with it worked out.
         value, expr = value.xreplace(self.values), expr.xreplace(self.values)
         mine, theirs = _scalars(value), _scalars(expr)
         if mine is None or theirs is None:
-            _unread("a vector added to a scalar", text)
-            return None
+            return _unread("a vector added to a scalar", text)
         names: dict[sympy.Basic, sympy.Symbol] = {}
         mine = [_evaluated(_named(v, names)) for v in mine]
         theirs = [_evaluated(_named(_decimals(v.xreplace(self.alias)), names)) for v in theirs]
@@ -180,11 +177,14 @@ class ReadBack:
         return None
 
 
-def _unread(reason: str, text: str) -> None:
+def _unread(reason: str, text: str) -> str:
+    """A fragment that cannot be read back states nothing checkable: it stops the problem
+    as a misread one does (a dropped bracket often leaves a line that does not parse)."""
     stats.unread += 1
     stats.reasons[reason] = stats.reasons.get(reason, 0) + 1
     if len(stats.uncovered) < MAX_LISTED:
         stats.uncovered.setdefault(text, reason)
+    return f"cannot be read back: {reason}"
 
 
 def _primed_names(names: Mapping[sympy.Symbol, str], vocab: Vocabulary
@@ -193,7 +193,7 @@ def _primed_names(names: Mapping[sympy.Symbol, str], vocab: Vocabulary
     whose meaning its block gives): the reading is that label."""
     out: dict[sympy.Basic, sympy.Symbol] = {}
     for sym, latex in names.items():
-        if "'" in latex and not sym.name.isidentifier():
+        if "'" in latex:
             try:
                 value = read(latex, vocab)
             except ReadError:
