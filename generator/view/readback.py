@@ -39,7 +39,7 @@ from generator.algebra.reader import ReadError, read, spelled_name
 from generator.algebra.trace import Solution, Step
 from generator.check.verify import equal_lists, rounded
 from generator.errors import Location, StepCheckError
-from generator.solvers.problem import Problem
+from generator.solvers.problem import Problem, step_line
 
 __all__ = ["Mismatch", "ReadBack", "refuse", "stats"]
 
@@ -52,6 +52,7 @@ class Mismatch:
     text: str
     expr: sympy.Basic
     detail: str
+    owner: sympy.Basic | None = None  # the lhs the step states or continues (its file line)
 
 
 @dataclass
@@ -94,6 +95,7 @@ class ReadBack:
         self.primed = _primed_names(names, self.vocabulary)
         self.values: dict[sympy.Symbol, sympy.Basic] = {}
         self.context: tuple[object, ...] = ()
+        self.owner: sympy.Basic | None = None  # the last lhs printed: what `= …` continues
         self.mismatches: list[Mismatch] = []
 
     def learn(self, solution: Solution) -> None:
@@ -129,8 +131,10 @@ class ReadBack:
             if len(_seen) >= MAX_SEEN:
                 _seen.clear()
             detail = _seen[key] = self._detail(text, expr, digits)
+        if step.lhs is not None:
+            self.owner = step.lhs
         if detail:
-            self.mismatches.append(Mismatch(step, text, expr, detail))
+            self.mismatches.append(Mismatch(step, text, expr, detail, self.owner))
 
     def sum_line(self, step: Step, text: str, head: str, terms: list[str]) -> None:
         """A bracketed sum `head[t₁ + t₂ …]` whose head and terms were each read back: the
@@ -235,12 +239,11 @@ def refuse(problem: Problem, reader: ReadBack) -> None:
     """Stop the problem, as a wrong step does, when a printed fragment misreads its value."""
     if not reader.mismatches:
         return
-    source, lines = problem.source, problem.graph.lines
     out = []
     for bad in reader.mismatches:
-        lhs = bad.step.lhs
-        line = lines.get(lhs) if isinstance(lhs, sympy.Symbol) else None
-        where = Location(source.path, line or source.line(("kind",)))
+        # The line of the node or key that produced the step, as for a step that fails.
+        where = Location(problem.source.path, step_line(problem.source, problem.graph,
+                                                        bad.owner))
         out.append(f"{where}: the printed line of a step ({bad.step.rule}) is not what was "
                    f"checked\n  printed: {bad.text}\n  checked: {bad.expr}\n  {bad.detail}")
     raise StepCheckError("\n".join(out))
