@@ -66,7 +66,8 @@ def test_the_number_lines_of_variant_sheets_are_read_back() -> None:
     theme = Theme()
     for path in VARIED:
         problem = prepare(path)
-        template, solved = solve_variants(problem, Request(count=3, seed=7, roster=None, combined=False))
+        request = Request(count=3, seed=7, roster=None, combined=False)
+        template, solved = solve_variants(problem, request)
         sheets = Sheets(problem, template, theme.voice("en"))
         for s in solved:
             sheets.answer(s)
