@@ -23,7 +23,8 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "sigma": sigmoid, "sigmoid": sigmoid, "tanh": sympy.tanh, "sinh": sympy.sinh,
     "cosh": sympy.cosh, "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan,
     "exp": sympy.exp, "log": sympy.log, "ln": sympy.log, "relu": relu, "ReLU": relu,
-    "softplus": softplus, "step": step,
+    "softplus": softplus, "step": step, "arctan": sympy.atan, "arcsin": sympy.asin,
+    "arccos": sympy.acos,
 }
 TWO_ARGUMENTS: dict[str, Callable[..., Any]] = {"LReLU": leaky_relu, "leaky_relu": leaky_relu}
 

@@ -90,9 +90,14 @@ class ReadBack:
         self.names = frozenset(names.items())
         # Two symbols printed alike (a one-unit layer's bias b and its vector b) are one name
         # on the page: the reading is compared with the symbol the page can name.
-        self.alias = {sym: self.vocabulary.symbol(spelled_name(latex)) for sym, latex in
-                      names.items() if spelled_name(latex) and spelled_name(latex) != sym.name}
+        self.alias: dict[sympy.Symbol, sympy.Basic] = {
+            sym: self.vocabulary.symbol(spelled_name(latex)) for sym, latex in names.items()
+            if spelled_name(latex) and spelled_name(latex) != sym.name}
+        # A symbol printed as a partial of a name (f_x as ∂f/∂x) is that partial on the page.
+        self.alias.update({sym: d for sym, latex in names.items()
+                           if (d := _partial_of_name(latex, self.vocabulary)) is not None})
         self.primed = _primed_names(names, self.vocabulary)
+        self.labels = _labels(names, self.vocabulary)
         self.values: dict[sympy.Symbol, sympy.Basic] = {}
         self.context: tuple[object, ...] = ()
         self.owner: sympy.Basic | None = None  # the last lhs printed: what `= …` continues
@@ -102,18 +107,21 @@ class ReadBack:
         """What this solution's own names stand for: the vectors its ∇ are taken over
         (θ = (b, w₁, w₂)), the vectors and labels its blocks define (θ⁰, σ'(x), h(x₁,x₂))."""
         values: dict[sympy.Symbol, sympy.Basic] = {}
+        ambiguous: set[sympy.Symbol] = set()  # f'(x) of (a) and of (b): a name, no value
         gradients: dict[str, tuple[sympy.Symbol, sympy.Basic]] = {}
         for section in solution.sections:
             for block in section.blocks:
                 for sym, body in block.extra.items():
                     if isinstance(body, Vec) or not sym.name.isidentifier():
-                        values.setdefault(sym, body)
+                        if values.setdefault(sym, body) != body:
+                            ambiguous.add(sym)
                 for step in block.steps:
                     for grad in _gradients(step):
                         wrt, vector = grad.args[1], grad.args[2]
                         spelled = spelled_name(self.latex.get(wrt, wrt.name))
                         if spelled:
                             gradients.setdefault(spelled, (wrt, vector))
+        values = {sym: body for sym, body in values.items() if sym not in ambiguous}
         context = (frozenset(values.items()), frozenset(gradients.items()))
         if context == self.context:
             return
@@ -158,7 +166,7 @@ class ReadBack:
             stats.number_lines += 1
             return None
         try:
-            value = read(text, self.vocabulary).xreplace(self.primed)
+            value = self.labels.get(text) or read(text, self.vocabulary).xreplace(self.primed)
         except (ReadError, RecursionError) as exc:
             return _unread(type(exc).__name__ + ": " + str(exc).split(":")[0], text)
         if value.has(Primed):
@@ -179,6 +187,20 @@ class ReadBack:
         if check.status == "failed":
             return f"reads back as {value}: {check.detail}"
         return None
+
+
+def _partial_of_name(latex: str, vocabulary: Vocabulary) -> sympy.Derivative | None:
+    """The plain ∂f/∂x a declared symbol's LaTeX reads as, or None if it reads otherwise."""
+    if r"\partial" not in latex and r"\frac{d" not in latex:
+        return None
+    try:
+        value = read(latex, vocabulary)
+    except (ReadError, RecursionError):
+        return None
+    if isinstance(value, sympy.Derivative) and isinstance(value.expr, sympy.Symbol) and (
+            value.expr not in value.variables):
+        return sympy.Derivative(value.expr, *value.variable_count)
+    return None
 
 
 def _unread(reason: str, text: str) -> str:
@@ -207,6 +229,23 @@ def _primed_names(names: Mapping[sympy.Symbol, str], vocab: Vocabulary
     return out
 
 
+def _labels(names: Mapping[sympy.Symbol, str], vocab: Vocabulary) -> dict[str, sympy.Symbol]:
+    """Names whose LaTeX the reader does not read as a value (`f'(x)` of a function the
+    page defines in words, `\nabla f\big|_{P}`, `h(x_1,x_2)`): that exact text on the page
+    is the name, compared as a name (as ∂L/∂w is)."""
+    out: dict[str, sympy.Symbol] = {}
+    for sym, latex in names.items():
+        if spelled_name(latex):
+            continue
+        try:
+            value = read(latex, vocab)
+        except (ReadError, RecursionError):
+            value = None
+        if value is None or isinstance(value, sympy.MatrixBase) or value.has(Primed):
+            out.setdefault(latex, sym)
+    return out
+
+
 def _gradients(step: Step) -> set[sympy.Basic]:
     found: set[sympy.Basic] = set()
     for expr in (step.lhs, step.rhs):
@@ -227,11 +266,14 @@ def _scalars(expr: sympy.Basic) -> list[sympy.Basic] | None:
 
 def _named(expr: sympy.Basic, names: dict[sympy.Basic, sympy.Symbol]) -> sympy.Basic:
     """Partials of names become one symbol each (the same partial, the same symbol); any
-    other derivative (σ'(z) printed from ∂σ(z)/∂z) is worked out."""
+    other derivative (σ'(z) printed from ∂σ(z)/∂z, dx/dx) is worked out. A kind's display
+    derivative (a Derivative subclass printed as d/dx(…)) is the plain Derivative here, so
+    the page's ∂L/∂w and the step's are one symbol."""
     def name(d: sympy.Derivative) -> sympy.Basic:
-        if isinstance(d.expr, sympy.Symbol):
-            return names.setdefault(d, sympy.Symbol(f"_d{len(names)}"))
-        return d.doit()
+        if isinstance(d.expr, sympy.Symbol) and d.expr not in d.variables:
+            plain = sympy.Derivative(d.expr, *d.variable_count)
+            return names.setdefault(plain, sympy.Symbol(f"_d{len(names)}"))
+        return sympy.Derivative(d.expr, *d.variable_count).doit()
     return expr.replace(lambda e: isinstance(e, sympy.Derivative), name)
 
 
