@@ -44,6 +44,8 @@ ONCE_UNCOVERED = [
     r"\nabla_{W^{(1)}} L", r"\nabla_{b^{(2)}} L", r"\nabla_{\mathbf{z}} L",
     r"h(x_{1},x_{2})", r"s'''", r"s'' (1 - 2 s) - 2 (s')^{2}", r"s^{(4)}",
     r"\sigma'''(x)", r"\sigma^{(6)}(x)", r"\tanh'(x)", r"t'' (- 2 t) - 2 (t')^{2}",
+    r"f'(x)", r"\nabla f\big|_{P}", r"H_{f}\big|_{P}",
+    r"\frac{d}{d x}\left(\arctan{\left(\sqrt{x}\right)}\right)",
 ]
 
 
@@ -124,6 +126,9 @@ KIND_LINE = 4
      None),
     ("week1-sigmoid-derivatives", r"s'''", r"s''", None),
     ("tanh-derivatives", r"\tanh''(x)", r"\tanh'(x)", None),
+    # labels of the calculus kinds, compared as names
+    ("derivative-rules", r"f'(x)", r"f(x)", None),
+    ("partials-gradient-hessian", r"\nabla f\big|_{P}", r"H_{f}\big|_{P}", None),
     # a bracket dropped on one side only: the line no longer parses, and still stops
     ("hw1-3-conv-w11", r"\frac{1}{n} (y - \hat{y})^{2}", r"\frac{1}{n} y - \hat{y})^{2}",
      MSE_LINE),

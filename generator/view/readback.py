@@ -11,10 +11,11 @@ exactly what was proved.
 Partials of names (∂L/∂w) are compared as names: the reader must give back the same
 ∂L/∂w, not its value. What a solution's own names stand for is taught to the reader
 (`ReadBack.learn`): ∇_θ f of a vector θ reads component-wise as (∂f/∂b, ∂f/∂w₁, …), θ⁰
-as the vector it names, `h(x₁,x₂)` as the name of the model's output, `s'` as the block's
-name s', and a label such as σ'(x) is compared by the value its block defines. A fragment
-the reader still cannot read is counted as not covered; `stats` says how many were and
-`stats.uncovered` lists them.
+as the vector it names, `s'` as the block's name s', and a label such as σ'(x) is
+compared by the value its block defines; a name the reader cannot read as a value
+(`f'(x)`, `h(x₁,x₂)`) is that name where printed as itself. A fragment the reader still
+cannot read stops the problem as a misread one does; `stats` counts them and
+`stats.uncovered` lists them (scripts/readback-coverage.py).
 """
 
 from __future__ import annotations
@@ -105,23 +106,15 @@ class ReadBack:
 
     def learn(self, solution: Solution) -> None:
         """What this solution's own names stand for: the vectors its ∇ are taken over
-        (θ = (b, w₁, w₂)), the vectors and labels its blocks define (θ⁰, σ'(x), h(x₁,x₂))."""
-        values: dict[sympy.Symbol, sympy.Basic] = {}
-        ambiguous: set[sympy.Symbol] = set()  # f'(x) of (a) and of (b): a name, no value
+        (θ = (b, w₁, w₂)), the vectors and labels its blocks define (θ⁰, σ'(x))."""
+        values = _definitions(solution)
         gradients: dict[str, tuple[sympy.Symbol, sympy.Basic]] = {}
-        for section in solution.sections:
-            for block in section.blocks:
-                for sym, body in block.extra.items():
-                    if isinstance(body, Vec) or not sym.name.isidentifier():
-                        if values.setdefault(sym, body) != body:
-                            ambiguous.add(sym)
-                for step in block.steps:
-                    for grad in _gradients(step):
-                        wrt, vector = grad.args[1], grad.args[2]
-                        spelled = spelled_name(self.latex.get(wrt, wrt.name))
-                        if spelled:
-                            gradients.setdefault(spelled, (wrt, vector))
-        values = {sym: body for sym, body in values.items() if sym not in ambiguous}
+        for step in solution.steps():
+            for grad in _gradients(step):
+                wrt, vector = grad.args[1], grad.args[2]
+                spelled = spelled_name(self.latex.get(wrt, wrt.name))
+                if spelled:
+                    gradients.setdefault(spelled, (wrt, vector))
         context = (frozenset(values.items()), frozenset(gradients.items()))
         if context == self.context:
             return
@@ -227,6 +220,20 @@ def _primed_names(names: Mapping[sympy.Symbol, str], vocab: Vocabulary
             if isinstance(value, Primed):
                 out.setdefault(value, sym)
     return out
+
+
+def _definitions(solution: Solution) -> dict[sympy.Symbol, sympy.Basic]:
+    """The vectors (θ⁰ = Vec(…)) and labels (σ'(x)) the blocks define; a label defined
+    differently in two blocks (f'(x) of (a) and of (b)) is left a name."""
+    values: dict[sympy.Symbol, sympy.Basic] = {}
+    ambiguous: set[sympy.Symbol] = set()
+    for section in solution.sections:
+        for block in section.blocks:
+            for sym, body in block.extra.items():
+                wanted = isinstance(body, Vec) or not sym.name.isidentifier()
+                if wanted and values.setdefault(sym, body) != body:
+                    ambiguous.add(sym)
+    return {sym: body for sym, body in values.items() if sym not in ambiguous}
 
 
 def _labels(names: Mapping[sympy.Symbol, str], vocab: Vocabulary) -> dict[str, sympy.Symbol]:
