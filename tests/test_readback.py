@@ -69,7 +69,9 @@ def test_the_softmax_b3_sheet_reads_back(tmp_path: Path) -> None:
     problem = prepare(path)
     made = model.problem_view(problem, Theme().voice("en"))
     math = "\n".join(b.math for s in made.sections for b in s.blocks)
-    assert r"- \frac{y_{1}}{p_{1}} (- \operatorname{softmax}_{1}" in math
+    # One notation for the outputs (issue 14): ∂p₁/∂z₃ = −p₁p₃, not −softmax₁ softmax₃.
+    assert r"- \frac{y_{1}}{p_{1}} (- p_{1} p_{3}) \cdot 1" in math
+    assert r"\operatorname{softmax}" not in math
 
 
 def test_a_misprinted_line_stops_the_problem_at_its_file(tmp_path: Path,
@@ -85,8 +87,8 @@ def test_a_misprinted_line_stops_the_problem_at_its_file(tmp_path: Path,
         model.problem_view(problem, Theme().voice("en"))
     message = str(info.value)
     assert f"{path}:" in message and "(substitute_partials)" in message
-    assert r"printed: - \frac{y_{1}}{p_{1}} - \operatorname{softmax}_{1}" in message
-    assert "checked: -y1/p1*(-softmax(0, z1, z2, z3)" in message
+    assert r"printed: - \frac{y_{1}}{p_{1}} - p_{1} p_{3} \cdot 1" in message
+    assert "checked: -y1/p1*(-p1*p3)" in message
 
 
 def test_a_wrong_fragment_is_a_mismatch_naming_both_forms() -> None:

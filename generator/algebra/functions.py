@@ -92,8 +92,10 @@ class step(Function):  # type: ignore[misc]  # sympy is untyped
     def mp(x: Any) -> Any:
         return mpmath.mpf(1 if x > 0 else 0)
 
-    def _latex(self, printer: Any) -> str:
-        return rf"\mathbb{{1}}\left[{printer._print(self.args[0])} > 0\right]"
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        text = rf"\mathbb{{1}}\left[{printer._print(self.args[0])} > 0\right]"
+        # sympy passes `exp` for a power (f(x)^2): without it, printing one crashed.
+        return f"{text}^{{{exp}}}" if exp is not None else text
 
 
 class relu(Function):  # type: ignore[misc]  # sympy is untyped
@@ -121,8 +123,9 @@ class relu(Function):  # type: ignore[misc]  # sympy is untyped
         real: bool | None = self.args[0].is_real
         return real
 
-    def _latex(self, printer: Any) -> str:
-        return rf"\operatorname{{ReLU}}\left({printer._print(self.args[0])}\right)"
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        text = rf"\operatorname{{ReLU}}\left({printer._print(self.args[0])}\right)"
+        return f"{text}^{{{exp}}}" if exp is not None else text
 
 
 class leaky_relu(Function):  # type: ignore[misc]  # sympy is untyped
@@ -154,9 +157,10 @@ class leaky_relu(Function):  # type: ignore[misc]  # sympy is untyped
         real: bool | None = self.args[0].is_real
         return real
 
-    def _latex(self, printer: Any) -> str:
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
         x, a = (printer._print(v) for v in self.args)
-        return rf"\operatorname{{LReLU}}_{{{a}}}\left({x}\right)"
+        text = rf"\operatorname{{LReLU}}_{{{a}}}\left({x}\right)"
+        return f"{text}^{{{exp}}}" if exp is not None else text
 
 
 class softplus(Function):  # type: ignore[misc]  # sympy is untyped
@@ -184,8 +188,9 @@ class softplus(Function):  # type: ignore[misc]  # sympy is untyped
         real: bool | None = self.args[0].is_real
         return real
 
-    def _latex(self, printer: Any) -> str:
-        return rf"\operatorname{{softplus}}\left({printer._print(self.args[0])}\right)"
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        text = rf"\operatorname{{softplus}}\left({printer._print(self.args[0])}\right)"
+        return f"{text}^{{{exp}}}" if exp is not None else text
 
 
 class softmax(Function):  # type: ignore[misc]  # sympy is untyped
@@ -232,9 +237,10 @@ class softmax(Function):  # type: ignore[misc]  # sympy is untyped
     def _eval_is_positive(self) -> bool | None:
         return self._eval_is_real()
 
-    def _latex(self, printer: Any) -> str:
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
         zs = ", ".join(printer._print(z) for z in self.args[1:])
-        return rf"\operatorname{{softmax}}_{{{int(self.args[0]) + 1}}}\left({zs}\right)"
+        text = rf"\operatorname{{softmax}}_{{{int(self.args[0]) + 1}}}\left({zs}\right)"
+        return f"{text}^{{{exp}}}" if exp is not None else text
 
 
 # Names an author may call in an expression, mapped to what they build.

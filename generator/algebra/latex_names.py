@@ -23,7 +23,8 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "sigma": sigmoid, "sigmoid": sigmoid, "tanh": sympy.tanh, "sinh": sympy.sinh,
     "cosh": sympy.cosh, "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan,
     "exp": sympy.exp, "log": sympy.log, "ln": sympy.log, "relu": relu, "ReLU": relu,
-    "softplus": softplus, "step": step,
+    "softplus": softplus, "step": step, "arctan": sympy.atan, "arcsin": sympy.asin,
+    "arccos": sympy.acos,
 }
 TWO_ARGUMENTS: dict[str, Callable[..., Any]] = {"LReLU": leaky_relu, "leaky_relu": leaky_relu}
 
@@ -47,6 +48,9 @@ class Vocabulary:
     symbols: Mapping[str, sympy.Symbol] = field(default_factory=dict)
     words: frozenset[str] = frozenset()  # multi-letter words that are one name (yy, MSE)
     functions: Mapping[str, Any] = field(default_factory=dict)  # the text's own: h(x_1, x_2)
+    # ∇_θ of f for each vector name the text defines (θ = (b, w₁, w₂)), by the spelling of
+    # θ; a name not listed reads as an opaque ∇θf, which only its definition can value.
+    gradients: Mapping[str, Callable[[sympy.Basic], sympy.Basic]] = field(default_factory=dict)
 
     def symbol(self, name: str) -> sympy.Symbol:
         return self.symbols.get(name) or sympy.Symbol(name)

@@ -391,7 +391,11 @@ class Parser:
         return sympy.Pow(self.sub(self.group_tokens()), 1 / degree)
 
     def nabla(self, tok: Token) -> sympy.Basic:
-        wrt = spelling(self.group_tokens()) if self.is_("_") and self.take() else ""
+        wrt_tokens = self.group_tokens() if self.is_("_") and self.take() else []
+        gradient = self.vocabulary.gradients.get(spelled_tokens(wrt_tokens))
+        if gradient is not None:  # a vector the text defines: ∇_θ f component-wise
+            return gradient(self.postfix())
+        wrt = spelling(wrt_tokens)
         of = self.take()
         if of.kind not in ("word", "cmd"):
             raise ReadError("∇ of what?", of)
@@ -441,6 +445,17 @@ class Parser:
         if not rows or len({len(r) for r in rows}) != 1:
             raise ReadError("a matrix whose rows have different lengths", tok)
         return sympy.ImmutableMatrix(rows)
+
+
+def spelled_tokens(tokens: list[Token]) -> str:
+    """The one symbol name some tokens read as, or "" (spelled_name of a token list)."""
+    if not tokens:
+        return ""
+    try:
+        value = read_tokens(tokens, Vocabulary())
+    except ReadError:
+        return ""
+    return value.name if isinstance(value, sympy.Symbol) else ""
 
 
 @functools.lru_cache(maxsize=4096)

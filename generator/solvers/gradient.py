@@ -21,7 +21,7 @@ from generator.solvers.kind import Answers, GraphFigure, GraphKind, Point, Varia
 from generator.solvers.parts.backprop import backward_sections, deltas
 from generator.solvers.parts.conv_touch import touch_sections
 from generator.solvers.parts.cross_entropy import reaches_p_minus_y
-from generator.solvers.parts.partials import Edge, derive, sigmoid_prime_exp
+from generator.solvers.parts.partials import Edge, derive, sigmoid_prime_exp, softmax_names
 from generator.solvers.parts.subgradient import subgradient_notes
 from generator.solvers.parts.substitution import numeric_section
 from generator.solvers.parts.through_time import time_sections
@@ -203,18 +203,21 @@ def _partial_blocks(graph: Graph, paths: list[tuple[Symbol, ...]], exp_form: boo
                 groups[key].append(edge)  # type: ignore[index]
     blocks: list[Block] = []
     finals: dict[Edge, sympy.Basic] = {}
+    named = softmax_names(graph.nodes)  # ∂p₁/∂z₃ = −p₁p₃: one notation for the outputs
     for edges in groups.values():
         generic = _generic(graph, edges)
         if generic is not None:
             child, var, body = generic
-            steps, final = derive(child, var, body, body, exp_form)
+            steps, final = derive(child, var, body, body, exp_form, named)
             blocks.append(Block("", {}, tuple(steps), extra={child: body}))
             for c, v in edges:  # derived again per element: xreplace would reorder factors
-                finals[(c, v)] = derive(c, v, graph.nodes[c], graph.nodes[c], exp_form)[1]
+                finals[(c, v)] = derive(c, v, graph.nodes[c], graph.nodes[c], exp_form,
+                                        named)[1]
             continue
         block_steps: list[Step] = []
         for child, var in edges:
-            steps, final = derive(child, var, graph.nodes[child], graph.display[child], exp_form)
+            steps, final = derive(child, var, graph.nodes[child], graph.display[child], exp_form,
+                                  named)
             # Several partials of one node (ŷ by o00 … o11) share its definition line.
             shared = any(st.lhs == child for st in block_steps)
             block_steps.extend(steps[1:] if shared else steps)

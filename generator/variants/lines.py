@@ -8,7 +8,9 @@ gradient, decimal), made the fast way for many variants:
   exact rationals (z00 = 3) with Python's Fraction;
 - checks: every line against the truth compiled once with `lambdify` (the inlined node,
   `diff` of the inlined loss); a `≈` line against the rounding rule;
-- text: LaTeX and sympy strings by filling templates printed once (`generator/variants/slots.py`).
+- text: LaTeX and sympy strings by filling templates printed once (`generator/variants/slots.py`);
+  each printed line is then read back and evaluated over the variant's numbers
+  (`generator/variants/reading.py`), so the text, not only its value, is checked.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from generator.algebra.numbers import as_decimal, decimal_text, mp_value
 from generator.algebra.trace import Block, Check, Section, Step
 from generator.graph.model import Graph
 from generator.graph.values import needed_nodes, values_latex
+from generator.variants.reading import LineReader
 from generator.variants.slots import Shown, Slots
 
 Point = Mapping[Symbol, sympy.Rational]
@@ -100,6 +103,7 @@ class NumericLines:
         self.answers = {var: _over_ones_dropped(expr, ones) for var, expr in answers.items()}
         self.decimals, self.slots, self.truth, self.agree = decimals, slots, truth, agree
         self.nodes = needed_nodes(graph, list(answers.values()))
+        self.reader = LineReader(graph.latex, agree)
 
     def build(self, point: Point, args: list[Any]
               ) -> tuple[Section, list[str], dict[Symbol, Exact]]:
@@ -124,7 +128,7 @@ class NumericLines:
             got, truth = mp_value(expr, env.mp), self.truth[lhs](*args)
             blocks.append(Block("numeric_answer", {"param": var}, (
                 self._step("substitution", lhs, slots.fill_strings(expr, env.shown), got, truth,
-                           None, failures),
+                           None, failures, env.mp),
                 self._approx(got, truth, failures))))
             exact[var] = Exact(slots.fill_strings(expr, env.exact_tex),
                                slots.fill_text_strings(expr, env.exact_text))
@@ -136,14 +140,14 @@ class NumericLines:
         slots, expr = self.slots, self.graph.display[node]
         got, truth = mp_value(expr, env.mp), self.truth[node](*args)
         steps = [self._step("substitution", node, slots.fill_strings(expr, env.shown), got,
-                            truth, None, failures)]
+                            truth, None, failures, env.mp)]
         env.mp[node] = got
         value = _compact(expr, env.fractions)
         if isinstance(value, sympy.Rational):
             env.fractions[node] = Fraction(int(value.p), int(value.q))
             if not isinstance(expr, sympy.Rational | Symbol):
                 steps.append(self._step("arithmetic", None, slots.value(value)[0],
-                                        mp_value(value, {}), truth, None, failures))
+                                        mp_value(value, {}), truth, None, failures, env.mp))
         else:
             steps.append(self._approx(got, truth, failures))
         if value is not None:  # short: later lines write it in place of the node
@@ -158,12 +162,15 @@ class NumericLines:
     def _approx(self, got: Any, truth: Any, failures: list[str]) -> Step:
         shown = decimal_text(got, self.digits)
         return self._step("approximate", None, shown, mpmath.mpf(shown), truth, self.digits,
-                          failures)
+                          failures, {})
 
     def _step(self, rule: str, lhs: sympy.Basic | None, latex: str, got: Any, truth: Any,
-              digits: int | None, failures: list[str]) -> Step:
+              digits: int | None, failures: list[str], values: Mapping[Symbol, Any]) -> Step:
         ok, how = self.agree(got, truth, digits)
         relation = r"\approx" if digits is not None else "="
+        if ok:  # the value is right; the text must state it too (`values`: names on it)
+            misread = self.reader.check(latex, values, truth, digits)
+            ok, how = (True, how) if misread is None else (False, misread)
         if not ok:
             failures.append(f"{lhs if lhs is not None else '…'} {relation} {latex}: {how}")
         # Step.digits stays None: it would reprint the line; this line is already text.

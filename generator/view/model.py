@@ -107,6 +107,8 @@ def view(solution: Solution, names: Mapping[sympy.Symbol, str], voice: Voice,
     def params(raw: Mapping[str, sympy.Basic | str]) -> dict[str, str]:
         return {k: writer.tex(v) for k, v in raw.items()}
 
+    if reader is not None:
+        reader.learn(solution)  # what its own names (θ, σ'(x), h(x₁,x₂)) stand for
     writer = MathWriter({**names, **solution.names},
                         lambda step: voice.say("rules", step.rule, params(step.params)),
                         solution.decimal_data, reader)

@@ -9,28 +9,40 @@ whose value the step was checked against, so a fragment that reads back equal st
 exactly what was proved.
 
 Partials of names (∂L/∂w) are compared as names: the reader must give back the same
-∂L/∂w, not its value. A fragment the reader cannot read (vector notation, labels it does
-not know) is counted as not covered; `stats` says how many were.
+∂L/∂w, not its value. What a solution's own names stand for is taught to the reader
+(`ReadBack.learn`): ∇_θ f of a vector θ reads component-wise as (∂f/∂b, ∂f/∂w₁, …), θ⁰
+as the vector it names, `s'` as the block's name s', and a label such as σ'(x) is
+compared by the value its block defines; a name the reader cannot read as a value
+(`f'(x)`, `h(x₁,x₂)`) is that name where printed as itself. A fragment the reader still
+cannot read stops the problem as a misread one does; `stats` counts them and
+`stats.uncovered` lists them (scripts/readback-coverage.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import sympy
 
 from generator.algebra.latex_names import Primed, Vocabulary
-from generator.algebra.notation import Frac, Grad, Paren, Power, VectorShapeError, components
+from generator.algebra.notation import (
+    Frac,
+    Grad,
+    Paren,
+    Power,
+    Vec,
+    VectorShapeError,
+    components,
+)
+from generator.algebra.page_names import vocabulary
 from generator.algebra.reader import ReadError, read, spelled_name
-from generator.algebra.trace import Step
+from generator.algebra.trace import Solution, Step
 from generator.check.verify import equal_lists, rounded
 from generator.errors import Location, StepCheckError
-from generator.solvers.problem import Problem
+from generator.solvers.problem import Problem, step_line
 
 __all__ = ["Mismatch", "ReadBack", "refuse", "stats"]
-
-MAX_SOFTMAX = 64  # classes a printed softmax_k may name
 
 
 @dataclass(frozen=True)
@@ -41,6 +53,7 @@ class Mismatch:
     text: str
     expr: sympy.Basic
     detail: str
+    owner: sympy.Basic | None = None  # the lhs the step states or continues (its file line)
 
 
 @dataclass
@@ -51,40 +64,29 @@ class Stats:
     checked: int = 0  # distinct fragments read back and compared
     unread: int = 0  # distinct fragments the reader cannot read or value (not covered)
     reasons: dict[str, int] = field(default_factory=dict)
+    number_lines: int = 0  # distinct variant number lines, read back in variants/reading.py
+    uncovered: dict[str, str] = field(default_factory=dict)  # text → why, first MAX_LISTED
 
 
 stats = Stats()
 # The same fragment of the same expression under the same names is read once per process
 # (both languages, every format and every sheet print the same math).
-_seen: dict[tuple[str, sympy.Basic, int | None, frozenset[tuple[sympy.Symbol, str]]],
-            str | None] = {}
+_seen: dict[tuple[object, ...], str | None] = {}
 MAX_SEEN = 100_000  # `solgen serve` runs for hours: forget rather than grow without bound
+MAX_LISTED = 1000
 
 
-def vocabulary(names: Mapping[sympy.Symbol, str]) -> Vocabulary:
-    """Each declared symbol under the spelling the reader gives its printed LaTeX."""
-    symbols: dict[str, sympy.Symbol] = {sym.name: sym for sym in names}
-    for sym, latex in names.items():
-        spelled = spelled_name(latex)
-        if spelled:
-            symbols.setdefault(spelled, sym)
-    functions = {f"softmax{k + 1}": _softmax(k) for k in range(MAX_SOFTMAX)}
-    words = frozenset(n for n in symbols if len(n) > 1)
-    return Vocabulary(symbols, words, functions)
+def _gradient(wrt: sympy.Symbol, vector: sympy.Basic) -> Callable[[sympy.Basic], sympy.Basic]:
+    return lambda of: Grad(of, wrt, vector)
 
 
-
-
-def _softmax(k: int) -> object:
-    from generator.algebra.functions import softmax
-
-    return lambda *zs: softmax(sympy.Integer(k), *zs)
 
 
 class ReadBack:
     """Reads fragments back with one vocabulary and keeps the mismatches."""
 
     def __init__(self, names: Mapping[sympy.Symbol, str]) -> None:
+        self.latex = dict(names)
         self.vocabulary = vocabulary(names)
         self.names = frozenset(names.items())
         # Two symbols printed alike (a one-unit layer's bias b and its vector b) are one name
@@ -95,20 +97,45 @@ class ReadBack:
         # A symbol printed as a partial of a name (f_x as ∂f/∂x) is that partial on the page.
         self.alias.update({sym: d for sym, latex in names.items()
                            if (d := _partial_of_name(latex, self.vocabulary)) is not None})
+        self.primed = _primed_names(names, self.vocabulary)
+        self.labels = _labels(names, self.vocabulary)
+        self.values: dict[sympy.Symbol, sympy.Basic] = {}
+        self.context: tuple[object, ...] = ()
+        self.owner: sympy.Basic | None = None  # the last lhs printed: what `= …` continues
         self.mismatches: list[Mismatch] = []
+
+    def learn(self, solution: Solution) -> None:
+        """What this solution's own names stand for: the vectors its ∇ are taken over
+        (θ = (b, w₁, w₂)), the vectors and labels its blocks define (θ⁰, σ'(x))."""
+        values = _definitions(solution)
+        gradients: dict[str, tuple[sympy.Symbol, sympy.Basic]] = {}
+        for step in solution.steps():
+            for grad in _gradients(step):
+                wrt, vector = grad.args[1], grad.args[2]
+                spelled = spelled_name(self.latex.get(wrt, wrt.name))
+                if spelled:
+                    gradients.setdefault(spelled, (wrt, vector))
+        context = (frozenset(values.items()), frozenset(gradients.items()))
+        if context == self.context:
+            return
+        self.values, self.context = values, context
+        self.vocabulary = vocabulary(self.latex, {
+            k: _gradient(wrt, vector) for k, (wrt, vector) in gradients.items()})
 
     def fragment(self, step: Step, text: str, expr: sympy.Basic,
                  digits: int | None = None) -> None:
         stats.fragments += 1
-        key = (text, expr, digits, self.names)
+        key = (text, expr, digits, self.names, self.context)
         if key in _seen:
             detail = _seen[key]
         else:
             if len(_seen) >= MAX_SEEN:
                 _seen.clear()
             detail = _seen[key] = self._detail(text, expr, digits)
+        if step.lhs is not None:
+            self.owner = step.lhs
         if detail:
-            self.mismatches.append(Mismatch(step, text, expr, detail))
+            self.mismatches.append(Mismatch(step, text, expr, detail, self.owner))
 
     def sum_line(self, step: Step, text: str, head: str, terms: list[str]) -> None:
         """A bracketed sum `head[t₁ + t₂ …]` whose head and terms were each read back: the
@@ -127,22 +154,22 @@ class ReadBack:
 
     def _detail(self, text: str, expr: sympy.Basic, digits: int | None) -> str | None:
         if any(type(a).__name__ == "Shown" for a in expr.atoms()):
-            # A variant's number line, printed before it was checked (variants/lines.py
-            # compares its numbers): no sympy value to read it against.
-            _unread("variant number line")
+            # A variant's number line: read back where it was made, against the variant's
+            # numbers (variants/reading.py); here it has no sympy value to compare with.
+            stats.number_lines += 1
             return None
         try:
-            value = read(text, self.vocabulary)
+            value = self.labels.get(text) or read(text, self.vocabulary).xreplace(self.primed)
         except (ReadError, RecursionError) as exc:
-            _unread(type(exc).__name__ + ": " + str(exc).split(":")[0])
-            return None
+            return _unread(type(exc).__name__ + ": " + str(exc).split(":")[0], text)
+        if value.has(Primed):
+            return _unread("s' of a name this solution does not define", text)
+        # A label (σ'(x)) or vector name (θ⁰) stands for what its block defines, on the
+        # page as in the check: both sides are compared with it worked out.
+        value, expr = value.xreplace(self.values), expr.xreplace(self.values)
         mine, theirs = _scalars(value), _scalars(expr)
-        if mine is None or theirs is None or value.has(Primed) or expr.has(Grad):
-            _unread("vector notation or s' of a name")
-            return None
-        if any(not s.name.isidentifier() for s in expr.free_symbols):
-            _unread("a label such as σ'(x) that names a value defined in its block")
-            return None
+        if mine is None or theirs is None:
+            return _unread("a vector added to a scalar", text)
         names: dict[sympy.Basic, sympy.Symbol] = {}
         mine = [_evaluated(_named(v, names)) for v in mine]
         theirs = [_evaluated(_named(_decimals(v.xreplace(self.alias)), names)) for v in theirs]
@@ -169,9 +196,69 @@ def _partial_of_name(latex: str, vocabulary: Vocabulary) -> sympy.Derivative | N
     return None
 
 
-def _unread(reason: str) -> None:
+def _unread(reason: str, text: str) -> str:
+    """A fragment that cannot be read back states nothing checkable: it stops the problem
+    as a misread one does (a dropped bracket often leaves a line that does not parse)."""
     stats.unread += 1
     stats.reasons[reason] = stats.reasons.get(reason, 0) + 1
+    if len(stats.uncovered) < MAX_LISTED:
+        stats.uncovered.setdefault(text, reason)
+    return f"cannot be read back: {reason}"
+
+
+def _primed_names(names: Mapping[sympy.Symbol, str], vocab: Vocabulary
+                  ) -> dict[sympy.Basic, sympy.Symbol]:
+    """`s'` reads as s' of the name s; the solution that prints it names it s' (a label
+    whose meaning its block gives): the reading is that label."""
+    out: dict[sympy.Basic, sympy.Symbol] = {}
+    for sym, latex in names.items():
+        if "'" in latex:
+            try:
+                value = read(latex, vocab)
+            except ReadError:
+                continue
+            if isinstance(value, Primed):
+                out.setdefault(value, sym)
+    return out
+
+
+def _definitions(solution: Solution) -> dict[sympy.Symbol, sympy.Basic]:
+    """The vectors (θ⁰ = Vec(…)) and labels (σ'(x)) the blocks define; a label defined
+    differently in two blocks (f'(x) of (a) and of (b)) is left a name."""
+    values: dict[sympy.Symbol, sympy.Basic] = {}
+    ambiguous: set[sympy.Symbol] = set()
+    for section in solution.sections:
+        for block in section.blocks:
+            for sym, body in block.extra.items():
+                wanted = isinstance(body, Vec) or not sym.name.isidentifier()
+                if wanted and values.setdefault(sym, body) != body:
+                    ambiguous.add(sym)
+    return {sym: body for sym, body in values.items() if sym not in ambiguous}
+
+
+def _labels(names: Mapping[sympy.Symbol, str], vocab: Vocabulary) -> dict[str, sympy.Symbol]:
+    """Names whose LaTeX the reader does not read as a value (`f'(x)` of a function the
+    page defines in words, `\nabla f\big|_{P}`, `h(x_1,x_2)`): that exact text on the page
+    is the name, compared as a name (as ∂L/∂w is)."""
+    out: dict[str, sympy.Symbol] = {}
+    for sym, latex in names.items():
+        if spelled_name(latex):
+            continue
+        try:
+            value = read(latex, vocab)
+        except (ReadError, RecursionError):
+            value = None
+        if value is None or isinstance(value, sympy.MatrixBase) or value.has(Primed):
+            out.setdefault(latex, sym)
+    return out
+
+
+def _gradients(step: Step) -> set[sympy.Basic]:
+    found: set[sympy.Basic] = set()
+    for expr in (step.lhs, step.rhs):
+        if expr is not None and expr.has(Grad):
+            found |= expr.atoms(Grad)
+    return found
 
 
 def _scalars(expr: sympy.Basic) -> list[sympy.Basic] | None:
@@ -201,12 +288,11 @@ def refuse(problem: Problem, reader: ReadBack) -> None:
     """Stop the problem, as a wrong step does, when a printed fragment misreads its value."""
     if not reader.mismatches:
         return
-    source, lines = problem.source, problem.graph.lines
     out = []
     for bad in reader.mismatches:
-        lhs = bad.step.lhs
-        line = lines.get(lhs) if isinstance(lhs, sympy.Symbol) else None
-        where = Location(source.path, line or source.line(("kind",)))
+        # The line of the node or key that produced the step, as for a step that fails.
+        where = Location(problem.source.path, step_line(problem.source, problem.graph,
+                                                        bad.owner))
         out.append(f"{where}: the printed line of a step ({bad.step.rule}) is not what was "
                    f"checked\n  printed: {bad.text}\n  checked: {bad.expr}\n  {bad.detail}")
     raise StepCheckError("\n".join(out))

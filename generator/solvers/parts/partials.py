@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import sympy
 from sympy import Add, Derivative, Mul, Pow, Symbol
 
-from generator.algebra.functions import sigmoid, sigmoid_exp
+from generator.algebra.functions import sigmoid, sigmoid_exp, softmax
 from generator.algebra.trace import Step
 
 Edge = tuple[Symbol, Symbol]
@@ -22,11 +24,38 @@ def sigmoid_prime_exp(z: sympy.Basic) -> sympy.Basic:
     return Mul(s, Add(1, -s, evaluate=False), evaluate=False)
 
 
+def softmax_names(nodes: Mapping[Symbol, sympy.Basic]) -> dict[sympy.Basic, Symbol]:
+    """Each softmax output under its node's name (softmax₁(z) → p₁)."""
+    return {body: sym for sym, body in nodes.items() if isinstance(body, softmax)}
+
+
+def softmax_prime(body: sympy.Basic, var: Symbol, named: Mapping[sympy.Basic, Symbol]
+                  ) -> sympy.Basic | None:
+    """∂p_k/∂z_j in the names of the outputs, as a course writes it: p_k(1 − p_k) for
+    j = k, −p_k p_j otherwise (never softmax_k(z) beside the p_k it defines)."""
+    if not isinstance(body, softmax) or var not in body.args[1:]:
+        return None
+    zs = body.args[1:]
+    p_k = named.get(body)
+    p_j = named.get(softmax(sympy.Integer(zs.index(var)), *zs))
+    if p_k is None or p_j is None:
+        return None
+    if p_j == p_k:
+        return Mul(p_k, Add(1, -p_k, evaluate=False), evaluate=False)
+    return Mul(-1, p_k, p_j, evaluate=False)
+
+
 def derive(child: Symbol, var: Symbol, body: sympy.Expr, shown: sympy.Expr,
-           exp_form: bool) -> tuple[list[Step], sympy.Basic]:
-    """Steps `child = body ⇒ ∂child/∂var = …` and the final display form of the partial."""
+           exp_form: bool, named: Mapping[sympy.Basic, Symbol] | None = None
+           ) -> tuple[list[Step], sympy.Basic]:
+    """Steps `child = body ⇒ ∂child/∂var = …` and the final display form of the partial;
+    `named`: softmax outputs by node name, so their partials are written in those names."""
     steps = [Step("definition", shown, lhs=child)]
     lhs = Derivative(child, var)
+    in_names = softmax_prime(body, var, named) if named else None
+    if in_names is not None:
+        steps.append(Step("local_derivative", in_names, lhs=lhs, relation=r"\Rightarrow"))
+        return steps, in_names
     if isinstance(body, sigmoid) and body.args[0] == var:
         steps.append(Step("sigmoid_derivative", Derivative(body, var), lhs=lhs,
                           relation=r"\Rightarrow"))
