@@ -350,3 +350,23 @@ def test_variant_sheets_use_the_chosen_pdf_engine(tmp_path: Path, engine: str,
         info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
                               check=True).stdout
         assert producer in info, info
+
+
+def test_an_array_in_wrt_gives_one_answer_per_entry(tmp_path: Path) -> None:
+    """`wrt: [w]` for a 2×2 kernel crashed variants (KeyError 'w'); its answers equal those
+    of the same problem asking for the four entries by name."""
+    source = (ROOT / "problems" / "hw1-3-conv-w11-variants.yaml").read_text(encoding="utf-8")
+    source = "\n".join(line for line in source.splitlines() if "dMSE_dw11" not in line)
+    keys: dict[str, str] = {}
+    for name, wrt in (("array", "[w]"), ("entries", "[w11, w12, w21, w22]")):
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(source.replace("wrt: [w11]", f"wrt: {wrt}"), encoding="utf-8")
+        out = tmp_path / f"out-{name}"
+        result = CliRunner().invoke(main, ["build", str(path), "--out", str(out), "--variants",
+                                           "3", "--lang", "en", "--format", "md"])
+        assert result.exit_code == 0, result.output
+        keys[name] = (out / "hw1-3-conv-w11-variants" / "answers.csv").read_text("utf-8")
+    assert keys["array"] == keys["entries"]
+    assert keys["array"].splitlines()[0].endswith(
+        '"Derivative(MSE, w11)","Derivative(MSE, w12)","Derivative(MSE, w21)",'
+        '"Derivative(MSE, w22)"')

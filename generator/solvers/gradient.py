@@ -272,20 +272,21 @@ class GradientVariants(Variants[GradientSpec]):
 
     def answers(self, spec: GradientSpec, graph: Graph) -> Answers:
         loss = graph.inline(graph.loss)
+        named = {symbol: name for name, symbol in graph.names.items()}
         out: Answers = {}
-        for name in spec.wrt:
-            var = graph.names[name]
+        for var in wrt_symbols(spec, graph):  # an array in wrt: stands for its entries
+            name = named.get(var, var.name)
             key = str(Derivative(graph.loss, var))
             label = rf"\frac{{\partial {graph.latex[graph.loss]}}}{{\partial {graph.latex[var]}}}"
             out[f"d{graph.loss.name}_d{name}"] = (key, sympy.diff(loss, var), label)
         return out
 
     def substituted(self, spec: GradientSpec, graph: Graph) -> list[Symbol]:
-        return [graph.names[n] for n in spec.wrt]
+        return wrt_symbols(spec, graph)
 
     def task(self, spec: GradientSpec, graph: Graph) -> tuple[str, dict[str, Any]]:
-        return "task_gradient", {"target": [Derivative(graph.loss, graph.names[n])
-                                            for n in spec.wrt]}
+        return "task_gradient", {"target": [Derivative(graph.loss, var)
+                                            for var in wrt_symbols(spec, graph)]}
 
 
 def figure(spec: GradientSpec, graph: Graph) -> GraphFigure:
