@@ -1,8 +1,8 @@
 """Checks every step of a solution before anything is printed.
 
 Each expression is first given its meaning over the graph's leaves: a partial
-derivative along an edge is the local partial, any other is the total derivative,
-and nodes are inlined. Then the ladder runs, cheap first (docs/design.md, "check ladder"):
+derivative along an edge is the local partial, any other (and any `Total`, backprop's
+δ) is the total derivative, and nodes are inlined. Then the ladder runs, cheap first (docs/design.md, "check ladder"):
 identical → a screen of 5 points at 40 digits stops most wrong lines → expand → cancel
 (σ as an atom, then rewritten to exp) → a difference that is a number, or a rational
 function with a coefficient that is not 0, fails exactly (check/exactness.py) → relu, abs, Max …
@@ -21,7 +21,7 @@ from mpmath.libmp import prec_to_dps
 from sympy import Derivative, Symbol
 
 from generator.algebra.evaluator import Evaluator
-from generator.algebra.notation import VectorShapeError, components
+from generator.algebra.notation import Total, VectorShapeError, components
 from generator.algebra.trace import Block, Check, Solution, Step
 from generator.check import agreement, exact, points
 from generator.check.exactness import decide
@@ -78,7 +78,7 @@ class Meaning:
 
     def partial(self, d: Derivative, lhs: bool) -> sympy.Basic:
         inner, variables = _plain_functions(d.expr), d.variables
-        if len(variables) == 1 and not lhs:
+        if len(variables) == 1 and not lhs and not isinstance(d, Total):
             var = variables[0]
             body = self.body(inner) if isinstance(inner, Symbol) else None
             if body is None and not isinstance(inner, Symbol):
