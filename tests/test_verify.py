@@ -134,3 +134,29 @@ def test_a_local_definition_that_is_zero_is_put_in() -> None:
     meaning = Meaning(graph, {s: sympy.Integer(0)})
     assert meaning.inline(s * u + v) == v
     assert meaning.inline(s * u + v, keep=s) == 2 * s * v + v
+
+
+def test_a_total_is_the_total_derivative_where_a_plain_partial_is_local(tmp_path) -> None:
+    """L = h + g with g = h²: on a right side, ∂L/∂h written plainly is L's own partial (1);
+    written as backprop's δ (Total) it is the total derivative 1 + 2h. A line that means
+    δ_h is refused when written with the local partial and proved with the total."""
+    from generator.algebra.notation import Total
+    from generator.check.verify import Meaning, check_block
+
+    path = tmp_path / "shared.yaml"
+    path.write_text("id: shared\ntitle: {zh-TW: t, en: t}\nkind: gradient\n"
+                    "inputs: {x: {}}\nparams: {w: {}}\n"
+                    "nodes: {a: w*x, h: tanh(a), g: h^2, L: h + g}\nloss: L\nwrt: [w]\n",
+                    encoding="utf-8")
+    graph = prepare(path).graph
+    a, h, L = graph.names["a"], graph.names["h"], graph.names["L"]
+    meaning = Meaning(graph, {})
+    th = sympy.tanh(a.xreplace({a: graph.nodes[a]}))
+    assert sympy.simplify(meaning.of(sympy.Derivative(L, h))[0] - 1) == 0
+    assert sympy.simplify(meaning.of(Total(L, h))[0] - (1 + 2 * th)) == 0
+    line = {"plain": sympy.Mul(sympy.Derivative(L, h), sympy.Derivative(h, a), evaluate=False),
+            "total": sympy.Mul(Total(L, h), sympy.Derivative(h, a), evaluate=False)}
+    status = {k: check_block(Block("", {}, (Step("backprop_sum", rhs,
+                                                     lhs=sympy.Derivative(L, a)),)), graph)[0]
+              .steps[0].check.status for k, rhs in line.items()}
+    assert status == {"plain": "failed", "total": "proved"}

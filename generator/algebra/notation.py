@@ -105,6 +105,11 @@ class Total(sympy.Derivative):  # type: ignore[misc]  # sympy is untyped
     says so with this class. Backprop never prints L's local partial as ∂L/∂h (it writes
     its value), so one printed notation stands for one quantity in a derivation."""
 
+    @classmethod
+    def class_key(cls) -> tuple[int, int, str]:
+        # Sorted like the Derivative it is printed as, so `str` (the trace) is unchanged.
+        return 5, 0, "Derivative"
+
 
 class VectorShapeError(ValueError):
     pass

@@ -86,7 +86,8 @@ def _softmax_local(graph: Graph, c: Symbol, v: Symbol) -> sympy.Basic | None:
     if j == found[0]:
         return Mul(c, Add(1, -c, evaluate=False), evaluate=False)
     pj = next(p for p, (pos, zs) in graph.softmax.items() if zs == logits and pos == j)
-    return Mul(-1, c, pj, evaluate=False)
+    first, second = (c, pj) if found[0] < j else (pj, c)  # −p_1 p_2 for both, as taught
+    return Mul(-1, first, second, evaluate=False)
 
 
 def _lead(graph: Graph, expr: sympy.Basic) -> sympy.Basic:
