@@ -149,8 +149,15 @@ def deltas(graph: Graph, params: list[Symbol]) -> dict[Symbol, sympy.Basic]:
             (y,), (p,) = graph.losses[graph.loss][1], graph.losses[graph.loss][2]
             delta[v] = p - y
             continue
-        delta[v] = Add(*[delta[c] * sympy.diff(graph.nodes[c], v) for c in kids])
+        delta[v] = Add(*[delta[c] * _partial(graph, c, v) for c in kids])
     return delta
+
+
+def _partial(graph: Graph, c: Symbol, v: Symbol) -> sympy.Basic:
+    """∂c/∂v for the answers; a softmax output's in the outputs' names, as the steps
+    write it, so the numbers substituted later read p_1, not softmax_1(z_1, z_2)."""
+    taught = _softmax_local(graph, c, v)
+    return sympy.diff(graph.nodes[c], v) if taught is None else taught
 
 
 def backward_sections(graph: Graph, params: list[Symbol]

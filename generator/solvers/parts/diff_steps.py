@@ -165,8 +165,11 @@ class Writer:
         return blocks, final
 
 
-NOTATION = ("y", "v", "w", "F", "G")  # the letter for h^g in logarithmic differentiation
-INNER = ("u", "w", "v", "s", "g", "q")  # the letter for a chain rule's inner function
+# The letter for h^g in logarithmic differentiation, and for a chain rule's inner function:
+# never the product rule's u, v ("let v = y^y" then "(uv)' = u'v + uv'" names two things v),
+# and never each other's.
+NOTATION = ("y", "F", "G", "Y")
+INNER = ("u", "w", "s", "q")
 
 
 def inner_letter(variables: list[Symbol]) -> str:
