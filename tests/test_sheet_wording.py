@@ -94,8 +94,9 @@ def test_softmax_local_partials_keep_the_outputs_names(tmp_path: Path) -> None:
              **dict(zip(bs, (0, 1), strict=True))}
     for name, var in [("W_{11}", w[0]), ("W_{12}", w[1]), ("W_{21}", w[2]), ("W_{22}", w[3]),
                       ("b_{1}", bs[0]), ("b_{2}", bs[1])]:
-        shown = re.findall(r"\\frac{\\partial L}{\\partial %s} &= [^\n]*\n&\\approx "
-                           r"(-?[0-9.]+)" % re.escape(name), en)
+        pattern = (r"\\frac{\\partial L}{\\partial " + re.escape(name)
+                   + r"} &= [^\n]*\n&\\approx (-?[0-9.]+)")
+        shown = re.findall(pattern, en)
         truth = sympy.N(sympy.diff(loss, var).xreplace(point), 30)
         assert len(shown) == 1 and abs(sympy.Float(shown[0], 30) - truth) < 5e-7, name
 
@@ -114,9 +115,11 @@ def test_partial_rules_are_stated_in_the_variable_differentiated_by(tmp_path: Pa
     en, zh = sheets["en"], sheets["zh-TW"]
     assert "Differentiate both sides with respect to $y$ (the left side by the chain rule):" in en
     assert "兩邊對 $y$ 偏微分（左邊用連鎖律）：" in zh
-    assert r"(logarithmic differentiation: $\frac{\partial}{\partial y} \ln F = \frac{F'}{F}$)" in en
+    assert (r"(logarithmic differentiation: $\frac{\partial}{\partial y} \ln F = "
+            r"\frac{F'}{F}$)") in en
     assert r"\frac{\partial y}{\partial y} &= 1\qquad\text{($(y)' = 1$)}" in en
-    assert r"\frac{\partial}{\partial y}(\ln(y)) &= \frac{1}{y}\qquad\text{($(\ln y)' = \frac{1}{y}$)}" in en
+    assert (r"\frac{\partial}{\partial y}(\ln(y)) &= \frac{1}{y}\qquad"
+            r"\text{($(\ln y)' = \frac{1}{y}$)}") in en
     for text in (en, zh):
         assert r"\frac{d}{dx}" not in text and "$(x)' = 1$" not in text and "兩邊對 $x$" not in text
     x, y = sympy.symbols("x y")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import mpmath
 import pytest
@@ -136,7 +137,8 @@ def test_a_local_definition_that_is_zero_is_put_in() -> None:
     assert meaning.inline(s * u + v, keep=s) == 2 * s * v + v
 
 
-def test_a_total_is_the_total_derivative_where_a_plain_partial_is_local(tmp_path) -> None:
+def test_a_total_is_the_total_derivative_where_a_plain_partial_is_local(
+        tmp_path: Path) -> None:
     """L = h + g with g = h²: on a right side, ∂L/∂h written plainly is L's own partial (1);
     written as backprop's δ (Total) it is the total derivative 1 + 2h. A line that means
     δ_h is refused when written with the local partial and proved with the total."""

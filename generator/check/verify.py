@@ -1,14 +1,14 @@
 """Checks every step of a solution before anything is printed.
 
-Each expression is first given its meaning over the graph's leaves: a partial
-derivative along an edge is the local partial, any other (and any `Total`, backprop's
-δ) is the total derivative, and nodes are inlined. Then the ladder runs, cheap first (docs/design.md, "check ladder"):
-identical → a screen of 5 points at 40 digits stops most wrong lines → expand → cancel
-(σ as an atom, then rewritten to exp) → a difference that is a number, or a rational
-function with a coefficient that is not 0, fails exactly (check/exactness.py) → relu, abs, Max …
-are cut into regions, each proved or checked inside (piecewise.py) → otherwise agreement
-to 50 digits at points an author cannot predict (agreement.py, points.py), marked numeric,
-never proved. float64 is never used.
+Each expression is first given its meaning over the graph's leaves: a partial derivative
+along an edge is the local partial, any other (and any `Total`, backprop's δ) is the total
+derivative, and nodes are inlined. Then the ladder runs, cheap first (docs/design.md, "check
+ladder"): identical → a screen of 5 points at 40 digits stops most wrong lines → expand →
+cancel (σ as an atom, then rewritten to exp) → a difference that is a number, or a rational
+function with a coefficient that is not 0, fails exactly (check/exactness.py) → relu, abs,
+Max … are cut into regions, each proved or checked inside (piecewise.py) → otherwise
+agreement to 50 digits at points an author cannot predict (agreement.py, points.py), marked
+numeric, never proved. float64 is never used.
 """
 
 from __future__ import annotations

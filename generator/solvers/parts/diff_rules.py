@@ -20,6 +20,7 @@ from sympy import Add, Derivative, Mul, Pow, Symbol
 from generator.algebra.functions import sigmoid, softplus
 from generator.algebra.notation import Paren
 
+
 class Ddx(Derivative):  # type: ignore[misc]  # sympy is untyped
     """d/dx (…) of an expression still to be differentiated; the verifier reads it as a
     Derivative, the printer writes it as a teacher does."""

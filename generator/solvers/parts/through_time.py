@@ -19,8 +19,8 @@ import mpmath
 import sympy
 from sympy import Add, Derivative, Mul, Symbol
 
-from generator.algebra.numbers import DPS, Point, decimal, decimal_text
 from generator.algebra.notation import Total
+from generator.algebra.numbers import DPS, Point, decimal, decimal_text
 from generator.algebra.trace import Block, Section, Step
 from generator.graph.model import Graph
 
