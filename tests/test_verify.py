@@ -162,3 +162,27 @@ def test_a_total_is_the_total_derivative_where_a_plain_partial_is_local(
                                                      lhs=sympy.Derivative(L, a)),)), graph)[0]
               .steps[0].check.status for k, rhs in line.items()}
     assert status == {"plain": "failed", "total": "proved"}
+
+
+def test_one_printed_partial_is_one_quantity(tmp_path: Path) -> None:
+    """An L2 loss's path sum would print ∂L/∂W₁₁ = ∂L/∂L₀ ∂L₀/∂ŷ ∂ŷ/∂W₁₁ + ∂L/∂W₁₁, the left
+    side the total and the right the loss's own partial λW₁₁: refused at that step with the
+    hint; `auto` writes backprop there, whose answer is the total (checked against sympy)."""
+    from generator.errors import StepCheckError
+
+    text = (ROOT / "problems" / "dense-l2.yaml").read_text(encoding="utf-8")
+    paths, auto = tmp_path / "paths.yaml", tmp_path / "auto.yaml"
+    paths.write_text(text.replace("method: backprop", "method: paths"), encoding="utf-8")
+    auto.write_text(text.replace("method: backprop", "method: auto"), encoding="utf-8")
+    with pytest.raises(StepCheckError) as refused:
+        prepare(paths)
+    message = str(refused.value)
+    assert "step 1 (sum_over_paths)" in message
+    assert ("the notation ∂L/∂W11 is printed both as L's own (local) partial and as the total "
+            "derivative") in message and "`display: {method: backprop}`" in message
+    problem = prepare(auto)
+    assert any(s.rule == "backprop_sum" for s in problem.solution.steps())
+    g = problem.graph
+    w11 = g.names["W11"]
+    answer = g.inline(problem.solution.answers["Derivative(L, W11)"])
+    assert sympy.simplify(answer - sympy.diff(g.inline(g.loss), w11)) == 0

@@ -25,6 +25,7 @@ from generator.algebra.notation import Total, VectorShapeError, components
 from generator.algebra.trace import Block, Check, Solution, Step
 from generator.check import agreement, exact, points
 from generator.check.exactness import decide
+from generator.check.notation import clash
 from generator.check.piecewise import has_piecewise
 from generator.graph.model import Graph
 
@@ -329,14 +330,28 @@ def check(solution: Solution, graph: Graph, proofs: Proofs | None = None
     checked: list[list[Block]] = []
     failures: list[tuple[int, Step]] = []
     index = 0
+    twice = clash(solution.steps(), graph, LOCAL_RULES)
     for section in solution.sections:
         blocks = []
         for block in section.blocks:
             block, _ = check_block(block, graph, proofs)
+            steps = []
             for step in block.steps:
                 index += 1
+                if twice is not None and twice[0] == index:
+                    step = replace(step, check=_ambiguous(*twice[1]))
                 if step.check is not None and step.check.status == "failed":
                     failures.append((index, step))
-            blocks.append(block)
+                steps.append(step)
+            blocks.append(replace(block, steps=tuple(steps)))
         checked.append(blocks)
     return solution.with_blocks(checked), failures
+
+
+def _ambiguous(c: sympy.Basic, v: sympy.Basic) -> Check:
+    """A step whose ∂c/∂v the sheet also prints in the other meaning (check/notation.py)
+    fails, whatever its values: a student could read the one for the other."""
+    return Check("failed", "notation", f"the notation ∂{c}/∂{v} is printed both as {c}'s own "
+                 f"(local) partial and as the total derivative, which differ here ({v} also "
+                 f"reaches {c} through other nodes); `display: {{method: backprop}}` writes "
+                 "the total as δ and never prints the local one as ∂")

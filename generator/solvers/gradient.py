@@ -70,7 +70,17 @@ def method(spec: GradientSpec, graph: Graph, params: list[Symbol]) -> str:
         return "backprop"
     if any(len(graph.paths(graph.loss, var)) > AUTO_PATHS for var in params):
         return "backprop"
+    if any(_direct_and_through(graph, var) for var in params):
+        # The path sum would print ∂L/∂w on the left (total) and as the direct term on the
+        # right (L's own partial): one notation, two values (check/notation.py refuses it).
+        return "backprop"
     return "paths"
+
+
+def _direct_and_through(graph: Graph, var: Symbol) -> bool:
+    """Does the loss use `var` directly (an L2 term) and through other nodes too?"""
+    paths = graph.paths(graph.loss, var)
+    return (graph.loss, var) in paths and len(paths) > 1
 
 
 def solve(spec: GradientSpec, graph: Graph) -> Solution:
