@@ -76,16 +76,18 @@ def test_numeric_mode_matches_mpmath() -> None:
     """θ¹ = θ⁰ − α∇L for L = (y − σ(z))², computed independently with mpmath at 50 digits."""
     result = CliRunner().invoke(main, ["show", str(NUMERIC), "--lang", "en"])
     assert result.exit_code == 0, result.output
-    mpmath.mp.dps = 50
-    x1, x2, y = mpmath.mpf("0.5"), mpmath.mpf(-1), mpmath.mpf(1)
-    theta = [mpmath.mpf("0.1"), mpmath.mpf("0.2"), mpmath.mpf("-0.3")]
-    z = theta[0] + theta[1] * x1 + theta[2] * x2
-    s = 1 / (1 + mpmath.exp(-z))
-    grad = [-2 * (y - s) * s * (1 - s) * f for f in (1, x1, x2)]
-    new = [t - mpmath.mpf("0.1") * g for t, g in zip(theta, grad, strict=True)]
-    shown = " \\\\ ".join(format(float(mpmath.nint(v * 10**6)) / 10**6, ".6f") for v in new)
+    # workdps, not mp.dps = …: a global left at 15 digits broke later modules' 60-digit
+    # finite differences (test_rnn, test_nn_blocks) when they ran after this one.
+    with mpmath.workdps(50):
+        x1, x2, y = mpmath.mpf("0.5"), mpmath.mpf(-1), mpmath.mpf(1)
+        theta = [mpmath.mpf("0.1"), mpmath.mpf("0.2"), mpmath.mpf("-0.3")]
+        z = theta[0] + theta[1] * x1 + theta[2] * x2
+        s = 1 / (1 + mpmath.exp(-z))
+        grad = [-2 * (y - s) * s * (1 - s) * f for f in (1, x1, x2)]
+        new = [t - mpmath.mpf("0.1") * g for t, g in zip(theta, grad, strict=True)]
+        shown = " \\\\ ".join(format(float(mpmath.nint(v * 10**6)) / 10**6, ".6f")
+                               for v in new)
     assert f"\\approx \\begin{{bmatrix}} {shown} \\end{{bmatrix}}^{{T}}" in result.output
-    mpmath.mp.dps = 15
 
 
 def test_help_does_not_import_sympy() -> None:

@@ -338,8 +338,9 @@ def check(solution: Solution, graph: Graph, proofs: Proofs | None = None
             steps = []
             for step in block.steps:
                 index += 1
-                if twice is not None and twice[0] == index:
-                    step = replace(step, check=_ambiguous(*twice[1]))
+                if twice is not None and twice[0] == index and not (
+                        step.check is not None and step.check.status == "failed"):
+                    step = replace(step, check=_ambiguous(*twice[1]))  # a wrong value first
                 if step.check is not None and step.check.status == "failed":
                     failures.append((index, step))
                 steps.append(step)
