@@ -92,7 +92,8 @@ def test_errors_name_the_key(tmp_path: Path, body: str, key: str, message: str) 
 
 def test_log_differentiation_names_its_power_with_a_letter_no_variable_uses(
         tmp_path: Path) -> None:
-    # f = x^{xy}: "let y = x^{xy}" would rename the variable y; the sheet says v, and the
+    # f = x^{xy}: "let y = x^{xy}" would rename the variable y, and "let v" would give v two
+    # meanings next to the product rule's (uv)' = u'v + uv'; the sheet says F, and the
     # built sheet (every fragment read back) and the answers are right.
     from click.testing import CliRunner
 
@@ -105,7 +106,8 @@ def test_log_differentiation_names_its_power_with_a_letter_no_variable_uses(
                                        "--format", "md"])
     assert result.exit_code == 0, result.output
     text = (tmp_path / "out" / "en" / "p.md").read_text(encoding="utf-8")
-    assert r"Let $v = x^{x y}$; then $\ln v = x y \ln x$" in text
-    assert "Let $y =" not in text and r"multiply both sides by $v$" in text
+    assert r"Let $F = x^{x y}$; then $\ln F = x y \ln x$" in text
+    assert "Let $y =" not in text and r"multiply both sides by $F$" in text
+    assert r"product rule $(uv)' = u'v + uv'$" in text
     answers = prepare(path).solution.answers
     _close(answers["df/dx"], sympy.diff(x**(x * y), x), [x, y])

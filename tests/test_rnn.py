@@ -113,19 +113,68 @@ def test_exploding_factors_are_said_so(tmp_path: Path) -> None:
     assert mpmath.mpf(str(block.params["value"])) > 1
 
 
-def test_a_loss_at_every_step_is_summed_over_time_too(tmp_path: Path) -> None:
-    # Path sums: the backprop layout writes ∂L/∂h_2 for the total derivative, which the
-    # verifier reads as L's own partial when L uses h_2 directly (a known limit of it).
-    solution = _variant(tmp_path, "L: (h3 - y)^2/2",
-                        "L: (h1 - y)^2/2 + (h2 - y)^2/2 + (h3 - y)^2/2", paths=True)
+EVERY_STEP = "L: (h1 - y)^2/2 + (h2 - y)^2/2 + (h3 - y)^2/2"
+
+
+def _every_step_total(g: dict[str, mpmath.mpf]) -> object:
+    return central(lambda e: forward(GIVEN["x"], g["y"], g["h0"], g["w"], [g["u"] + e] * 3,
+                                     g["b"], every_step=True)[0])
+
+
+@pytest.mark.parametrize("paths", [False, True])
+def test_a_loss_at_every_step_is_summed_over_time_too(tmp_path: Path, paths: bool) -> None:
+    # Backprop writes ∂L/∂h_2 for δ_{h_2}, the total derivative, although L also uses h_2
+    # directly; the path sums write L's local partial. Both layouts build and agree.
+    solution = _variant(tmp_path, "L: (h3 - y)^2/2", EVERY_STEP, paths=paths)
     keys = [b.key for s in solution.sections for b in s.blocks]
     # ∂L/∂a_t is no longer ∂L/∂a_3 times the factors: that block is left out, the rest stays.
-    assert "time_sum" in keys and "time_factor" in keys and "time_chain" not in keys
+    assert ("time_sum_shown" if not paths else "time_sum") in keys
+    assert "time_factor" in keys and "time_chain" not in keys
     got = numbers(solution)
     g = {k: mpmath.mpf(v) for k, v in GIVEN.items() if k != "x"}
-    total = central(lambda e: forward(GIVEN["x"], g["y"], g["h0"], g["w"], [g["u"] + e] * 3,
-                                      g["b"], every_step=True)[0])
-    assert abs(got["Derivative(L, u)"] - total) <= mpmath.mpf("0.5e-6")
+    assert abs(got["Derivative(L, u)"] - _every_step_total(g)) <= mpmath.mpf("0.5e-6")
+
+
+def test_every_step_backprop_writes_the_total_and_the_direct_term(tmp_path: Path) -> None:
+    """δ_{h_2} = δ_{a_3} ∂a_3/∂h_2 + (h_2 − y): the line the verifier refused before, where
+    ∂L/∂h_2 on the right of δ_{a_2} was read as L's own partial (h_2 − y) only."""
+    path = tmp_path / "rnn.yaml"
+    path.write_text(PROBLEM.read_text(encoding="utf-8").replace("L: (h3 - y)^2/2",
+                                                                 EVERY_STEP), encoding="utf-8")
+    problem = prepare(path, display="rnn.yaml")
+    en = render(document_view(problem, Theme().voice("en")), "md", Theme())
+    assert (r"\frac{\partial L}{\partial h_{2}} &= \frac{\partial L}{\partial a_{3}}\,"
+            r"\frac{\partial a_{3}}{\partial h_{2}} + h_{2} - y \\" + "\n"
+            r"&= \frac{\partial L}{\partial a_{3}} u + h_{2} - y") in en
+    assert (r"\frac{\partial L}{\partial a_{2}} &= \frac{\partial L}{\partial h_{2}}\,"
+            r"\frac{\partial h_{2}}{\partial a_{2}}") in en
+    # Each δ_{a_t} with numbers equals ∂L/∂a_t by finite differences of the forward pass.
+    g = {k: mpmath.mpf(v) for k, v in GIVEN.items() if k != "x"}
+    got = numbers(problem.solution)
+    for t in range(3):
+        def loss(e: object, t: int = t) -> object:
+            return forward(GIVEN["x"], g["y"], g["h0"], g["w"], [g["u"]] * 3, g["b"],
+                           (t, e), every_step=True)[0]
+        h_before = g["h0"] if t == 0 else mpmath.tanh(forward(
+            GIVEN["x"], g["y"], g["h0"], g["w"], [g["u"]] * 3, g["b"])[1][t - 1])
+        label = "h0" if t == 0 else f"h{t}"
+        assert abs(got[f"{label}*Derivative(L, a{t + 1})"] - central(loss) * h_before) <= (
+            mpmath.mpf("0.5e-6"))
+
+
+def test_backprop_does_not_write_the_sum_over_time_twice() -> None:
+    """Step 3 writes ∂L/∂u = Σ_t ∂L/∂a_t ∂a_t/∂u; the through-time section says so, in
+    both languages, and does not print that line again."""
+    problem = prepare(PROBLEM)
+    theme = Theme()
+    line = (r"\frac{\partial L}{\partial u} &= \frac{\partial L}{\partial a_{1}}\,"
+            r"\frac{\partial a_{1}}{\partial u}")
+    en = render(document_view(problem, theme.voice("en")), "md", theme)
+    zh = render(document_view(problem, theme.voice("zh-TW")), "md", theme)
+    for text in (en, zh):
+        assert text.count(line) == 1
+    assert "So its gradient, written in Step 3 above, is a sum over the time steps" in en
+    assert "因此上面 Step.3 求得的梯度是各時間步的和" in zh
 
 
 def test_torch_autograd_agrees() -> None:

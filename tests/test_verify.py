@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import mpmath
 import pytest
@@ -75,16 +76,18 @@ def test_numeric_mode_matches_mpmath() -> None:
     """θ¹ = θ⁰ − α∇L for L = (y − σ(z))², computed independently with mpmath at 50 digits."""
     result = CliRunner().invoke(main, ["show", str(NUMERIC), "--lang", "en"])
     assert result.exit_code == 0, result.output
-    mpmath.mp.dps = 50
-    x1, x2, y = mpmath.mpf("0.5"), mpmath.mpf(-1), mpmath.mpf(1)
-    theta = [mpmath.mpf("0.1"), mpmath.mpf("0.2"), mpmath.mpf("-0.3")]
-    z = theta[0] + theta[1] * x1 + theta[2] * x2
-    s = 1 / (1 + mpmath.exp(-z))
-    grad = [-2 * (y - s) * s * (1 - s) * f for f in (1, x1, x2)]
-    new = [t - mpmath.mpf("0.1") * g for t, g in zip(theta, grad, strict=True)]
-    shown = " \\\\ ".join(format(float(mpmath.nint(v * 10**6)) / 10**6, ".6f") for v in new)
+    # workdps, not mp.dps = …: a global left at 15 digits broke later modules' 60-digit
+    # finite differences (test_rnn, test_nn_blocks) when they ran after this one.
+    with mpmath.workdps(50):
+        x1, x2, y = mpmath.mpf("0.5"), mpmath.mpf(-1), mpmath.mpf(1)
+        theta = [mpmath.mpf("0.1"), mpmath.mpf("0.2"), mpmath.mpf("-0.3")]
+        z = theta[0] + theta[1] * x1 + theta[2] * x2
+        s = 1 / (1 + mpmath.exp(-z))
+        grad = [-2 * (y - s) * s * (1 - s) * f for f in (1, x1, x2)]
+        new = [t - mpmath.mpf("0.1") * g for t, g in zip(theta, grad, strict=True)]
+        shown = " \\\\ ".join(format(float(mpmath.nint(v * 10**6)) / 10**6, ".6f")
+                               for v in new)
     assert f"\\approx \\begin{{bmatrix}} {shown} \\end{{bmatrix}}^{{T}}" in result.output
-    mpmath.mp.dps = 15
 
 
 def test_help_does_not_import_sympy() -> None:
@@ -134,3 +137,54 @@ def test_a_local_definition_that_is_zero_is_put_in() -> None:
     meaning = Meaning(graph, {s: sympy.Integer(0)})
     assert meaning.inline(s * u + v) == v
     assert meaning.inline(s * u + v, keep=s) == 2 * s * v + v
+
+
+def test_a_total_is_the_total_derivative_where_a_plain_partial_is_local(
+        tmp_path: Path) -> None:
+    """L = h + g with g = h²: on a right side, ∂L/∂h written plainly is L's own partial (1);
+    written as backprop's δ (Total) it is the total derivative 1 + 2h. A line that means
+    δ_h is refused when written with the local partial and proved with the total."""
+    from generator.algebra.notation import Total
+    from generator.check.verify import Meaning, check_block
+
+    path = tmp_path / "shared.yaml"
+    path.write_text("id: shared\ntitle: {zh-TW: t, en: t}\nkind: gradient\n"
+                    "inputs: {x: {}}\nparams: {w: {}}\n"
+                    "nodes: {a: w*x, h: tanh(a), g: h^2, L: h + g}\nloss: L\nwrt: [w]\n",
+                    encoding="utf-8")
+    graph = prepare(path).graph
+    a, h, L = graph.names["a"], graph.names["h"], graph.names["L"]
+    meaning = Meaning(graph, {})
+    th = sympy.tanh(a.xreplace({a: graph.nodes[a]}))
+    assert sympy.simplify(meaning.of(sympy.Derivative(L, h))[0] - 1) == 0
+    assert sympy.simplify(meaning.of(Total(L, h))[0] - (1 + 2 * th)) == 0
+    line = {"plain": sympy.Mul(sympy.Derivative(L, h), sympy.Derivative(h, a), evaluate=False),
+            "total": sympy.Mul(Total(L, h), sympy.Derivative(h, a), evaluate=False)}
+    status = {k: check_block(Block("", {}, (Step("backprop_sum", rhs,
+                                                     lhs=sympy.Derivative(L, a)),)), graph)[0]
+              .steps[0].check.status for k, rhs in line.items()}
+    assert status == {"plain": "failed", "total": "proved"}
+
+
+def test_one_printed_partial_is_one_quantity(tmp_path: Path) -> None:
+    """An L2 loss's path sum would print ∂L/∂W₁₁ = ∂L/∂L₀ ∂L₀/∂ŷ ∂ŷ/∂W₁₁ + ∂L/∂W₁₁, the left
+    side the total and the right the loss's own partial λW₁₁: refused at that step with the
+    hint; `auto` writes backprop there, whose answer is the total (checked against sympy)."""
+    from generator.errors import StepCheckError
+
+    text = (ROOT / "problems" / "dense-l2.yaml").read_text(encoding="utf-8")
+    paths, auto = tmp_path / "paths.yaml", tmp_path / "auto.yaml"
+    paths.write_text(text.replace("method: backprop", "method: paths"), encoding="utf-8")
+    auto.write_text(text.replace("method: backprop", "method: auto"), encoding="utf-8")
+    with pytest.raises(StepCheckError) as refused:
+        prepare(paths)
+    message = str(refused.value)
+    assert "step 1 (sum_over_paths)" in message
+    assert ("the notation ∂L/∂W11 is printed both as L's own (local) partial and as the total "
+            "derivative") in message and "`display: {method: backprop}`" in message
+    problem = prepare(auto)
+    assert any(s.rule == "backprop_sum" for s in problem.solution.steps())
+    g = problem.graph
+    w11 = g.names["W11"]
+    answer = g.inline(problem.solution.answers["Derivative(L, W11)"])
+    assert sympy.simplify(answer - sympy.diff(g.inline(g.loss), w11)) == 0

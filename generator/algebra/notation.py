@@ -96,6 +96,21 @@ class Outer(Function):  # type: ignore[misc]  # sympy is untyped
         return f"{printer._print(col)} {printer._print(row)}"
 
 
+class Total(sympy.Derivative):  # type: ignore[misc]  # sympy is untyped
+    """∂L/∂v meaning the total derivative (backprop's δ_v), printed as ∂L/∂v.
+
+    The verifier reads a plain ∂c/∂v on a right-hand side as the local partial when c
+    uses v directly. Backpropagation writes ∂L/∂h for δ_h even when L also uses h
+    directly (a loss at every step of an RNN): there the sheet means the total, and
+    says so with this class. Backprop never prints L's local partial as ∂L/∂h (it writes
+    its value), so one printed notation stands for one quantity in a derivation."""
+
+    @classmethod
+    def class_key(cls) -> tuple[int, int, str]:
+        # Sorted like the Derivative it is printed as, so `str` (the trace) is unchanged.
+        return 5, 0, "Derivative"
+
+
 class VectorShapeError(ValueError):
     pass
 

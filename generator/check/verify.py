@@ -1,14 +1,14 @@
 """Checks every step of a solution before anything is printed.
 
-Each expression is first given its meaning over the graph's leaves: a partial
-derivative along an edge is the local partial, any other is the total derivative,
-and nodes are inlined. Then the ladder runs, cheap first (docs/design.md, "check ladder"):
-identical → a screen of 5 points at 40 digits stops most wrong lines → expand → cancel
-(σ as an atom, then rewritten to exp) → a difference that is a number, or a rational
-function with a coefficient that is not 0, fails exactly (check/exactness.py) → relu, abs, Max …
-are cut into regions, each proved or checked inside (piecewise.py) → otherwise agreement
-to 50 digits at points an author cannot predict (agreement.py, points.py), marked numeric,
-never proved. float64 is never used.
+Each expression is first given its meaning over the graph's leaves: a partial derivative
+along an edge is the local partial, any other (and any `Total`, backprop's δ) is the total
+derivative, and nodes are inlined. Then the ladder runs, cheap first (docs/design.md, "check
+ladder"): identical → a screen of 5 points at 40 digits stops most wrong lines → expand →
+cancel (σ as an atom, then rewritten to exp) → a difference that is a number, or a rational
+function with a coefficient that is not 0, fails exactly (check/exactness.py) → relu, abs,
+Max … are cut into regions, each proved or checked inside (piecewise.py) → otherwise
+agreement to 50 digits at points an author cannot predict (agreement.py, points.py), marked
+numeric, never proved. float64 is never used.
 """
 
 from __future__ import annotations
@@ -21,10 +21,11 @@ from mpmath.libmp import prec_to_dps
 from sympy import Derivative, Symbol
 
 from generator.algebra.evaluator import Evaluator
-from generator.algebra.notation import VectorShapeError, components
+from generator.algebra.notation import Total, VectorShapeError, components
 from generator.algebra.trace import Block, Check, Solution, Step
 from generator.check import agreement, exact, points
 from generator.check.exactness import decide
+from generator.check.notation import clash
 from generator.check.piecewise import has_piecewise
 from generator.graph.model import Graph
 
@@ -78,7 +79,7 @@ class Meaning:
 
     def partial(self, d: Derivative, lhs: bool) -> sympy.Basic:
         inner, variables = _plain_functions(d.expr), d.variables
-        if len(variables) == 1 and not lhs:
+        if len(variables) == 1 and not lhs and not isinstance(d, Total):
             var = variables[0]
             body = self.body(inner) if isinstance(inner, Symbol) else None
             if body is None and not isinstance(inner, Symbol):
@@ -329,14 +330,29 @@ def check(solution: Solution, graph: Graph, proofs: Proofs | None = None
     checked: list[list[Block]] = []
     failures: list[tuple[int, Step]] = []
     index = 0
+    twice = clash(solution.steps(), graph, LOCAL_RULES)
     for section in solution.sections:
         blocks = []
         for block in section.blocks:
             block, _ = check_block(block, graph, proofs)
+            steps = []
             for step in block.steps:
                 index += 1
+                if twice is not None and twice[0] == index and not (
+                        step.check is not None and step.check.status == "failed"):
+                    step = replace(step, check=_ambiguous(*twice[1]))  # a wrong value first
                 if step.check is not None and step.check.status == "failed":
                     failures.append((index, step))
-            blocks.append(block)
+                steps.append(step)
+            blocks.append(replace(block, steps=tuple(steps)))
         checked.append(blocks)
     return solution.with_blocks(checked), failures
+
+
+def _ambiguous(c: sympy.Basic, v: sympy.Basic) -> Check:
+    """A step whose ∂c/∂v the sheet also prints in the other meaning (check/notation.py)
+    fails, whatever its values: a student could read the one for the other."""
+    return Check("failed", "notation", f"the notation ∂{c}/∂{v} is printed both as {c}'s own "
+                 f"(local) partial and as the total derivative, which differ here ({v} also "
+                 f"reaches {c} through other nodes); `display: {{method: backprop}}` writes "
+                 "the total as δ and never prints the local one as ∂")

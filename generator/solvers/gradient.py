@@ -70,7 +70,17 @@ def method(spec: GradientSpec, graph: Graph, params: list[Symbol]) -> str:
         return "backprop"
     if any(len(graph.paths(graph.loss, var)) > AUTO_PATHS for var in params):
         return "backprop"
+    if any(_direct_and_through(graph, var) for var in params):
+        # The path sum would print ∂L/∂w on the left (total) and as the direct term on the
+        # right (L's own partial): one notation, two values (check/notation.py refuses it).
+        return "backprop"
     return "paths"
+
+
+def _direct_and_through(graph: Graph, var: Symbol) -> bool:
+    """Does the loss use `var` directly (an L2 term) and through other nodes too?"""
+    paths = graph.paths(graph.loss, var)
+    return (graph.loss, var) in paths and len(paths) > 1
 
 
 def solve(spec: GradientSpec, graph: Graph) -> Solution:
@@ -80,9 +90,12 @@ def solve(spec: GradientSpec, graph: Graph) -> Solution:
         backward, names = backward_sections(graph, params)
         delta = deltas(graph, params)
         found = {str(Derivative(graph.loss, p)): delta[p] for p in params}
-        numeric = _numbers(spec, graph, found, params)
+        # Numbered after the backprop steps (Step 2, 3 and, with a dense matrix, 4).
+        numeric = _numbers(spec, graph, found, params, 1 + sum(
+            s.key.startswith("backprop_") for s in backward) + 1)
         tail = [numeric] if numeric is not None else []
-        return Solution(spec.id, spec.kind, (*sections, *backward, *_time(spec, graph, params),
+        return Solution(spec.id, spec.kind, (*sections, *backward,
+                                             *_time(spec, graph, params, summed=True),
                                              *tail), found, names)
     answers: dict[str, sympy.Basic] = {}
     exp_form = spec.display.sigmoid_form == "exp"
@@ -104,36 +117,40 @@ def solve(spec: GradientSpec, graph: Graph) -> Solution:
                                                      tuple(steps)),), params={"param": var}))
         answers[str(Derivative(graph.loss, var))] = substituted
     sections.extend(_time(spec, graph, params))
-    numbers = _numbers(spec, graph, answers, params)
+    numbers = _numbers(spec, graph, answers, params, 5)  # after Step 4 (substitute)
     if numbers is not None:
         sections.append(numbers)
     return Solution(spec.id, spec.kind, tuple(sections), answers)
 
 
-def _time(spec: GradientSpec, graph: Graph, params: list[Symbol]) -> list[Section]:
+def _time(spec: GradientSpec, graph: Graph, params: list[Symbol],
+          summed: bool = False) -> list[Section]:
     """Backpropagation through time for a weight shared by the steps of a recurrence;
-    with a number for every leaf, its factors and terms in numbers too."""
+    with a number for every leaf, its factors and terms in numbers too. `summed`: the
+    backprop steps already wrote the sum over time (it is not written twice)."""
     point: dict[Symbol, sympy.Basic] | None = None
     if spec.values:
         point = {**values_point(spec.values, graph),
                  **{s: v for s, v in graph.constants.items() if v.is_Rational}}
         if any(s not in point for s in leaves_needed(graph, graph.loss)):
             point = None
-    return time_sections(graph, params, point, spec.precision)
+    return time_sections(graph, params, point, spec.precision, summed)
 
 
 def _numbers(spec: GradientSpec, graph: Graph, answers: dict[str, sympy.Basic],
-             params: list[Symbol]) -> Section | None:
-    """With a number for every leaf the answers use, end with the substituted answer."""
+             params: list[Symbol], number: int) -> Section | None:
+    """With a number for every leaf the answers use, end with the substituted answer, as
+    Step `number` (the steps before it depend on the layout)."""
     if not spec.values:
         return None
     point = values_point(spec.values, graph)
     by_param = {p: answers[str(Derivative(graph.loss, p))] for p in params}
     if any(s not in point for e in by_param.values() for s in leaves_needed(graph, e)):
         return None
-    return numeric_section(graph, by_param, point, spec.precision,
-                           SolutionPrinter(graph.latex).doprint,
-                           written_as_decimals(spec.values, graph))
+    section = numeric_section(graph, by_param, point, spec.precision,
+                              SolutionPrinter(graph.latex).doprint,
+                              written_as_decimals(spec.values, graph))
+    return replace(section, params={**section.params, "step": str(number)})
 
 
 def _edges(path: Sequence[Symbol]) -> list[Edge]:

@@ -152,11 +152,13 @@ class GradientDisplay(Strict):
         default="sigma", description="`exp` also writes σ(z)(1 − σ(z)) with e^(−z).")
     # paths: one chain-rule sum per parameter (seed 002); backprop: δ = ∂L/∂v from the loss
     # backwards, with ∇W = δ xᵀ for dense matrices; auto: paths while they are few and the
-    # output is not softmax + CE or σ + BCE (backprop derives p − y there).
+    # output is not softmax + CE or σ + BCE (backprop derives p − y there), nor a loss that
+    # uses a parameter directly and through other nodes (an L2 term).
     method: Literal["paths", "backprop", "auto"] = Field(
         default="auto", description="Chain-rule path sums, backpropagation (δ from the loss "
         "backwards), or paths while they are few and the output is not softmax + CE or "
-        "σ + BCE (backprop derives p − y there).")
+        "σ + BCE (backprop derives p − y there), nor a loss that uses a parameter directly "
+        "and through other nodes (an L2 term: the path sum would print ∂L/∂w for two values).")
     conv_touches: bool | None = Field(
         default=None, description="List ∂z/∂w for every kernel weight; default: when a conv has "
         "stride or padding.")

@@ -83,6 +83,9 @@ class Template:
         # The symbolic part: the solution without a numeric section of the base values.
         sections = tuple(s for s in problem.solution.sections if s.key != "numeric")
         self.symbolic = replace(problem.solution, sections=sections)
+        # The variant's numeric section keeps the base's heading (its step number).
+        self.numeric_params = next((s.params for s in problem.solution.sections
+                                    if s.key == "numeric"), {})
 
     def _lines(self, graph: Graph) -> NumericLines | None:
         if self.hooks.solved_in_full:
@@ -123,6 +126,7 @@ class Template:
             args = self._args(point)
             assert self.lines is not None  # made unless solved_in_full
             section, failures, exact = self.lines.build(leaves, args)
+            section = replace(section, params=self.numeric_params)
             answers = []
             for var in exact:
                 key = str(Derivative(self.problem.graph.loss, var))

@@ -11,7 +11,7 @@ import sympy
 from sympy import Add, Derivative, Mul, Symbol
 
 from generator.algebra.functions import sigmoid
-from generator.algebra.notation import Grad, Mat, Outer, Vec
+from generator.algebra.notation import Grad, Mat, Outer, Total, Vec
 from generator.algebra.trace import Block, Section, Step
 from generator.graph.model import Graph
 from generator.solvers.parts.cross_entropy import bce_local, sigmoid_bce_steps, softmax_ce_blocks
@@ -41,14 +41,16 @@ def _delta_block(graph: Graph, v: Symbol, kids: list[Symbol]) -> Block:
     """∂L/∂v = Σ_c ∂L/∂c ∂c/∂v over the nodes c using v, then the local partials put in.
 
     A direct use by the loss (an L2 term, or the prediction in the loss) shows its
-    local partial at once: writing ∂L/∂v on both sides would read as circular."""
+    local partial at once: writing ∂L/∂v on both sides would read as circular. Every
+    ∂L/∂c written is δ_c, the total derivative (`Total`), also when L uses c directly
+    and through other nodes (a loss at every step of an RNN); ∂c/∂v is c's local partial."""
     loss = graph.loss
     local = [_local(graph, c, v) for c in kids]
-    formal = [lo if c == loss else Mul(Derivative(loss, c), Derivative(c, v), evaluate=False)
+    formal = [lo if c == loss else Mul(Total(loss, c), Derivative(c, v), evaluate=False)
               for c, lo in zip(kids, local, strict=True)]
     # A local partial of 1 (a bias, a plain sum) is left out: `∂L/∂z · 1` is no course form.
-    plugged = [lo if c == loss else Derivative(loss, c) if lo == 1
-               else Mul(Derivative(loss, c), lo, evaluate=False)
+    plugged = [lo if c == loss else Total(loss, c) if lo == 1
+               else Mul(Total(loss, c), lo, evaluate=False)
                for c, lo in zip(kids, local, strict=True)]
     steps = [Step("backprop_sum", _sum(formal), lhs=Derivative(loss, v))]
     if plugged != formal:
@@ -67,7 +69,25 @@ def _local(graph: Graph, c: Symbol, v: Symbol) -> sympy.Basic:
         # p = σ(s): ∂p/∂s = p(1 − p), in the node's own name, so one derivation never
         # mixes p and σ(s) for the same quantity.
         return Mul(c, Add(1, -c, evaluate=False), evaluate=False)
+    taught = _softmax_local(graph, c, v)
+    if taught is not None:
+        return taught
     return _lead(graph, derive(c, v, graph.nodes[c], graph.display[c], exp_form=False)[1])
+
+
+def _softmax_local(graph: Graph, c: Symbol, v: Symbol) -> sympy.Basic | None:
+    """∂p_k/∂z_j = p_k(δ_kj − p_j) in the outputs' own names: p_k(1 − p_k) on the
+    diagonal, −p_k p_j off it — not softmax_k(z_1, …), a second name for p_k."""
+    found = graph.softmax.get(c)
+    if found is None or v not in found[1]:
+        return None
+    logits = found[1]
+    j = logits.index(v)
+    if j == found[0]:
+        return Mul(c, Add(1, -c, evaluate=False), evaluate=False)
+    pj = next(p for p, (pos, zs) in graph.softmax.items() if zs == logits and pos == j)
+    first, second = (c, pj) if found[0] < j else (pj, c)  # −p_1 p_2 for both, as taught
+    return Mul(-1, first, second, evaluate=False)
 
 
 def _lead(graph: Graph, expr: sympy.Basic) -> sympy.Basic:
@@ -129,8 +149,15 @@ def deltas(graph: Graph, params: list[Symbol]) -> dict[Symbol, sympy.Basic]:
             (y,), (p,) = graph.losses[graph.loss][1], graph.losses[graph.loss][2]
             delta[v] = p - y
             continue
-        delta[v] = Add(*[delta[c] * sympy.diff(graph.nodes[c], v) for c in kids])
+        delta[v] = Add(*[delta[c] * _partial(graph, c, v) for c in kids])
     return delta
+
+
+def _partial(graph: Graph, c: Symbol, v: Symbol) -> sympy.Basic:
+    """∂c/∂v for the answers; a softmax output's in the outputs' names, as the steps
+    write it, so the numbers substituted later read p_1, not softmax_1(z_1, z_2)."""
+    taught = _softmax_local(graph, c, v)
+    return sympy.diff(graph.nodes[c], v) if taught is None else taught
 
 
 def backward_sections(graph: Graph, params: list[Symbol]
@@ -174,11 +201,11 @@ def _matrix_blocks(graph: Graph, params: list[Symbol]
             continue
         weight = Symbol(name)
         names[weight] = graph_tex(graph, name)
-        d = Vec(*[Derivative(graph.loss, z) for z in outs])
+        d = Vec(*[Total(graph.loss, z) for z in outs])
         # A penalty in the loss itself (L2) adds its own local partial to every entry.
         direct = [_lead(graph, sympy.diff(graph.nodes[graph.loss], w)) for w in entries]
         outer: sympy.Basic = Outer(d, Vec(*xs))
-        cells = [Mul(Derivative(graph.loss, z), x, evaluate=False) for z in outs for x in xs]
+        cells = [Mul(Total(graph.loss, z), x, evaluate=False) for z in outs for x in xs]
         if any(t != 0 for t in direct):
             outer = Add(outer, Mat(len(outs), len(xs), *direct), evaluate=False)
             cells = [Add(c, t, evaluate=False) for c, t in zip(cells, direct, strict=True)]
@@ -206,7 +233,7 @@ def _bias_block(graph: Graph, outs: tuple[Symbol, ...], weights: list[Symbol],
     name = next((n for n, arr in graph.arrays.items() if biases[0] in arr.values()), None)
     sym = Symbol(f"{name or biases[0].name}_bias_vec")
     names[sym] = graph_tex(graph, name) if name else graph.latex[biases[0]]
-    step = Step("bias_gradient", Vec(*[Derivative(graph.loss, z) for z in outs]),
+    step = Step("bias_gradient", Vec(*[Total(graph.loss, z) for z in outs]),
                 lhs=Grad(graph.loss, sym, Vec(*biases)))
     return Block("bias_gradient", {"bias": sym}, (step,))
 

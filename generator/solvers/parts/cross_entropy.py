@@ -15,7 +15,7 @@ import sympy
 from sympy import Add, Derivative, Mul, Symbol
 
 from generator.algebra.functions import sigmoid
-from generator.algebra.notation import Grad, Vec
+from generator.algebra.notation import Grad, Total, Vec
 from generator.algebra.trace import Block, Step
 from generator.graph.model import Graph
 
@@ -48,7 +48,7 @@ def softmax_ce_blocks(graph: Graph, keep: set[Symbol]
     loss = graph.loss
     j = next(i for i, z in enumerate(zs) if z in keep)  # derived for the first logit needed
     one_hot = {ys[-1]: 1 - Add(*ys[:-1])}
-    chain = Add(*[Mul(Derivative(loss, p), Derivative(p, zs[j]), evaluate=False) for p in ps],
+    chain = Add(*[Mul(Total(loss, p), Derivative(p, zs[j]), evaluate=False) for p in ps],
                 evaluate=False)
     # −(y_k / p_k) · p_k(δ_kj − p_j): one flat product, so the sum prints "− …", not "+ −".
     local = Add(*[Mul(-1, Mul(y, sympy.Pow(p, -1), evaluate=False), p,

@@ -20,9 +20,6 @@ from sympy import Add, Derivative, Mul, Pow, Symbol
 from generator.algebra.functions import sigmoid, softplus
 from generator.algebra.notation import Paren
 
-# The name of the inner function in a rule's sentence ("chain rule with u = cos x").
-U = Symbol("u")
-
 
 class Ddx(Derivative):  # type: ignore[misc]  # sympy is untyped
     """d/dx (…) of an expression still to be differentiated; the verifier reads it as a

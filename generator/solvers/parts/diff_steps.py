@@ -17,7 +17,7 @@ from sympy import Add, Symbol
 from generator.algebra.notation import Paren
 from generator.algebra.printing import to_latex
 from generator.algebra.trace import Block, Step
-from generator.solvers.parts.diff_rules import Ddx, Rule, U, plain, shown
+from generator.solvers.parts.diff_rules import Ddx, Pdx, Rule, plain, shown
 
 SIMPLER = 2  # operations a simplified form must save to be shown
 
@@ -65,9 +65,11 @@ def tidy_steps(display: sympy.Basic) -> tuple[list[Step], sympy.Basic]:
 
 @dataclass
 class Writer:
-    """Writes the derivation of one rule tree; `d` is Ddx (d/dx) or Pdx (∂/∂x)."""
+    """Writes the derivation of one rule tree; `d` is Ddx (d/dx) or Pdx (∂/∂x); `letter`
+    names a chain rule's inner function in its sentence (`inner_letter`)."""
 
     d: type[Ddx]
+    letter: str = "u"
     extra: dict[Symbol, sympy.Basic] = field(default_factory=dict)
 
     def lhs(self, rule: Rule) -> sympy.Basic:
@@ -85,9 +87,14 @@ class Writer:
         return rule.apply([])
 
     def params(self, rule: Rule) -> dict[str, sympy.Basic]:
+        """The sentence's parameters: the variable differentiated by (a rule such as
+        (x^n)' = n x^{n−1} is stated in it), a chain rule's letter and inner function."""
+        out = {"x": rule.var, "partial": sympy.Integer(self.d is Pdx)}
         if rule.name == "log_diff":
-            return {}
-        return {k: shown(v) for k, v in rule.params.items()}
+            return out
+        if rule.name == "chain":
+            out["letter"] = Symbol(self.letter)
+        return {**out, **{k: shown(v) for k, v in rule.params.items()}}
 
     def key(self, rule: Rule) -> str:
         return f"d_chain_{rule.outer}" if rule.name == "chain" else f"d_{rule.name}"
@@ -135,9 +142,10 @@ class Writer:
         self.extra.update({y: f, dy: sympy.diff(f, x)})  # what the notation y, y' means
         part = rule.parts[0]
         opened = Step("d_log_diff", shown(self.d(part.expr, x)), lhs=dy / y,
-                      value=self.d(part.expr, x), params={"y": y})
+                      value=self.d(part.expr, x), params={"y": y, **self.params(rule)})
         blocks = [Block("d_log_diff", {"y": y, "f": shown(f), "g": shown(rule.params["g"]),
-                                       "h": shown(rule.params["h"])},
+                                       "h": shown(rule.params["h"]), "x": x,
+                                       "partial": "1" if self.d is Pdx else "0"},
                         (opened,), extra=dict(self.extra), layout="annotated")]
         if part.leaf:
             fact = self.fact(part)
@@ -157,7 +165,18 @@ class Writer:
         return blocks, final
 
 
-NOTATION = ("y", "v", "w", "F", "G")  # the letter for h^g in logarithmic differentiation
+# The letter for h^g in logarithmic differentiation, and for a chain rule's inner function:
+# never the product rule's u, v ("let v = y^y" then "(uv)' = u'v + uv'" names two things v),
+# and never each other's.
+NOTATION = ("y", "F", "G", "Y")
+INNER = ("u", "w", "s", "q")
+
+
+def inner_letter(variables: list[Symbol]) -> str:
+    """The chain rule's "u = x²" letter: one no variable is printed as, since "u = u²"
+    for f(u) = sin(u²) would state a falsehood (as the log-differentiation letter does)."""
+    own = {to_latex(v, {}) for v in variables}
+    return next(n for n in INNER if n not in own)
 
 
 def names(variables: list[Symbol]) -> dict[Symbol, str]:
@@ -166,4 +185,4 @@ def names(variables: list[Symbol]) -> dict[Symbol, str]:
     of f would state a falsehood, and the read-back would take the one y for the other."""
     own = {v: to_latex(v, {}) for v in variables}
     letter = next(n for n in NOTATION if n not in own.values())
-    return {Symbol("y_logdiff"): letter, Symbol("dy_logdiff"): f"{letter}'", U: "u", **own}
+    return {Symbol("y_logdiff"): letter, Symbol("dy_logdiff"): f"{letter}'", **own}

@@ -19,6 +19,7 @@ import mpmath
 import sympy
 from sympy import Add, Derivative, Mul, Symbol
 
+from generator.algebra.notation import Total
 from generator.algebra.numbers import DPS, Point, decimal, decimal_text
 from generator.algebra.trace import Block, Section, Step
 from generator.graph.model import Graph
@@ -59,12 +60,17 @@ def _own(graph: Graph, child: Symbol, var: Symbol) -> sympy.Basic:
     return sympy.diff(graph.nodes[child], var)
 
 
-def _sum_block(graph: Graph, r: Recurrence) -> Block:
+def _sum_block(graph: Graph, r: Recurrence, shown: bool) -> Block:
+    """∂L/∂p as the sum over time; only said, not written again, when `shown` (backprop's
+    "gradient of every parameter" step already wrote that very line)."""
     loss, p = graph.loss, r.param
-    terms = [Mul(Derivative(loss, a), Derivative(a, p), evaluate=False) for a in r.uses]
-    local = [Mul(Derivative(loss, a), _own(graph, a, p), evaluate=False) for a in r.uses]
     fam = graph.family[r.uses[0]]
-    return Block("time_sum", {"param": p, "steps": str(len(r.uses)), "use": fam.generic}, (
+    params = {"param": p, "steps": str(len(r.uses)), "use": fam.generic}
+    if shown:
+        return Block("time_sum_shown", params)
+    terms = [Mul(Total(loss, a), Derivative(a, p), evaluate=False) for a in r.uses]
+    local = [Mul(Total(loss, a), _own(graph, a, p), evaluate=False) for a in r.uses]
+    return Block("time_sum", params, (
         Step("sum_over_time", Add(*terms, evaluate=False), lhs=Derivative(loss, p)),
         Step("local", Add(*local, evaluate=False))))
 
@@ -91,7 +97,7 @@ def _chain_block(graph: Graph, r: Recurrence) -> Block | None:
     steps = []
     for t in range(len(r.uses) - 2, -1, -1):
         factors = [Derivative(r.uses[s + 1], r.uses[s]) for s in range(len(r.uses) - 2, t - 1, -1)]
-        steps.append(Step("chain_rule", _product([Derivative(graph.loss, last), *factors]),
+        steps.append(Step("chain_rule", _product([Total(graph.loss, last), *factors]),
                           lhs=Derivative(graph.loss, r.uses[t])))
     return Block("time_chain", {"last": last}, tuple(steps))
 
@@ -123,7 +129,7 @@ def _number_blocks(graph: Graph, r: Recurrence, point: Point, places: int) -> li
         term = sympy.N((_total(graph, loss, a, point) * graph.inline(own)).xreplace(point),
                        DIGITS)
         total += term
-        steps.append(_approx(Mul(Derivative(loss, a), own, evaluate=False), term, places))
+        steps.append(_approx(Mul(Total(loss, a), own, evaluate=False), term, places))
     steps.append(_approx(Derivative(loss, r.param), total, places))
     with mpmath.workdps(DPS):
         value = decimal_text(mpmath.mpf(str(product)), places)
@@ -138,14 +144,17 @@ def _number_blocks(graph: Graph, r: Recurrence, point: Point, places: int) -> li
 
 
 def time_sections(graph: Graph, params: list[Symbol], point: Point | None,
-                  places: int) -> list[Section]:
-    """One section per parameter shared over the steps of a recurrence (none otherwise)."""
+                  places: int, summed: bool = False) -> list[Section]:
+    """One section per parameter shared over the steps of a recurrence (none otherwise).
+
+    `summed`: the sheet already wrote ∂L/∂p as Σ_t ∂L/∂a_t ∂a_t/∂p (backprop does), so the
+    section says so instead of repeating the line."""
     sections = []
     for p in params:
         r = recurrence(graph, p)
         if r is None:
             continue
-        blocks = [_sum_block(graph, r), _factor_block(graph, r)]
+        blocks = [_sum_block(graph, r, summed), _factor_block(graph, r)]
         chain = _chain_block(graph, r)
         if chain is not None:
             blocks.append(chain)
