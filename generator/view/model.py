@@ -19,6 +19,7 @@ from generator.solvers.sheet import Sheet
 from generator.spec.models import localized
 from generator.theme.messages import Voice
 from generator.view import document as doc
+from generator.view.linebreak import LIMIT, break_row, width
 from generator.view.readback import ReadBack, refuse
 
 
@@ -94,10 +95,16 @@ class MathWriter:
             return out
         multi = len(steps) > 1 or any(st.layout == "bracket_sum" for st in steps)
         if not multi:
-            return self.line(steps[0], aligned=False)
+            line = self.line(steps[0], aligned=False)
+            if width(line) <= LIMIT:
+                return line
+            row = break_row(self.line(steps[0], aligned=True))
+            return line if r"\\" not in row else f"\\begin{{aligned}}\n{row}\n\\end{{aligned}}"
+        # A row wider than the page breaks before a term, as a bracketed sum does (never
+        # scaled down: view/linebreak.py).
         rows = r" \\" + "\n".join([""] * 2)
-        return "\\begin{aligned}\n" + rows.join(self.line(st, True) for st in steps) + (
-            "\n\\end{aligned}")
+        body = rows.join(break_row(self.line(st, True)) for st in steps)
+        return "\\begin{aligned}\n" + body + "\n\\end{aligned}"
 
 
 def view(solution: Solution, names: Mapping[sympy.Symbol, str], voice: Voice,
