@@ -114,8 +114,13 @@ def typst_many(docs: list[tuple[str, list[str], list[str]]], theme: Theme,
     file (`class_files`) starts each student's sheet on a new page."""
     template = typst_template(theme)
     breaks = class_files or [False] * len(docs)
+
+    def continued(lang: str) -> str:  # only asked for when a display is split over pages
+        return theme.voice(lang).say("", "continued")
+
     # typst_blocks marks where a page may not break, over the cleaned tree.
-    return _batches([{**_write(tree, "typst"), "text": keep_together(clean_json(tree), paged),
+    return _batches([{**_write(tree, "typst"),
+                      "text": keep_together(clean_json(tree), paged, continued),
                       "template": template,
                       "variables": {"mainfont": fonts, "headingfont": heading_fonts}}
                      for tree, (_, fonts, heading_fonts), paged
