@@ -73,8 +73,8 @@ def test_no_built_in_display_is_scaled_to_fit(tmp_path: Path) -> None:
         assert SCALE in source
         marked = source.replace(SCALE, f"if width > size.width {{ [{MARK}]; it }}")
         pdf = tmp_path / "doc.pdf"
-        pdf.write_bytes(engine._typst_compile(engine.polish(
-            engine.binary_continuations(marked)), ()))
+        pdf.write_bytes(engine.typst_compile(engine.polish(
+            engine.binary_continuations(marked)), (), 60.0))
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                               check=True).stdout
         assert MARK not in text, (file, re.findall(rf"{MARK}.{{0,80}}", text, re.S))
