@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 
 from generator.errors import SolgenError, TemplateError, ToolMissing
-from generator.formats import child
+from generator.formats import child, katex
 from generator.formats.pandoc_ast import READER, clean_json
 from generator.formats.typst_blocks import keep_together
 from generator.limits import DEFAULT_SECONDS
@@ -40,7 +40,8 @@ COMMON = ["--from=json", "--wrap=none", "--sandbox", "--quiet"]
 # MathML: rendered by every current browser, offline, no script; pandoc keeps the TeX
 # source as an annotation, which the KaTeX test reads back.
 # Both files resolve through the run's theme, so a course can restyle them.
-HTML_ARGS = ["--to=html5", "--standalone", "--mathml"]
+HTML_ARGS = ["--to=html5", "--standalone"]
+KATEX_ARGS = ["--katex=", "--variable=math="]  # the TeX of each formula, no script
 HTML_HEADER = "html/math-style.html"
 TYPST_ARGS = ["--to=typst", "--standalone"]
 TYPST_TEMPLATE = "typst/document.typ"
@@ -114,8 +115,11 @@ _ACTIVE_HTML = re.compile(r"<\s*/?\s*(script|iframe|object|embed|base|meta|link|
 
 def html(markdown: str, theme: Theme) -> str:
     header = html_header(theme)
-    page = run(markdown, [*HTML_ARGS, f"--include-in-header={header}"],
+    args = [*HTML_ARGS, *KATEX_ARGS] if katex.available() else [*HTML_ARGS, "--mathml"]
+    page = run(markdown, [*args, f"--include-in-header={header}"],
                theme.seconds).decode("utf-8")
+    if katex.available():  # formulas typeset on the server, formats/katex.py
+        page = katex.typeset([page], theme.seconds)[0]
     # First thing in <head>, so the policy covers everything after it.
     return page.replace("<head>\n", "<head>\n" + CSP_META, 1)
 
@@ -163,10 +167,16 @@ def html_many(markdowns: list[str], theme: Theme) -> list[str]:
     The server reads no files: the header that `--include-in-header` reads is passed as
     the template variable that option sets (`header-includes`)."""
     header = html_header(theme).read_text(encoding="utf-8")
-    pages = _batches([{**_write(tree, "html5"), "html-math-method": {"method": "mathml"},
-                       "variables": {"header-includes": [header]}}
+    served = katex.available()
+    # With KaTeX: each formula as its TeX and no script (`math` emptied), typeset below.
+    method = {"method": "katex", "url": ""} if served else {"method": "mathml"}
+    extra = {"math": ""} if served else {}
+    pages = _batches([{**_write(tree, "html5"), "html-math-method": method,
+                       "variables": {"header-includes": [header], **extra}}
                       for tree in _trees(markdowns, "html5", theme.seconds)], "html5",
                      theme.seconds, markdowns)
+    if served:
+        pages = katex.typeset(pages, theme.seconds)
     return [page.replace("<head>\n", "<head>\n" + CSP_META, 1) for page in pages]
 
 
