@@ -18,7 +18,9 @@ from generator.algebra.trace import Block, Section, Solution, Step
 from generator.errors import SpecError, SpecErrors
 from generator.graph.model import Graph
 from generator.solvers.kind import GraphKind
+from generator.solvers.parts import optimizers
 from generator.solvers.parts.backprop import backward_sections
+from generator.solvers.parts.optimizer_steps import optimizer_sections
 from generator.solvers.parts.training_steps import Run, run, step_blocks
 from generator.spec.models import TrainingSpec
 from generator.spec.source import Source
@@ -61,7 +63,7 @@ def solve(spec: TrainingSpec, graph: Graph) -> Solution:
         Block("sgd_model", {}, tuple(Step("definition", graph.display[n], lhs=n)
                                      for n in graph.nodes), layout="aligned"),
         Block("training_data", {}, table=_data_table(spec, graph)),
-        Block("training_setup", _setup_params(spec, graph, result)),
+        *_setup(spec, graph, result),
     ]
     backward, names = backward_sections(graph, params)
     result.names.update(names)
@@ -70,7 +72,8 @@ def solve(spec: TrainingSpec, graph: Graph) -> Solution:
              if b.key != "forward_definitions"]  # Step 1 already shows the model
     sections = [Section("training_model", tuple(intro)),
                 Section("training_gradients", (Block("training_gradient"), *grads)),
-                *step_blocks(spec, graph, result),
+                *(optimizer_sections(spec, graph, result) if optimizers.used(spec)
+                  else step_blocks(spec, graph, result)),
                 Section("training_table", (Block("training_table_intro", {},
                                                  table=_table(result)),))]
     answers = {f"{p.name}^({len(result.thetas) - 1})": result.thetas[-1][p] for p in params}
@@ -90,6 +93,25 @@ def _data_table(spec: TrainingSpec, graph: Graph) -> tuple[tuple[sympy.Basic | s
     rows = [(sympy.Integer(i + 1), *[sympy.nsimplify(s[n]) for n in names])
             for i, s in enumerate(spec.data)]
     return (head, *rows)
+
+
+def _setup(spec: TrainingSpec, graph: Graph, result: Run) -> list[Block]:
+    """The settings sentence; with an optimizer, its update rule, weight decay, schedule."""
+    if not optimizers.used(spec):
+        return [Block("training_setup", _setup_params(spec, graph, result))]
+    s = optimizers.Settings.of(spec)
+    params = {k: v for k, v in _setup_params(spec, graph, result).items() if k != "momentum"}
+    blocks = [Block("training_setup_optimizer", params),
+              Block(f"training_rule_{s.name}", {"mu": s.momentum, "beta1": s.beta1,
+                                                 "beta2": s.beta2, "rho": s.rho,
+                                                 "eps": sympy.Float(s.eps, 3)})]
+    if s.weight_decay:
+        key = "training_decay_decoupled" if s.decoupled else "training_decay_l2"
+        blocks.append(Block(key, {"wd": s.weight_decay}))
+    if s.schedule is not None:
+        kind, k, c = s.schedule
+        blocks.append(Block(f"training_schedule_{kind}", {"k": str(k), "c": c}))
+    return blocks
 
 
 def _setup_params(spec: TrainingSpec, graph: Graph, result: Run
