@@ -27,6 +27,8 @@ def test_a_float_column_gets_the_fewest_decimals_its_cells_know() -> None:
     column = [Float("0.5", 6), Float("0.73635", 6), Float("1.0386", 6), Float(0, 6)]
     assert places(column) == 5
     assert [fixed(c, 5) for c in column] == ["0.50000", "0.73635", "1.03860", "0.00000"]
+    # 0.1 to six significant digits knows six decimals, though its binary value is 0.0999…
+    assert places([Float("0.1", 6), Float(0, 6)]) == 6
 
 
 def test_a_tie_the_float_cannot_decide_keeps_its_digits() -> None:

@@ -67,7 +67,7 @@ class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
         if all(isinstance(a, sympy.Derivative) for a in args):
             return r"\,".join(self._print(a) for a in args)
         first = args[0]
-        if first == -1 and len(args) > 1 and not all(a.is_Number for a in args):
+        if first == -1 and len(args) > 1:
             rest = sympy.Mul(*args[1:], evaluate=False) if len(args) > 2 else args[1]
             return "- " + self._factor(rest, after=True)
         if isinstance(first, sympy.Pow) and first.exp == -1 and len(args) > 1:

@@ -18,7 +18,6 @@ Columns with anything else (text, tuples, a fraction such as 1/3) are left as th
 
 from __future__ import annotations
 
-import math
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from typing import TypeAlias
@@ -34,7 +33,9 @@ def _float_decimals(value: sympy.Float) -> int | None:
     if value.is_zero:  # a sympy Float 0.0 is not == 0
         return None
     digits = mpmath.libmp.prec_to_dps(value._prec)
-    return int(digits - 1 - math.floor(math.log10(abs(float(value)))))
+    # The exponent of the decimal sympy prints (0.1, not the binary 0.0999999…).
+    shown = Decimal(mpmath.libmp.to_str(value._mpf_, digits))
+    return int(digits - 1 - shown.adjusted())
 
 
 def _exact_decimals(value: sympy.Rational) -> int | None:
