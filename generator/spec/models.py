@@ -87,10 +87,14 @@ class SymbolSpec(Strict):
 class ForNode(Strict):
     """`name{i}{j}: {for: {i: [0, 1], j: [0, 1]}, expr: "..."}`: one node per index tuple."""
 
-    for_: dict[str, list[int]] = Field(
+    for_: dict[str, list[Annotated[int, Field(ge=0)]]] = Field(
         alias="for", description="Each index and the values it runs over.")
+    sum: dict[str, list[Annotated[int, Field(ge=0)]]] = Field(
+        {}, description="Indices summed over inside each node: `{for: {i: [0, 1]}, sum: {k: "
+        "[0, 1]}, expr: \"w{k}*x{2*i+k}\"}` is z_i = Σ_k w_k x_{2i+k}.")
     expr: str | Number = Field(
-        description="The node's expression; `{i+1}` in it is replaced by the index value.")
+        description="The node's expression; `{2*i+k}` in it is replaced by the index value "
+        "(an affine expression over integers and the `for:`/`sum:` letters).")
     latex: LatexName | None = Field(None, description="How the nodes print, with the same `{i}`.")
 
 
@@ -147,10 +151,12 @@ class GradientDisplay(Strict):
     sigmoid_form: Literal["sigma", "exp"] = Field(
         default="sigma", description="`exp` also writes σ(z)(1 − σ(z)) with e^(−z).")
     # paths: one chain-rule sum per parameter (seed 002); backprop: δ = ∂L/∂v from the loss
-    # backwards, with ∇W = δ xᵀ for dense matrices; auto: paths while they are few.
+    # backwards, with ∇W = δ xᵀ for dense matrices; auto: paths while they are few and the
+    # output is not softmax + CE or σ + BCE (backprop derives p − y there).
     method: Literal["paths", "backprop", "auto"] = Field(
         default="auto", description="Chain-rule path sums, backpropagation (δ from the loss "
-        "backwards), or paths while they are few.")
+        "backwards), or paths while they are few and the output is not softmax + CE or "
+        "σ + BCE (backprop derives p − y there).")
     conv_touches: bool | None = Field(
         default=None, description="List ∂z/∂w for every kernel weight; default: when a conv has "
         "stride or padding.")
