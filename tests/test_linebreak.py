@@ -38,10 +38,14 @@ def test_what_fits_or_cannot_break_is_left_alone() -> None:
     assert break_row(short) == short
     terms = " + ".join(rf"\frac{{a_{{{i}}}}}{{b}}" for i in range(40))
     assert width(terms) > LIMIT
-    # A \left…\right pair, a brace group or a matrix cannot span two rows.
-    for row in (rf"y &= \left({terms}\right)", rf"y &= e^{{{terms}}}",
-                rf"y &= \begin{{bmatrix}} {terms} & 1 \end{{bmatrix}}"):
+    # A brace group or a matrix cannot span two rows.
+    for row in (rf"y &= e^{{{terms}}}", rf"y &= \begin{{bmatrix}} {terms} & 1 \end{{bmatrix}}"):
         assert break_row(row) == row
+    # A \left…\right pair can: each row closes it with \right. and the next opens \left.
+    rows = break_row(rf"y &= 2 \left({terms}\right)").split(SEPARATOR)
+    assert len(rows) >= 2 and rows[0].endswith(r"\right.") and rows[-1].startswith(r"\left.")
+    assert all(r.count(r"\left") == r.count(r"\right") for r in rows)
+    assert all(width(r) <= LIMIT for r in rows)
     assert break_row(rf"y &= {terms}").count(SEPARATOR) >= 1
     # A minus that is a sign is not a place to break; one between terms is.
     rows = break_row(rf"y &= - {terms} - c").split(SEPARATOR)

@@ -75,6 +75,16 @@ class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
             # the default printer would fold the whole product into one fraction.
             rest = sympy.Mul(*args[1:], evaluate=False) if len(args) > 2 else args[1]
             return rf"\frac{{1}}{{{self._print(first.base)}}} {self._factor(rest, after=True)}"
+        below = [a for a in args if isinstance(a, sympy.Pow) and a.exp.is_Rational
+                 and a.exp.is_negative]
+        above = [a for a in args if a not in below]
+        if below and len(above) > 1 and any(_numeric(a) for a in above[1:]):
+            # m·h/(1 − p) at numbers: one fraction whose numerator keeps its product signs,
+            # \frac{0 \cdot (−1)}{1 − ½} (sympy's fraction would write `0 (−1)`).
+            den = [a.base if a.exp == -1 else sympy.Pow(a.base, -a.exp, evaluate=False)
+                   for a in below]
+            bottom = den[0] if len(den) == 1 else sympy.Mul(*den, evaluate=False)
+            return rf"\frac{{{self._product(tuple(above))}}}{{{self._print(bottom)}}}"
         if any(_numeric(a) for a in args[1:]) or any(self._as_decimal(a) for a in args):
             # σ'(z)·1, 5·1: a number after another factor needs a visible product sign.
             return self._product(args)

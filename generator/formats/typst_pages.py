@@ -5,8 +5,8 @@ taller than the page cannot be kept so: typst would set it on a page of its own 
 off what does not fit (an 80-row derivation lost its last 40 rows). Such a display is
 split here, between rows of its `aligned` environment, into pieces that each fit on a
 page; every piece after the first is led by "(cont.)" / "（續）" and is kept whole itself.
-A piece ends before a row that starts a new line of the derivation (`&= …` or a new
-left side), not inside a sum broken over rows (`&\\qquad + …`), where possible.
+A piece ends before a row with a new left side where possible, else before a row that
+continues with `=` or `≈`, not inside a sum broken over rows (`&\\qquad + …`).
 
 Heights are estimated from the LaTeX, measured on this template (11 pt, A4, 22 mm
 margins): 40 rows of `a_{i} = b_{i} + c` fill a page, 24 rows with a fraction do. A row
@@ -75,9 +75,14 @@ def pieces(math: str, capacity: float = CAPACITY) -> list[str]:
 
 
 def _good_cut(chunk: list[str]) -> int:
-    """Where to end the piece: before the last row that starts a new line of the
-    derivation in its second half, else after all of it."""
-    for k in range(len(chunk) - 1, len(chunk) // 2, -1):
+    """Where to end the piece: before the last row in its second half that starts a new
+    left side (`a_3 = …`), else before one that continues with `=` or `≈` (not inside a
+    sum broken over rows, `&\\qquad + …`), else after all of it."""
+    half = range(len(chunk) - 1, len(chunk) // 2, -1)
+    for k in half:
+        if not chunk[k].startswith("&"):
+            return k
+    for k in half:
         if not chunk[k].startswith("&\\qquad"):
             return k
     return len(chunk)

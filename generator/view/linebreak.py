@@ -109,10 +109,11 @@ def _command(tex: str, i: int, total: float) -> tuple[float, int]:
     return total + 1.0, i
 
 
-def _breaks(row: str) -> list[tuple[int, int]]:
-    """(index, bracket depth) of each `+`/binary `−` a row may break before."""
-    out: list[tuple[int, int]] = []
-    braces = fences = brackets = 0
+def _breaks(row: str) -> list[tuple[int, int, int]]:
+    """(index, depth, open \\left pairs) of each `+`/binary `−` a row may break before;
+    depth counts the brackets and `\\left…\\right` pairs around it."""
+    out: list[tuple[int, int, int]] = []
+    braces = fences = brackets = envs = 0
     i = 0
     while i < len(row):
         c = row[i]
@@ -120,8 +121,10 @@ def _breaks(row: str) -> list[tuple[int, int]]:
             m = _COMMAND.match(row, i)
             assert m is not None
             name = m.group(1)
-            # A \left…\right pair or an environment (a matrix) cannot span rows.
-            fences += 1 if name in ("left", "begin") else -1 if name in ("right", "end") else 0
+            if braces == 0:
+                fences += 1 if name == "left" else -1 if name == "right" else 0
+            # An environment (a matrix) cannot span rows.
+            envs += 1 if name == "begin" else -1 if name == "end" else 0
             i = m.end() + (1 if name in ("left", "right") else 0)
             continue
         if c == "{":
@@ -129,11 +132,11 @@ def _breaks(row: str) -> list[tuple[int, int]]:
         elif c == "}":
             braces -= 1
         elif c in "([":
-            brackets += braces == 0 and fences == 0
+            brackets += braces == 0
         elif c in ")]":
-            brackets -= braces == 0 and fences == 0
-        elif c in "+-" and braces == 0 and fences == 0 and _binary(row, i):
-            out.append((i, brackets))
+            brackets -= braces == 0
+        elif c in "+-" and braces == 0 and envs == 0 and _binary(row, i):
+            out.append((i, brackets + fences, fences))
         i += 1
     return out
 
@@ -141,41 +144,47 @@ def _breaks(row: str) -> list[tuple[int, int]]:
 def _binary(row: str, i: int) -> bool:
     before = row[:i].rstrip()
     return bool(before) and not before.endswith(("(", "[", "=", "&", "+", "-", "{",
-                                                 r"\cdot", r"\approx", ","))
+                                                 r"\cdot", r"\approx", ",", r"\left."))
 
 
 def break_row(row: str, limit: float = LIMIT) -> str:
     """`row` (one row of an aligned block, `lhs &= rhs`) with `\\\\ &\\qquad` inserted
     before terms so that no row is estimated wider than `limit`; unchanged when it fits,
-    already has rows, or has no place to break."""
+    already has rows, or has no place to break. Breaks at the shallowest depths that are
+    enough; a break inside `\\left( … \\right)` closes the row with `\\right.` and opens
+    the next with `\\left.` (each row's fence then grows with that row alone)."""
     if r"\\" in row or width(row) <= limit:
         return row
     candidates = _breaks(row)
-    for depth in sorted({d for _, d in candidates}):
-        places = [i for i, d in candidates if d == depth]
+    for depth in sorted({d for _, d, _ in candidates}):
+        places = [(i, f) for i, d, f in candidates if d <= depth]
         broken = _fill(row, places, limit)
         if broken is not None:
             return broken
     return row
 
 
-def _fill(row: str, places: list[int], limit: float) -> str | None:
+def _fill(row: str, places: list[tuple[int, int]], limit: float) -> str | None:
     """Greedy: each row takes terms while it fits; None when some term alone is too wide."""
-    cuts: list[int] = []
+    cuts: list[tuple[int, int]] = []
     start, room = 0, limit
-    last = None
-    for place in [*places, len(row)]:
-        if width(row[start:place]) <= room:
+    last: tuple[int, int] | None = None
+    for place in [*places, (len(row), 0)]:
+        if width(row[start:place[0]]) <= room:
             last = place
             continue
-        if last is None or last == start:
+        if last is None or last[0] == start:
             return None
         cuts.append(last)
-        start, room, last = last, limit - _INDENT, None
-        if width(row[start:place]) > room:
+        start, room, last = last[0], limit - _INDENT, None
+        if width(row[start:place[0]]) > room:
             return None
         last = place
     if not cuts:
         return None
-    pieces = [row[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(row)], strict=True)]
+    pieces = []
+    for (a, opened), (b, closing) in zip([(0, 0), *cuts], [*cuts, (len(row), 0)],
+                                         strict=True):
+        piece = r"\left. " * opened + row[a:b].strip() + r" \right." * closing
+        pieces.append(piece)
     return f" \\\\ {CONTINUATION}".join(pieces)
