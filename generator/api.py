@@ -52,10 +52,16 @@ def _document(model: Document, fmt: str, name: str, theme: Theme,
     return produce(model, fmt, name, theme, picture=picture)
 
 
+_STYLE = re.compile(r"<style>.*?</style>", re.S)
+
+
 def _inline_html(html: str) -> str:
-    """The body of a standalone HTML page, to sit inside a notebook's output cell."""
+    """The body of a standalone HTML page, to sit inside a notebook's output cell, with
+    KaTeX's stylesheet from its head (the formulas are KaTeX's HTML, formats/katex.py)."""
     found = _BODY.search(html)
-    return (found.group(1) if found else html).strip() + "\n"
+    styles = [m.group(0) for m in _STYLE.finditer(html[:found.start()] if found else "")
+              if ".katex" in m.group(0)]
+    return "".join(s + "\n" for s in styles) + (found.group(1) if found else html).strip() + "\n"
 
 
 @dataclass(frozen=True)

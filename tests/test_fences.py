@@ -37,5 +37,7 @@ def test_the_printer_writes_sigma_of_z_as_the_seeds() -> None:
     z, y = sympy.symbols("z y")
     loss = (y - sigmoid(z)) ** 2 * sigmoid(z) * (1 - sigmoid(z))
     assert to_latex(loss, {}) == r"(y - \sigma(z))^{2} (1 - \sigma(z)) \sigma(z)"
+    # A tall argument keeps its growing fence, but no braces: \tanh\left(…\right) as σ.
     assert to_latex(sympy.Rational(1, 2) * sympy.tanh(z / 2), {}) == (
-        r"\frac{\tanh{\left(\frac{z}{2} \right)}}{2}")
+        r"\frac{\tanh\left(\frac{z}{2}\right)}{2}")
+    assert to_latex(sympy.tanh(z / 2) ** 2, {}) == r"\tanh^{2}\left(\frac{z}{2}\right)"

@@ -61,7 +61,8 @@ def test_sigmoid_sheet_plots_f_and_three_derivatives() -> None:
 
 def test_kinds_without_a_picture_and_where_pictures_show() -> None:
     sgd = api.load(ROOT / "problems" / "week1-sgd-step.yaml")
-    assert sgd.picture() is None and "<svg" not in sgd._repr_html_()
+    # (KaTeX draws tall brackets as inline SVG: look for the picture's figure, not <svg.)
+    assert sgd.picture() is None and "solgen-picture" not in sgd._repr_html_()
     html = api.load(SIGMA)._repr_html_()
     assert html.index("</header>") < html.index('<figure class="solgen-picture"><svg')
 

@@ -97,3 +97,72 @@ def test_no_display_straddles_a_page(tmp_path: Path, filler: int) -> None:
     assert len(holding) == 1
     derivation = pages[holding[0]].split("Leadin sentence:")[1].split("After.")[0]
     assert derivation.count("=") == 10, derivation
+
+
+# HTML as a browser shows it (issue 15, Deliver 4): formulas typeset by KaTeX on the server
+# (formats/katex.py), fonts inside the page; headless Chromium takes the screenshot.
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+HTML_PAGES = ["week1-sigmoid-derivatives", "hw1-3-conv-w11"]
+
+
+def _screenshot(page: Path, png: Path) -> np.ndarray:
+    import resource
+
+    def lift() -> None:  # Chromium reserves terabytes for V8: lift the soft memory cap
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+
+    assert CHROMIUM is not None
+    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+                    "--hide-scrollbars", "--force-device-scale-factor=1",
+                    "--disable-background-networking", "--no-first-run",
+                    f"--user-data-dir={png.parent / 'profile'}", "--window-size=800,1100",
+                    f"--screenshot={png}", page.as_uri()],
+                   capture_output=True, check=True, timeout=120, preexec_fn=lift)
+    return np.asarray(Image.open(png).convert("L"), dtype=np.int16)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (system-deps.sh test)")
+@pytest.mark.parametrize("name", HTML_PAGES)
+def test_html_screenshots_match_golden_images(tmp_path: Path, name: str,
+                                              update_golden: bool) -> None:
+    from generator.formats import katex, pandoc
+
+    if not katex.available():
+        pytest.skip("node and node_modules/katex missing: npm ci")
+    markdown = (ROOT / "tests" / "golden" / name / "en.md").read_text("utf-8")
+    page = tmp_path / f"{name}.html"
+    page.write_text(pandoc.html(markdown, Theme()), "utf-8")
+    made = _screenshot(page, tmp_path / "shot.png")
+    golden = IMAGES / "html" / f"{name}.png"
+    if update_golden:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(made.astype(np.uint8)).save(golden, optimize=True)
+    assert golden.exists(), f"missing {golden}: run `make golden` and look at the PNG"
+    want = np.asarray(Image.open(golden).convert("L"), dtype=np.int16)
+    assert made.shape == want.shape
+    share = float(np.mean(np.abs(made - want) > LEVEL))
+    assert share < SHARE, f"{page}: {share:.2%} of the screenshot differs from {golden}"
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (system-deps.sh test)")
+def test_a_boxed_formula_has_its_frame_in_the_browser(tmp_path: Path) -> None:
+    """The frame pandoc's MathML lost in Chromium: a box of dark rows and columns around
+    σ'(x), drawn from the page alone (no network, fonts inside it)."""
+    from generator.formats import katex, pandoc
+
+    if not katex.available():
+        pytest.skip("node and node_modules/katex missing: npm ci")
+    markdown = "---\ntitle: Box\nlang: en\n---\n\n$$\n\\boxed{\\ \\sigma'(x) = s (1 - s)\\ }\n$$\n"
+    page = tmp_path / "box.html"
+    html = pandoc.html(markdown, Theme())
+    assert "<script" not in html and "url(fonts/" not in html and "data:font/woff2" in html
+    page.write_text(html, "utf-8")
+    shot = _screenshot(page, tmp_path / "box.png")
+    dark = shot < 100
+    rows = np.flatnonzero(dark.sum(axis=1) > 80)  # a horizontal rule: a long dark row
+    cols = np.flatnonzero(dark.sum(axis=0) > 25)  # a vertical rule
+    assert len(rows) >= 2 and len(cols) >= 2, (rows, cols)
+    top, bottom, left, right = rows[0], rows[-1], cols[0], cols[-1]
+    inside = dark[top + 3:bottom - 2, left + 3:right - 2]
+    assert bottom - top > 20 and right - left > 100 and inside.any()  # the formula in it

@@ -6,7 +6,7 @@ such a pair as an inner atom with space around it, so `\\sigma\\left(z\\right)` 
 is taller than a line of text (a fraction, a sum, a matrix, or a pair that itself grows);
 every other pair becomes plain `( … )` or `[ … ]`. sympy's `\\tanh{\\left(z \\right)}`
 also loses the braces, which would make the argument an ordinary atom spaced from the
-operator name.
+operator name, also when the pair is kept: `\\tanh\\left(\\frac{x}{2}\\right)`.
 """
 
 from __future__ import annotations
@@ -31,10 +31,11 @@ def shrink_fences(tex: str) -> str:
     while (m := _INNER.search(tex)) is not None:
         opening, body, closing = m.groups()
         start, end = m.span()
+        if tex[end:end + 1] == "}" and _FUNCTION_BRACE.search(tex[:start]):
+            start, end = start - 1, end + 1  # \tanh{(…)} → \tanh(…), as σ(z) prints
+            body = body.rstrip()
         if _PLAIN.get(opening) != closing or _TALL.search(body):
             tex = tex[:start] + f"{_KEPT_LEFT}{opening}{body}{_KEPT_RIGHT}{closing}" + tex[end:]
             continue
-        if tex[end:end + 1] == "}" and _FUNCTION_BRACE.search(tex[:start]):
-            start, end = start - 1, end + 1
         tex = tex[:start] + f"{opening}{body.rstrip()}{closing}" + tex[end:]
     return tex.replace(_KEPT_LEFT, r"\left").replace(_KEPT_RIGHT, r"\right")

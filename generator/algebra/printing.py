@@ -75,7 +75,17 @@ class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
             # the default printer would fold the whole product into one fraction.
             rest = sympy.Mul(*args[1:], evaluate=False) if len(args) > 2 else args[1]
             return rf"\frac{{1}}{{{self._print(first.base)}}} {self._factor(rest, after=True)}"
-        if any(a.is_Number for a in args[1:]) or any(self._as_decimal(a) for a in args):
+        below = [a for a in args if isinstance(a, sympy.Pow) and a.exp.is_Rational
+                 and a.exp.is_negative]
+        above = [a for a in args if a not in below]
+        if below and len(above) > 1 and any(_numeric(a) for a in above[1:]):
+            # m·h/(1 − p) at numbers: one fraction whose numerator keeps its product signs,
+            # \frac{0 \cdot (−1)}{1 − ½} (sympy's fraction would write `0 (−1)`).
+            den = [a.base if a.exp == -1 else sympy.Pow(a.base, -a.exp, evaluate=False)
+                   for a in below]
+            bottom = den[0] if len(den) == 1 else sympy.Mul(*den, evaluate=False)
+            return rf"\frac{{{self._product(tuple(above))}}}{{{self._print(bottom)}}}"
+        if any(_numeric(a) for a in args[1:]) or any(self._as_decimal(a) for a in args):
             # σ'(z)·1, 5·1: a number after another factor needs a visible product sign.
             return self._product(args)
         if any(isinstance(a, sympy.Mul) and self._print_Mul(a).startswith("-")
@@ -127,7 +137,7 @@ class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
             text = self._factor(a, after=True)
             if a.is_Number and a < 0 and not text.startswith(r"\left("):
                 text = rf"\left({self._print(a)}\right)"
-            out += rf" \cdot {text}" if a.is_Number else f" {text}"
+            out += rf" \cdot {text}" if _numeric(a) else f" {text}"
         return out
 
     def _print_ExpBase(self, expr: sympy.Basic, exp: str | None = None) -> str:
@@ -162,3 +172,10 @@ class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
 def to_latex(expr: sympy.Basic, names: Mapping[sympy.Symbol, str],
              decimal_data: bool = False) -> str:
     return str(SolutionPrinter(names, decimal_data=decimal_data).doprint(expr))
+
+
+def _numeric(factor: sympy.Basic) -> bool:
+    """A number, also one kept in brackets by `numbers.substitute(shown=True)`: 0·(−1) needs
+    its product sign as much as 1·2 does (else it reads `0 (−1)`)."""
+    return bool(factor.is_Number) or (isinstance(factor, sympy.UnevaluatedExpr)
+                                      and bool(factor.args[0].is_Number))

@@ -146,14 +146,20 @@ def _produce(problem: Problem | Sheet, plan: Plan, progress: Tick | None = None)
                         plan.pdf_engine, plan.audit, plan.pictures)
         if plan.request is None:
             return _Unit(files, None, steps=steps, path=problem.path)
+        from generator.build.packets import packet_outputs, varies
         from generator.build.variants import problem_variant_outputs, varied
+        from generator.solvers.sheet import Sheet
 
+        count = plan.request.count if plan.request.roster is None else len(plan.request.roster)
+        if isinstance(problem, Sheet) and varies(problem):  # one packet per student
+            files += packet_outputs(problem, plan.out, list(plan.langs), list(plan.formats),
+                                    plan.request, plan.theme, progress)
+            return _Unit(files, None, True, count or 0, steps, problem.path)
         drawn = varied([problem])
         if not drawn:
             return _Unit(files, None, steps=steps, path=problem.path)
         files += problem_variant_outputs(drawn[0], plan.out, list(plan.langs),
                                          list(plan.formats), plan.request, plan.theme, progress)
-        count = plan.request.count if plan.request.roster is None else len(plan.request.roster)
         return _Unit(files, None, True, count or 0, steps, problem.path)
     except SolgenError as exc:
         return _Unit([], exc.render().removesuffix("\n"), path=problem.path)

@@ -4,7 +4,8 @@ Solving and verifying happen for every problem anyway; a build then also renders
 documents through the templates (a course's own may name a missing include or a variable
 the view model lacks) and, with --variants/--roster, draws and solves variants (vary:
 names, where:, a number for every leaf). The preflight does the same on a small scale:
-Markdown and LaTeX of the solution in every language, and one variant's sheets.
+Markdown and LaTeX of the solution in every language, and one variant's sheets (of a
+sheet with varied parts, one packet).
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ def preflight(problem: Any, theme: Theme, request: Any = None) -> bool:
     from generator.build.variants import Request, solve_variants, varied
     from generator.view.sheets import Sheets
 
+    if _packet(problem, theme, request):
+        return True
     drawn = varied([problem])
     for one in drawn:
         seed = request.seed if request is not None else 0
@@ -42,3 +45,20 @@ def preflight(problem: Any, theme: Theme, request: Any = None) -> bool:
                 for fmt in TEXT_FORMATS:
                     render(model, fmt, theme)
     return bool(drawn)
+
+
+def _packet(sheet: Any, theme: Theme, request: Any) -> bool:
+    """A sheet with varied parts: draw and render one packet, as a build would."""
+    from generator.build.packets import Drawn, varies
+    from generator.build.variants import Request
+    from generator.solvers.sheet import Sheet
+
+    if not isinstance(sheet, Sheet) or not varies(sheet):
+        return False
+    drawn = Drawn(sheet, Request(1, request.seed if request is not None else 0, None, False))
+    for lang in LANGS:
+        _, questions, answers = drawn.documents(theme, lang)
+        for model in (*questions, *answers):
+            for fmt in TEXT_FORMATS:
+                render(model, fmt, theme)
+    return True

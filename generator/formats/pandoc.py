@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import SolgenError, TemplateError, ToolMissing
-from generator.formats import child
+from generator.formats import child, katex
 from generator.formats.pandoc_ast import READER, clean_json
 from generator.formats.picture_blocks import with_block
 from generator.formats.typst_blocks import keep_together
@@ -42,7 +42,8 @@ COMMON = ["--from=json", "--wrap=none", "--sandbox", "--quiet"]
 # MathML: rendered by every current browser, offline, no script; pandoc keeps the TeX
 # source as an annotation, which the KaTeX test reads back.
 # Both files resolve through the run's theme, so a course can restyle them.
-HTML_ARGS = ["--to=html5", "--standalone", "--mathml"]
+HTML_ARGS = ["--to=html5", "--standalone"]
+KATEX_ARGS = ["--katex=", "--variable=math="]  # the TeX of each formula, no script
 HTML_HEADER = "html/math-style.html"
 TYPST_ARGS = ["--to=typst", "--standalone"]
 TYPST_TEMPLATE = "typst/document.typ"
@@ -117,8 +118,11 @@ _ACTIVE_HTML = re.compile(r"<\s*/?\s*(script|iframe|object|embed|base|meta|link|
 
 def html(markdown: str, theme: Theme) -> str:
     header = html_header(theme)
-    page = run(markdown, [*HTML_ARGS, f"--include-in-header={header}"],
+    args = [*HTML_ARGS, *KATEX_ARGS] if katex.available() else [*HTML_ARGS, "--mathml"]
+    page = run(markdown, [*args, f"--include-in-header={header}"],
                theme.seconds).decode("utf-8")
+    if katex.available():  # formulas typeset on the server, formats/katex.py
+        page = katex.typeset([page], theme.seconds)[0]
     # First thing in <head>, so the policy covers everything after it.
     return page.replace("<head>\n", "<head>\n" + CSP_META, 1)
 
@@ -148,9 +152,14 @@ def typst_many(docs: list[tuple[str, list[str], list[str]]], theme: Theme,
     template = typst_template(theme)
     breaks = class_files or [False] * len(docs)
     blocks = pictures or [None] * len(docs)
+
+    def continued(lang: str) -> str:  # only asked for when a display is split over pages
+        return theme.voice(lang).say("", "continued")
+
     # typst_blocks marks where a page may not break, over the cleaned tree.
     return _batches([{**_write(tree, "typst"),
-                      "text": keep_together(with_block(clean_json(tree), block), paged),
+                      "text": keep_together(with_block(clean_json(tree), block), paged,
+                                            continued),
                       "template": template,
                       "variables": {"mainfont": fonts, "headingfont": heading_fonts}}
                      for tree, (_, fonts, heading_fonts), paged, block
@@ -168,11 +177,17 @@ def html_many(markdowns: list[str], theme: Theme,
     the template variable that option sets (`header-includes`)."""
     header = html_header(theme).read_text(encoding="utf-8")
     blocks = pictures or [None] * len(markdowns)
-    pages = _batches([{**_write(tree, "html5", block), "html-math-method": {"method": "mathml"},
-                       "variables": {"header-includes": [header]}}
+    served = katex.available()
+    # With KaTeX: each formula as its TeX and no script (`math` emptied), typeset below.
+    method = {"method": "katex", "url": ""} if served else {"method": "mathml"}
+    extra = {"math": ""} if served else {}
+    pages = _batches([{**_write(tree, "html5", block), "html-math-method": method,
+                       "variables": {"header-includes": [header], **extra}}
                       for tree, block in zip(_trees(markdowns, "html5", theme.seconds), blocks,
                                              strict=True)],
                      "html5", theme.seconds, markdowns)
+    if served:
+        pages = katex.typeset(pages, theme.seconds)
     return [page.replace("<head>\n", "<head>\n" + CSP_META, 1) for page in pages]
 
 

@@ -4,7 +4,8 @@ typst breaks a page wherever a block ends, and a paragraph that leads into a dis
 ("因此 $$…$$") is, to it, a line of text and a formula it may part. Solgen's Markdown
 says which belong together, so this pass wraps, at the top level of the tree:
 - a paragraph holding a display formula in an unbreakable block: the sentence leading
-  into it and the whole derivation move to the next page together;
+  into it and the whole derivation move to the next page together (a display taller than
+  a page is first split between rows, typst_pages.py, each piece kept whole);
 - a lead-in paragraph (all bold or italic, such as "**Step 1：…**" or "*參考答案：*", or
   ending in a colon or question mark) in a sticky block: it stays with what follows.
 The wrappers are solgen's own raw typst, added after `pandoc_ast.clean` removed every raw
@@ -14,7 +15,10 @@ node of the document's text, so the text still cannot write typst.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
+
+from generator.formats.typst_pages import pieces
 
 UNBREAKABLE = "#block(width: 100%, breakable: false)["
 STICKY = "#block(width: 100%, sticky: true)["
@@ -51,22 +55,45 @@ def _is_lead_in(inlines: list[Any]) -> bool:
     return _text_end(inlines).endswith(_LEAD_ENDS)
 
 
-def _wrapped(block: dict[str, Any]) -> list[dict[str, Any]]:
+def _wrapped(block: dict[str, Any], continued: str = "") -> list[dict[str, Any]]:
     if block.get("t") != "Para":
         return [block]
     inlines: list[Any] = block["c"]
     if _has_display(inlines):
-        return [_raw(UNBREAKABLE), block, _raw("]")]
+        return [out for part in _split(inlines, continued)
+                for out in (_raw(UNBREAKABLE), part, _raw("]"))]
     if _is_lead_in(inlines):
         return [_raw(STICKY), block, _raw("]")]
     return [block]
 
 
-def keep_together(tree_json: str, class_file: bool = False) -> str:
+def _split(inlines: list[Any], continued: str) -> list[dict[str, Any]]:
+    """The paragraph, or when its display is taller than a page, one paragraph per piece
+    (typst_pages.py), each after the first led by `continued`."""
+    at = next(i for i, x in enumerate(inlines)
+              if x.get("t") == "Math" and x["c"][0].get("t") == "DisplayMath")
+    parts = pieces(inlines[at]["c"][1])
+    if len(parts) == 1:
+        return [{"t": "Para", "c": inlines}]
+
+    def math(tex: str) -> dict[str, Any]:
+        return {"t": "Math", "c": [{"t": "DisplayMath"}, tex]}
+
+    first = {"t": "Para", "c": [*inlines[:at], math(parts[0]), *inlines[at + 1:]]}
+    return [first, *({"t": "Para", "c": [{"t": "Str", "c": continued}, {"t": "SoftBreak"},
+                                          math(tex)]} for tex in parts[1:])]
+
+
+def keep_together(tree_json: str, class_file: bool = False,
+                  continued: Callable[[str], str] | None = None) -> str:
     """Pandoc's JSON document with its displays and lead-ins wrapped for typst; in a class
-    file, a page break before each student's sheet (a top-level heading) but the first."""
+    file, a page break before each student's sheet (a top-level heading) but the first.
+    `continued(lang)` is the word before the rest of a display split over pages."""
     tree = json.loads(tree_json)
-    blocks = [out for block in tree["blocks"] for out in _wrapped(block)]
+    lang = "".join(x.get("c", "") for x in tree.get("meta", {}).get("lang", {}).get("c", [])
+                   if isinstance(x, dict) and x.get("t") == "Str") or "en"
+    word = continued(lang) if continued is not None else "(cont.)"
+    blocks = [out for block in tree["blocks"] for out in _wrapped(block, word)]
     if class_file:
         blocks = _paged(blocks)
     tree["blocks"] = blocks

@@ -8,6 +8,8 @@ break KaTeX (generator/algebra/markdown_math.py).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from generator.algebra.markdown_math import problems
 from generator.algebra.trace import Block, Section, Solution
 from generator.errors import SpecError, SpecErrors
@@ -54,4 +56,11 @@ def solve(spec: DiscussionSpec, graph: Graph) -> Solution:
     return Solution(spec.id, spec.kind, (Section("", blocks, level=0),))
 
 
-KIND = Kind[DiscussionSpec]("discussion", validate, solve)
+def question(spec: DiscussionSpec, solution: Solution) -> Solution:
+    """The questions without their model answers (a packet's question sheet)."""
+    return replace(solution, sections=tuple(
+        replace(s, blocks=tuple(b for b in s.blocks if b.key != "discussion_answer"))
+        for s in solution.sections))
+
+
+KIND = Kind[DiscussionSpec]("discussion", validate, solve, question=question)

@@ -117,6 +117,10 @@ def no_figure(spec: Any, graph: Graph) -> Figure | None:
     return None
 
 
+def no_question(spec: Any, solution: Solution) -> Solution | None:
+    return None
+
+
 @dataclass(frozen=True)
 class Kind(Generic[S]):
     """One `kind:`: its solver and checks, its variants (None: `vary:` is refused) and the
@@ -127,6 +131,9 @@ class Kind(Generic[S]):
     solve: Callable[[S, Graph], Solution]
     variants: Variants[Any] | None = None
     figure: Callable[[S, Graph], Figure | None] = no_figure
+    # What a question sheet shows of a part without `vary:` (a sheet's packets): the part
+    # of the solved solution that asks, without what answers; None: only its heading.
+    question: Callable[[S, Solution], Solution | None] = no_question
 
     def graph(self, spec: S, source: Source) -> Graph:
         """The computation graph the solver works on (none for most kinds)."""

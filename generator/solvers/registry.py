@@ -49,6 +49,12 @@ def solve(spec: AnySpec, graph: Graph) -> Solution:
     return solution
 
 
+def question(spec: AnySpec, solution: Solution) -> Solution | None:
+    """What a question sheet shows of a problem without `vary:` (None: its heading only)."""
+    asked: Solution | None = kind(spec).question(spec, solution)
+    return asked
+
+
 def variants(spec: AnySpec) -> Variants[Any]:
     """The variant hooks of a kind that has variants (validation refused `vary:` otherwise)."""
     hooks = kind(spec).variants

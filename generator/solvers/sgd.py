@@ -6,7 +6,7 @@ from functools import lru_cache
 from typing import Any
 
 import sympy
-from sympy import Add, Derivative, Mul, Symbol
+from sympy import Add, Derivative, Mul, Symbol, UnevaluatedExpr
 
 from generator.algebra.evaluator import Evaluator
 from generator.algebra.expr import ExprError, parse
@@ -34,14 +34,22 @@ def _diff(expr: sympy.Basic, var: Symbol) -> sympy.Basic:
     return sympy.diff(expr, var)
 
 
-def _noeval(expr: sympy.Basic, point: dict[Symbol, sympy.Basic]) -> sympy.Basic:
-    """Put numbers in without simplifying anything: 4 + 5·1 + 6·2 stays as written."""
+def _noeval(expr: sympy.Basic, point: dict[Symbol, sympy.Basic], shown: bool = False
+            ) -> sympy.Basic:
+    """Put numbers in without simplifying anything: 4 + 5·1 + 6·2 stays as written.
+
+    `shown`: a negative number replacing a factor is kept in brackets, so w1·x1 with
+    w1 = −1 prints (−1)·1 as the line above it has w₁x₁, not −1 (a sign that drops the
+    factor); the step checks the plain form (its `value`)."""
     if expr in point:
         return point[expr]
     if not expr.args:
         return expr
-    args = [_noeval(a, point) for a in expr.args]
+    args = [_noeval(a, point, shown) for a in expr.args]
     if isinstance(expr, Mul):
+        if shown:
+            args = [UnevaluatedExpr(v) if a in point and v.is_Number and v < 0 else v
+                    for a, v in zip(expr.args, args, strict=True)]
         # A number replacing a symbol shows as a factor: w1·x1 → 5·1, kept in that order.
         return Mul(*args, evaluate=False)
     return expr.func(*args, evaluate=False)
@@ -134,11 +142,13 @@ def _substitute_block(graph: Graph, out: Symbol, point: dict[Symbol, sympy.Basic
     for node in graph.nodes:
         if node == graph.loss:
             continue
-        shown = _noeval(graph.display[node], {**point, **{n: graph.nodes[n].xreplace(point)
-                                                          for n in graph.nodes if n != node}})
-        steps.append(Step("substitution", shown, lhs=node))
+        known = {**point, **{n: graph.nodes[n].xreplace(point) for n in graph.nodes
+                             if n != node}}
+        plain = _noeval(graph.display[node], known)
+        steps.append(Step("substitution", _noeval(graph.display[node], known, shown=True),
+                          lhs=node, value=plain))
         value = graph.inline(node).xreplace(point)
-        if value != shown:
+        if value != plain:
             steps.append(Step("arithmetic", value))
     return Block("sgd_substitute_data", {}, tuple(steps), at=point, layout="inline")
 

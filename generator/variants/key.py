@@ -73,7 +73,8 @@ def answers_csv(problem: Problem, solved: list[Solved], bom: bool = False) -> st
     writer.writerow(["variant", "student", "name", *value_names, *answer_keys])
     for one, point in zip(solved, points, strict=True):
         variant = one.variant
-        writer.writerow([variant.label, _text(variant.student or ""), _text(variant.name or ""),
+        writer.writerow([variant.label, text_cell(variant.student or ""),
+                         text_cell(variant.name or ""),
                          *[value_decimal(point[n], places) if n in point else ""
                            for n in value_names],
                          *[a.decimal for a in one.answers]])
@@ -84,7 +85,7 @@ def answers_csv(problem: Problem, solved: list[Solved], bom: bool = False) -> st
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _text(cell: str) -> str:
+def text_cell(cell: str) -> str:
     """A roster cell as text, never a formula (OWASP: a leading ' makes it text).
 
     Only the roster's cells can carry someone else's text; the computed cells (decimals)

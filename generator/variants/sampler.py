@@ -164,12 +164,13 @@ class Sampler:
             drawn = tuple((sym, rng.choice(sl.values)) for sl in self.slots for sym in sl.symbols)
             point = {**self.base, **dict(drawn)}
             self.tally.tries += 1
-            if self._accept(point):
+            if self.accepts(point):
                 self.tally.accepted += 1
                 return Drawn(point, drawn, tries)
-        raise self._impossible(seed)
+        raise self.impossible(seed)
 
-    def _accept(self, point: Point) -> bool:
+    def accepts(self, point: Point) -> bool:
+        """Does every `where:` condition hold at `point` (tallied)?"""
         if not self.conditions:
             return True
         with mpmath.workdps(DPS):
@@ -193,7 +194,8 @@ class Sampler:
                     counts[cond.index] += not cond.holds(args)
         return counts
 
-    def _impossible(self, seed: int) -> SpecErrors:
+    def impossible(self, seed: int) -> SpecErrors:
+        """The error of a draw that never met `where:`, naming the worst condition."""
         # Draws stop at the first failed condition; to name the culprit fairly, try
         # every condition on the same number of fresh draws.
         counts = self.rejection_rates(seed)

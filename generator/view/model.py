@@ -19,6 +19,8 @@ from generator.solvers.sheet import Sheet
 from generator.spec.models import localized
 from generator.theme.messages import Voice
 from generator.view import document as doc
+from generator.view.columns import formatted
+from generator.view.linebreak import LIMIT, break_row, width
 from generator.view.readback import ReadBack, refuse
 
 
@@ -94,10 +96,16 @@ class MathWriter:
             return out
         multi = len(steps) > 1 or any(st.layout == "bracket_sum" for st in steps)
         if not multi:
-            return self.line(steps[0], aligned=False)
+            line = self.line(steps[0], aligned=False)
+            if width(line) <= LIMIT:
+                return line
+            row = break_row(self.line(steps[0], aligned=True))
+            return line if r"\\" not in row else f"\\begin{{aligned}}\n{row}\n\\end{{aligned}}"
+        # A row wider than the page breaks before a term, as a bracketed sum does (never
+        # scaled down: view/linebreak.py).
         rows = r" \\" + "\n".join([""] * 2)
-        return "\\begin{aligned}\n" + rows.join(self.line(st, True) for st in steps) + (
-            "\n\\end{aligned}")
+        body = rows.join(break_row(self.line(st, True)) for st in steps)
+        return "\\begin{aligned}\n" + body + "\n\\end{aligned}"
 
 
 def view(solution: Solution, names: Mapping[sympy.Symbol, str], voice: Voice,
@@ -122,7 +130,7 @@ def view(solution: Solution, names: Mapping[sympy.Symbol, str], voice: Voice,
         blocks = tuple(doc.Block(
             text=sentence("blocks", b.key, b.params),
             bullets=tuple(sentence("items", k, p) for k, p in b.items),
-            table=tuple(tuple(_cell(writer, voice, c) for c in row) for row in b.table),
+            table=_table(writer, voice, b.table),
             math=writer.block(b) if b.steps else "") for b in sec.blocks)
         sections.append(doc.Section(heading, sec.level, blocks))
     # A document with no mathematics to check (discussion only) makes no claim about it.
@@ -151,6 +159,18 @@ def with_audit(document: doc.Document, solution: Solution, voice: Voice) -> doc.
     appendix = doc.Section(voice.say("", "audit_heading"), 2, (
         doc.Block(text=voice.say("", "audit", check_counts(solution))),))
     return replace(document, sections=(*document.sections, appendix))
+
+
+def _table(writer: MathWriter, voice: Voice, table: tuple[tuple[sympy.Basic | str, ...], ...]
+           ) -> tuple[tuple[str, ...], ...]:
+    """The table's cells as text; a column of numbers with one number of decimals."""
+    if not table:
+        return ()
+    fixed = formatted(table)
+    head = tuple(_cell(writer, voice, c) for c in table[0])
+    return (head, *(tuple(Text(f"${f}$") if f is not None else _cell(writer, voice, c)
+                          for c, f in zip(row, shown, strict=True))
+                    for row, shown in zip(table[1:], fixed, strict=True)))
 
 
 def _cell(writer: MathWriter, voice: Voice, cell: sympy.Basic | str) -> str:

@@ -1,0 +1,178 @@
+"""HTML math typeset on the server by KaTeX, its stylesheet and fonts inside the page.
+
+Why KaTeX and not pandoc's MathML (issue 15): in Chromium, MathML Core drops `\\boxed`
+frames, raises primes twice, spaces stretchy fences ("σ ( z )") and sets an aligned
+environment's left column flush left. KaTeX is the engine the Markdown targets (HackMD),
+so HTML and Markdown now look alike, and solgen's tests already check every formula with
+it. MathJax's SVG output would also be offline but draws glyphs as paths (no text to copy
+or search) and is several times larger.
+
+Pandoc writes each formula as its TeX (`--katex` with an empty URL and no script: the
+`math` template variable is emptied); one `node` run per batch of pages renders every
+distinct formula with `katex.renderToString` (HTML for the eye plus MathML for screen
+readers, `trust: false`, errors are errors); the page gets KaTeX's stylesheet in a
+`<style>` with the fonts it uses as `data:` URIs (woff2), so it works offline, as a single
+file, under the page's Content-Security-Policy (`font-src data:`). Without `node` or the
+`katex` package (`npm ci` in solgen's folder, or SOLGEN_KATEX naming its folder) pages keep
+pandoc's MathML.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import os
+import re
+import shutil
+from functools import cache
+from pathlib import Path
+
+from generator.errors import SolgenError
+from generator.formats import child
+from generator.limits import DEFAULT_SECONDS
+
+ROOT = Path(__file__).resolve().parents[2]
+_MATH = re.compile(r'<span\s+class="math (inline|display)">(.*?)</span>', re.S)
+_RENDER = r"""
+const katex = require(process.argv[1]);
+let input = "";
+process.stdin.on("data", (d) => { input += d; });
+process.stdin.on("end", () => {
+  const out = JSON.parse(input).map(([tex, display]) => {
+    try {
+      return {html: katex.renderToString(tex, {displayMode: display, output: "htmlAndMathml",
+                                               throwOnError: true, strict: "ignore",
+                                               trust: false})};
+    } catch (e) { return {error: String(e.message || e)}; }
+  });
+  process.stdout.write(JSON.stringify(out));
+});
+"""
+
+
+@cache
+def folder() -> Path | None:
+    """The `katex` package: $SOLGEN_KATEX, or node_modules/katex beside solgen; None when
+    it or `node` is missing."""
+    named = os.environ.get("SOLGEN_KATEX")
+    place = Path(named) if named else ROOT / "node_modules" / "katex"
+    if shutil.which("node") is None or not (place / "dist" / "katex.min.css").is_file():
+        return None
+    return place
+
+
+def available() -> bool:
+    return folder() is not None
+
+
+def typeset(pages: list[str], seconds: float = DEFAULT_SECONDS) -> list[str]:
+    """Each pandoc page (`--katex`, no script) with its formulas rendered and KaTeX's
+    stylesheet in its head."""
+    place = folder()
+    assert place is not None, "call available() first"
+    wanted = sorted({(html.unescape(m.group(2)).strip(), m.group(1) == "display")
+                     for page in pages for m in _MATH.finditer(page)})
+    rendered = dict(zip(wanted, _render(place, wanted, seconds), strict=True))
+
+    def one(page: str) -> str:
+        body = _MATH.sub(lambda m: rendered[(html.unescape(m.group(2)).strip(),
+                                             m.group(1) == "display")], page)
+        if not wanted or "katex" not in body:
+            return body
+        return body.replace("</head>", f"<style>\n{stylesheet(body)}\n</style>\n</head>", 1)
+
+    return [one(page) for page in pages]
+
+
+def _render(place: Path, formulas: list[tuple[str, bool]], seconds: float) -> list[str]:
+    if not formulas:
+        return []
+    script = str(place / "dist" / "katex.js")
+    try:
+        done = child.run(["node", "-e", _RENDER, script],
+                         json.dumps(formulas, ensure_ascii=False).encode("utf-8"),
+                         seconds=seconds)
+    except child.Overtime as late:
+        raise SolgenError(f"KaTeX (node) {late}") from None
+    stderr = done.stderr.decode("utf-8", "replace").strip()
+    if done.returncode != 0 and ("OOM" in stderr or "out of memory" in stderr):
+        # V8 reserves about 1 GB of address space before it runs anything.
+        raise SolgenError("KaTeX (node) ran out of memory",
+                          hint="raise the budget with --memory-limit MB (node needs ~1 GB)")
+    if done.returncode != 0:
+        raise SolgenError("KaTeX (node) failed: " + stderr[-500:])
+    answers = json.loads(done.stdout)
+    bad = [(tex, a["error"]) for (tex, _), a in zip(formulas, answers, strict=True)
+           if "error" in a]
+    if bad:
+        raise SolgenError(f"KaTeX cannot typeset {bad[0][0]!r}: {bad[0][1]}",
+                          hint="the Markdown of this document has math KaTeX rejects")
+    return [str(a["html"]) for a in answers]
+
+
+_FACE = re.compile(r'@font-face\{([^}]*?font-family:"?(KaTeX_[A-Za-z0-9]+)"?;[^}]*)\}')
+_SRC = re.compile(r"src:url\(fonts/([^)]+\.woff2)\)[^;}]*")
+_RULE = re.compile(r'([^{}]+)\{[^{}]*font-family:"?(KaTeX_[A-Za-z0-9]+)')
+_CLASS = re.compile(r'class="([^"]*)"')
+
+
+def stylesheet(page: str) -> str:
+    """KaTeX's CSS with the font faces `page` uses inlined as woff2 `data:` URIs and the
+    other @font-face rules left out (a page embeds only what it can show)."""
+    place = folder()
+    assert place is not None
+    css = (place / "dist" / "katex.min.css").read_text(encoding="utf-8")
+    families = used_families(css, page)
+    classes = _classes(page)
+
+    def face(m: re.Match[str]) -> str:
+        family, body = m.group(2), m.group(1)
+        bold, italic = "font-weight:700" in body, "font-style:italic" in body
+        if family not in families or (family in _STYLED and not _STYLED[family](
+                classes, bold, italic)):
+            return ""
+        return "@font-face{" + _SRC.sub(_data, body) + "}"
+
+    return _FACE.sub(face, css)
+
+
+def _classes(page: str) -> set[str]:
+    return {c for m in _CLASS.finditer(page) for c in m.group(1).split()}
+
+
+def _main(classes: set[str], bold: bool, italic: bool) -> bool:
+    """Which faces of KaTeX_Main a page needs: regular always; bold, italic and bold italic
+    only for \\mathbf/\\textbf, \\mathit/\\textit (the bold faces are 40 % of the fonts)."""
+    return ((not bold or bool(classes & {"mathbf", "textbf"}))
+            and (not italic or bool(classes & {"mathit", "textit"})))
+
+
+def _math(classes: set[str], bold: bool, italic: bool) -> bool:
+    return not bold or "boldsymbol" in classes
+
+
+_STYLED = {"KaTeX_Main": _main, "KaTeX_Math": _math}
+
+
+def used_families(css: str, page: str) -> set[str]:
+    """The KaTeX font families a rule of `css` gives to classes that occur in `page`."""
+    classes = _classes(page)
+    used = {"KaTeX_Main"}  # `.katex` itself
+    for m in _RULE.finditer(css):
+        for selector in m.group(1).split(","):
+            names = re.findall(r"\.([A-Za-z0-9_-]+)", selector)
+            if names and set(names) - {"katex"} <= classes:
+                used.add(m.group(2))
+    return used
+
+
+@cache
+def _font(name: str) -> str:
+    place = folder()
+    assert place is not None
+    return base64.b64encode((place / "dist" / "fonts" / name).read_bytes()).decode("ascii")
+
+
+def _data(m: re.Match[str]) -> str:
+    return f'src:url(data:font/woff2;base64,{_font(m.group(1))}) format("woff2")'

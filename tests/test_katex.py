@@ -1,0 +1,47 @@
+"""Issue 15: HTML formulas typeset by KaTeX on the server, fonts inside the page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from generator.errors import SolgenError
+from generator.formats import katex, pandoc
+from generator.theme.theme import Theme
+
+pytestmark = pytest.mark.skipif(not katex.available(),
+                                reason="node and node_modules/katex missing: npm ci")
+
+
+def _page(body: str) -> str:
+    return pandoc.html(f"---\ntitle: T\nlang: en\n---\n\n{body}\n", Theme())
+
+
+def _faces(page: str) -> set[tuple[str, str, str]]:
+    return set(re.findall(r'font-family:"?(KaTeX_\w+)"?;font-style:(\w+);font-weight:(\d+);'
+                          r"src:url\(data:font/woff2;base64,", page))
+
+
+def test_a_page_embeds_the_faces_it_shows_and_no_others() -> None:
+    plain = _page("Text $x + 1$.")
+    assert _faces(plain) == {("KaTeX_Main", "normal", "400"), ("KaTeX_Math", "italic", "400")}
+    bold = _page(r"Text $\mathbf{x} + \left(\frac{1}{2}\right)$.")
+    assert ("KaTeX_Main", "normal", "700") in _faces(bold)
+    assert ("KaTeX_Main", "italic", "700") not in _faces(bold)
+    assert any(f[0].startswith("KaTeX_Size") for f in _faces(bold))  # the tall parentheses
+    for page in (plain, bold):
+        assert "url(fonts/" not in page and "<script" not in page
+        assert '<span class="katex">' in page and "<annotation encoding=\"application/x-tex\">" \
+            in page  # HTML for the eye, MathML with the TeX for screen readers
+
+
+def test_each_formula_is_typeset_once_and_the_same_in_a_batch() -> None:
+    docs = [f"---\ntitle: D{i}\nlang: en\n---\n\n$$\na_{{{i}}} = \\sigma(z)\n$$\n"
+            for i in range(3)]
+    assert pandoc.html_many(docs, Theme()) == [pandoc.html(d, Theme()) for d in docs]
+
+
+def test_math_katex_rejects_is_an_error_naming_it() -> None:
+    with pytest.raises(SolgenError, match=r"KaTeX cannot typeset '\\\\nosuchcommand x'"):
+        _page(r"Text $\nosuchcommand x$.")
