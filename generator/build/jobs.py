@@ -17,7 +17,7 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,6 +51,9 @@ class Plan:
     theme: Theme = field(default_factory=Theme)
     strict: bool = False  # check --strict: a step only checked numerically fails
     audit: bool = False  # build --audit: each solution ends with how its steps were checked
+    # Processes for one problem's variants (build/split.py): set when there are fewer
+    # files than --jobs, so the cores left over share a class instead of idling.
+    variant_jobs: int = 1
 
 
 @dataclass
@@ -87,7 +90,11 @@ def run(files: list[Path], plan: Plan, jobs: int = 1, keep_going: bool = False,
 
 def _run(files: list[Path], plan: Plan, jobs: int, keep_going: bool,
          progress: Tick | None) -> Result:
-    jobs = min(jobs or os.cpu_count() or 1, len(files))
+    wanted = jobs or os.cpu_count() or 1
+    jobs = min(wanted, len(files))
+    if plan.request is not None and wanted > len(files) and _writes(plan):
+        plan = replace(plan, variant_jobs=wanted)
+        jobs = 1  # files one after another, each class over every process
     if jobs <= 1:
         units = _serial(files, plan, keep_going, progress)
     else:
@@ -150,12 +157,26 @@ def _produce(problem: Problem | Sheet, plan: Plan, progress: Tick | None = None)
         drawn = varied([problem])
         if not drawn:
             return _Unit(files, None, steps=steps, path=problem.path)
-        files += problem_variant_outputs(drawn[0], plan.out, list(plan.langs),
-                                         list(plan.formats), plan.request, plan.theme, progress)
         count = plan.request.count if plan.request.roster is None else len(plan.request.roster)
+        files += _variant_outputs(drawn[0], plan, count or 0, progress)
         return _Unit(files, None, True, count or 0, steps, problem.path)
     except SolgenError as exc:
         return _Unit([], exc.render().removesuffix("\n"), path=problem.path)
+
+
+def _variant_outputs(problem: Problem, plan: Plan, count: int, progress: Tick | None
+                     ) -> list[Output]:
+    from generator.build.split import Job, shares, split_variant_outputs
+    from generator.build.variants import problem_variant_outputs
+
+    assert plan.request is not None
+    processes = shares(count, plan.variant_jobs)
+    if processes <= 1:
+        return problem_variant_outputs(problem, plan.out, list(plan.langs),
+                                       list(plan.formats), plan.request, plan.theme, progress)
+    job = Job(Path(problem.path), plan.out, plan.langs, plan.formats, plan.request,
+              plan.theme, plan.seconds)
+    return split_variant_outputs(problem, job, processes, progress)
 
 
 # Set in each worker by _start: what to build, and whether the build already failed.

@@ -134,20 +134,36 @@ def solve_variants(problem: Problem, request: Request, progress: Tick | None = N
     """Draw and solve every variant of one problem; raise if any line fails its check."""
     sampler = Sampler(problem)
     template = Template(problem, sampler)
-    variants: list[Variant] = (for_students(sampler, request.seed, request.roster)
-                               if request.roster is not None else
-                               numbered(sampler, request.seed, request.count or 0))
+    variants = draw(sampler, request)
+    solved = solve_some(template, variants, request, progress)
+    refuse_failures(problem, solved)
+    return template, solved
+
+
+def draw(sampler: Sampler, request: Request) -> list[Variant]:
+    """The class's variants, in order (drawn one after another: a repeat is skipped)."""
+    return (for_students(sampler, request.seed, request.roster)
+            if request.roster is not None else
+            numbered(sampler, request.seed, request.count or 0))
+
+
+def solve_some(template: Template, variants: list[Variant], request: Request,
+               progress: Tick | None = None) -> list[Solved]:
+    """Solve these variants (all of a class, or one worker's share of it)."""
     solved = []
     for number, variant in enumerate(variants, 1):
-        with time_limit(request.seconds, f"{problem.path}: variant {variant.label}"):
+        with time_limit(request.seconds, f"{template.problem.path}: variant {variant.label}"):
             solved.append(template.solve(variant))
         if progress is not None:
             progress(number, len(variants), f"solved variant {variant.label}")
+    return solved
+
+
+def refuse_failures(problem: Problem, solved: list[Solved]) -> None:
     bad = [f"{problem.path}: variant {s.variant.label} (seed {s.variant.seed}): {f}"
            for s in solved for f in s.failures]
     if bad:
         raise StepCheckError("\n".join(bad))
-    return template, solved
 
 
 def problem_variant_outputs(problem: Problem, out: Path, langs: list[str], formats: list[str],
@@ -158,42 +174,91 @@ def problem_variant_outputs(problem: Problem, out: Path, langs: list[str], forma
     return variant_files(template, solved, out, langs, formats, request, theme, progress)
 
 
+@dataclass
+class Rendered:
+    """The sheets of some consecutive variants: each variant's own files per (lang, format),
+    in variant order, and the view models when a file of the whole class needs them."""
+
+    files: dict[tuple[str, str], list[Output]]
+    documents: dict[str, tuple[list[Document], list[Document]]]
+
+
+def sheet_formats(formats: list[str]) -> list[str]:
+    """The formats written as files of their own (json is the key, not a sheet)."""
+    return [f for f in formats if f in (*FORMATS, "moodle", *FILES)]
+
+
+def needs_documents(formats: list[str], request: Request) -> bool:
+    """Whether a file of the whole class (Moodle, a bank, --combined) is asked for."""
+    return request.combined or any(f == "moodle" or f in FILES for f in formats)
+
+
+def render(template: Template, solved: list[Solved], out: Path, langs: list[str],
+           formats: list[str], request: Request, theme: Theme) -> Rendered:
+    """Question and answer sheets of these variants, each in its own file."""
+    pid = template.problem.spec.id
+    labels = [s.variant.label for s in solved]
+    keep = needs_documents(formats, request)
+    rendered = Rendered({}, {})
+    for lang in langs:
+        sheets = Sheets(template.problem, template, theme.voice(lang))
+        questions = [sheets.question(s) for s in solved]
+        answers = [sheets.answer(s) for s in solved]
+        if keep:
+            rendered.documents[lang] = (questions, answers)
+        folder = out / lang / pid
+        for fmt in sheet_formats(formats):
+            if fmt == "moodle" or fmt in FILES:
+                continue
+            engine = request.pdf_engine
+            asked = produce_many(questions, fmt, [f"{x}.question" for x in labels], theme,
+                                 engine)
+            shown = produce_many(answers, fmt, [f"{x}.answer" for x in labels], theme, engine)
+            files = rendered.files[lang, fmt] = []
+            for label, q, a in zip(labels, asked, shown, strict=True):
+                files.append(Output(folder / f"{label}.question.{fmt}", q))
+                files.append(Output(folder / f"{label}.answer.{fmt}", a))
+    return rendered
+
+
 def variant_files(template: Template, solved: list[Solved], out: Path, langs: list[str],
                   formats: list[str], request: Request, theme: Theme,
                   progress: Tick | None = None) -> list[Output]:
+    if progress is not None:
+        progress(0, 1, "writing the sheets")
+    parts = [render(template, solved, out, langs, formats, request, theme)]
+    return assemble(template, solved, parts, out, langs, formats, request, theme)
+
+
+def assemble(template: Template, solved: list[Solved], parts: list[Rendered], out: Path,
+             langs: list[str], formats: list[str], request: Request, theme: Theme
+             ) -> list[Output]:
+    """The class's files in one order, from the sheets of consecutive shares of it."""
     problem = template.problem
     pid = problem.spec.id
     files = [Output(out / pid / "answers.json", answers_json(problem, solved, request.seed)),
              Output(out / pid / "answers.csv", answers_csv(problem, solved, request.bom))]
-    kinds = [f for f in formats if f in (*FORMATS, "moodle", *FILES)]  # json: the key above
-    labels = [s.variant.label for s in solved]
     engine = request.pdf_engine
-    done = 0
     for lang in langs:
-        sheets = Sheets(problem, template, theme.voice(lang))
-        questions = [sheets.question(s) for s in solved]
-        answers = [sheets.answer(s) for s in solved]
         folder = out / lang / pid
-        for fmt in kinds:
-            if progress is not None:
-                progress(done, len(langs) * len(kinds), f"writing the {lang} {fmt} sheets")
-            done += 1
+        questions = [d for part in parts for d in part.documents.get(lang, ([], []))[0]]
+        answers = [d for part in parts for d in part.documents.get(lang, ([], []))[1]]
+        sheets = Sheets(problem, template, theme.voice(lang)) if needs_documents(
+            formats, request) else None
+        for fmt in sheet_formats(formats):
             if fmt == "moodle":
                 files.append(Output(folder / "moodle.xml", _moodle(problem, questions, answers,
                                                                    solved)))
                 continue
             if fmt in FILES:
+                assert sheets is not None
                 items = bank(problem, sheets.title, questions, answers, solved)
                 files.append(Output(folder / FILES[fmt], cloze_xml(items) if fmt == "cloze"
                                     else qti_zip(items)))
                 continue
-            asked = produce_many(questions, fmt, [f"{x}.question" for x in labels], theme,
-                                 engine)
-            shown = produce_many(answers, fmt, [f"{x}.answer" for x in labels], theme, engine)
-            for label, q, a in zip(labels, asked, shown, strict=True):
-                files.append(Output(folder / f"{label}.question.{fmt}", q))
-                files.append(Output(folder / f"{label}.answer.{fmt}", a))
+            files += [f for part in parts for f in part.files[lang, fmt]]
             if request.combined:
+                assert sheets is not None
                 files.append(Output(folder / f"questions.{fmt}", produce(
                     sheets.combined(questions, False, request.seed), fmt, "questions", theme,
                     engine)))
