@@ -32,6 +32,15 @@ Point = dict[Symbol, sympy.Rational]
 Answers = dict[str, tuple[str, sympy.Basic, str]]
 
 
+@dataclass(frozen=True)
+class Slotted:
+    """A solution written once with slots for a variant's numbers (algebra/instance.py)."""
+
+    solution: Solution
+    slots: dict[Symbol, Symbol]  # leaf → the slot its drawn number goes into
+    derived: dict[Symbol, sympy.Basic]  # slot → its value over the leaves (z's number)
+
+
 class Variants(Generic[G]):
     """How a kind's variants are drawn, solved and shown (docs/variants.md).
 
@@ -81,6 +90,18 @@ class Variants(Generic[G]):
 
     def redraw(self, spec: G, graph: Graph, point: Point) -> G:
         """The spec with a variant's numbers written in (solved_in_full)."""
+        raise NotImplementedError
+
+    def template(self, spec: G, graph: Graph) -> Slotted | None:
+        """For a kind solved in full: its solution once with slots, so that a variant is
+        only its numbers put in (derive once, substitute per variant); None: every
+        variant is solved and verified in full."""
+        return None
+
+    def instance(self, spec: G, graph: Graph, slotted: Slotted, point: Point,
+                 env: dict[sympy.Basic, sympy.Basic]) -> Solution:
+        """The variant at `point` from `template`'s solution, `env` filling its slots:
+        what `redraw` + solve would give, line for line."""
         raise NotImplementedError
 
     def task(self, spec: G, graph: Graph) -> tuple[str, dict[str, Any]]:
