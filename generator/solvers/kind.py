@@ -39,6 +39,10 @@ class Slotted:
     solution: Solution
     slots: dict[Symbol, Symbol]  # leaf → the slot its drawn number goes into
     derived: dict[Symbol, sympy.Basic]  # slot → its value over the leaves (z's number)
+    # What the solver builds *evaluated* from slots (σ(z) is σ(z), but tanh(−3) becomes
+    # −tanh(3)): a variant is substituted only if each, evaluated at its numbers, is what
+    # putting them in unevaluated gives; else it is solved in full.
+    evaluated: tuple[sympy.Basic, ...] = ()
 
 
 class Variants(Generic[G]):

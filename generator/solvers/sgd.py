@@ -367,7 +367,12 @@ class SgdVariants(Variants[SgdSpec]):
         slots = {v: sympy.Dummy(f"v_{v.name}") for v in leaves}
         z_slot = sympy.Dummy(f"v_{z.name}")
         solution = solve_at(spec, graph, dict(slots), {z: z_slot}, numeric=False)
-        return Slotted(solution, slots, {z_slot: graph.inline(z)})
+        out = graph.names[spec.output]
+        values = node_values(graph, dict(slots), {z: z_slot})
+        params = [graph.names[p] for p in spec.params]
+        evaluated = (*[v for n, v in values.items() if n not in (z, graph.loss)],
+                     *[r.xreplace(slots) for r in _rows(graph, out, z, params)])
+        return Slotted(solution, slots, {z_slot: graph.inline(z)}, evaluated)
 
     def instance(self, spec: SgdSpec, graph: Graph, slotted: Slotted, point: Point,
                  env: dict[sympy.Basic, sympy.Basic]) -> Solution:

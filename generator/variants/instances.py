@@ -26,7 +26,7 @@ import mpmath
 import sympy
 from sympy import Symbol
 
-from generator.algebra.instance import has_slot, instantiate_solution
+from generator.algebra.instance import has_slot, instantiate, instantiate_solution
 from generator.algebra.notation import VectorShapeError, components
 from generator.algebra.numbers import DPS, compile_mp, mp_value
 from generator.algebra.trace import Block, Check, Solution, Step
@@ -77,6 +77,8 @@ class Instances:
             if value is None:
                 return None
             env[slot] = sympy.Rational(value.numerator, value.denominator)
+        if any(instantiate(e, env) != e.xreplace(env) for e in self.slotted.evaluated):
+            return None
         solution = self.hooks.instance(self.spec, self.graph, self.slotted, dict(point), env)
         failures: list[str] = []
         with mpmath.workdps(DPS):
