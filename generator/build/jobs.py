@@ -152,7 +152,7 @@ def _produce(problem: Problem | Sheet, plan: Plan, progress: Tick | None = None)
                         plan.pdf_engine, plan.audit)
         if plan.request is None:
             return _Unit(files, None, steps=steps, path=problem.path)
-        from generator.build.variants import problem_variant_outputs, varied
+        from generator.build.variants import varied
 
         drawn = varied([problem])
         if not drawn:
