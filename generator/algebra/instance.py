@@ -18,7 +18,7 @@ from dataclasses import replace
 
 import sympy
 
-from generator.algebra.trace import Block, Section, Solution, Step
+from generator.algebra.trace import Block, Solution, Step
 
 Env = Mapping[sympy.Basic, sympy.Basic]
 
@@ -40,37 +40,58 @@ def has_slot(expr: sympy.Basic | None, slots: frozenset[sympy.Symbol]) -> bool:
     return expr is not None and not slots.isdisjoint(expr.free_symbols)
 
 
-def instantiate_step(step: Step, env: Env) -> Step:
-    lhs = None if step.lhs is None else instantiate(step.lhs, env)
-    value = None if step.value is None else instantiate(step.value, env)
-    params = {k: instantiate(v, env) for k, v in step.params.items()}
-    return replace(step, rhs=instantiate(step.rhs, env), lhs=lhs, value=value, params=params)
+class Filler:
+    """Puts numbers into the slots of one template's trees, many times: which subtrees
+    hold no slot is found once (a variant only rebuilds the paths down to its slots)."""
 
+    def __init__(self, slots: frozenset[sympy.Symbol]) -> None:
+        self.slots = slots
+        self._has: dict[sympy.Basic, bool] = {}
 
-def _param(value: sympy.Basic | str, env: Env) -> sympy.Basic | str:
-    return value if isinstance(value, str) else instantiate(value, env)
+    def has(self, expr: sympy.Basic) -> bool:
+        found = self._has.get(expr)
+        if found is None:
+            found = self._has[expr] = has_slot(expr, self.slots)
+        return found
 
+    def expr(self, expr: sympy.Basic, env: Env) -> sympy.Basic:
+        if not self.has(expr):
+            return expr
+        if expr in env:
+            return env[expr]
+        return expr.func(*[self.expr(a, env) for a in expr.args], evaluate=False)
 
-def instantiate_block(block: Block, env: Env) -> Block:
-    return replace(
-        block, steps=tuple(instantiate_step(s, env) for s in block.steps),
-        params={k: _param(v, env) for k, v in block.params.items()},
-        at={k: instantiate(v, env) for k, v in block.at.items()},
-        extra={k: instantiate(v, env) for k, v in block.extra.items()},
-        items=tuple((k, {n: _param(v, env) for n, v in p.items()}) for k, p in block.items))
+    def _param(self, value: sympy.Basic | str, env: Env) -> sympy.Basic | str:
+        return value if isinstance(value, str) else self.expr(value, env)
+
+    def step(self, step: Step, env: Env) -> Step:
+        if not any(self.has(e) for e in (step.rhs, step.lhs, step.value,
+                                         *step.params.values()) if e is not None):
+            return step
+        lhs = None if step.lhs is None else self.expr(step.lhs, env)
+        value = None if step.value is None else self.expr(step.value, env)
+        return replace(step, rhs=self.expr(step.rhs, env), lhs=lhs, value=value,
+                       params={k: self.expr(v, env) for k, v in step.params.items()})
+
+    def block(self, block: Block, env: Env) -> Block:
+        return replace(
+            block, steps=tuple(self.step(s, env) for s in block.steps),
+            params={k: self._param(v, env) for k, v in block.params.items()},
+            at={k: self.expr(v, env) for k, v in block.at.items()},
+            extra={k: self.expr(v, env) for k, v in block.extra.items()},
+            items=tuple((k, {n: self._param(v, env) for n, v in p.items()})
+                        for k, p in block.items))
+
+    def solution(self, solution: Solution, env: Env) -> Solution:
+        sections = tuple(replace(s, blocks=tuple(self.block(b, env) for b in s.blocks),
+                                 params={k: self._param(v, env) for k, v in s.params.items()})
+                         for s in solution.sections)
+        return replace(solution, sections=sections)
 
 
 def instantiate_solution(solution: Solution, env: Env) -> Solution:
-    sections = tuple(replace(s, blocks=tuple(instantiate_block(b, env) for b in s.blocks),
-                             params={k: _param(v, env) for k, v in s.params.items()})
-                     for s in solution.sections)
-    return replace(solution, sections=sections)
+    """The solution with its slots filled (once; a template filled often keeps a Filler)."""
+    slots = frozenset(s for s in env if isinstance(s, sympy.Symbol))
+    return Filler(slots).solution(solution, env)
 
 
-def section_blocks(solution: Solution) -> list[tuple[int, int, Block]]:
-    """(section index, block index, block) of every block, in order."""
-    return [(i, j, b) for i, s in enumerate(solution.sections) for j, b in enumerate(s.blocks)]
-
-
-def with_sections(solution: Solution, sections: list[Section]) -> Solution:
-    return replace(solution, sections=tuple(sections))

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 import sympy
 from sympy import Symbol
 
+from generator.algebra.instance import Filler
 from generator.algebra.trace import Solution
 from generator.errors import SpecError
 from generator.graph.compiler import compile_graph
@@ -43,6 +45,10 @@ class Slotted:
     # −tanh(3)): a variant is substituted only if each, evaluated at its numbers, is what
     # putting them in unevaluated gives; else it is solved in full.
     evaluated: tuple[sympy.Basic, ...] = ()
+
+    @cached_property
+    def filler(self) -> Filler:
+        return Filler(frozenset([*self.slots.values(), *self.derived]))
 
 
 class Variants(Generic[G]):

@@ -12,7 +12,6 @@ from sympy import Add, Derivative, Mul, Symbol
 from generator.algebra.evaluator import Evaluator
 from generator.algebra.expr import ExprError, parse
 from generator.algebra.functions import sigmoid
-from generator.algebra.instance import instantiate_solution
 from generator.algebra.notation import Column, Grad, Vec
 from generator.algebra.numbers import as_decimal, number
 from generator.algebra.trace import Block, Section, Solution, Step
@@ -379,7 +378,7 @@ class SgdVariants(Variants[SgdSpec]):
         varied = self.redraw(spec, graph, point)
         exact_point = {graph.names[k]: exact(v) for k, v in {**varied.data,
                                                               **varied.init}.items()}
-        solution = instantiate_solution(slotted.solution, env)
+        solution = slotted.filler.solution(slotted.solution, env)
         z = pre_activation(graph, graph.names[spec.output])
         assert z is not None  # else no template
         (z_slot,) = slotted.derived

@@ -26,7 +26,7 @@ import mpmath
 import sympy
 from sympy import Symbol
 
-from generator.algebra.instance import has_slot, instantiate, instantiate_solution
+from generator.algebra.instance import instantiate, instantiate_solution
 from generator.algebra.notation import VectorShapeError, components
 from generator.algebra.numbers import DPS, compile_mp, mp_value
 from generator.algebra.trace import Block, Check, Solution, Step
@@ -57,6 +57,15 @@ class Instances:
                 parts = components(block.extra[head]) or [block.extra[head]]
                 self.truth[head] = [compile_mp(leaves, e) for e in parts]
         self.slots = frozenset([*slotted.slots.values(), *slotted.derived])
+        # Each line of numbers compiled once over its slots (lambdify to mpmath): a
+        # variant's line is this formula with its numbers in, so this is its value.
+        self.slot_args = [*slotted.slots.values(), *slotted.derived]
+        self.lines: dict[int, list[Callable[..., Any]]] = {}
+        for step in slotted.solution.steps():
+            if slotted.filler.has(step.rhs):
+                parts = components(step.rhs)
+                self.lines[id(step)] = [compile_mp(self.slot_args, e) for e in
+                                        (parts if parts is not None else [step.rhs])]
         meaning: dict[sympy.Basic, sympy.Basic] = {s: v for v, s in slotted.slots.items()}
         meaning.update(slotted.derived)
         proof = instantiate_solution(_without_approx(slotted.solution), meaning)
@@ -83,23 +92,27 @@ class Instances:
         failures: list[str] = []
         with mpmath.workdps(DPS):
             args = [mpmath.mpf(int(point[s].p)) / int(point[s].q) for s in self.leaves]
+            slots = [_mpf(env[s]) for s in self.slot_args]
             sections = []
             checks = iter(self.checks)
             for template, section in zip(self.slotted.solution.sections, solution.sections,
                                          strict=True):
-                blocks = tuple(self._block(t, b, checks, args, failures) for t, b in
+                blocks = tuple(self._block(t, b, checks, (args, slots), failures) for t, b in
                                zip(template.blocks, section.blocks, strict=True))
                 sections.append(replace(section, blocks=blocks))
         return replace(solution, sections=tuple(sections)), failures
 
-    def _block(self, template: Block, block: Block, checks: Any, args: list[Any],
-               failures: list[str]) -> Block:
+    def _block(self, template: Block, block: Block, checks: Any,
+               numbers: tuple[list[Any], list[Any]], failures: list[str]) -> Block:
+        """The block's steps with their checks: the template's proofs, and this variant's
+        numbers compared line by line."""
         steps: list[Step] = []
+        args, slots = numbers
         head = block.steps[0].lhs if block.steps else None
         before: list[Any] | None = None  # the value of the line before, in mpmath
         for shape, step in zip(template.steps, block.steps, strict=True):
-            numbers = has_slot(shape.rhs, self.slots) or step.relation == APPROX
-            value = _values(step.rhs) if numbers else None
+            value = ([fn(*slots) for fn in self.lines[id(shape)]] if id(shape) in self.lines
+                     else _values(step.rhs) if step.relation == APPROX else None)
             if step.relation == APPROX:
                 check = self._check(step, value, before, step.digits, failures)
             else:
@@ -109,7 +122,7 @@ class Instances:
                 reference = before if step.lhs is None else None
                 if reference is None and isinstance(lhs, Symbol) and lhs in self.truth:
                     reference = [fn(*args) for fn in self.truth[lhs]]
-                if numbers and reference is not None:
+                if value is not None and reference is not None:
                     self._check(step, value, reference, None, failures)
             steps.append(replace(step, check=check))
             before = value
@@ -126,6 +139,10 @@ class Instances:
                 failures.append(f"{step.rule}: {how}")
                 return Check("failed", "mpmath", how)
         return Check("numeric", "mpmath", how if got else "")
+
+
+def _mpf(value: sympy.Basic) -> Any:
+    return mpmath.mpf(int(value.p)) / int(value.q)
 
 
 def _values(expr: sympy.Basic) -> list[Any] | None:
