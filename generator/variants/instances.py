@@ -63,9 +63,8 @@ class Instances:
         self.lines: dict[int, list[Callable[..., Any]]] = {}
         for step in slotted.solution.steps():
             if slotted.filler.has(step.rhs):
-                parts = components(step.rhs)
-                self.lines[id(step)] = [compile_mp(self.slot_args, e) for e in
-                                        (parts if parts is not None else [step.rhs])]
+                parts = components(step.rhs) or [step.rhs]
+                self.lines[id(step)] = [compile_mp(self.slot_args, e) for e in parts]
         meaning: dict[sympy.Basic, sympy.Basic] = {s: v for v, s in slotted.slots.items()}
         meaning.update(slotted.derived)
         proof = instantiate_solution(_without_approx(slotted.solution), meaning)
