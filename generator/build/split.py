@@ -25,6 +25,7 @@ from generator.build.progress import Tick
 from generator.build.variants import (
     Rendered,
     Request,
+    Sink,
     assemble,
     draw,
     refuse_failures,
@@ -67,7 +68,8 @@ def shares(count: int, jobs: int) -> int:
 
 
 def split_variant_outputs(problem: Problem, job: Job, processes: int,
-                          progress: Tick | None = None) -> list[Output]:
+                          progress: Tick | None = None, sink: Sink | None = None
+                          ) -> list[Output]:
     """The files `variants.problem_variant_outputs` writes, made by `processes` processes."""
     sampler = Sampler(problem)
     template = Template(problem, sampler)
@@ -81,12 +83,11 @@ def split_variant_outputs(problem: Problem, job: Job, processes: int,
     try:
         with quiet_children():
             futures: list[Future[Share]] = [pool.submit(_work, job, p) for p in parts[1:]]
-        first = _share(template, parts[0], job)
+        done = [_sunk(_share(template, parts[0], job), sink)]
         if progress is not None:
             progress(1, len(parts), f"solved and wrote {len(parts[0])} variants")
-        done = [first]
         for number, future in enumerate(futures, 2):
-            done.append(future.result())
+            done.append(_sunk(future.result(), sink))
             if progress is not None:
                 progress(number, len(parts), f"solved and wrote {len(parts[number - 1])} "
                          "variants in a worker")
@@ -107,6 +108,13 @@ def split_variant_outputs(problem: Problem, job: Job, processes: int,
     refuse_failures(problem, solved)
     return assemble(template, solved, [share.rendered for share in done], job.out,
                     list(job.langs), list(job.formats), job.request, job.theme)
+
+
+def _sunk(share: Share, sink: Sink | None) -> Share:
+    """The share with its files written into the staging folder (paths kept only)."""
+    if sink is not None:
+        share.rendered.files = {k: sink(v) for k, v in share.rendered.files.items()}
+    return share
 
 
 def _share(template: Template, variants: list[Variant], job: Job) -> Share:

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -166,12 +167,38 @@ def refuse_failures(problem: Problem, solved: list[Solved]) -> None:
         raise StepCheckError("\n".join(bad))
 
 
+Sink = Callable[[list[Output]], list[Output]]
+CHUNK = 250  # variants solved and rendered at a time: memory does not grow with the class
+
+
 def problem_variant_outputs(problem: Problem, out: Path, langs: list[str], formats: list[str],
-                            request: Request, theme: Theme, progress: Tick | None = None
-                            ) -> list[Output]:
-    """Every variant file of one problem with `vary:` (a unit of a parallel build)."""
-    template, solved = solve_variants(problem, request, progress)
-    return variant_files(template, solved, out, langs, formats, request, theme, progress)
+                            request: Request, theme: Theme, progress: Tick | None = None,
+                            sink: Sink | None = None) -> list[Output]:
+    """Every variant file of one problem with `vary:` (a unit of a parallel build).
+
+    Variants are solved and rendered CHUNK at a time; with a `sink` (the staging folder)
+    each chunk's sheets are written at once and only their paths are kept, and of each
+    solved variant only what the answer key reads, so a class of 10 000 needs no more
+    memory than one of 1000. Nothing is rendered once a variant has failed."""
+    sampler = Sampler(problem)
+    template = Template(problem, sampler)
+    variants = draw(sampler, request)
+    solved: list[Solved] = []
+    parts: list[Rendered] = []
+    sheets: dict[str, Sheets] = {}
+    for start in range(0, len(variants), CHUNK):
+        chunk = solve_some(template, variants[start:start + CHUNK], request)
+        if progress is not None:
+            progress(start + len(chunk), len(variants), f"solved and wrote "
+                     f"{start + len(chunk)} variants")
+        if not any(s.failures for s in solved + chunk):
+            part = render(template, chunk, out, langs, formats, request, theme, sheets)
+            if sink is not None:
+                part.files = {k: sink(v) for k, v in part.files.items()}
+            parts.append(part)
+        solved += [replace(s, solution=template.symbolic) for s in chunk]
+    refuse_failures(problem, solved)
+    return assemble(template, solved, parts, out, langs, formats, request, theme)
 
 
 @dataclass
@@ -194,14 +221,19 @@ def needs_documents(formats: list[str], request: Request) -> bool:
 
 
 def render(template: Template, solved: list[Solved], out: Path, langs: list[str],
-           formats: list[str], request: Request, theme: Theme) -> Rendered:
-    """Question and answer sheets of these variants, each in its own file."""
+           formats: list[str], request: Request, theme: Theme,
+           made: dict[str, Sheets] | None = None) -> Rendered:
+    """Question and answer sheets of these variants, each in its own file (`made`: the
+    Sheets of each language, kept from one chunk of a class to the next)."""
     pid = template.problem.spec.id
     labels = [s.variant.label for s in solved]
     keep = needs_documents(formats, request)
     rendered = Rendered({}, {})
+    made = {} if made is None else made
     for lang in langs:
-        sheets = Sheets(template.problem, template, theme.voice(lang))
+        if lang not in made:
+            made[lang] = Sheets(template.problem, template, theme.voice(lang))
+        sheets = made[lang]
         questions = [sheets.question(s) for s in solved]
         answers = [sheets.answer(s) for s in solved]
         if keep:

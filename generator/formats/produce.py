@@ -22,11 +22,13 @@ def produce(model: Document, fmt: str, name: str, theme: Theme, pdf_engine: str 
             ) -> str | bytes:
     """The document `model` in format `fmt` with the templates of `theme`; `name` (the
     problem id) names TeX's files."""
-    from generator.formats import pandoc
     from generator.formats.text import render
 
     if fmt in ("md", "tex"):
         return render(model, fmt, theme)
+    # pandoc and typst are imported only for the formats they make (start-up, issue 16).
+    from generator.formats import pandoc
+
     markdown = render(model, "md", theme)
     if fmt == "html":
         return pandoc.html(markdown, theme)
@@ -45,8 +47,11 @@ def produce_many(models: list[Document], fmt: str, names: list[str], theme: Them
                  pdf_engine: str = "auto") -> list[str | bytes]:
     """`produce` for each model; HTML, DOCX and typst PDFs (of one language) share one
     pandoc run per batch."""
-    from generator.formats import pandoc
     from generator.formats.text import render
+
+    if fmt in ("md", "tex"):
+        return [render(m, fmt, theme) for m in models]
+    from generator.formats import pandoc
 
     if fmt == "html":
         return list(pandoc.html_many([render(m, "md", theme) for m in models], theme))
