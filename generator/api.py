@@ -184,7 +184,7 @@ def load(path: str | Path, lang: str = "zh-TW", time_limit: float = DEFAULT_SECO
     from generator.build.outputs import prepare_all
     from generator.theme.selection import choose
 
-    theme = choose(tuple(Path(t) for t in templates))
+    theme = choose(tuple(Path(t) for t in templates), time_limit)
     try:
         return Worked(prepare_all([Path(path)], time_limit)[0], _check_lang(lang), theme)
     except SolgenError as exc:  # without the build's closing "nothing was written" line

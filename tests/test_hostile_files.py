@@ -21,7 +21,6 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT
 
-import generator.theme.sandbox as template_run
 from generator.cli import main
 
 TEMPLATES = ROOT / "tests" / "hostile" / "templates"
@@ -30,7 +29,7 @@ STEPS = ROOT / "problems" / "week1-sgd-step.yaml"  # has steps, so `verified` is
 # The folder, the problem to build, and where the refusal must point.
 CASES = {
     "zero-division": (DISCUSSION, "markdown/document.md.j2:3: ZeroDivisionError"),
-    "loop": (DISCUSSION, "markdown/document.md.j2:2: still running after 1 s"),
+    "loop": (DISCUSSION, "markdown/document.md.j2:2: still running after 2 s"),
     "power": (DISCUSSION, "markdown/document.md.j2:2: exponent 1000000000 is too large"),
     "repeat": (DISCUSSION, "latex/document.tex.j2:2: `*` would make 10000000000 items"),
     "format-width": (DISCUSSION, "markdown/document.md.j2:2: a format with a width"),
@@ -59,12 +58,13 @@ def build(*args: str) -> tuple[int, str]:
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_hostile_template_folder_is_refused_at_its_line(
-        tmp_path: Path, case: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(template_run, "SECONDS", 1.0)
+        tmp_path: Path, case: str) -> None:
     problem, expected = CASES[case]
     folder = TEMPLATES / case
+    # The template budget is the run's --time-limit (issue 22); the runaway cases get a short one.
+    budget = ["--time-limit", "2"] if case in ("loop", "messages-range") else []
     code, output = build(str(problem), "--out", str(tmp_path), "--lang", "en",
-                         "--templates", str(folder), *FORMATS)
+                         "--templates", str(folder), *FORMATS, *budget)
     assert code == 1, output
     assert output.startswith(f"{folder}/{expected}"), output
     assert snapshot(tmp_path) == {}

@@ -198,8 +198,51 @@ def test_typst_compiler_reads_and_fetches_nothing(code: bytes) -> None:
     """Even code that did reach the compiler finds an empty root and no network."""
     import typst
 
-    from generator.formats.pdf import _compiler, offline
+    from generator.formats.pdf import compiler, offline
 
     with offline(), pytest.raises(typst.TypstError) as caught:
-        _compiler(()).compile(input=code)
+        compiler(()).compile(input=code)
     assert "file not found" in str(caught.value) or "Connection" in str(caught.value)
+
+
+def _discussion(tmp_path: Path, answer: str) -> Path:
+    path = tmp_path / "nest.yaml"
+    path.write_text("id: nest\ntitle: {en: Nest, zh-TW: 巢}\nkind: discussion\n"
+                    "questions:\n  - ask: {en: 'Q?', zh-TW: '問？'}\n"
+                    f"    answer: {{en: '{answer}', zh-TW: '{answer}'}}\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("answer", ["> " * 300 + "deep", "- " * 40 + "deep"])
+def test_deep_nesting_is_refused_at_its_line(tmp_path: Path, answer: str) -> None:
+    """A few hundred nested block quotes overflowed the walk over pandoc's tree with a
+    traceback; the loader refuses them, naming the file, line and key, and writes nothing."""
+    out = tmp_path / "o"
+    result = CliRunner().invoke(main, ["build", str(_discussion(tmp_path, answer)),
+                                       "--out", str(out), "--format", "html"])
+    assert result.exit_code == 1, result.output
+    assert "nest.yaml:6: questions[0].answer.en: block quotes or lists are nested more " \
+           "than 16 deep" in result.output
+    assert "Traceback" not in result.output and not out.exists()
+
+
+def test_nesting_a_sheet_uses_still_builds(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    result = CliRunner().invoke(main, ["build", str(_discussion(tmp_path, "> " * 16 + "ok")),
+                                       "--out", str(out), "--format", "html", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert (out / "en" / "nest.html").read_text(encoding="utf-8").count("<blockquote>") == 16
+
+
+def test_a_tree_too_deep_to_walk_is_an_error_not_a_traceback() -> None:
+    import json
+
+    from generator.errors import SolgenError
+    from generator.formats.pandoc_ast import clean_json
+
+    # Written as text: json.dumps of a tree this deep would overflow first.
+    text = json.dumps({"pandoc-api-version": [1, 23], "meta": {}, "blocks": []})
+    text = text.replace('"blocks": []', '"blocks": [' + "{\"t\": \"BlockQuote\", \"c\": [" * 5000
+                        + '{"t": "Para", "c": []}' + "]}" * 5000 + "]")
+    with pytest.raises(SolgenError, match="too deeply"):
+        clean_json(text)

@@ -29,7 +29,7 @@ from test_hostile_formats import active_html
 
 from generator.errors import SolgenError
 from generator.formats import moodle, pandoc
-from generator.formats.pdf import _typst_compile, binary_continuations
+from generator.formats.pdf import binary_continuations, typst_compile
 from generator.formats.text import render
 from generator.solvers.problem import prepare
 from generator.theme.theme import Theme
@@ -93,7 +93,7 @@ def test_metacharacters_in_text_fields(tmp_path: Path, title: str, ask: str,
     assert found == [] and csp_first, found
     body = str(out["typst"]).split("#v(0.6em)", 1)[1]
     assert set(TYPST_CODE.findall(re.sub(r"`[^`]*`", "", body))) <= PANDOC_TYPST
-    _typst_compile(binary_continuations(str(out["typst"])), ())
+    typst_compile(binary_continuations(str(out["typst"])), (), 60.0)
     assert TEX_COMMANDS.findall(str(out["tex"]).split("\\begin{document}", 1)[1]) == []
     with zipfile.ZipFile(BytesIO(bytes(out["docx"]))) as archive:
         ET.fromstring(archive.read("word/document.xml"))

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from generator.errors import Location, SolgenError, SpecError, SpecErrors
-from generator.limits import DEFAULT_SECONDS, time_limit
+from generator.limits import DEFAULT_SECONDS, memory_budget, out_of_memory, time_limit
 from generator.spec.file_safety import refuse_links
 
 if TYPE_CHECKING:
@@ -98,6 +98,8 @@ def prepare_one(file: Path, seconds: float, cache: dict[Path, Problem], disk: bo
             return cache[real]
     except RecursionError:
         raise SolgenError(f"{name}: too deeply nested for symbolic work") from None
+    except MemoryError:
+        raise out_of_memory(name, memory_budget()) from None
 
 
 def _small_enough(file: Path, name: str) -> None:

@@ -28,7 +28,7 @@ def show(file: Path, lang: str, fmt: str, seconds: float, templates: tuple[Path,
     from generator.build.outputs import prepare_all
     from generator.theme.selection import choose
 
-    theme = choose(templates)
+    theme = choose(templates, seconds)
     if fmt == "trace":
         click.echo(_trace(file, seconds), nl=False)
         return

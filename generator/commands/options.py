@@ -17,7 +17,15 @@ LANG_CHOICES = ("zh-TW", "en")
 # so that `--help` does not import the build machinery.
 TIME_LIMIT = click.option("--time-limit", "seconds", default=60.0, show_default=True,
                           type=click.FloatRange(min=0),
-                          help="Seconds of symbolic work allowed per problem (0: no limit).")
+                          help="Seconds allowed per problem for symbolic work, and for each "
+                          "template rendering, pandoc, typst and xelatex run (0: no limit).")
+
+# generator.limits.DEFAULT_MEGABYTES, repeated for the same reason.
+MEMORY_LIMIT = click.option("--memory-limit", "megabytes", default=4096, show_default=True,
+                            type=click.IntRange(min=0),
+                            help="Megabytes solgen may grow by while it works, and each "
+                            "process it starts (pandoc, typst, xelatex, --jobs workers) may "
+                            "use (0: no limit).")
 
 JOBS = click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(min=0),
                     help="Problem files built at once, each in its own process (0: one per "
@@ -35,14 +43,24 @@ def chosen_langs(values: tuple[str, ...]) -> list[str]:
     return list(values) if values else list(LANG_CHOICES)
 
 
-def guarded(work: Any, out: Path | None = None) -> None:
-    """Run a command's work: a stop signal becomes a message and exit 1 (errors go on to
-    the one handler in `generator/cli.py`)."""
+def guarded(work: Any, out: Path | None = None, megabytes: int = 0) -> None:
+    """Run a command's work within `megabytes` more memory (--memory-limit): a stop signal
+    becomes a message and exit 1 (errors go on to the one handler in `generator/cli.py`)."""
     from generator.build.lifeline import Interrupted, interruptible
+    from generator.limits import memory_limit, out_of_memory
 
     try:
-        with interruptible():
-            work()
+        with interruptible(), memory_limit(megabytes):
+            try:
+                work()
+            except MemoryError:  # outside any one problem (those name their file)
+                raise out_of_memory("solgen", megabytes) from None
+            except ImportError as exc:
+                # A module imported late (solgen imports heavy ones when needed) whose
+                # shared library no longer fits: the loader's words for ENOMEM.
+                if "failed to map segment" not in str(exc):
+                    raise
+                raise out_of_memory("solgen", megabytes) from None
     except Interrupted as stop:
         where = f"; {out}/ is left whole (the previous build, or this one if it had " \
                 "finished)" if out is not None else ""

@@ -12,6 +12,7 @@ import click
 from generator.commands.options import (
     JOBS,
     LANG_CHOICES,
+    MEMORY_LIMIT,
     TEMPLATE_FOLDERS,
     TIME_LIMIT,
     chosen_langs,
@@ -56,11 +57,12 @@ from generator.formats.produce import FORMATS
 @JOBS
 @TEMPLATE_FOLDERS
 @TIME_LIMIT
+@MEMORY_LIMIT
 def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
           formats: tuple[str, ...], pdf_engine: str, keep_going: bool, count_: int | None,
           seed: int, roster: Path | None, combined: bool, bom: bool, audit: bool,
-          seconds: float, force: bool, jobs: int, templates: tuple[Path, ...], wait: float
-          ) -> None:
+          seconds: float, force: bool, jobs: int, templates: tuple[Path, ...], wait: float,
+          megabytes: int) -> None:
     """Solve, verify and write every problem to OUT/<lang>/<id>.<ext>.
 
     PATHS are YAML files or folders (default: problems/). Nothing is written
@@ -93,7 +95,7 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
         "variants": count_,
         "seed": seed, "combined": combined, "bom": bom, "audit": audit}
     guarded(lambda: _build(list(paths), out, options, roster, keep_going, force, seconds,
-                            jobs, templates, wait), out)
+                            jobs, templates, wait), out, megabytes)
 
 
 def _build(paths: list[Path], out: Path, options: dict[str, Any], roster: Path | None,
@@ -105,7 +107,7 @@ def _build(paths: list[Path], out: Path, options: dict[str, Any], roster: Path |
     from generator.theme.selection import choose
 
     start = time.perf_counter()
-    theme = choose(templates)
+    theme = choose(templates, seconds)
     files = b.problem_files(paths or [Path("problems")])
     key = cache.fingerprint([*files, *([roster] if roster else [])], options, templates)
     with lock.hold(out, wait):
@@ -200,8 +202,9 @@ def stress(file: Path, count: int, seed: int) -> None:
 @JOBS
 @TEMPLATE_FOLDERS
 @TIME_LIMIT
+@MEMORY_LIMIT
 def check(paths: tuple[Path, ...], seconds: float, jobs: int, roster: Path | None,
-          templates: tuple[Path, ...], strict: bool) -> None:
+          templates: tuple[Path, ...], strict: bool, megabytes: int) -> None:
     """Parse, solve and verify problems; write nothing.
 
     Checks what a build checks: every step, and for a problem with vary: one
@@ -222,7 +225,7 @@ def check(paths: tuple[Path, ...], seconds: float, jobs: int, roster: Path | Non
     def work() -> None:
         progress = Progress(sys.stderr, sys.stderr.isatty())
         try:
-            theme = selection.choose(templates)
+            theme = selection.choose(templates, seconds)
             request = variants_request(None, 0, roster, False, "auto")
             files = b.problem_files(paths or (Path("problems"),))
             plan = j.Plan(Path(), seconds=seconds, request=request, theme=theme,
@@ -233,4 +236,4 @@ def check(paths: tuple[Path, ...], seconds: float, jobs: int, roster: Path | Non
         click.echo(f"ok: {count(result.problems, 'problem')}, "
                    f"{count(result.steps, 'step')} verified")
 
-    guarded(work)
+    guarded(work, megabytes=megabytes)

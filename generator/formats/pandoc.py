@@ -13,18 +13,21 @@ pandoc writes into DOCX files, so the same Markdown gives the same bytes.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import json
 import os
 import re
-import subprocess
+import shutil
 import tempfile
 from functools import cache
 from pathlib import Path
 
 from generator.errors import SolgenError, TemplateError, ToolMissing
+from generator.formats import child
 from generator.formats.pandoc_ast import READER, clean_json
 from generator.formats.typst_blocks import keep_together
+from generator.limits import DEFAULT_SECONDS
 from generator.theme.theme import Theme
 
 # Reading: the raw and attribute extensions off (generator/pandoc_ast.py); a backslash
@@ -47,6 +50,10 @@ BATCH = 200  # documents per pandoc run: a class's sheets, with memory bounded f
 # runs longer than PANDOC_SERVER_TIMEOUT seconds, 2 by default: a batch of sheets on a busy
 # machine takes longer (seen on 2 shared cores), so the limit is raised far past any batch.
 SERVER_SECONDS = "600"
+# A pandoc run longer than the run's budget (--time-limit, Theme.seconds) is killed: a
+# deeply nested block quote of 20 KB keeps pandoc busy for minutes (issue 22).
+SLOW_HINT = ("pandoc needs that long for deeply nested blocks (block quotes, lists): "
+             "flatten them, or raise the budget with --time-limit SECONDS")
 
 
 @cache
@@ -59,20 +66,40 @@ def executable() -> str:
     return str(pypandoc.get_pandoc_path())
 
 
-def run(markdown: str, args: list[str]) -> bytes:
-    """Markdown → pandoc's tree (read) → the tree with text only (clean) → `args`' format."""
-    tree = clean_json(_pandoc([*READ, "--to=json"], markdown.encode("utf-8")).decode("utf-8"))
-    return _pandoc([*COMMON, *args], tree.encode("utf-8"))
+def run(markdown: str, args: list[str], seconds: float = DEFAULT_SECONDS) -> bytes:
+    """Markdown → pandoc's tree (read) → the tree with text only (clean) → `args`' format,
+    each pandoc run killed after `seconds` (0: no limit)."""
+    where = title(markdown)
+    tree = clean_json(_pandoc([*READ, "--to=json"], markdown.encode("utf-8"), seconds,
+                              where).decode("utf-8"))
+    return _pandoc([*COMMON, *args], tree.encode("utf-8"), seconds, where)
 
 
-def _pandoc(args: list[str], data: bytes) -> bytes:
+def _pandoc(args: list[str], data: bytes, seconds: float = DEFAULT_SECONDS,
+            where: str | None = None) -> bytes:
     env = {**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", EPOCH)}
-    done = subprocess.run([executable(), *args], input=data,
-                          capture_output=True, env=env, check=False)
+    to = " ".join(a for a in args if a.startswith("--to"))
+    try:
+        done = child.run([executable(), *args], data, seconds=seconds, env=env)
+    except child.Overtime as late:
+        raise SolgenError(f"pandoc ({to}) {late}", where=where,
+                          hint=SLOW_HINT) from None
+    stderr = done.stderr.decode("utf-8", "replace")
+    if done.returncode != 0 and ("out of memory" in stderr or "Heap exhausted" in stderr):
+        raise SolgenError(f"pandoc ({to}) ran out of memory", where=where,
+                          hint="raise the budget with --memory-limit MB")
     if done.returncode != 0:
-        raise SolgenError(f"pandoc failed ({' '.join(a for a in args if a.startswith('--to'))}): "
+        raise SolgenError(f"pandoc failed ({to}): "
                           f"{done.stderr.decode('utf-8', 'replace').strip()}")
     return done.stdout
+
+
+def title(markdown: str) -> str:
+    """The document's name for an error: its first `# title` line (solgen's Markdown has
+    one, after any metadata block)."""
+    first = next((line for line in markdown.splitlines() if line.startswith("# ")), "")
+    name = first[2:].strip() or "(untitled)"
+    return f"document {name[:80]!r}"
 
 
 # issue 20: published HTML runs nothing and loads nothing from elsewhere: no script at all,
@@ -87,7 +114,8 @@ _ACTIVE_HTML = re.compile(r"<\s*/?\s*(script|iframe|object|embed|base|meta|link|
 
 def html(markdown: str, theme: Theme) -> str:
     header = html_header(theme)
-    page = run(markdown, [*HTML_ARGS, f"--include-in-header={header}"]).decode("utf-8")
+    page = run(markdown, [*HTML_ARGS, f"--include-in-header={header}"],
+               theme.seconds).decode("utf-8")
     # First thing in <head>, so the policy covers everything after it.
     return page.replace("<head>\n", "<head>\n" + CSP_META, 1)
 
@@ -119,9 +147,9 @@ def typst_many(docs: list[tuple[str, list[str], list[str]]], theme: Theme,
                       "template": template,
                       "variables": {"mainfont": fonts, "headingfont": heading_fonts}}
                      for tree, (_, fonts, heading_fonts), paged
-                     in zip(_trees([m for m, _, _ in docs], "typst"), docs, breaks,
-                            strict=True)],
-                    "typst")
+                     in zip(_trees([m for m, _, _ in docs], "typst", theme.seconds), docs,
+                            breaks, strict=True)],
+                    "typst", theme.seconds, [m for m, _, _ in docs])
 
 
 def html_many(markdowns: list[str], theme: Theme) -> list[str]:
@@ -132,22 +160,25 @@ def html_many(markdowns: list[str], theme: Theme) -> list[str]:
     header = html_header(theme).read_text(encoding="utf-8")
     pages = _batches([{**_write(tree, "html5"), "html-math-method": {"method": "mathml"},
                        "variables": {"header-includes": [header]}}
-                      for tree in _trees(markdowns, "html5")], "html5")
+                      for tree in _trees(markdowns, "html5", theme.seconds)], "html5",
+                     theme.seconds, markdowns)
     return [page.replace("<head>\n", "<head>\n" + CSP_META, 1) for page in pages]
 
 
-def docx_many(markdowns: list[str]) -> list[bytes]:
+def docx_many(markdowns: list[str], seconds: float = DEFAULT_SECONDS) -> list[bytes]:
     """`docx` of each document, two pandoc runs per BATCH (the server answers in base64)."""
     return [base64.b64decode(page) for page in _batches(
-        [_write(tree, "docx") for tree in _trees(markdowns, "docx")], "docx")]
+        [_write(tree, "docx") for tree in _trees(markdowns, "docx", seconds)], "docx",
+        seconds, markdowns)]
 
 
-def _trees(markdowns: list[str], to: str) -> list[str]:
+def _trees(markdowns: list[str], to: str, seconds: float) -> list[str]:
     """READ's pandoc trees of the documents on their way to `to` (which errors name). The
     server runs pandoc without any file or network access (its "pure" mode), so no
     --sandbox here."""
     return _batches([{"text": markdown, "from": READER, "to": "json",
-                      "shift-heading-level-by": -1} for markdown in markdowns], to)
+                      "shift-heading-level-by": -1} for markdown in markdowns], to, seconds,
+                    markdowns)
 
 
 def _write(tree: str, to: str) -> dict[str, object]:
@@ -179,18 +210,23 @@ def typst_template(theme: Theme) -> str:
     return text
 
 
-def _batches(requests: list[dict[str, object]], to: str) -> list[str]:
+def _batches(requests: list[dict[str, object]], to: str, seconds: float,
+             markdowns: list[str]) -> list[str]:
     answers = [a for i in range(0, len(requests), BATCH)
-               for a in batch(requests[i:i + BATCH], to)]
+               for a in batch(requests[i:i + BATCH], to, seconds, markdowns[i:i + BATCH])]
     errors = [a["error"] for a in answers if "error" in a]
     if errors:
         raise SolgenError(f"pandoc failed (--to={to}): {errors[0]}")
     return [str(a["output"]) for a in answers]
 
 
-def batch(requests: list[dict[str, object]], to: str = "typst") -> list[dict[str, object]]:
+def batch(requests: list[dict[str, object]], to: str = "typst",
+          seconds: float = DEFAULT_SECONDS, markdowns: list[str] | None = None
+          ) -> list[dict[str, object]]:
     """Run pandoc's /batch endpoint once, as a CGI program (pandoc acts as its own server
-    when started under the name pandoc-server.cgi): no port, no daemon, no file access."""
+    when started under the name pandoc-server.cgi): no port, no daemon, no file access.
+    Killed after `seconds` (0: no limit); the error names the batch's documents
+    (`markdowns`, the sources of `requests`)."""
     body = json.dumps(requests, ensure_ascii=False).encode("utf-8")
     env = {**os.environ, "REQUEST_METHOD": "POST", "PATH_INFO": "/batch", "SCRIPT_NAME": "",
            "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)),
@@ -198,8 +234,15 @@ def batch(requests: list[dict[str, object]], to: str = "typst") -> list[dict[str
            "SERVER_PORT": "80", "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1",
            "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", EPOCH),
            "PANDOC_SERVER_TIMEOUT": SERVER_SECONDS}
-    done = subprocess.run(["pandoc-server.cgi"], executable=executable(), input=body,
-                          capture_output=True, env=env, check=False)
+    try:
+        done = child.run([server_program()], body, seconds=seconds, env=env)
+    except child.Overtime as late:
+        names = [title(m) for m in markdowns or []]
+        where = (names[0] if len(names) == 1 else f"one of {len(names)} documents "
+                 f"({', '.join(names[:3])}{', …' if len(names) > 3 else ''})" if names
+                 else None)
+        raise SolgenError(f"pandoc (--to={to}) {late}", where=where,
+                          hint=SLOW_HINT) from None
     head, _, payload = done.stdout.partition(b"\n\n")
     if done.returncode != 0 or not head.startswith(b"Status: 200"):
         detail = (done.stderr or payload or head.split(b"\n")[0]).decode("utf-8", "replace"
@@ -212,9 +255,20 @@ def batch(requests: list[dict[str, object]], to: str = "typst") -> list[dict[str
     return answers
 
 
-def docx(markdown: str) -> bytes:
+@cache
+def server_program() -> str:
+    """pandoc under the name pandoc-server.cgi (a link in a private folder), so it can be
+    started through `setpriv` (generator/formats/child.py), which cannot set argv[0]."""
+    folder = tempfile.mkdtemp(prefix="solgen-pandoc-")
+    atexit.register(shutil.rmtree, folder, True)
+    link = Path(folder) / "pandoc-server.cgi"
+    link.symlink_to(executable())
+    return str(link)
+
+
+def docx(markdown: str, seconds: float = DEFAULT_SECONDS) -> bytes:
     """Word document with native (OMML) equations; pandoc writes it to a file."""
     with tempfile.TemporaryDirectory(prefix="solgen-docx-") as tmp:
         target = Path(tmp) / "document.docx"
-        run(markdown, ["--to=docx", f"--output={target}"])
+        run(markdown, ["--to=docx", f"--output={target}"], seconds)
         return target.read_bytes()

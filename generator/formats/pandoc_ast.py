@@ -19,6 +19,8 @@ import json
 import re
 from typing import Any
 
+from generator.errors import SolgenError
+
 # Markdown as solgen writes it, minus every extension that lets text become raw output or
 # carry attributes. `raw_tex` was already off: a backslash word in a title is text.
 READER = ("markdown-raw_tex-raw_html-raw_attribute-native_divs-native_spans-fenced_divs"
@@ -80,6 +82,17 @@ def clean_json(text: str) -> str:
     second YAML block in a model answer could otherwise set `author` or `header-includes`,
     which a template pastes where no escaping applies.
     """
+    try:
+        return _cleaned(text)
+    except RecursionError:
+        # The problem files are checked for deep nesting (spec/latex_field.py); this is for
+        # whatever else builds a tree this deep (a template, a custom theme).
+        raise SolgenError("a document nests block quotes, lists or emphasis too deeply "
+                          "for solgen to read back",
+                          hint="keep block quotes and lists a few levels deep") from None
+
+
+def _cleaned(text: str) -> str:
     tree = json.loads(text)
     tree["meta"] = {k: v for k, v in tree.get("meta", {}).items() if k in META}
     if "title" in tree["meta"]:

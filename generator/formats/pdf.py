@@ -15,7 +15,6 @@ import atexit
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import PdfError, ToolMissing
+from generator.formats import child
 from generator.formats.fonts import cjk_font_dirs
 from generator.formats.typst_math import polish
 from generator.theme.theme import Theme
@@ -36,7 +36,6 @@ TYPST_FONTS = {"zh-TW": (["New Computer Modern", "Noto Serif CJK TC"],
                          ["New Computer Modern", "Noto Serif CJK TC"]),
                "en": (["New Computer Modern"], ["New Computer Modern"])}
 TEX_ERROR_LINES = 12
-LATEXMK_TIMEOUT = 300
 
 
 def compile_pdf(markdown: str, tex: str, lang: str, engine: str, name: str, theme: Theme,
@@ -48,7 +47,7 @@ def compile_pdf(markdown: str, tex: str, lang: str, engine: str, name: str, them
     if engine == "xelatex":
         if lang == "zh-TW":
             cjk_font_dirs()  # xeCJK's own error for a missing font names no package
-        return xelatex_pdf(tex, name)
+        return xelatex_pdf(tex, name, theme.seconds)
     raise PdfError(f"unknown PDF engine {engine!r}; choose one of {', '.join(ENGINES)}")
 
 
@@ -64,26 +63,23 @@ def typst_pdfs(markdowns: list[str], lang: str, theme: Theme,
     fonts, heading = TYPST_FONTS.get(lang, TYPST_FONTS["en"])
     sources = pandoc.typst_many([(m, fonts, heading) for m in markdowns], theme, class_files)
     font_dirs = cjk_font_dirs() if lang == "zh-TW" else ()
-    return [_typst_compile(polish(binary_continuations(s)), font_dirs) for s in sources]
+    return [typst_compile(polish(binary_continuations(s)), font_dirs, theme.seconds,
+                          pandoc.title(m)) for s, m in zip(sources, markdowns, strict=True)]
 
 
-def _typst_compile(source: str, font_dirs: tuple[str, ...]) -> bytes:
-    import typst
+def typst_compile(source: str, font_dirs: tuple[str, ...], seconds: float,
+                  where: str | None = None) -> bytes:
+    """The PDF of a typst source, compiled in a child process under the run's time limit
+    (issue 22: a runaway or crashing compile is a PdfError naming `where`,
+    formats/typst_child.py)."""
+    from generator.formats.typst_child import compile_pdf
 
-    try:
-        with offline():
-            pdf, warnings = _compiler(font_dirs).compile_with_warnings(
-                input=source.encode("utf-8"), timestamp=EPOCH)
-    except typst.TypstError as exc:
-        raise PdfError(f"typst could not compile the document: {exc}") from None
-    if warnings:  # e.g. "unknown font family": the PDF would silently use another font
-        raise PdfError("typst warned: " + "; ".join(str(w.message) for w in warnings))
-    return bytes(pdf)
+    return compile_pdf(source.encode("utf-8"), font_dirs, seconds, where)
 
 
 @cache
-def _compiler(font_dirs: tuple[str, ...]) -> Any:
-    """One typst compiler per set of font folders, kept for the process.
+def compiler(font_dirs: tuple[str, ...]) -> Any:
+    """One typst compiler per set of font folders, kept for the process (typst_child's).
 
     `typst.compile` loads and indexes every font anew (the Noto CJK files are ~100 MB):
     ~0.3 s of a zh-TW PDF. A kept Compiler has them loaded already and compiles a page
@@ -143,7 +139,12 @@ def binary_continuations(source: str) -> str:
 
 
 def latexmk_command(tex_name: str) -> list[str]:
-    return ["latexmk", "-xelatex", "-interaction=nonstopmode", "-halt-on-error",
+    # latexmk starts xelatex and xdvipdfmx itself; through `setpriv --pdeathsig` (when
+    # present) they too die with latexmk, which dies with solgen (formats/child.py).
+    guard = " ".join(child.command([]))
+    tools = [f"-xelatex={guard} xelatex %O %S",
+             "-e", f"$xdvipdfmx = '{guard} xdvipdfmx -E -o %D %O %S'"] if guard else []
+    return ["latexmk", "-xelatex", *tools, "-interaction=nonstopmode", "-halt-on-error",
             "-file-line-error", "-no-shell-escape", "-quiet", tex_name]
 
 
@@ -153,8 +154,10 @@ def tex_environment() -> dict[str, str]:
             "SOURCE_DATE_EPOCH": epoch, "FORCE_SOURCE_DATE": "1"}
 
 
-def xelatex_pdf(tex: str, name: str) -> bytes:
-    """Compile in a fresh folder; on failure keep it and report the .tex and first errors."""
+def xelatex_pdf(tex: str, name: str, seconds: float = 300.0) -> bytes:
+    """Compile in a fresh folder; on failure keep it and report the .tex and first errors.
+    latexmk and the xelatex runs it starts are one process group, killed together after
+    `seconds` (the run's --time-limit; 0: no limit)."""
     if shutil.which("latexmk") is None or shutil.which("xelatex") is None:
         raise ToolMissing("the xelatex engine needs TeX Live",
                           hint="apt-get install texlive-xetex texlive-lang-chinese latexmk, "
@@ -163,11 +166,12 @@ def xelatex_pdf(tex: str, name: str) -> bytes:
     source = folder / f"{name}.tex"
     source.write_text(tex, encoding="utf-8")
     try:
-        done = subprocess.run(latexmk_command(source.name), cwd=folder, env=tex_environment(),
-                              capture_output=True, stdin=subprocess.DEVNULL,
-                              timeout=LATEXMK_TIMEOUT, check=False)
-    except subprocess.TimeoutExpired:
-        raise PdfError(f"{source}: xelatex took more than {LATEXMK_TIMEOUT} s") from None
+        done = child.run(latexmk_command(source.name), None, seconds=seconds, cwd=folder,
+                         env=tex_environment(), group=True)
+    except child.Overtime as late:
+        raise PdfError(f"xelatex {late}", where=str(source),
+                       hint="a TeX loop, or a very long document: look at the .tex, or "
+                       "raise the budget with --time-limit SECONDS") from None
     pdf = folder / f"{name}.pdf"
     if done.returncode != 0 or not pdf.exists():
         raise PdfError(f"{source}: xelatex failed\n{first_errors(folder / f'{name}.log')}")

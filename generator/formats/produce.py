@@ -33,7 +33,7 @@ def produce(model: Document, fmt: str, name: str, theme: Theme, pdf_engine: str 
     if fmt == "html":
         return pandoc.html(markdown, theme)
     if fmt == "docx":
-        return pandoc.docx(markdown)
+        return pandoc.docx(markdown, theme.seconds)
     if fmt == "pdf":
         from generator.formats.pdf import compile_pdf
 
@@ -56,7 +56,7 @@ def produce_many(models: list[Document], fmt: str, names: list[str], theme: Them
     if fmt == "html":
         return list(pandoc.html_many([render(m, "md", theme) for m in models], theme))
     if fmt == "docx":
-        return list(pandoc.docx_many([render(m, "md", theme) for m in models]))
+        return list(pandoc.docx_many([render(m, "md", theme) for m in models], theme.seconds))
     langs = {m.lang for m in models}
     if fmt != "pdf" or pdf_engine not in ("auto", "typst") or len(langs) != 1:
         return [produce(m, fmt, n, theme, pdf_engine)

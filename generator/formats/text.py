@@ -17,6 +17,7 @@ def render(model: Document, fmt: str, theme: Theme) -> str:
     name = TEMPLATE_OF[fmt]
     try:
         template = environment(syntax_of(name), theme.templates).get_template(name)
-        return bounded_render(template, model.names(), name)  # issue 20: time, calls, size
+        # issue 20: time, calls, size; the time is the run's --time-limit (issue 22)
+        return bounded_render(template, model.names(), name, theme.seconds)
     except JinjaError as exc:
         raise template_failure(exc, name) from None

@@ -68,6 +68,11 @@ _MATH_SYMBOLS = _names(r", ; ! : \ { } | _ % & # $") | {" "}
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 # pandoc reads `---` … `---` anywhere in a document as YAML metadata for its templates.
 _FENCE = re.compile(r"^[ \t]*(-{3,}|\.{3})[ \t]*$", re.M)
+# A block quote or list inside another, as a line's prefix opens them. pandoc nests its
+# tree one level per container, and a few hundred levels overflow Python's recursion where
+# solgen walks that tree; a sheet never needs more than a handful.
+_CONTAINER = re.compile(r"[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))")
+MAX_NESTING = 16
 _ENV = re.compile(r"\\(?:begin|end)\s*\{([^}]*)\}")
 
 SYMBOL_HINT = ("a latex: field holds letters, digits, _ ^ { } ' , . ( ) and commands for "
@@ -122,6 +127,9 @@ def prose_problem(markup: str) -> str:
         return f"control character U+{ord(control.group()):04X} is not allowed"
     if _FENCE.search(markup):
         return "a line of only '---' or '...' starts a metadata block in pandoc"
+    if nesting(markup) > MAX_NESTING:
+        return (f"block quotes or lists are nested more than {MAX_NESTING} deep "
+                "(count the '>' and list markers at the start of a line)")
     pending = re.split(r"\n[ \t]*\n", markup)
     while pending:
         for run in parse(pending.pop()):
@@ -132,6 +140,19 @@ def prose_problem(markup: str) -> str:
             elif run.kind in ("bold", "em"):
                 pending.append(run.body)
     return ""
+
+
+def nesting(markup: str) -> int:
+    """The deepest line's count of block quotes and list items opened by its prefix, with
+    every two columns of indentation counted as one level (a nested list's indent)."""
+    deepest = 0
+    for line in markup.splitlines():
+        indent = len(line) - len(line.lstrip(" \t"))
+        depth, at = indent // 2, indent
+        while (m := _CONTAINER.match(line, at)) and m.end() > at:
+            depth, at = depth + 1, m.end()
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _short(math: str) -> str:

@@ -171,13 +171,14 @@ class Voice:
 
     templates: TemplateSet
     lang: str
+    seconds: float = 10.0  # the render budget (Theme.seconds)
 
     def say(self, group: str, key: str, params: Mapping[str, str] | None = None) -> str:
         """The sentence for `key` with its parameters filled in (LaTeX strings), rendered
         bounded in time, calls and size like every template (theme/sandbox.py)."""
         sentence = _template(self.templates, self.lang, group, key)
         try:
-            return render(sentence, dict(params or {}), f"{group}.{key}")
+            return render(sentence, dict(params or {}), f"{group}.{key}", self.seconds)
         except (JinjaError, TemplateError) as exc:
             where = merged(self.lang, self.templates).origins.get((group, key))
             if where is None:

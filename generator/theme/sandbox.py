@@ -29,7 +29,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from generator.errors import SolgenError, TemplateError
 from generator.limits import Alarm, alarm
 
-SECONDS = 10.0  # one document's rendering takes milliseconds; this is a runaway
+SECONDS = 10.0  # the default budget; a run passes its --time-limit (Theme.seconds)
 MAX_CHARS = 50_000_000  # text one template may write
 MAX_CALLS = 1_000_000  # calls (functions, filters, methods) per rendering
 MAX_EXPONENT = 1_000
@@ -105,24 +105,27 @@ class BoundedEnvironment(SandboxedEnvironment):
         return super().call(__context, __obj, *args, **kwargs)
 
 
-def render(template: Template, context: dict[str, Any], name: str) -> str:
-    """`template` rendered with `context`, bounded in time, calls and size."""
+def render(template: Template, context: dict[str, Any], name: str,
+           seconds: float = SECONDS) -> str:
+    """`template` rendered with `context`, bounded in time (`seconds`, 0: no limit), calls
+    and size."""
     env = template.environment
     if isinstance(env, BoundedEnvironment):
         env.calls = 0
     pieces: list[str] = []
     size = 0
     try:
-        with alarm(SECONDS, unless_running=True):
+        with alarm(seconds, unless_running=True):
             for piece in template.generate(**context):
                 size += len(piece)
                 if size > MAX_CHARS:
                     raise SecurityError(f"the template wrote more than {MAX_CHARS} characters")
                 pieces.append(piece)
     except Alarm as rung:
-        raise TemplateError(f"still running after {SECONDS:g} s",
+        raise TemplateError(f"still running after {seconds:g} s",
                             where=where(rung.__traceback__, name),
-                            hint="a loop that never ends, or one that is far too long") from None
+                            hint="a loop that never ends, or one that is far too long; "
+                            "the budget is --time-limit SECONDS") from None
     except SecurityError as exc:
         raise failure(exc, name) from None
     except (SolgenError, JinjaError):

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from generator.errors import TemplateError
+from generator.limits import DEFAULT_SECONDS
 from generator.spec.file_safety import escaping_links
 from generator.theme.jinja import check_templates
 from generator.theme.messages import check_messages
@@ -13,8 +14,9 @@ from generator.theme.templates import TemplateSet
 from generator.theme.theme import Theme
 
 
-def choose(folders: Iterable[Path]) -> Theme:
-    """The theme of `folders` (then the built-in templates), for the CLI to pass down.
+def choose(folders: Iterable[Path], seconds: float = DEFAULT_SECONDS) -> Theme:
+    """The theme of `folders` (then the built-in templates), for the CLI to pass down;
+    `seconds` is the run's --time-limit, which bounds rendering, pandoc and typst too.
 
     User templates are checked at once (Jinja syntax, message keys), so a typo is reported
     before minutes of solving rather than after.
@@ -29,4 +31,4 @@ def choose(folders: Iterable[Path]) -> Theme:
     if chosen.folders:
         check_templates(chosen)
         check_messages(chosen)
-    return Theme(chosen)
+    return Theme(chosen, seconds)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from generator.limits import DEFAULT_SECONDS
 from generator.theme.templates import TemplateSet
 
 if TYPE_CHECKING:
@@ -25,6 +26,9 @@ class Theme:
     picklable: Jinja environments and merged messages are cached per theme."""
 
     templates: TemplateSet = field(default_factory=TemplateSet)
+    # The run's budget (--time-limit) for each piece of work outside sympy: one template
+    # rendering, one pandoc run, one typst compile (issue 22). 0: no limit.
+    seconds: float = DEFAULT_SECONDS
 
     @property
     def folders(self) -> tuple[Path, ...]:
@@ -35,7 +39,7 @@ class Theme:
         # Imported here: messages loads Jinja, and `solgen --help` imports no Jinja.
         from generator.theme.messages import Voice
 
-        return Voice(self.templates, lang)
+        return Voice(self.templates, lang, self.seconds)
 
     def resolve(self, name: str) -> Path:
         """The file a build uses for the template `name` (see `TemplateSet.resolve`)."""

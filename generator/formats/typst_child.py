@@ -1,0 +1,117 @@
+"""typst compiles in a child process, so a runaway document costs an error, not the build.
+
+typst-py runs the compiler inside the Python process, with no time limit, and a Rust stack
+overflow there aborts the whole process (SIGABRT, exit 134: no clean-up, no message, the
+staging folder left behind). Here one long-lived child per set of font folders
+(`python -m generator.formats.typst_server FONT_DIR…`) keeps the fonts loaded (a compile
+stays ~20 ms) and compiles document after document; the parent waits for each answer at
+most `seconds`. A child that overruns is killed and one that dies is reported; either way
+the next document gets a fresh child. The child dies with its parent
+(generator/formats/child.py) and ends when its input closes.
+
+Frames both ways: 8-byte big-endian length, then the bytes; an answer starts with one
+byte, P (a PDF), E (typst's errors) or W (typst's warnings).
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+
+from generator.errors import PdfError
+from generator.formats import child
+
+HEADER = 8
+CRASH_HINT = ("the typst program nests or recurses too deeply, or runs too long: simplify "
+              "the typst template or the document, or raise --time-limit SECONDS")
+
+
+@dataclass
+class _Child:
+    proc: subprocess.Popen[bytes]
+    owner: threading.Thread  # the parent-death signal fires when this thread ends
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def usable(self) -> bool:
+        return self.proc.poll() is None and self.owner.is_alive()
+
+
+_children: dict[tuple[str, ...], _Child] = {}
+_guard = threading.Lock()
+
+
+def _start(font_dirs: tuple[str, ...]) -> _Child:
+    argv = [sys.executable, "-m", "generator.formats.typst_server", *font_dirs]
+    proc = subprocess.Popen(child.command(argv), stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    return _Child(proc, threading.current_thread())
+
+
+def compile_pdf(source: bytes, font_dirs: tuple[str, ...], seconds: float,
+                where: str | None = None) -> bytes:
+    """The PDF typst makes of `source`; PdfError for typst's errors or warnings, for a
+    compile longer than `seconds` (0: no limit) and for a compiler that crashed."""
+    with _guard:
+        kept = _children.get(font_dirs)
+        if kept is None or not kept.usable():
+            kept = _children[font_dirs] = _start(font_dirs)
+    with kept.lock:
+        try:
+            kind, payload = _ask(kept.proc, source, seconds)
+        except (OSError, EOFError, TimeoutError) as exc:
+            _stop(kept.proc)
+            with _guard:
+                if _children.get(font_dirs) is kept:
+                    del _children[font_dirs]
+            what = (f"was still running after {seconds:g} s and was stopped"
+                    if isinstance(exc, TimeoutError)
+                    else f"crashed (exit status {kept.proc.returncode})")
+            raise PdfError(f"the typst compiler {what}", where=where, hint=CRASH_HINT) from None
+    text = payload.decode("utf-8", "replace")
+    if kind == b"E":
+        raise PdfError(f"typst could not compile the document: {text}", where=where)
+    if kind == b"W":  # e.g. "unknown font family": the PDF would silently use another font
+        raise PdfError(f"typst warned: {text}", where=where)
+    return payload
+
+
+def _ask(proc: subprocess.Popen[bytes], source: bytes, seconds: float) -> tuple[bytes, bytes]:
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(len(source).to_bytes(HEADER, "big") + source)
+    proc.stdin.flush()
+    deadline = time.monotonic() + seconds if seconds > 0 else None
+    fd = proc.stdout.fileno()
+    kind = _read(fd, 1, deadline)
+    size = int.from_bytes(_read(fd, HEADER, deadline), "big")
+    return kind, _read(fd, size, deadline)
+
+
+def _read(fd: int, size: int, deadline: float | None) -> bytes:
+    """Exactly `size` bytes from `fd`; EOFError when the child is gone, TimeoutError after
+    `deadline`."""
+    chunks: list[bytes] = []
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        while size > 0:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and (left <= 0 or not selector.select(left)):
+                raise TimeoutError
+            chunk = os.read(fd, min(size, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            size -= len(chunk)
+    return b"".join(chunks)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.kill()
+    proc.wait()
+    for stream in (proc.stdin, proc.stdout):
+        if stream is not None:
+            stream.close()
