@@ -196,7 +196,9 @@ def problem_variant_outputs(problem: Problem, out: Path, langs: list[str], forma
             if sink is not None:
                 part.files = {k: sink(v) for k, v in part.files.items()}
             parts.append(part)
-        solved += [replace(s, solution=template.symbolic) for s in chunk]
+        # Kept for the answer key and the class files: strings and numbers, no sympy.
+        solved += [replace(s, solution=template.symbolic, answers=tuple(
+            replace(a, exact=None) for a in s.answers)) for s in chunk]
     refuse_failures(problem, solved)
     return assemble(template, solved, parts, out, langs, formats, request, theme)
 
