@@ -19,7 +19,7 @@ from generator.build.outputs import prepare_all
 from generator.formats.produce import produce_many
 from generator.theme.theme import Theme
 from generator.variants.sampler import Sampler, numbered
-from generator.variants.solution import Solved, Template
+from generator.variants.solution import SUBSTITUTE_AFTER, Solved, Template
 from generator.view.model import check_counts
 from generator.view.sheets import Sheets
 
@@ -52,6 +52,7 @@ def _both_ways(path: Path, count: int) -> tuple[list[Solved], list[Solved], Temp
     sampler = Sampler(problem)
     template = Template(problem, sampler)
     assert template.instances is not None  # the template was proved: variants substitute
+    template.in_full = SUBSTITUTE_AFTER  # substitute from the first variant on
     variants = numbered(sampler, 5, count)
     substituted = [template.solve(v) for v in variants]
     instances, template.instances = template.instances, None
@@ -81,6 +82,14 @@ def _same(path: Path, count: int) -> list[Solved]:
 def test_substituted_sgd_variants_print_the_bytes_of_variants_solved_in_full() -> None:
     solved = _same(SGD, 120)
     assert all(not s.read_back for s in solved)  # σ never evaluates: every one substituted
+
+
+def test_a_class_substitutes_after_its_first_variants() -> None:
+    problem = prepare_all([SGD])[0]
+    sampler = Sampler(problem)
+    template = Template(problem, sampler)
+    solved = [template.solve(v) for v in numbered(sampler, 5, SUBSTITUTE_AFTER + 2)]
+    assert [s.read_back for s in solved] == [True] * SUBSTITUTE_AFTER + [False, False]
     drawn = [dict(s.variant.drawn.point) for s in solved]
     # The draws reach the numbers a printer treats apart: 0, 1, −1, decimals, y = 0 and 1.
     values = {v for point in drawn for v in point.values()}
@@ -115,6 +124,7 @@ def test_a_wrong_number_in_a_slot_fails_the_variant(monkeypatch: pytest.MonkeyPa
     problem = prepare_all([SGD])[0]
     sampler = Sampler(problem)
     template = Template(problem, sampler)
+    template.in_full = SUBSTITUTE_AFTER
     solved = template.solve(numbered(sampler, 5, 1)[0])
     assert not solved.read_back  # substituted, not solved in full
     assert any(f.startswith("arithmetic:") for f in solved.failures), solved.failures

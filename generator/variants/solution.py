@@ -34,6 +34,7 @@ from generator.variants.sampler import Sampler, Variant, answer_exprs
 from generator.variants.slots import Shown, Slots, plain_text
 
 EPS = mpmath.mpf(10) ** -30
+SUBSTITUTE_AFTER = 3  # variants of a class solved in full before the template is proved
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,9 @@ class Template:
         self.node_truth = {n: compile_mp(self.args, graph.inline(n)) for n in graph.nodes}
         self.lines = self._lines(graph)
         self.proofs = Proofs(graph)  # symbolic lines proved once for every variant
-        self.instances = self._instances()
+        self._instances: Instances | None = None
+        self._tried = False  # whether the slotted template was made (lazily, see below)
+        self.in_full = 0  # variants solved in full so far
         # The symbolic part: the solution without a numeric section of the base values.
         sections = tuple(s for s in problem.solution.sections if s.key != "numeric")
         self.symbolic = replace(problem.solution, sections=sections)
@@ -101,9 +104,20 @@ class Template:
         return NumericLines(graph, by_param, self.digits, self.decimals, self.slots, truth,
                             _agree)
 
-    def _instances(self) -> Instances | None:
+    @property
+    def instances(self) -> Instances | None:
         """A kind solved in full that writes its solution once with slots: proved here once,
         then each variant is substituted (None: each is solved and verified in full)."""
+        if not self._tried:
+            self._tried = True
+            self._instances = self._make_instances()
+        return self._instances
+
+    @instances.setter
+    def instances(self, value: Instances | None) -> None:
+        self._tried, self._instances = True, value
+
+    def _make_instances(self) -> Instances | None:
         if not self.hooks.solved_in_full:
             return None
         slotted = self.hooks.template(self.problem.spec, self.problem.graph)
@@ -158,7 +172,10 @@ class Template:
 
     def _in_full(self, variant: Variant) -> Solved:
         graph, point = self.problem.graph, variant.drawn.point
-        made = self.instances.solve(point) if self.instances is not None else None
+        # The first variants are solved in full: a class of one or two does not pay for
+        # proving the template (~0.1 s), which pays off from a handful of variants on.
+        instances = self.instances if self.in_full >= SUBSTITUTE_AFTER else None
+        made = instances.solve(point) if instances is not None else None
         if made is not None:
             solution, failures = made[0], list(made[1])
         else:
@@ -167,6 +184,7 @@ class Template:
                                             self.proofs)
             failures = [f"step {i} ({st.rule}): {st.check.detail if st.check else ''}"
                         for i, st in failed]
+            self.in_full += 1
         with mpmath.workdps(DPS):
             args = self._args(point)
             answers = tuple(self._answer(key, solution.answers[key], self.truth[key][1](*args))
