@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from generator.build.filesystem import DiskError
 from generator.build.lifeline import guard_worker, quiet_children
 from generator.build.outputs import Output, display, no_clashes, outputs, prepare_all, prepare_one
 from generator.build.progress import Tick
@@ -169,6 +170,8 @@ def _produce(problem: Problem | Sheet, plan: Plan, progress: Tick | None = None,
         files += _variant_outputs(drawn[0], plan, count or 0, progress, sink)
         return _Unit(files, None, True, count or 0, steps, problem.path)
     except SolgenError as exc:
+        if sink is not None and isinstance(exc, DiskError):
+            raise  # the staging folder cannot be written: the build stops, not the problem
         return _Unit([], exc.render().removesuffix("\n"), path=problem.path)
 
 

@@ -150,8 +150,8 @@ def _produce(files: list[Path], out: Path, options: dict[str, Any], roster: Path
     # Not with --keep-going: a problem that fails after some of its sheets were written
     # must leave none behind, so its sheets wait until it has passed.
     stage = staging.Stage(out)
-    stage.open()
     try:
+        stage.open()
         result = j.run(files, plan, jobs, keep_going, progress,
                        None if keep_going else stage.add)
     except BaseException:
