@@ -52,7 +52,7 @@ CASES = {
     "unknown_kind": (MINIMAL.replace("kind: gradient", "kind: integral"),
                      "x.yaml:3: kind: unknown kind 'integral'\n"
                      "  hint: kind is one of: gradient, sgd_step, self_derivatives, identity,"
-                     " discussion, training\n"),
+                     " discussion, training, derivative, partials\n"),
     "missing_key": (MINIMAL.replace("wrt: [w]\n", ""),
                     "x.yaml:1: wrt: missing key\n  hint: add this key\n"),
     "code_in_expression": (MINIMAL.replace("(w*x - 1)^2", "__import__('os').getcwd()"),

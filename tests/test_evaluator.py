@@ -46,3 +46,26 @@ def test_the_walk_itself_runs_for_known_functions() -> None:
     ev.slow = lambda point: called.append(point) or Integer(0)  # type: ignore[method-assign]
     value = ev({x: Rational(1, 3), y: Rational(-2, 7), z: Rational(5, 4)})
     assert not called and value != 0
+
+
+def test_a_huge_exact_power_is_not_built_at_a_far_point() -> None:
+    # x^x at x = −5·10⁶ is complex; sympy's exact fallback would build a 33-million-digit
+    # rational and never return. The point has no value (skipped), found fast.
+    import time
+
+    from generator.check import agreement
+
+    e = x**x * (log(x) + 1)
+    ev = Evaluator(e, [x], 60)
+    start = time.monotonic()
+    assert ev.precise({x: Integer(-5_000_000)}, 60) == (None, 0.0)
+    assert ev.slow({x: Integer(-5_000_000)}) is sympy.nan
+    assert time.monotonic() - start < 5
+    far = Integer(5_000_000)  # real there: the walk still gives it
+    value, _ = ev.precise({x: far}, 60)
+    assert value is not None
+    # Sound: skipping such points never lets a wrong line through.
+    wrong = agreement.numeric(e, x**x * log(x), [x], known=[{x: Integer(-5_000_000)}])
+    assert wrong.status == "failed"
+    right = agreement.numeric(e, sympy.diff(x**x, x), [x], known=[{x: Integer(-5_000_000)}])
+    assert right.status == "numeric"

@@ -110,3 +110,33 @@ def test_a_second_build_of_a_locked_folder_says_who_holds_it(tmp_path: Path) -> 
                              "for it\n")
     assert build(out, str(tmp_path / "week1-sgd-step.yaml"))[0] == 0
 
+
+
+def test_an_output_folder_that_is_not_solgens_own_is_refused(tmp_path: Path,
+                                                             monkeypatch: object) -> None:
+    """A build swaps OUT as a whole: `--out .`, a folder above, a repository or a folder
+    holding the inputs would be replaced (with hard links of everything in it). Refused as a
+    usage error (exit 2) before any work, and nothing in the folder changes."""
+    import pytest
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    course = tmp_path / "course"
+    (course / "problems").mkdir(parents=True)
+    problem = course / "problems" / "sgd.yaml"
+    shutil.copy(SGD, problem)
+    (tmp_path / "repo" / ".git").mkdir(parents=True)
+    monkeypatch.chdir(course)
+    for out, reason in [(Path("."), "the current folder or a folder above it"),
+                        (tmp_path, "the current folder or a folder above it"),
+                        (tmp_path / "repo", "a git working tree"),
+                        (course / "problems", "an input of this build")]:
+        before = sorted(p.name for p in out.iterdir())
+        result = CliRunner().invoke(main, ["build", str(problem), "--out", str(out),
+                                           "--format", "json"])
+        assert result.exit_code == 2, result.output
+        assert reason in result.output and "Invalid value for --out" in result.output
+        assert sorted(p.name for p in out.iterdir()) == before
+    result = CliRunner().invoke(main, ["build", str(problem), "--out", "output",
+                                       "--format", "json", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert (course / "output" / "week1-sgd-step-variants.json").is_file()

@@ -57,7 +57,7 @@ def _spec_of(name: str) -> models.AnySpec:
 
 
 KIND_MODELS = {"GradientSpec", "SgdSpec", "SelfDerivativesSpec", "IdentitySpec",
-               "DiscussionSpec", "TrainingSpec"}
+               "DiscussionSpec", "TrainingSpec", "DerivativeSpec", "PartialsSpec"}
 
 
 def test_no_stage_after_the_solvers_names_a_kind_model() -> None:

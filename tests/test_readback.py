@@ -44,6 +44,7 @@ layers:
   - loss: {kind: ce, target: y, pred: p, out: L}
 loss: L
 wrt: [b3]
+display: {method: paths}  # the path sum is where the bracket was lost; auto derives p − y
 """
 
 
@@ -162,4 +163,40 @@ def test_a_bracketed_sum_reads_as_its_head_times_its_terms() -> None:
     rb.sum_line(step, r"- 2 y\Big[x - z\Big]", "- 2 y", ["x", "- z"])
     assert rb.mismatches == []
     rb.sum_line(step, r"- 2 y\Big[x\Big] - z", "- 2 y", ["x", "- z"])  # bracket closed early
+    assert len(rb.mismatches) == 1
+
+
+def _derivative_sheet_reader() -> ReadBack:
+    from generator.solvers.parts.diff_steps import names
+
+    return ReadBack(names([x, y]))
+
+
+def test_derivative_sheet_lines_read_back_to_the_step_value() -> None:
+    from generator.solvers.parts.diff_rules import Ddx, Pdx
+
+    rb = _derivative_sheet_reader()
+    product = sympy.Add(Mul(Ddx(x**2, x), sympy.sin(x), evaluate=False),
+                        Mul(x**2, Ddx(sympy.sin(x), x), evaluate=False), evaluate=False)
+    rb.fragment(Step("d_product", product),
+                r"\frac{d}{d x}(x^{2}) \sin(x) + x^{2} \frac{d}{d x}(\sin(x))", product)
+    rb.fragment(Step("d_variable", Ddx(x, x)), r"\frac{d x}{d x}", Ddx(x, x))
+    partial = Mul(sympy.exp(x * y), Pdx(x * y, x), evaluate=False)
+    rb.fragment(Step("d_chain_exp", partial), r"e^{x y} \frac{\partial}{\partial x}(x y)",
+                partial)
+    rb.fragment(Step("d_constant_multiple", y), "y", y)  # the variable, not the notation y
+    assert rb.mismatches == []
+    # d/dx of the bracket alone is not d/dx of the whole product: refused.
+    whole = Ddx(x**2 * sympy.sin(x), x)
+    rb.fragment(Step("d_product", whole), r"\frac{d}{d x}(x^{2}) \sin(x)", whole)
+    assert len(rb.mismatches) == 1 and "reads back as" in rb.mismatches[0].detail
+
+
+def test_partial_names_read_back_as_the_names_they_print() -> None:
+    fx, grad = Symbol("f_x"), Symbol("grad_f")
+    rb = ReadBack({fx: r"\frac{\partial f}{\partial x}", grad: r"\nabla f", x: "x"})
+    rb.fragment(Step("d_result", fx), r"\frac{\partial f}{\partial x}", fx)
+    rb.fragment(Step("p_gradient", grad), r"\nabla f", grad)
+    assert rb.mismatches == []
+    rb.fragment(Step("d_result", fx), r"\frac{\partial f}{\partial y}", fx)
     assert len(rb.mismatches) == 1

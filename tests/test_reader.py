@@ -142,3 +142,15 @@ def _names_only(expr: sympy.Basic, value: sympy.Basic) -> bool:
     notation = any(type(f).__module__.endswith(".notation") for f in expr.atoms(sympy.Function))
     labels = any(not v.name.isidentifier() for v in expr.free_symbols)
     return notation or labels or expr.has(Derivative) or value.has(Primed)
+
+
+def test_an_operator_before_a_bracket_differentiates_that_bracket_only() -> None:
+    # The product rule's line: (x²)′ · sin x, not (x² sin x)′ (issue 19's hang began here).
+    assert read(r"\frac{d}{d x}(x^{2}) \sin(x)") == Derivative(x**2, x) * sympy.sin(x)
+    assert read(r"\frac{d}{dx}\left(x^{2}\right)\sin(x) + x^{2} \frac{d}{dx}(\sin(x))") == (
+        Derivative(x**2, x) * sympy.sin(x) + x**2 * Derivative(sympy.sin(x), x))
+    assert read(r"\frac{\partial}{\partial x}(y x^{2}) y") == y * Derivative(y * x**2, x)
+    # A power of the bracket goes with it, as in d/dx (3x+1)^{10}.
+    assert read(r"\frac{d}{dx}(3x + 1)^{10}") == Derivative((3 * x + 1)**10, x)
+    # Without a bracket the operator still takes the product that follows.
+    assert read(r"\frac{d}{dx} x^{2} \sin x") == Derivative(x**2 * sympy.sin(x), x)

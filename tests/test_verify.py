@@ -121,3 +121,16 @@ def test_numeric_check_sets_symbols_that_cancel_in_the_difference() -> None:
     b = (y - x) ** 2 + w * (w + 1) / 2 - w / 2
     assert compare(a, b).status in ("proved", "numeric")
     assert compare(a, b + w).status == "failed"
+
+
+def test_a_local_definition_that_is_zero_is_put_in() -> None:
+    # A sample whose x is 0: the body 0 is a definition, not "no definition".
+    from generator.check.verify import Meaning
+    from generator.graph.model import Graph
+
+    s, u, v = sympy.symbols("s u v")
+    graph = Graph()
+    graph.nodes[u] = 2 * v
+    meaning = Meaning(graph, {s: sympy.Integer(0)})
+    assert meaning.inline(s * u + v) == v
+    assert meaning.inline(s * u + v, keep=s) == 2 * s * v + v

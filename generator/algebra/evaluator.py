@@ -8,6 +8,11 @@ arithmetic (mpmath, never float64). Anything this walker does not know (a functi
 without an mpmath twin, a complex value, a pole) falls back to sympy for that point,
 so results never depend on the fast path.
 
+Where the walk cannot go, sympy's exact arithmetic can run for ever: x^x at x = −5·10⁶ is
+a complex value, and `xreplace` alone builds (−5·10⁶)^(−5·10⁶) exactly, 33 million digits.
+So the fallback is refused (the value is "unknown" at that point, and the caller skips the
+point, never accepts on it) when some power's exponent there exceeds MAX_EXPONENT.
+
 `precise` also reports how many digits the sums on the way lost to cancellation
 (1 − σ(40) at 40 digits keeps almost none), so the verifier can raise the precision
 until what is left is enough, instead of comparing noise.
@@ -15,6 +20,8 @@ until what is left is enough, instead of comparing noise.
 
 from __future__ import annotations
 
+import signal
+import threading
 from typing import Any
 
 import mpmath
@@ -22,12 +29,33 @@ import sympy
 from sympy import Symbol
 
 from generator.algebra.functions import mp_function
+from generator.limits import Alarm, alarm
 
 FAST_ABOVE = 60  # tree nodes; below this sympy's own evaluation is as fast, unless …
 # … the tree holds a function: sympy evaluates σ(3/2) by building 1/(1 + e^(-3/2)) and
 # evalf-ing that, ~2 ms a call, where the walk takes ~0.1 ms (an SGD variant's checks).
 
 _LOG10_2 = 0.30103  # digits per bit, for mpmath.mag (a power of two)
+# The largest exponent sympy is asked to raise an exact number to (the reader's cap on a
+# printed power too): 1000 keeps an exact power of a point's value to some 10⁴ digits.
+MAX_EXPONENT = 1000
+FALLBACK_SECONDS = 10.0  # one point's sympy evaluation; only a pathological tree gets near
+
+
+def _bounded_n(expr: sympy.Basic, point: dict[Symbol, sympy.Rational], digits: int
+               ) -> sympy.Basic | None:
+    """`sympy.N` at the point, or None when it runs past FALLBACK_SECONDS (a last guard
+    behind `too_exact`: exact powers nested in powers). Under a problem's own time limit
+    that limit is the one to ring, and its alarm is never swallowed here."""
+    outer = (threading.current_thread() is not threading.main_thread()
+             or signal.getitimer(signal.ITIMER_REAL)[0] > 0)
+    try:
+        with alarm(FALLBACK_SECONDS, unless_running=True):
+            return sympy.N(expr.xreplace(point), digits)
+    except Alarm:
+        if outer:
+            raise
+        return None
 
 
 class Unknown(Exception):
@@ -50,7 +78,27 @@ class Evaluator:
         self.fast = _size(expr, FAST_ABOVE) > FAST_ABOVE or bool(expr.atoms(sympy.Function))
 
     def slow(self, point: dict[Symbol, sympy.Rational]) -> sympy.Basic:
-        return sympy.N(self.expr.xreplace(point), self.digits)
+        value = None if self.too_exact(point) else _bounded_n(self.expr, point, self.digits)
+        return sympy.nan if value is None else value  # no value in bounded time: as a pole
+
+    def too_exact(self, point: dict[Symbol, sympy.Rational]) -> bool:
+        """Whether putting the point in would make sympy build a huge exact power: some
+        exponent there is above MAX_EXPONENT, or cannot be bounded (not real, unknown)."""
+        powers = [p for p in sympy.preorder_traversal(self.expr) if isinstance(p, sympy.Pow)
+                  and p.free_symbols and not (p.exp.is_Number and abs(p.exp) <= MAX_EXPONENT)]
+        if not powers:
+            return False
+        memo: dict[sympy.Basic, Any] = {}
+        with mpmath.workdps(15):
+            memo.update({s: mpmath.mpf(v.p) / v.q for s, v in point.items()})
+            for p in powers:
+                try:
+                    exp = self._walk(p.exp, memo)
+                except (Unknown, ZeroDivisionError, ValueError, TypeError, OverflowError):
+                    return True
+                if not isinstance(exp, mpmath.mpf) or not abs(exp) <= MAX_EXPONENT:
+                    return True
+        return False
 
     def __call__(self, point: dict[Symbol, sympy.Rational]) -> sympy.Basic:
         if not self.fast:
@@ -81,7 +129,9 @@ class Evaluator:
             pass
         # sympy's evalf raises its own precision on cancellation: nothing to report.
         self.lost = 0.0
-        slow = sympy.N(self.expr.xreplace(point), digits)
+        slow = None if self.too_exact(point) else _bounded_n(self.expr, point, digits)
+        if slow is None:
+            return None, 0.0  # cannot decide here: the caller skips the point
         if slow.is_Float:
             return mpmath.mpf(slow._mpf_), 0.0
         if slow.is_Rational:

@@ -278,6 +278,9 @@ def _sigmoid_at(x: Any, prec: int) -> Any:
 MPMATH: dict[Any, Callable[..., Any]] = {
     sympy.exp: mpmath.exp, sympy.log: mpmath.log, sympy.tanh: mpmath.tanh,
     sympy.sin: mpmath.sin, sympy.cos: mpmath.cos, sympy.Abs: mpmath.fabs,
+    # tan and the inverse trig functions: kind derivative and partials parse them.
+    sympy.tan: mpmath.tan, sympy.atan: mpmath.atan, sympy.asin: mpmath.asin,
+    sympy.acos: mpmath.acos,
     **{cls: cls.mp for cls in (sigmoid, step, relu, leaky_relu, softplus, softmax)},
 }
 

@@ -1,5 +1,7 @@
 """Leibniz fractions: `\\frac{\\partial L}{\\partial w_{11}}`, `\\frac{d^2 s}{dx^2}` and the
-operator forms `\\frac{\\partial}{\\partial x}(…)`, `\\frac{d}{dx} f`.
+operator forms `\\frac{\\partial}{\\partial x}(…)`, `\\frac{d}{dx} f`: an operator followed by a
+bracket applies to that bracket (and its power) only, `\\frac{d}{dx}(x^2) \\sin x` is
+(x²)′ · sin x; without a bracket it applies to the product that follows.
 
 A derivative of a name stays an unevaluated `Derivative`: only whoever knows what the name
 stands for (a problem's graph, a submission's definitions) can give it a value. A derivative
@@ -35,6 +37,10 @@ def fraction(p: Parser) -> sympy.Basic | None:
         raise ReadError("the orders above and below the fraction bar differ", head)
     if of:
         inner = p.sub(of)
+    elif p.is_("(", "[", r"\{"):
+        # d/dx (x^2) sin x: a bracket scopes the operator, as a reader of the sheet takes it
+        # (the product rule's lines print exactly this); a power of the bracket goes with it.
+        inner = p.postfix()
     elif p.peek() is not None and p.starts_factor():
         inner = p.product()  # operator form: ∂/∂x applies to the product that follows
     else:

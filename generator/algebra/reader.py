@@ -395,7 +395,8 @@ class Parser:
         of = self.take()
         if of.kind not in ("word", "cmd"):
             raise ReadError("∇ of what?", of)
-        return opaque(f"nabla_{wrt} {of.text.lstrip(chr(92))}")
+        name = f"nabla_{wrt} {of.text.lstrip(chr(92))}"
+        return self.vocabulary.symbols.get(name) or opaque(name)  # ∇f declared by a kind
 
     def slashed_partial(self, tok: Token) -> sympy.Basic:
         """`\\partial L / \\partial w` written inline with a slash."""

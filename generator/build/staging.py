@@ -55,6 +55,25 @@ class Places:
                       real.parent / f".{real.name}.solgen-old")
 
 
+def unsafe_out(out: Path, inputs: Iterable[Path]) -> str:
+    """Why OUT must not be replaced as a whole ("" when it may): a build swaps the entire
+    folder, so it must not be the folder one works in, a folder above it, a repository, or
+    a folder that holds the build's own inputs."""
+    real = Path(os.path.realpath(out))
+    here = Path(os.path.realpath(Path.cwd()))
+    if real == here or real in here.parents:
+        return "it is the current folder or a folder above it"
+    if real == Path.home().resolve() or real == Path(real.anchor):
+        return "it is a home or root folder"
+    if (real / ".git").exists():
+        return "it is a git working tree"
+    for given in inputs:
+        source = Path(os.path.realpath(given))
+        if source == real or real in source.parents:
+            return f"it holds an input of this build ({given})"
+    return ""
+
+
 def clean_leftovers(places: Places) -> None:
     """Undo what an interrupted build left; call only while holding OUT's lock."""
     try:

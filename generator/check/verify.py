@@ -77,7 +77,7 @@ class Meaning:
         return self.inline(sympy.diff(self.inline(top, keep=var), var))
 
     def partial(self, d: Derivative, lhs: bool) -> sympy.Basic:
-        inner, variables = d.expr, d.variables
+        inner, variables = _plain_functions(d.expr), d.variables
         if len(variables) == 1 and not lhs:
             var = variables[0]
             body = self.body(inner) if isinstance(inner, Symbol) else None
@@ -100,6 +100,15 @@ class Meaning:
                                     lambda d: self.partial(d, lhs))
             out.append(self.inline(resolved))
         return out
+
+
+def _plain_functions(expr: sympy.Basic) -> sympy.Basic:
+    """A display twin (ln printed for log: a subclass naming its value's function in
+    `plain_function`) as that function, so x·ln x differentiated is log x + 1 and cancels
+    against the step's log x + 1 instead of standing apart as another function."""
+    def twin(e: sympy.Basic) -> bool:
+        return getattr(type(e), "plain_function", None) is not None
+    return expr.replace(twin, lambda e: type(e).plain_function(*e.args))
 
 
 class Proofs:

@@ -109,6 +109,11 @@ def _build(paths: list[Path], out: Path, options: dict[str, Any], roster: Path |
     start = time.perf_counter()
     theme = choose(templates, seconds)
     files = b.problem_files(paths or [Path("problems")])
+    unsafe = staging.unsafe_out(out, [*files, *([roster] if roster else []), *templates])
+    if unsafe:
+        raise click.BadParameter(f"{out} cannot be the output folder: {unsafe}. solgen "
+                                 "replaces the output folder as a whole; give it a folder of "
+                                 "its own, such as output/", param_hint="--out")
     key = cache.fingerprint([*files, *([roster] if roster else [])], options, templates)
     with lock.hold(out, wait):
         staging.clean_leftovers(staging.Places.of(out))  # of a build stopped earlier

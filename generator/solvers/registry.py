@@ -25,6 +25,8 @@ MODULES = {
     "identity": "generator.solvers.identity",
     "discussion": "generator.solvers.discussion",
     "training": "generator.solvers.training",
+    "derivative": "generator.solvers.differentiation",
+    "partials": "generator.solvers.partial_derivatives",
 }
 
 

@@ -18,7 +18,10 @@ from generator.algebra.trace import Block, Section, Solution, Step
 from generator.errors import SpecError, SpecErrors
 from generator.graph.model import Graph
 from generator.solvers.kind import GraphKind
+from generator.solvers.parts import optimizers
 from generator.solvers.parts.backprop import backward_sections
+from generator.solvers.parts.optimizer_steps import optimizer_sections
+from generator.solvers.parts.subgradient import subgradient_notes
 from generator.solvers.parts.training_steps import Run, run, step_blocks
 from generator.spec.models import TrainingSpec
 from generator.spec.source import Source
@@ -60,8 +63,9 @@ def solve(spec: TrainingSpec, graph: Graph) -> Solution:
     intro = [
         Block("sgd_model", {}, tuple(Step("definition", graph.display[n], lhs=n)
                                      for n in graph.nodes), layout="aligned"),
+        *_kink_notes(graph),
         Block("training_data", {}, table=_data_table(spec, graph)),
-        Block("training_setup", _setup_params(spec, graph, result)),
+        *_setup(spec, graph, result),
     ]
     backward, names = backward_sections(graph, params)
     result.names.update(names)
@@ -70,7 +74,8 @@ def solve(spec: TrainingSpec, graph: Graph) -> Solution:
              if b.key != "forward_definitions"]  # Step 1 already shows the model
     sections = [Section("training_model", tuple(intro)),
                 Section("training_gradients", (Block("training_gradient"), *grads)),
-                *step_blocks(spec, graph, result),
+                *(optimizer_sections(spec, graph, result) if optimizers.used(spec)
+                  else step_blocks(spec, graph, result)),
                 Section("training_table", (Block("training_table_intro", {},
                                                  table=_table(result)),))]
     answers = {f"{p.name}^({len(result.thetas) - 1})": result.thetas[-1][p] for p in params}
@@ -92,6 +97,33 @@ def _data_table(spec: TrainingSpec, graph: Graph) -> tuple[tuple[sympy.Basic | s
     return (head, *rows)
 
 
+def _kink_notes(graph: Graph) -> list[Block]:
+    # Every number of the run takes ReLU'(0) from this convention, so the sheet states it.
+    keys = [key for key, _ in graph.notes if key.endswith("_subgradient")]
+    keys += [key for key, _ in subgradient_notes(graph)]
+    items = tuple((key, dict[str, sympy.Basic | str]()) for key in keys)
+    return [Block("", {}, (), items=items)] if items else []
+
+
+def _setup(spec: TrainingSpec, graph: Graph, result: Run) -> list[Block]:
+    """The settings sentence; with an optimizer, its update rule, weight decay, schedule."""
+    if not optimizers.used(spec):
+        return [Block("training_setup", _setup_params(spec, graph, result))]
+    s = optimizers.Settings.of(spec)
+    params = {k: v for k, v in _setup_params(spec, graph, result).items() if k != "momentum"}
+    blocks = [Block("training_setup_optimizer", params),
+              Block(f"training_rule_{s.name}", {"mu": s.momentum, "beta1": s.beta1,
+                                                 "beta2": s.beta2, "rho": s.rho,
+                                                 "eps": sympy.Float(s.eps, 3)})]
+    if s.weight_decay:
+        key = "training_decay_decoupled" if s.decoupled else "training_decay_l2"
+        blocks.append(Block(key, {"wd": s.weight_decay}))
+    if s.schedule is not None:
+        kind, k, c = s.schedule
+        blocks.append(Block(f"training_schedule_{kind}", {"k": str(k), "c": c}))
+    return blocks
+
+
 def _setup_params(spec: TrainingSpec, graph: Graph, result: Run
                   ) -> dict[str, sympy.Basic | str]:
     # θ⁰ as the file writes it (0.5, not 1/2): a statement states every given (issue 15).
@@ -108,8 +140,11 @@ def _table(result: Run) -> tuple[tuple[sympy.Basic | str, ...], ...]:
     head: tuple[sympy.Basic | str, ...] = ("col_step", "col_batch", *result.params, "col_loss")
     rows: list[tuple[sympy.Basic | str, ...]] = []
     for t, theta in enumerate(result.thetas):
-        batch: sympy.Basic | str = (sympy.Tuple(*result.batches[t - 1]) if t
-                                    else "col_initial")
+        # A batch of one sample is that sample's number: a 1-tuple would print as (1,).
+        batch: sympy.Basic | str = ("col_initial" if not t else
+                                    sympy.Integer(result.batches[t - 1][0])
+                                    if len(result.batches[t - 1]) == 1
+                                    else sympy.Tuple(*result.batches[t - 1]))
         rows.append((sympy.Integer(t), batch,
                      *[_round(theta[p], result.digits) for p in result.params],
                      _round(result.losses[t], result.digits)))

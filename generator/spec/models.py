@@ -87,10 +87,14 @@ class SymbolSpec(Strict):
 class ForNode(Strict):
     """`name{i}{j}: {for: {i: [0, 1], j: [0, 1]}, expr: "..."}`: one node per index tuple."""
 
-    for_: dict[str, list[int]] = Field(
+    for_: dict[str, list[Annotated[int, Field(ge=0)]]] = Field(
         alias="for", description="Each index and the values it runs over.")
+    sum: dict[str, list[Annotated[int, Field(ge=0)]]] = Field(
+        {}, description="Indices summed over inside each node: `{for: {i: [0, 1]}, sum: {k: "
+        "[0, 1]}, expr: \"w{k}*x{2*i+k}\"}` is z_i = Σ_k w_k x_{2i+k}.")
     expr: str | Number = Field(
-        description="The node's expression; `{i+1}` in it is replaced by the index value.")
+        description="The node's expression; `{2*i+k}` in it is replaced by the index value "
+        "(an affine expression over integers and the `for:`/`sum:` letters).")
     latex: LatexName | None = Field(None, description="How the nodes print, with the same `{i}`.")
 
 
@@ -147,10 +151,12 @@ class GradientDisplay(Strict):
     sigmoid_form: Literal["sigma", "exp"] = Field(
         default="sigma", description="`exp` also writes σ(z)(1 − σ(z)) with e^(−z).")
     # paths: one chain-rule sum per parameter (seed 002); backprop: δ = ∂L/∂v from the loss
-    # backwards, with ∇W = δ xᵀ for dense matrices; auto: paths while they are few.
+    # backwards, with ∇W = δ xᵀ for dense matrices; auto: paths while they are few and the
+    # output is not softmax + CE or σ + BCE (backprop derives p − y there).
     method: Literal["paths", "backprop", "auto"] = Field(
         default="auto", description="Chain-rule path sums, backpropagation (δ from the loss "
-        "backwards), or paths while they are few.")
+        "backwards), or paths while they are few and the output is not softmax + CE or "
+        "σ + BCE (backprop derives p − y there).")
     conv_touches: bool | None = Field(
         default=None, description="List ∂z/∂w for every kernel weight; default: when a conv has "
         "stride or padding.")
@@ -265,6 +271,20 @@ class DiscussionSpec(ProblemBase):
                                       description="The questions, in order.")
 
 
+class Schedule(Strict):
+    """How the learning rate changes from one update to the next (torch.optim.lr_scheduler)."""
+
+    kind: Literal["step", "cosine"] = Field(
+        description="`step`: η·γ^⌊(t−1)/step_size⌋ (StepLR); `cosine`: η_min + (η − η_min)"
+        "(1 + cos(π(t−1)/t_max))/2 (CosineAnnealingLR).")
+    step_size: Annotated[int, Field(ge=1)] = Field(1, description="Updates between two "
+                                                   "decays (step).")
+    gamma: Annotated[float, Field(gt=0, le=1)] = Field(0.1, description="Decay factor (step).")
+    t_max: Annotated[int, Field(ge=1)] = Field(10, description="Updates of half a cosine "
+                                               "period (cosine).")
+    eta_min: Annotated[float, Field(ge=0)] = Field(0, description="Smallest rate (cosine).")
+
+
 class TrainingSpec(GraphSpec):
     """k steps of mini-batch SGD (optional momentum) on a small data set, in numbers."""
 
@@ -281,8 +301,52 @@ class TrainingSpec(GraphSpec):
         "default 1, 2, ….")
     momentum: Annotated[float, Field(ge=0, lt=1)] = Field(
         0, description="μ: v ← μv + ḡ, θ ← θ − ηv (as torch.optim.SGD).")
+    optimizer: Literal["sgd", "nesterov", "adagrad", "rmsprop", "adam"] = Field(
+        "sgd", description="The update rule, as torch.optim writes it (docs/layers.md, "
+        "\"Optimizers\"); nesterov uses `momentum`.")
+    beta1: Annotated[float, Field(ge=0, lt=1)] = Field(0.9, description="Adam's β₁.")
+    beta2: Annotated[float, Field(ge=0, lt=1)] = Field(0.999, description="Adam's β₂.")
+    rho: Annotated[float, Field(ge=0, lt=1)] = Field(
+        0.99, description="RMSProp's decay ρ (torch calls it alpha).")
+    eps: Annotated[float, Field(gt=0, le=1)] | None = Field(
+        None, description="ε of AdaGrad, RMSProp and Adam; default as torch (1e-10, 1e-8, "
+        "1e-8).")
+    weight_decay: Annotated[float, Field(ge=0, lt=1)] = Field(
+        0, description="λ: as L2 (g + λθ, torch's weight_decay) or decoupled.")
+    decoupled: bool = Field(False, description="Decoupled weight decay θ ← θ − ηλθ − η·update "
+                            "(AdamW) instead of L2.")
+    schedule: Schedule | None = Field(None, description="A learning-rate schedule.")
     precision: Annotated[int, Field(ge=2, le=30)] = Field(6, description="Significant digits "
                                                           "shown.")
+
+
+class DerivativeSpec(ProblemBase):
+    """d/dx of any expression, step by step by named rules (sum, product, quotient, chain, …)."""
+
+    kind: Literal["derivative"] = Field(description=_KIND)
+    function: str | Number | list[str | Number] = Field(
+        description="f(x) in sympy syntax (`x^2*sin(x)`, `ln(cos(x))`, `arctan(sqrt(x))`), "
+        "or a list of them: parts (a), (b), ….")
+    variable: str = Field("x", pattern=_NAME, description="The variable of f.")
+    name: str = Field("f", pattern=_NAME, description="The function's name: f'(x).")
+    at: str | Number | None = Field(
+        None, description="Also evaluate f' at this point, e.g. `1` or `pi/4`.")
+    precision: int = Field(6, ge=1, le=30, description="Decimal places of the value at `at`.")
+
+
+class PartialsSpec(ProblemBase):
+    """∂f/∂x, ∂f/∂y, the gradient and the Hessian of f(x, y), each entry by the rules."""
+
+    kind: Literal["partials"] = Field(description=_KIND)
+    function: str | Number = Field(description="f in sympy syntax, e.g. `x^2*y + exp(x*y)`.")
+    variables: list[Annotated[str, Field(pattern=_NAME)]] = Field(
+        ["x", "y"], min_length=2, max_length=3, description="The variables of f, in order.")
+    name: str = Field("f", pattern=_NAME, description="The function's name.")
+    hessian: bool = Field(True, description="Also the second partials and the Hessian.")
+    at: dict[str, str | Number] | None = Field(
+        None, description="Also evaluate the gradient (and Hessian) at this point, e.g. "
+        "`{x: 1, y: 2}`.")
+    precision: int = Field(6, ge=1, le=30, description="Decimal places of the values at `at`.")
 
 
 class SheetPart(Strict):
@@ -314,7 +378,7 @@ class SheetSpec(ProblemBase):
 # generator/solvers/ (registered in generator/solvers/registry.py; docs/design.md,
 # "Adding a problem kind").
 AnySpec = (GradientSpec | SgdSpec | SelfDerivativesSpec | IdentitySpec | DiscussionSpec
-           | TrainingSpec)
+           | TrainingSpec | DerivativeSpec | PartialsSpec)
 _ADAPTER: TypeAdapter[AnySpec] = TypeAdapter(Annotated[AnySpec, Field(discriminator="kind")])
 KIND_NAMES: tuple[str, ...] = tuple(get_args(m.model_fields["kind"].annotation)[0]
                                     for m in get_args(AnySpec))

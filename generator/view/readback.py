@@ -89,8 +89,12 @@ class ReadBack:
         self.names = frozenset(names.items())
         # Two symbols printed alike (a one-unit layer's bias b and its vector b) are one name
         # on the page: the reading is compared with the symbol the page can name.
-        self.alias = {sym: self.vocabulary.symbol(spelled_name(latex)) for sym, latex in
-                      names.items() if spelled_name(latex) and spelled_name(latex) != sym.name}
+        self.alias: dict[sympy.Symbol, sympy.Basic] = {
+            sym: self.vocabulary.symbol(spelled_name(latex)) for sym, latex in names.items()
+            if spelled_name(latex) and spelled_name(latex) != sym.name}
+        # A symbol printed as a partial of a name (f_x as ∂f/∂x) is that partial on the page.
+        self.alias.update({sym: d for sym, latex in names.items()
+                           if (d := _partial_of_name(latex, self.vocabulary)) is not None})
         self.mismatches: list[Mismatch] = []
 
     def fragment(self, step: Step, text: str, expr: sympy.Basic,
@@ -151,6 +155,20 @@ class ReadBack:
         return None
 
 
+def _partial_of_name(latex: str, vocabulary: Vocabulary) -> sympy.Derivative | None:
+    """The plain ∂f/∂x a declared symbol's LaTeX reads as, or None if it reads otherwise."""
+    if r"\partial" not in latex and r"\frac{d" not in latex:
+        return None
+    try:
+        value = read(latex, vocabulary)
+    except (ReadError, RecursionError):
+        return None
+    if isinstance(value, sympy.Derivative) and isinstance(value.expr, sympy.Symbol) and (
+            value.expr not in value.variables):
+        return sympy.Derivative(value.expr, *value.variable_count)
+    return None
+
+
 def _unread(reason: str) -> None:
     stats.unread += 1
     stats.reasons[reason] = stats.reasons.get(reason, 0) + 1
@@ -168,11 +186,14 @@ def _scalars(expr: sympy.Basic) -> list[sympy.Basic] | None:
 
 def _named(expr: sympy.Basic, names: dict[sympy.Basic, sympy.Symbol]) -> sympy.Basic:
     """Partials of names become one symbol each (the same partial, the same symbol); any
-    other derivative (σ'(z) printed from ∂σ(z)/∂z) is worked out."""
+    other derivative (σ'(z) printed from ∂σ(z)/∂z, dx/dx) is worked out. A kind's display
+    derivative (a Derivative subclass printed as d/dx(…)) is the plain Derivative here, so
+    the page's ∂L/∂w and the step's are one symbol."""
     def name(d: sympy.Derivative) -> sympy.Basic:
-        if isinstance(d.expr, sympy.Symbol):
-            return names.setdefault(d, sympy.Symbol(f"_d{len(names)}"))
-        return d.doit()
+        if isinstance(d.expr, sympy.Symbol) and d.expr not in d.variables:
+            plain = sympy.Derivative(d.expr, *d.variable_count)
+            return names.setdefault(plain, sympy.Symbol(f"_d{len(names)}"))
+        return sympy.Derivative(d.expr, *d.variable_count).doit()
     return expr.replace(lambda e: isinstance(e, sympy.Derivative), name)
 
 

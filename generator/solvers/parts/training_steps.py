@@ -14,6 +14,7 @@ from sympy import Add, Float, Mul, Symbol
 
 from generator.algebra.trace import Block, Section, Step
 from generator.graph.model import Graph
+from generator.solvers.parts import optimizers
 from generator.solvers.parts.backprop import deltas
 from generator.spec.models import TrainingSpec
 
@@ -32,6 +33,7 @@ class Run:
     velocities: list[Point] = field(default_factory=list)  # v^(1), … (momentum only)
     grads: list[Point] = field(default_factory=list)  # mean batch gradient of each step
     losses: list[sympy.Basic] = field(default_factory=list)  # mean loss over all data
+    states: list[dict[Symbol, dict[str, sympy.Basic]]] = field(default_factory=list)  # others
     names: dict[Symbol, str] = field(default_factory=dict)
     momentum: float = 0.0  # μ as the file writes it
 
@@ -85,20 +87,37 @@ def run(spec: TrainingSpec, graph: Graph) -> Run:
     lr, mu = Float(sympy.nsimplify(spec.lr), dps), Float(sympy.nsimplify(spec.momentum), dps)
     result.thetas.append(theta)
     result.losses.append(_mean_loss(graph, samples, theta, dps))
-    for batch in batches:
+    settings = optimizers.Settings.of(spec) if optimizers.used(spec) else None
+    state = {p: optimizers.start(settings) for p in params} if settings else {}
+    for t, batch in enumerate(batches, start=1):
         total = {p: Float(0, dps) for p in params}
         for k in batch:
             values = _forward(graph, {**samples[k - 1], **theta}, dps)
             delta = _backward(graph, values, local, params, dps)
             total = {p: total[p] + delta[p] for p in params}
         grad = {p: sympy.N(total[p] / len(batch), dps) for p in params}
-        velocity = {p: sympy.N(mu * velocity[p] + grad[p], dps) for p in params}
-        theta = {p: sympy.N(theta[p] - lr * velocity[p], dps) for p in params}
+        if settings is None:
+            velocity = {p: sympy.N(mu * velocity[p] + grad[p], dps) for p in params}
+            theta = {p: sympy.N(theta[p] - lr * velocity[p], dps) for p in params}
+            result.velocities.append(velocity)
+        else:
+            theta, state = _optimizer_step(settings, t, theta, grad, state, dps)
+            result.states.append(state)
         result.grads.append(grad)
-        result.velocities.append(velocity)
         result.thetas.append(theta)
         result.losses.append(_mean_loss(graph, samples, theta, dps))
     return result
+
+
+def _optimizer_step(settings: optimizers.Settings, t: int, theta: Point, grad: Point,
+                    state: dict[Symbol, dict[str, sympy.Basic]], dps: int
+                    ) -> tuple[Point, dict[Symbol, dict[str, sympy.Basic]]]:
+    new_theta, new_state = {}, {}
+    for p in theta:
+        kept, value = optimizers.update(settings, t, theta[p], grad[p], state[p])
+        new_state[p] = {k: sympy.N(v, dps) for k, v in kept.items()}
+        new_theta[p] = sympy.N(value, dps)
+    return new_theta, new_state
 
 
 def _mean_loss(graph: Graph, samples: list[Point], theta: Point, dps: int) -> sympy.Basic:
