@@ -167,3 +167,32 @@ def test_two_files_with_one_id_write_nothing(tmp_path: Path) -> None:
         assert output == (f"two problems would write {out}/zh-TW/week1-sgd-step.md: give them "
                           "different ids\n")
         assert not out.exists()
+
+
+def test_jobs_split_one_problems_variants_with_the_bytes_of_a_serial_build(
+        tmp_path: Path) -> None:
+    # One file and --jobs 2: the class is cut into two shares, one solved in a worker
+    # (build/split.py); every file, class files and the answer key included, is the same.
+    path = str(ROOT / "problems" / "week1-sgd-step-variants.yaml")
+    common = ["--format", "md", "--format", "tex", "--format", "json", "--format", "moodle",
+              "--format", "cloze", "--variants", "45", "--seed", "3", "--combined"]
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    assert build(path, "--out", str(serial), "--jobs", "1", *common)[0] == 0
+    code, output = build(path, "--out", str(parallel), "--jobs", "2", *common)
+    assert code == 0, output
+    one, two = tree(serial), tree(parallel)
+    assert sorted(one) == sorted(two)
+    assert [name for name in one if one[name] != two[name]] == []
+    assert {"en/week1-sgd-step-variants/v045.answer.tex", "zh-TW/week1-sgd-step-variants/"
+            "moodle.xml", "en/week1-sgd-step-variants/answers.md",
+            "week1-sgd-step-variants/answers.json"} <= set(two)
+    assert "1 problem, 45 variants," in output
+
+
+def test_a_class_is_split_only_when_each_process_gets_enough_variants() -> None:
+    from generator.build.split import MIN_SHARE, shares
+
+    assert shares(MIN_SHARE * 2, 2) == 2
+    assert shares(MIN_SHARE * 2 - 1, 2) == 1  # a spawned worker costs ~1 s of imports
+    assert shares(1000, 1) == 1
+    assert shares(10, 4) == 1

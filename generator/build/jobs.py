@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from generator.build.filesystem import DiskError
 from generator.build.lifeline import guard_worker, quiet_children
 from generator.build.outputs import Output, display, no_clashes, outputs, prepare_all, prepare_one
 from generator.build.progress import Tick
@@ -35,6 +37,9 @@ if TYPE_CHECKING:
     from generator.build.variants import Request
     from generator.solvers.problem import Problem
     from generator.solvers.sheet import Sheet
+
+
+Sink = Callable[[list[Output]], list[Output]]
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,9 @@ class Plan:
     strict: bool = False  # check --strict: a step only checked numerically fails
     audit: bool = False  # build --audit: each solution ends with how its steps were checked
     pictures: bool = True  # build --no-pictures: documents without their drawing
+    # Processes for one problem's variants (build/split.py): set when there are fewer
+    # files than --jobs, so the cores left over share a class instead of idling.
+    variant_jobs: int = 1
 
 
 @dataclass
@@ -76,21 +84,28 @@ class _Unit:
 
 
 def run(files: list[Path], plan: Plan, jobs: int = 1, keep_going: bool = False,
-        progress: Tick | None = None) -> Result:
-    """Build every file; raise (nothing to write) on a failure unless `keep_going`."""
+        progress: Tick | None = None, sink: Sink | None = None) -> Result:
+    """Build every file; raise (nothing to write) on a failure unless `keep_going`.
+
+    `sink` takes a class's sheets as they are made (the staging folder) and gives back
+    what stands for them in the result (their paths)."""
     before = refusing_numeric()
     refuse_numeric(plan.strict)
     try:
-        return _run(files, plan, jobs, keep_going, progress)
+        return _run(files, plan, jobs, keep_going, progress, sink)
     finally:
         refuse_numeric(before)  # a later build in the same process is not strict
 
 
 def _run(files: list[Path], plan: Plan, jobs: int, keep_going: bool,
-         progress: Tick | None) -> Result:
-    jobs = min(jobs or os.cpu_count() or 1, len(files))
+         progress: Tick | None, sink: Sink | None) -> Result:
+    wanted = jobs or os.cpu_count() or 1
+    jobs = min(wanted, len(files))
+    if plan.request is not None and wanted > len(files) and _writes(plan):
+        plan = replace(plan, variant_jobs=wanted)
+        jobs = 1  # files one after another, each class over every process
     if jobs <= 1:
-        units = _serial(files, plan, keep_going, progress)
+        units = _serial(files, plan, keep_going, progress, sink)
     else:
         units = _parallel(files, plan, jobs, keep_going, progress)
     result = Result(problems=sum(1 for u in units if u.error is None))
@@ -112,7 +127,7 @@ def _run(files: list[Path], plan: Plan, jobs: int, keep_going: bool,
 
 
 def _serial(files: list[Path], plan: Plan, keep_going: bool,
-            progress: Tick | None) -> list[_Unit]:
+            progress: Tick | None, sink: Sink | None = None) -> list[_Unit]:
     # Files are counted when there are several; a single file's variants are counted.
     outer, inner = (None, progress) if len(files) == 1 else (progress, None)
     total = len(files) * (2 if _writes(plan) else 1)
@@ -122,7 +137,7 @@ def _serial(files: list[Path], plan: Plan, keep_going: bool,
                            _writes(plan))
     units = [_Unit([], error) for error in failures]
     for number, problem in enumerate(problems, len(files) + 1):
-        units.append(_produce(problem, plan, inner))
+        units.append(_produce(problem, plan, inner, sink))
         if outer is not None and _writes(plan):
             outer(number, total, f"wrote {problem.path}")
     return units
@@ -132,7 +147,8 @@ def _writes(plan: Plan) -> bool:
     return bool(plan.formats)
 
 
-def _produce(problem: Problem | Sheet, plan: Plan, progress: Tick | None = None) -> _Unit:
+def _produce(problem: Problem | Sheet, plan: Plan, progress: Tick | None = None,
+             sink: Sink | None = None) -> _Unit:
     """The documents (and variant files) of one solved problem."""
     steps = len(problem.solution.steps())
     try:
@@ -147,7 +163,7 @@ def _produce(problem: Problem | Sheet, plan: Plan, progress: Tick | None = None)
         if plan.request is None:
             return _Unit(files, None, steps=steps, path=problem.path)
         from generator.build.packets import packet_outputs, varies
-        from generator.build.variants import problem_variant_outputs, varied
+        from generator.build.variants import varied
         from generator.solvers.sheet import Sheet
 
         count = plan.request.count if plan.request.roster is None else len(plan.request.roster)
@@ -158,11 +174,28 @@ def _produce(problem: Problem | Sheet, plan: Plan, progress: Tick | None = None)
         drawn = varied([problem])
         if not drawn:
             return _Unit(files, None, steps=steps, path=problem.path)
-        files += problem_variant_outputs(drawn[0], plan.out, list(plan.langs),
-                                         list(plan.formats), plan.request, plan.theme, progress)
+        files += _variant_outputs(drawn[0], plan, count or 0, progress, sink)
         return _Unit(files, None, True, count or 0, steps, problem.path)
     except SolgenError as exc:
+        if sink is not None and isinstance(exc, DiskError):
+            raise  # the staging folder cannot be written: the build stops, not the problem
         return _Unit([], exc.render().removesuffix("\n"), path=problem.path)
+
+
+def _variant_outputs(problem: Problem, plan: Plan, count: int, progress: Tick | None,
+                     sink: Sink | None) -> list[Output]:
+    from generator.build.split import Job, shares, split_variant_outputs
+    from generator.build.variants import problem_variant_outputs
+
+    assert plan.request is not None
+    processes = shares(count, plan.variant_jobs)
+    if processes <= 1:
+        return problem_variant_outputs(problem, plan.out, list(plan.langs),
+                                       list(plan.formats), plan.request, plan.theme, progress,
+                                       sink)
+    job = Job(Path(problem.path), plan.out, plan.langs, plan.formats, plan.request,
+              plan.theme, plan.seconds)
+    return split_variant_outputs(problem, job, processes, progress, sink)
 
 
 # Set in each worker by _start: what to build, and whether the build already failed.

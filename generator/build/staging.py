@@ -94,17 +94,26 @@ class Publication:
     entries: dict[str, Entry] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Staged(Output):
+    """An output already written into the staging folder (`Stage.add`): its path only."""
+
+
 def publish(out: Path, outputs: list[Output], owned: Iterable[Path],
-            record: Callable[[dict[str, Entry]], str] | None) -> Publication:
+            record: Callable[[dict[str, Entry]], str] | None, stage: Stage | None = None
+            ) -> Publication:
     """Make OUT hold `outputs` (paths under `out`) all at once, or leave it as it was.
 
     `record` gives the record's text from the entries written (None: no record, for a
     --keep-going build with failures). Files in `owned` folders not written are dropped.
-    Call only while holding OUT's lock.
+    `stage`: one opened before, into which some outputs were written as they were made
+    (`Stage.add`; those are `Staged` here). Call only while holding OUT's lock.
     """
-    stage = Stage(out)
+    if stage is None:
+        stage = Stage(out)
     try:
-        stage.open()
+        if not stage.opened:
+            stage.open()
         stage.write(outputs, owned)
         stage.finish(None if record is None else record(stage.result.entries))
     except BaseException:
@@ -120,8 +129,13 @@ class Stage:
         self.given = out
         self.places = Places.of(out)
         self.result = Publication()
+        self.opened = False
+        self._before: dict[str, Entry] = {}
+        self._made: set[Path] = set()
+        self._wanted: set[str] = set()
 
     def open(self) -> None:
+        self.opened = True
         p = self.places
         clean_leftovers(p)
         refuse_links(self.given / RECORD, levels=0)  # issue 20: never through a planted link
@@ -139,6 +153,7 @@ class Stage:
                 self._carry_over()
         except OSError as exc:
             raise explain(exc, "cannot prepare the new build beside it", self.given) from None
+        self._before = load_times(p.out)
 
     def _carry_over(self) -> None:
         """Hard links of every file of OUT (but its record), folders with their modes."""
@@ -168,23 +183,27 @@ class Stage:
                 _link(Path(folder, name), target / name)
 
     def write(self, outputs: list[Output], owned: Iterable[Path]) -> None:
-        """Each output into the staging folder, unless its bytes are already there."""
-        before = load_times(self.places.out)
-        made: set[Path] = set()
-        wanted: set[str] = set()
+        """Each output into the staging folder, unless its bytes are already there; then
+        drop what the build did not write from the folders it owns."""
+        self.add([f for f in outputs if not isinstance(f, Staged)])
+        self._drop_stale(owned, self._wanted)
+
+    def add(self, outputs: list[Output]) -> list[Output]:
+        """Write these outputs now (a class's sheets as they are made, so the build does
+        not hold them all); returns them as `Staged`, their bytes let go."""
         for f in outputs:
             data = f.text.encode("utf-8") if isinstance(f.text, str) else f.text
             name = f.path.relative_to(self.given).as_posix()
             refuse_links(f.path, levels=name.count("/"))  # OUT's own links: never followed
-            wanted.add(name)
+            self._wanted.add(name)
             digest = hashlib.sha256(data).hexdigest()
             path = self.places.staging / name
             try:
-                if not _same(path, data, digest, before.get(name)):
-                    if path.parent not in made:
+                if not _same(path, data, digest, self._before.get(name)):
+                    if path.parent not in self._made:
                         path.parent.mkdir(parents=True, exist_ok=True)
                         self._inside(path.parent, f.path)
-                        made.add(path.parent)
+                        self._made.add(path.parent)
                     _create(path, data)
                     self.result.written.append(f.path)
                 info = path.stat()
@@ -192,7 +211,7 @@ class Stage:
                 raise explain(exc, "cannot write", f.path) from None
             self.result.entries[name] = Entry(digest, info.st_size, info.st_mtime_ns,
                                               info.st_ino)
-        self._drop_stale(owned, wanted)
+        return [Staged(f.path, b"") for f in outputs]
 
     def _inside(self, folder: Path, shown: Path) -> None:
         """A folder link carried over from OUT must not lead a write out of it (issue 20)."""

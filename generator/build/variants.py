@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -134,66 +135,164 @@ def solve_variants(problem: Problem, request: Request, progress: Tick | None = N
     """Draw and solve every variant of one problem; raise if any line fails its check."""
     sampler = Sampler(problem)
     template = Template(problem, sampler)
-    variants: list[Variant] = (for_students(sampler, request.seed, request.roster)
-                               if request.roster is not None else
-                               numbered(sampler, request.seed, request.count or 0))
+    variants = draw(sampler, request)
+    solved = solve_some(template, variants, request, progress)
+    refuse_failures(problem, solved)
+    return template, solved
+
+
+def draw(sampler: Sampler, request: Request) -> list[Variant]:
+    """The class's variants, in order (drawn one after another: a repeat is skipped)."""
+    return (for_students(sampler, request.seed, request.roster)
+            if request.roster is not None else
+            numbered(sampler, request.seed, request.count or 0))
+
+
+def solve_some(template: Template, variants: list[Variant], request: Request,
+               progress: Tick | None = None) -> list[Solved]:
+    """Solve these variants (all of a class, or one worker's share of it)."""
     solved = []
     for number, variant in enumerate(variants, 1):
-        with time_limit(request.seconds, f"{problem.path}: variant {variant.label}"):
+        with time_limit(request.seconds, f"{template.problem.path}: variant {variant.label}"):
             solved.append(template.solve(variant))
         if progress is not None:
             progress(number, len(variants), f"solved variant {variant.label}")
+    return solved
+
+
+def refuse_failures(problem: Problem, solved: list[Solved]) -> None:
     bad = [f"{problem.path}: variant {s.variant.label} (seed {s.variant.seed}): {f}"
            for s in solved for f in s.failures]
     if bad:
         raise StepCheckError("\n".join(bad))
-    return template, solved
+
+
+Sink = Callable[[list[Output]], list[Output]]
+CHUNK = 250  # variants solved and rendered at a time: memory does not grow with the class
 
 
 def problem_variant_outputs(problem: Problem, out: Path, langs: list[str], formats: list[str],
-                            request: Request, theme: Theme, progress: Tick | None = None
-                            ) -> list[Output]:
-    """Every variant file of one problem with `vary:` (a unit of a parallel build)."""
-    template, solved = solve_variants(problem, request, progress)
-    return variant_files(template, solved, out, langs, formats, request, theme, progress)
+                            request: Request, theme: Theme, progress: Tick | None = None,
+                            sink: Sink | None = None) -> list[Output]:
+    """Every variant file of one problem with `vary:` (a unit of a parallel build).
+
+    Variants are solved and rendered CHUNK at a time; with a `sink` (the staging folder)
+    each chunk's sheets are written at once and only their paths are kept, and of each
+    solved variant only what the answer key reads, so a class of 10 000 needs no more
+    memory than one of 1000. Nothing is rendered once a variant has failed."""
+    sampler = Sampler(problem)
+    template = Template(problem, sampler)
+    variants = draw(sampler, request)
+    solved: list[Solved] = []
+    parts: list[Rendered] = []
+    sheets: dict[str, Sheets] = {}
+    for start in range(0, len(variants), CHUNK):
+        chunk = solve_some(template, variants[start:start + CHUNK], request)
+        if progress is not None:
+            progress(start + len(chunk), len(variants), f"solved and wrote "
+                     f"{start + len(chunk)} variants")
+        if not any(s.failures for s in solved + chunk):
+            part = render(template, chunk, out, langs, formats, request, theme, sheets)
+            if sink is not None:
+                part.files = {k: sink(v) for k, v in part.files.items()}
+            parts.append(part)
+        # Kept for the answer key and the class files: strings and numbers, no sympy.
+        solved += [replace(s, solution=template.symbolic, answers=tuple(
+            replace(a, exact=None) for a in s.answers)) for s in chunk]
+    refuse_failures(problem, solved)
+    return assemble(template, solved, parts, out, langs, formats, request, theme)
+
+
+@dataclass
+class Rendered:
+    """The sheets of some consecutive variants: each variant's own files per (lang, format),
+    in variant order, and the view models when a file of the whole class needs them."""
+
+    files: dict[tuple[str, str], list[Output]]
+    documents: dict[str, tuple[list[Document], list[Document]]]
+
+
+def sheet_formats(formats: list[str]) -> list[str]:
+    """The formats written as files of their own (json is the key, not a sheet)."""
+    return [f for f in formats if f in (*FORMATS, "moodle", *FILES)]
+
+
+def needs_documents(formats: list[str], request: Request) -> bool:
+    """Whether a file of the whole class (Moodle, a bank, --combined) is asked for."""
+    return request.combined or any(f == "moodle" or f in FILES for f in formats)
+
+
+def render(template: Template, solved: list[Solved], out: Path, langs: list[str],
+           formats: list[str], request: Request, theme: Theme,
+           made: dict[str, Sheets] | None = None) -> Rendered:
+    """Question and answer sheets of these variants, each in its own file (`made`: the
+    Sheets of each language, kept from one chunk of a class to the next)."""
+    pid = template.problem.spec.id
+    labels = [s.variant.label for s in solved]
+    keep = needs_documents(formats, request)
+    rendered = Rendered({}, {})
+    made = {} if made is None else made
+    for lang in langs:
+        if lang not in made:
+            made[lang] = Sheets(template.problem, template, theme.voice(lang))
+        sheets = made[lang]
+        questions = [sheets.question(s) for s in solved]
+        answers = [sheets.answer(s) for s in solved]
+        if keep:
+            rendered.documents[lang] = (questions, answers)
+        folder = out / lang / pid
+        for fmt in sheet_formats(formats):
+            if fmt == "moodle" or fmt in FILES:
+                continue
+            engine = request.pdf_engine
+            asked = produce_many(questions, fmt, [f"{x}.question" for x in labels], theme,
+                                 engine)
+            shown = produce_many(answers, fmt, [f"{x}.answer" for x in labels], theme, engine)
+            files = rendered.files[lang, fmt] = []
+            for label, q, a in zip(labels, asked, shown, strict=True):
+                files.append(Output(folder / f"{label}.question.{fmt}", q))
+                files.append(Output(folder / f"{label}.answer.{fmt}", a))
+    return rendered
 
 
 def variant_files(template: Template, solved: list[Solved], out: Path, langs: list[str],
                   formats: list[str], request: Request, theme: Theme,
                   progress: Tick | None = None) -> list[Output]:
+    if progress is not None:
+        progress(0, 1, "writing the sheets")
+    parts = [render(template, solved, out, langs, formats, request, theme)]
+    return assemble(template, solved, parts, out, langs, formats, request, theme)
+
+
+def assemble(template: Template, solved: list[Solved], parts: list[Rendered], out: Path,
+             langs: list[str], formats: list[str], request: Request, theme: Theme
+             ) -> list[Output]:
+    """The class's files in one order, from the sheets of consecutive shares of it."""
     problem = template.problem
     pid = problem.spec.id
     files = [Output(out / pid / "answers.json", answers_json(problem, solved, request.seed)),
              Output(out / pid / "answers.csv", answers_csv(problem, solved, request.bom))]
-    kinds = [f for f in formats if f in (*FORMATS, "moodle", *FILES)]  # json: the key above
-    labels = [s.variant.label for s in solved]
     engine = request.pdf_engine
-    done = 0
     for lang in langs:
-        sheets = Sheets(problem, template, theme.voice(lang))
-        questions = [sheets.question(s) for s in solved]
-        answers = [sheets.answer(s) for s in solved]
         folder = out / lang / pid
-        for fmt in kinds:
-            if progress is not None:
-                progress(done, len(langs) * len(kinds), f"writing the {lang} {fmt} sheets")
-            done += 1
+        questions = [d for part in parts for d in part.documents.get(lang, ([], []))[0]]
+        answers = [d for part in parts for d in part.documents.get(lang, ([], []))[1]]
+        sheets = Sheets(problem, template, theme.voice(lang)) if needs_documents(
+            formats, request) else None
+        for fmt in sheet_formats(formats):
             if fmt == "moodle":
                 files.append(Output(folder / "moodle.xml", _moodle(problem, questions, answers,
                                                                    solved)))
                 continue
             if fmt in FILES:
+                assert sheets is not None
                 items = bank(problem, sheets.title, questions, answers, solved)
                 files.append(Output(folder / FILES[fmt], cloze_xml(items) if fmt == "cloze"
                                     else qti_zip(items)))
                 continue
-            asked = produce_many(questions, fmt, [f"{x}.question" for x in labels], theme,
-                                 engine)
-            shown = produce_many(answers, fmt, [f"{x}.answer" for x in labels], theme, engine)
-            for label, q, a in zip(labels, asked, shown, strict=True):
-                files.append(Output(folder / f"{label}.question.{fmt}", q))
-                files.append(Output(folder / f"{label}.answer.{fmt}", a))
+            files += [f for part in parts for f in part.files[lang, fmt]]
             if request.combined:
+                assert sheets is not None
                 files.append(Output(folder / f"questions.{fmt}", produce(
                     sheets.combined(questions, False, request.seed), fmt, "questions", theme,
                     engine)))

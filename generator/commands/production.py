@@ -155,13 +155,23 @@ def _produce(files: list[Path], out: Path, options: dict[str, Any], roster: Path
     plan = j.Plan(out, tuple(options["langs"]), tuple(options["formats"]), options["engine"],
                   seconds, request, theme, audit=options["audit"],
                   pictures=options["pictures"])
-    result = j.run(files, plan, jobs, keep_going, progress)
+    # Opened first: a class's sheets are written into it as they are made (issue 16).
+    # Not with --keep-going: a problem that fails after some of its sheets were written
+    # must leave none behind, so its sheets wait until it has passed.
+    stage = staging.Stage(out)
+    try:
+        stage.open()
+        result = j.run(files, plan, jobs, keep_going, progress,
+                       None if keep_going else stage.add)
+    except BaseException:
+        stage.abandon()
+        raise
     # A folder of one problem's variants is this build's alone (stale sheets are dropped).
     shared = {out, *(out / lang for lang in options["langs"])}
     owned = {o.path.parent for o in result.outputs} - shared
     record = None if result.failures else (
         lambda entries: cache.record_text(key, options, entries))
-    done = staging.publish(out, result.outputs, owned, record)
+    done = staging.publish(out, result.outputs, owned, record, stage)
     cache.save_times(out, done.entries)
     return result, len(done.written)
 

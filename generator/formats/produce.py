@@ -25,12 +25,14 @@ def produce(model: Document, fmt: str, name: str, theme: Theme, pdf_engine: str 
     """The document `model` in format `fmt` with the templates of `theme`; `name` (the
     problem id) names TeX's files. With a `picture` (the model names it: `model.picture`),
     Markdown and LaTeX link its files, HTML holds the SVG and typst PDFs draw it."""
-    from generator.formats import pandoc
-    from generator.formats.picture_blocks import html_block
     from generator.formats.text import render
 
     if fmt in ("md", "tex"):
         return render(model, fmt, theme)
+    # pandoc and typst are imported only for the formats they make (start-up, issue 16).
+    from generator.formats import pandoc
+    from generator.formats.picture_blocks import html_block
+
     # pandoc's documents get the picture as solgen's own block, never as a Markdown image
     # (which pandoc_ast.clean turns into its alt text).
     markdown = render(replace(model, picture="", picture_text=""), "md", theme)
@@ -54,8 +56,11 @@ def produce_many(models: list[Document], fmt: str, names: list[str], theme: Them
                  pdf_engine: str = "auto") -> list[str | bytes]:
     """`produce` for each model; HTML, DOCX and typst PDFs (of one language) share one
     pandoc run per batch."""
-    from generator.formats import pandoc
     from generator.formats.text import render
+
+    if fmt in ("md", "tex"):
+        return [render(m, fmt, theme) for m in models]
+    from generator.formats import pandoc
 
     if fmt == "html":
         return list(pandoc.html_many([render(m, "md", theme) for m in models], theme))

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 import sympy
 from sympy import Symbol
 
+from generator.algebra.instance import Filler
 from generator.algebra.trace import Solution
 from generator.errors import SpecError
 from generator.graph.compiler import compile_graph
@@ -30,6 +32,24 @@ G = TypeVar("G", bound=GraphSpec)
 Point = dict[Symbol, sympy.Rational]
 # name usable in `where:` → (answer key, exact answer over the leaves, LaTeX of what is asked)
 Answers = dict[str, tuple[str, sympy.Basic, str]]
+
+
+@dataclass(frozen=True)
+class Slotted:
+    """A solution written once with slots for a variant's numbers (algebra/instance.py)."""
+
+    solution: Solution
+    slots: dict[Symbol, Symbol]  # leaf → the slot its drawn number goes into
+    derived: dict[Symbol, sympy.Basic]  # slot → its value over the leaves (z's number)
+    # What the solver builds *evaluated* from slots (σ(z) is σ(z), but tanh(−3) becomes
+    # −tanh(3)): a variant is substituted only if each, evaluated at its numbers, is what
+    # putting them in unevaluated gives; else it is solved in full.
+    evaluated: tuple[sympy.Basic, ...] = ()
+    bracketed: frozenset[str] = frozenset()  # see Filler
+
+    @cached_property
+    def filler(self) -> Filler:
+        return Filler(frozenset([*self.slots.values(), *self.derived]), self.bracketed)
 
 
 class Variants(Generic[G]):
@@ -81,6 +101,18 @@ class Variants(Generic[G]):
 
     def redraw(self, spec: G, graph: Graph, point: Point) -> G:
         """The spec with a variant's numbers written in (solved_in_full)."""
+        raise NotImplementedError
+
+    def template(self, spec: G, graph: Graph) -> Slotted | None:
+        """For a kind solved in full: its solution once with slots, so that a variant is
+        only its numbers put in (derive once, substitute per variant); None: every
+        variant is solved and verified in full."""
+        return None
+
+    def instance(self, spec: G, graph: Graph, slotted: Slotted, point: Point,
+                 env: dict[sympy.Basic, sympy.Basic]) -> Solution:
+        """The variant at `point` from `template`'s solution, `env` filling its slots:
+        what `redraw` + solve would give, line for line."""
         raise NotImplementedError
 
     def task(self, spec: G, graph: Graph) -> tuple[str, dict[str, Any]]:

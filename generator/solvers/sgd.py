@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -17,7 +18,7 @@ from generator.algebra.trace import Block, Section, Solution, Step
 from generator.errors import SpecError, SpecErrors
 from generator.graph.meaning import loss_kind
 from generator.graph.model import Graph
-from generator.solvers.kind import Answers, GraphKind, Point, Variants
+from generator.solvers.kind import Answers, GraphKind, Point, Slotted, Variants
 from generator.solvers.parts.partials import sigmoid_prime
 from generator.spec.models import SgdSpec
 from generator.spec.source import Source
@@ -77,12 +78,37 @@ def validate(spec: SgdSpec, graph: Graph, source: Source) -> None:
 
 
 def solve(spec: SgdSpec, graph: Graph) -> Solution:
+    point = {graph.names[k]: exact(v) for k, v in {**spec.data, **spec.init}.items()}
+    return solve_at(spec, graph, point)
+
+
+def node_values(graph: Graph, point: dict[Symbol, sympy.Basic],
+                given: dict[Symbol, sympy.Basic]) -> dict[Symbol, sympy.Basic]:
+    """Each node's value at `point`. A `given` value is taken as it is (a variant
+    template's slot for the pre-activation); the nodes after it are worked out from it."""
+    if not given:
+        return {node: graph.inline(node).xreplace(point) for node in graph.nodes}
+    values: dict[Symbol, sympy.Basic] = {}
+    for node, expr in graph.nodes.items():
+        values[node] = given[node] if node in given else expr.xreplace({**point, **values})
+    return values
+
+
+def pre_activation(graph: Graph, out: Symbol) -> Symbol | None:
+    pre = [n for n in graph.deps(out) if n in graph.nodes]
+    return pre[0] if len(pre) == 1 else None
+
+
+def solve_at(spec: SgdSpec, graph: Graph, point: dict[Symbol, sympy.Basic],
+             given: dict[Symbol, sympy.Basic] | None = None, numeric: bool = True
+             ) -> Solution:
+    """The solution at `point`: numbers, or a variant template's slots with the slot of
+    the pre-activation `given` (SgdVariants.template)."""
+    values = node_values(graph, point, given or {})
     params = [graph.names[p] for p in spec.params]
     out = graph.names[spec.output]
     lr = parse(spec.lr, graph.names)
-    point = {graph.names[k]: exact(v) for k, v in {**spec.data, **spec.init}.items()}
-    pre = [n for n in graph.deps(out) if n in graph.nodes]
-    z = pre[0] if len(pre) == 1 else None
+    z = pre_activation(graph, out)
     shown, names = _output_of_inputs(graph, spec, out)
     blocks = [
         Block("sgd_model", {}, tuple(Step("definition", graph.display[n],
@@ -92,16 +118,20 @@ def solve(spec: SgdSpec, graph: Graph) -> Solution:
         Block(f"sgd_loss_{loss_kind(graph)}", {},
               (Step("definition", graph.display[graph.loss], lhs=graph.loss),)),
         Block("sgd_data", _data_params(spec, graph)),
-        _substitute_block(graph, out, point),
+        _substitute_block(graph, point, values, given or {}),
         *_gradient_blocks(graph, out, z, params),
-        *_plug_blocks(graph, spec, z, params, point),
-        _update_block(graph, spec, lr, out, params, point),
+        *_plug_blocks(graph, spec, z, params, point, values),
+        _update_block(graph, spec, lr, out, params, point, values, numeric),
     ]
     answers = _answers(graph, lr, params, point)
-    decimal = any(isinstance(v, float) for v in (*spec.data.values(), *spec.init.values(),
-                                                 spec.lr))
     return Solution(spec.id, spec.kind, (Section("", tuple(blocks), level=0),), answers,
-                    {**NAMES, **names}, decimal_data=decimal)
+                    {**NAMES, **names}, decimal_data=decimal_data(spec))
+
+
+def decimal_data(spec: SgdSpec) -> bool:
+    """Whether the data were written as decimals (0.1 is then printed 0.1, not 1/10)."""
+    return any(isinstance(v, float) for v in (*spec.data.values(), *spec.init.values(),
+                                              spec.lr))
 
 
 def _output_of_inputs(graph: Graph, spec: SgdSpec, out: Symbol
@@ -137,17 +167,20 @@ def _data_params(spec: SgdSpec, graph: Graph) -> dict[str, sympy.Basic | str]:
             "init_names": init["names"], "init_values": init["values"]}
 
 
-def _substitute_block(graph: Graph, out: Symbol, point: dict[Symbol, sympy.Basic]) -> Block:
+def _substitute_block(graph: Graph, point: dict[Symbol, sympy.Basic],
+                      values: dict[Symbol, sympy.Basic], given: dict[Symbol, sympy.Basic]
+                      ) -> Block:
     steps = []
+    # Each other node as its own expression at the point (a node of nodes stays one).
+    others = {n: given.get(n, graph.nodes[n].xreplace(point)) for n in graph.nodes}
     for node in graph.nodes:
         if node == graph.loss:
             continue
-        known = {**point, **{n: graph.nodes[n].xreplace(point) for n in graph.nodes
-                             if n != node}}
+        known = {**point, **{n: v for n, v in others.items() if n != node}}
         plain = _noeval(graph.display[node], known)
         steps.append(Step("substitution", _noeval(graph.display[node], known, shown=True),
                           lhs=node, value=plain))
-        value = graph.inline(node).xreplace(point)
+        value = values[node]
         if value != plain:
             steps.append(Step("arithmetic", value))
     return Block("sgd_substitute_data", {}, tuple(steps), at=point, layout="inline")
@@ -196,7 +229,8 @@ def _rows(graph: Graph, out: Symbol, z: Symbol | None, params: list[Symbol]) -> 
 
 
 def _plug_blocks(graph: Graph, spec: SgdSpec, z: Symbol | None, params: list[Symbol],
-                 point: dict[Symbol, sympy.Basic]) -> list[Block]:
+                 point: dict[Symbol, sympy.Basic], values: dict[Symbol, sympy.Basic]
+                 ) -> list[Block]:
     out = graph.names[spec.output]
     grad = _grad(out, params)
     if z is None:
@@ -204,20 +238,24 @@ def _plug_blocks(graph: Graph, spec: SgdSpec, z: Symbol | None, params: list[Sym
                                              lhs=grad),))]
     factor = _factor(graph, out, z)
     rows = Vec(*_rows(graph, out, z, params))
-    z_value = graph.inline(z).xreplace(point)
-    plugged = Mul(_noeval(factor, {z: z_value}), _noeval(rows, point), evaluate=False)
-    inputs = [s for s in graph.nodes[z].free_symbols if graph.roles.get(s) == "input"]
-    inputs.sort(key=lambda s: s.name)
-    shown = {"names": ",".join(graph.latex[s] for s in inputs),
-             "values": ",".join(_number_text(spec.data[s.name]) for s in inputs)}
+    plugged = Mul(_noeval(factor, {z: values[z]}), _noeval(rows, point), evaluate=False)
     return [
         Block("therefore", {}, (
             Step("vector", Vec(*[Derivative(out, p) for p in params]), lhs=grad),
             Step("factor_out", Mul(factor, rows, evaluate=False)))),
-        Block("sgd_plug", {"inputs": shown["names"], "values": shown["values"], "z": z,
-                           "z_value": z_value},
+        Block("sgd_plug", plug_params(graph, spec, z, values[z]),
               (Step("substitution", plugged, lhs=grad),), at=point),
     ]
+
+
+def plug_params(graph: Graph, spec: SgdSpec, z: Symbol, z_value: sympy.Basic
+                ) -> dict[str, sympy.Basic | str]:
+    """`With (x₁,x₂)=(1,2) and z=3 in this problem`: the inputs z reads, as written."""
+    inputs = [s for s in graph.nodes[z].free_symbols if graph.roles.get(s) == "input"]
+    inputs.sort(key=lambda s: s.name)
+    return {"inputs": ",".join(graph.latex[s] for s in inputs),
+            "values": ",".join(_number_text(spec.data[s.name]) for s in inputs), "z": z,
+            "z_value": z_value}
 
 
 def _loss_factor(graph: Graph, out: Symbol) -> tuple[sympy.Basic, sympy.Basic] | None:
@@ -231,10 +269,11 @@ def _loss_factor(graph: Graph, out: Symbol) -> tuple[sympy.Basic, sympy.Basic] |
 
 
 def _update_block(graph: Graph, spec: SgdSpec, lr: sympy.Basic, out: Symbol,
-                  params: list[Symbol], point: dict[Symbol, sympy.Basic]) -> Block:
+                  params: list[Symbol], point: dict[Symbol, sympy.Basic],
+                  values: dict[Symbol, sympy.Basic], numeric: bool) -> Block:
     loss = graph.loss
     z = next((n for n in graph.deps(out) if n in graph.nodes), None)
-    z_at = {z: graph.inline(z).xreplace(point)} if z is not None else {}
+    z_at = {z: values[z]} if z is not None else {}
     truth = Vec(*[p - lr * _diff(graph.inline(loss), p) for p in params])
     steps = [Step("sgd_update", Add(THETA0, Mul(-1, lr, Grad(loss, THETA, Vec(*params)),
                                                 evaluate=False), evaluate=False), lhs=THETA1)]
@@ -261,15 +300,26 @@ def _update_block(graph: Graph, spec: SgdSpec, lr: sympy.Basic, out: Symbol,
         Add(point[p], coeff if s == 1 else Mul(coeff, r, evaluate=False), evaluate=False)
         for p, s, r in zip(params, symbolic, rows, strict=True)])))
     if spec.mode == "numeric":
-        # The mpmath walk, not sympy.N: N builds σ as 1/(1 + e^(−z)) each time (~6 ms).
-        values = [Evaluator(v, [], 50)(point) for v in truth.args]
-        steps.append(Step("numeric_value", Column(*values), relation=r"\approx",
-                          digits=spec.precision))
+        # θ¹ in decimals; a variant template keeps θ¹'s formula here (SgdVariants.instance).
+        steps.append(Step("numeric_value", Column(*(decimals(truth, point) if numeric else
+                                                    truth.args)),
+                          relation=r"\approx", digits=spec.precision))
     # A number for α is a given the statement must state (issue 15); a name stays a name.
     given: sympy.Basic | str = "" if not lr.is_Number else (
         as_decimal(lr) if isinstance(spec.lr, float) else lr)
     return Block("sgd_update_heading", {"lr": given}, tuple(steps), at=point,
                  extra={THETA0: Vec(*params), THETA1: truth})
+
+
+@lru_cache(maxsize=64)
+def _evaluator(expr: sympy.Basic) -> Evaluator:
+    return Evaluator(expr, [], 50)
+
+
+def decimals(truth: sympy.Basic, point: dict[Symbol, sympy.Basic]) -> list[Any]:
+    """θ¹ at `point`, 50 digits. The mpmath walk, not sympy.N: N builds σ as
+    1/(1 + e^(−z)) each time (~6 ms); one walker per formula, kept for every variant."""
+    return [_evaluator(v)(point) for v in truth.args]
 
 
 def _answers(graph: Graph, lr: sympy.Basic, params: list[Symbol],
@@ -279,7 +329,8 @@ def _answers(graph: Graph, lr: sympy.Basic, params: list[Symbol],
 
 
 class SgdVariants(Variants[SgdSpec]):
-    """Every line shows numbers, so each variant is solved and verified in full (~25 ms)."""
+    """Every line shows numbers. The solution is written once with slots (`template`) and
+    proved once with symbols; a variant puts its numbers into the slots (`instance`)."""
 
     solved_in_full = True
     question_blocks = ("sgd_model", "sgd_loss", "sgd_data")  # sgd_loss_<kind> by prefix
@@ -318,6 +369,48 @@ class SgdVariants(Variants[SgdSpec]):
         data = {n: plain_number(point[graph.names[n]]) for n in spec.data}
         init = {n: plain_number(point[graph.names[n]]) for n in spec.init}
         return spec.model_copy(update={"data": data, "init": init})
+
+    def template(self, spec: SgdSpec, graph: Graph) -> Slotted | None:
+        z = pre_activation(graph, graph.names[spec.output])
+        if z is None:
+            return None
+        leaves = [graph.names[n] for n in {**spec.data, **spec.init}]
+        slots = {v: sympy.Dummy(f"v_{v.name}") for v in leaves}
+        z_slot = sympy.Dummy(f"v_{z.name}")
+        solution = solve_at(spec, graph, dict(slots), {z: z_slot}, numeric=False)
+        out = graph.names[spec.output]
+        values = node_values(graph, dict(slots), {z: z_slot})
+        params = [graph.names[p] for p in spec.params]
+        evaluated = (*[v for n, v in values.items() if n not in (z, graph.loss)],
+                     *[r.xreplace(slots) for r in _rows(graph, out, z, params)])
+        return Slotted(solution, slots, {z_slot: graph.inline(z)}, evaluated,
+                       frozenset({"sgd_substitute_data"}))  # _noeval(shown=True) there
+
+    def instance(self, spec: SgdSpec, graph: Graph, slotted: Slotted, point: Point,
+                 env: dict[sympy.Basic, sympy.Basic]) -> Solution:
+        varied = self.redraw(spec, graph, point)
+        exact_point = {graph.names[k]: exact(v) for k, v in {**varied.data,
+                                                              **varied.init}.items()}
+        solution = slotted.filler.solution(slotted.solution, env)
+        z = pre_activation(graph, graph.names[spec.output])
+        assert z is not None  # else no template
+        (z_slot,) = slotted.derived
+        blocks = []
+        for block in solution.sections[0].blocks:
+            if block.key == "sgd_data":  # numbers as the author writes them: 0.5, 3
+                block = replace(block, params=_data_params(varied, graph))
+            elif block.key == "sgd_plug":
+                block = replace(block, params=plug_params(graph, varied, z, env[z_slot]))
+            elif block.steps and block.steps[-1].rule == "numeric_value":
+                truth = block.extra[THETA1]
+                last = replace(block.steps[-1], rhs=Column(*decimals(truth, exact_point)))
+                block = replace(block, steps=(*block.steps[:-1], last))
+            blocks.append(block)
+        lr = parse(spec.lr, graph.names)
+        params = [graph.names[p] for p in spec.params]
+        return replace(solution, sections=(replace(solution.sections[0], blocks=tuple(blocks)),),
+                       answers=_answers(graph, lr, params, exact_point),
+                       decimal_data=decimal_data(varied))
 
     def task(self, spec: SgdSpec, graph: Graph) -> tuple[str, dict[str, Any]]:
         lr = parse(spec.lr, graph.names)

@@ -28,11 +28,13 @@ from generator.graph.model import Graph
 from generator.solvers import registry
 from generator.solvers.kind import Answers
 from generator.solvers.problem import Problem
+from generator.variants.instances import Instances
 from generator.variants.lines import NumericLines
 from generator.variants.sampler import Sampler, Variant, answer_exprs
 from generator.variants.slots import Shown, Slots, plain_text
 
 EPS = mpmath.mpf(10) ** -30
+SUBSTITUTE_AFTER = 3  # variants of a class solved in full before the template is proved
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,9 @@ class Solved:
     answers: tuple[Answer, ...]
     failures: tuple[str, ...]  # steps whose check failed (empty when all is well)
     extra_steps: int  # steps checked for this variant alone
+    # False: the lines are instances of a template proved once (variants/instances.py);
+    # their numbers were checked as numbers, so the sheet does not read them back.
+    read_back: bool = True
 
 
 class Template:
@@ -80,6 +85,9 @@ class Template:
         self.node_truth = {n: compile_mp(self.args, graph.inline(n)) for n in graph.nodes}
         self.lines = self._lines(graph)
         self.proofs = Proofs(graph)  # symbolic lines proved once for every variant
+        self._instances: Instances | None = None
+        self._tried = False  # whether the slotted template was made (lazily, see below)
+        self.in_full = 0  # variants solved in full so far
         # The symbolic part: the solution without a numeric section of the base values.
         sections = tuple(s for s in problem.solution.sections if s.key != "numeric")
         self.symbolic = replace(problem.solution, sections=sections)
@@ -98,6 +106,29 @@ class Template:
                       for v in by_param})
         return NumericLines(graph, by_param, self.digits, self.decimals, self.slots, truth,
                             _agree)
+
+    @property
+    def instances(self) -> Instances | None:
+        """A kind solved in full that writes its solution once with slots: proved here once,
+        then each variant is substituted (None: each is solved and verified in full)."""
+        if not self._tried:
+            self._tried = True
+            self._instances = self._make_instances()
+        return self._instances
+
+    @instances.setter
+    def instances(self, value: Instances | None) -> None:
+        self._tried, self._instances = True, value
+
+    def _make_instances(self) -> Instances | None:
+        if not self.hooks.solved_in_full:
+            return None
+        slotted = self.hooks.template(self.problem.spec, self.problem.graph)
+        if slotted is None:
+            return None
+        found = Instances(slotted, self.problem.spec, self.problem.graph, self.hooks,
+                          self.proofs, list(self.args), _agree)
+        return found if found.proved else None
 
     def _check_numbers(self, answers: Answers) -> None:
         known = set(self.args)
@@ -145,11 +176,19 @@ class Template:
 
     def _in_full(self, variant: Variant) -> Solved:
         graph, point = self.problem.graph, variant.drawn.point
-        varied = self.hooks.redraw(self.problem.spec, graph, point)
-        solution, failed = verify_check(registry.solve(varied, graph), graph,
-                                        self.proofs)
-        failures = [f"step {i} ({st.rule}): {st.check.detail if st.check else ''}"
-                    for i, st in failed]
+        # The first variants are solved in full: a class of one or two does not pay for
+        # proving the template (~0.1 s), which pays off from a handful of variants on.
+        instances = self.instances if self.in_full >= SUBSTITUTE_AFTER else None
+        made = instances.solve(point) if instances is not None else None
+        if made is not None:
+            solution, failures = made[0], list(made[1])
+        else:
+            varied = self.hooks.redraw(self.problem.spec, graph, point)
+            solution, failed = verify_check(registry.solve(varied, graph), graph,
+                                            self.proofs)
+            failures = [f"step {i} ({st.rule}): {st.check.detail if st.check else ''}"
+                        for i, st in failed]
+            self.in_full += 1
         with mpmath.workdps(DPS):
             args = self._args(point)
             answers = tuple(self._answer(key, solution.answers[key], self.truth[key][1](*args))
@@ -158,7 +197,8 @@ class Template:
                 ok, how = _agree(mp_value(solution.answers[a.key], {}), a.value, None)
                 if not ok:
                     failures.append(f"answer {a.key}: {how}")
-        return Solved(variant, solution, answers, tuple(failures), len(solution.steps()))
+        return Solved(variant, solution, answers, tuple(failures), len(solution.steps()),
+                      made is None)
 
 
 def _check_draws(sampler: Sampler, problem: Problem) -> None:

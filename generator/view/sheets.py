@@ -64,8 +64,10 @@ class Sheets:
     def answer(self, solved: Solved) -> doc.Document:
         variant = solved.variant
         if self.hooks.solved_in_full:
+            # A substituted variant's lines were checked as numbers (variants/instances.py);
+            # its symbolic lines are the problem's own, read back once in __init__.
             sections = view(solved.solution, self.problem.graph.latex, self.voice, "",
-                            self.reader).sections
+                            self.reader if solved.read_back else None).sections
         else:
             numeric = solved.solution.sections[-1]
             sections = (*self.symbolic, self.section(numeric))
