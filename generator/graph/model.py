@@ -13,6 +13,7 @@ import sympy
 from sympy import Symbol
 
 from generator.algebra.expr import ExprError
+from generator.graph.batches import BatchFact
 from generator.limits import LimitError
 
 MAX_PATHS = 10_000
@@ -60,6 +61,8 @@ class Graph:
         default_factory=dict)
     # constants that are an mse loss's number of samples (n = 1 in HW 1-3): said so on the sheet
     sample_counts: set[Symbol] = field(default_factory=set)
+    # loss node of a `batch` layer → its matrices (graph/batches.py), for `form: matrix`
+    batches: dict[Symbol, BatchFact] = field(default_factory=dict)
     loss: Symbol = field(default_factory=lambda: Symbol("L"))
     _full: dict[Symbol, sympy.Expr] = field(default_factory=dict)
 

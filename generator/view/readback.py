@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import sympy
 
 from generator.algebra.latex_names import Primed, Vocabulary
+from generator.algebra.matrices import has_names
 from generator.algebra.notation import Frac, Grad, Paren, Power, VectorShapeError, components
 from generator.algebra.reader import ReadError, read, spelled_name
 from generator.algebra.trace import Step
@@ -130,6 +131,11 @@ class ReadBack:
             # A variant's number line, printed before it was checked (variants/lines.py
             # compares its numbers): no sympy value to read it against.
             _unread("variant number line")
+            return None
+        if has_names(expr):
+            # Xᵀ(Xw − y) names matrices the reader takes for scalars; the verifier checked
+            # the line entry by entry against the scalar graph (docs/design.md).
+            _unread("matrix notation, checked entry by entry")
             return None
         try:
             value = read(text, self.vocabulary)

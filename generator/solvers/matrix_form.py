@@ -1,0 +1,117 @@
+"""`kind: gradient` with `form: matrix`: a batch model's gradient in matrix notation.
+
+The model is a `batch` layer (graph/layers/batch.py), so the scalar graph exists as for
+any gradient problem; this module writes its gradient as matrices with shapes
+(solvers/parts/matrix_steps.py), fills the matrices in with `values:`
+(parts/matrix_numbers.py) and, for linear regression, solves the normal equation
+(parts/matrix_closed_form.py). Every line is checked entry by entry against the scalar
+graph by the verifier; the kind module (gradient.py) calls `validate` and `solve` here
+when `form: matrix`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy
+from sympy import Derivative, Symbol
+
+from generator.algebra.matrices import Named, entries
+from generator.algebra.trace import Solution
+from generator.errors import SpecError, SpecErrors
+from generator.graph.model import Graph
+from generator.graph.values import given_values, values_point
+from generator.solvers.parts.matrix_closed_form import applies, closed_form_section
+from generator.solvers.parts.matrix_model import N, mats
+from generator.solvers.parts.matrix_numbers import numbers_section
+from generator.solvers.parts.matrix_steps import delta_formula, gradient_section, model_section
+from generator.solvers.parts.matrix_steps import weight_formula, bias_formula
+from generator.spec.models import GradientSpec
+from generator.spec.source import Source
+
+
+def validate(spec: GradientSpec, graph: Graph, source: Source) -> None:
+    fact = graph.batches.get(graph.loss)
+    if fact is None:
+        raise SpecErrors([SpecError(source.at(("form",)), "form: matrix needs a batch model",
+                                    "add a `batch:` layer whose `out:` is the loss")])
+    allowed = {fact.names["weights"], fact.names.get("bias")}
+    errors = [SpecError(source.at(("wrt", i)), f"{name!r} is not the batch layer's weights "
+                        "or bias", f"form: matrix writes ∇ of {fact.names['weights']}"
+                        + (f" and {fact.names['bias']}" if "bias" in fact.names else ""))
+              for i, name in enumerate(spec.wrt) if name not in allowed]
+    errors += _value_shapes(spec, graph, source)
+    if errors:
+        raise SpecErrors(errors)
+    given_values(spec.values, graph, source)
+
+
+def _nested_shape(value: Any) -> list[int]:
+    if not isinstance(value, list):
+        return []
+    inner = {tuple(_nested_shape(v)) for v in value}
+    return [len(value), *inner.pop()] if len(inner) == 1 else [len(value), -1]
+
+
+def _value_shapes(spec: GradientSpec, graph: Graph, source: Source) -> list[SpecError]:
+    """A matrix given with the wrong shape: its key and both shapes."""
+    out = []
+    for name, value in spec.values.items():
+        array = graph.arrays.get(name)
+        if array is None:
+            continue
+        declared = [len({idx[a] for idx in array}) for a in range(len(next(iter(array))))]
+        given = _nested_shape(value)
+        if given != declared:
+            shown = "ragged rows" if -1 in given else str(given)
+            out.append(SpecError(source.at(("values", name)), f"values.{name} has shape "
+                                 f"{shown}, but {name} is declared with shape {declared}",
+                                 f"give {declared[0]} rows" + (
+                                     f" of {declared[1]} numbers" if len(declared) > 1 else "")))
+    return out
+
+
+def solve(spec: GradientSpec, graph: Graph) -> Solution:
+    m = mats(graph)
+    sections = [model_section(m), gradient_section(m)]
+    point = values_point(spec.values, graph) if spec.values else None
+    complete = point is not None and all(s in point for s in _leaves(m))
+    if complete:
+        assert point is not None
+        sections.append(numbers_section(graph, m, point, spec.precision))
+    if applies(m):
+        sections.append(closed_form_section(graph, m, point if complete else None,
+                                            spec.precision))
+    return Solution(spec.id, spec.kind, tuple(sections), _answers(m, spec, graph),
+                    _names(sections))
+
+
+def _leaves(m: Any) -> list[Symbol]:
+    cells = [*m.X.grid, *m.W.grid, *m.Y.grid, *(m.b.grid if m.b is not None else [])]
+    lam = list(m.lam.free_symbols) if m.lam is not None else []
+    return [c for c in cells if isinstance(c, Symbol)] + lam
+
+
+def _answers(m: Any, spec: GradientSpec, graph: Graph) -> dict[str, sympy.Basic]:
+    """∂L/∂v for every entry asked for, over the graph's nodes (as the scalar form)."""
+    n = {N: sympy.Integer(m.fact.n)}
+    out: dict[str, sympy.Basic] = {}
+    pairs = [(m.W, weight_formula(m, delta_formula(m)))]
+    if m.b is not None:
+        pairs.append((m.b, bias_formula(delta_formula(m), m)))
+    wanted = set(spec.wrt)
+    for target, formula in pairs:
+        name = m.fact.names["weights"] if target is m.W else m.fact.names.get("bias")
+        if name not in wanted:
+            continue
+        for sym, value in zip(target.grid, entries(formula), strict=True):
+            out[str(Derivative(graph.loss, sym))] = value.xreplace(n)
+    return out
+
+
+def _names(sections: Any) -> dict[Symbol, str]:
+    """The printed n."""
+    return {N: "n"}
+
+
+__all__ = ["Named", "solve", "validate"]
