@@ -66,13 +66,14 @@ def sum_condition(m: Mats) -> dict[Symbol, sympy.Expr]:
     return {row[-1]: 1 - sympy.Add(*row[:-1]) for row in rows}
 
 
-def _shapes(m: Mats) -> Block:
+def _shapes(m: Mats) -> tuple[Block, Block]:
     roles = [("shape_data", m.X), ("shape_weights", m.W), ("shape_target", m.Y),
              ("shape_pred", m.P)]
     if m.b is not None:
         roles.insert(2, ("shape_bias", m.b))
     items = tuple((key, {"name": x.args[0].name, "shape": shape_tex(x)}) for key, x in roles)
-    return Block("matrix_shapes", {"n": str(m.fact.n)}, items=items)
+    # The sentence and the list apart: a list right under a sentence reads as one line.
+    return Block("matrix_shapes", {"n": str(m.fact.n)}), Block("", {}, items=items)
 
 
 def _loss_line(m: Mats) -> sympy.Basic:
@@ -117,7 +118,7 @@ def _forward(m: Mats) -> Block:
 
 
 def model_section(m: Mats) -> Section:
-    return Section("matrix_model", (_shapes(m), _forward(m)))
+    return Section("matrix_model", (*_shapes(m), _forward(m)))
 
 
 def gradient_section(m: Mats) -> Section:
