@@ -16,16 +16,21 @@ from typing import Any
 import sympy
 from sympy import Derivative, Symbol
 
-from generator.algebra.matrices import Named, entries
+from generator.algebra.matrices import entries
 from generator.algebra.trace import Solution
 from generator.errors import SpecError, SpecErrors
 from generator.graph.model import Graph
 from generator.graph.values import given_values, values_point
 from generator.solvers.parts.matrix_closed_form import applies, closed_form_section
-from generator.solvers.parts.matrix_model import N, mats
+from generator.solvers.parts.matrix_model import Mats, N, mats
 from generator.solvers.parts.matrix_numbers import numbers_section
-from generator.solvers.parts.matrix_steps import delta_formula, gradient_section, model_section
-from generator.solvers.parts.matrix_steps import weight_formula, bias_formula
+from generator.solvers.parts.matrix_steps import (
+    bias_formula,
+    delta_formula,
+    gradient_section,
+    model_section,
+    weight_formula,
+)
 from generator.spec.models import GradientSpec
 from generator.spec.source import Source
 
@@ -41,6 +46,9 @@ def validate(spec: GradientSpec, graph: Graph, source: Source) -> None:
                         + (f" and {fact.names['bias']}" if "bias" in fact.names else ""))
               for i, name in enumerate(spec.wrt) if name not in allowed]
     errors += _value_shapes(spec, graph, source)
+    errors += [SpecError(source.at((key,)), "form: matrix has no variants yet",
+                         f"remove {key}: or use the scalar form")
+               for key in ("vary", "where") if getattr(spec, key)]
     if errors:
         raise SpecErrors(errors)
     given_values(spec.values, graph, source)
@@ -82,17 +90,17 @@ def solve(spec: GradientSpec, graph: Graph) -> Solution:
     if applies(m):
         sections.append(closed_form_section(graph, m, point if complete else None,
                                             spec.precision))
-    return Solution(spec.id, spec.kind, tuple(sections), _answers(m, spec, graph),
-                    _names(sections))
+    # n is a symbol on the page (1/n) whose value each block carries (Block.extra).
+    return Solution(spec.id, spec.kind, tuple(sections), _answers(m, spec, graph), {N: "n"})
 
 
-def _leaves(m: Any) -> list[Symbol]:
+def _leaves(m: Mats) -> list[Symbol]:
     cells = [*m.X.grid, *m.W.grid, *m.Y.grid, *(m.b.grid if m.b is not None else [])]
     lam = list(m.lam.free_symbols) if m.lam is not None else []
     return [c for c in cells if isinstance(c, Symbol)] + lam
 
 
-def _answers(m: Any, spec: GradientSpec, graph: Graph) -> dict[str, sympy.Basic]:
+def _answers(m: Mats, spec: GradientSpec, graph: Graph) -> dict[str, sympy.Basic]:
     """∂L/∂v for every entry asked for, over the graph's nodes (as the scalar form)."""
     n = {N: sympy.Integer(m.fact.n)}
     out: dict[str, sympy.Basic] = {}
@@ -107,11 +115,3 @@ def _answers(m: Any, spec: GradientSpec, graph: Graph) -> dict[str, sympy.Basic]
         for sym, value in zip(target.grid, entries(formula), strict=True):
             out[str(Derivative(graph.loss, sym))] = value.xreplace(n)
     return out
-
-
-def _names(sections: Any) -> dict[Symbol, str]:
-    """The printed n."""
-    return {N: "n"}
-
-
-__all__ = ["Named", "solve", "validate"]

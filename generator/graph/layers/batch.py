@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import sympy
-from sympy import Add, Mul, Pow, Symbol, log
+from sympy import Add, Mul, Pow, log
 
 from generator.algebra.functions import sigmoid, softmax
 from generator.graph.batches import BatchFact, Rows

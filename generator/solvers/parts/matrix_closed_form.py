@@ -17,7 +17,7 @@ from sympy import ImmutableMatrix, Inverse, MatMul, Symbol
 from generator.algebra.matrices import Named, add, column, explicit, mul, sub, t
 from generator.algebra.trace import Block, Section, Step
 from generator.graph.model import Graph
-from generator.solvers.parts.matrix_model import N, Mats, scalars
+from generator.solvers.parts.matrix_model import Mats, N, scalars
 from generator.solvers.parts.matrix_numbers import Filler
 from generator.solvers.parts.matrix_steps import scale
 

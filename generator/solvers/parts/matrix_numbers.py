@@ -105,9 +105,8 @@ def numbers_section(graph: Graph, m: Mats, point: Mapping[Symbol, sympy.Rational
     blocks.append(Block("matrix_numbers_forward", {}, tuple(forward), at=dict(f.at),
                         extra=scalars(m)))
     d = delta(m)
-    blocks.append(Block(f"matrix_numbers_delta_{m.fact.model}", {}, tuple(f.steps(d, delta_formula(m),
-                                                                   "matrix_delta")),
-                        at=dict(f.at), extra=scalars(m)))
+    blocks.append(Block(f"matrix_numbers_delta_{m.fact.model}", {}, tuple(
+        f.steps(d, delta_formula(m), "matrix_delta")), at=dict(f.at), extra=scalars(m)))
     grad_w = m.grad(m.W, m.nabla_tex(m.W))
     blocks.append(Block("matrix_numbers_weights", {"weight": m.W.args[0].name}, tuple(
         f.steps(grad_w, weight_formula(m, d), "matrix_chain_rule")), at=dict(f.at),

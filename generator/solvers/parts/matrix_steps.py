@@ -15,7 +15,7 @@ from sympy import HadamardProduct, Symbol, log
 from generator.algebra.functions import sigmoid, softmax
 from generator.algebra.matrices import Named, add, mul, shape_tex, sub, t
 from generator.algebra.trace import Block, Section, Step
-from generator.solvers.parts.matrix_model import N, Mats, scalars
+from generator.solvers.parts.matrix_model import Mats, N, scalars
 
 
 def scale(m: Mats) -> sympy.Expr:
