@@ -44,6 +44,7 @@ layers:
   - loss: {kind: ce, target: y, pred: p, out: L}
 loss: L
 wrt: [b3]
+display: {method: paths}  # the path sum is where the bracket was lost; auto derives p − y
 """
 
 

@@ -107,8 +107,18 @@ def substitute(expr: sympy.Basic, point: Mapping[sympy.Basic, sympy.Basic],
         return sympy.UnevaluatedExpr(value) if value.is_Number and value < 0 else value
     if not expr.args:
         return expr
-    return expr.func(*[substitute(a, point, shown, decimals) for a in expr.args],
-                     evaluate=False)
+    args = [substitute(a, point, shown, decimals) for a in expr.args]
+    if shown and isinstance(expr, sympy.Mul):
+        # A division by a constant that is 1 (2/n with n = 1) says nothing: print −2, not −2/1.
+        args = [a for a in args if not _over_one(a)] or [sympy.Integer(1)]
+        if len(args) == 1:
+            return args[0]
+    return expr.func(*args, evaluate=False)
+
+
+def _over_one(expr: sympy.Basic) -> bool:
+    """1⁻¹, 1⁻², …: what a denominator equal to 1 becomes once its number is put in."""
+    return (isinstance(expr, sympy.Pow) and expr.base == 1 and expr.exp.is_negative is True)
 
 
 def evaluated(expr: sympy.Basic) -> sympy.Basic:

@@ -21,7 +21,9 @@ from generator.solvers import matrix_form
 from generator.solvers.kind import Answers, GraphFigure, GraphKind, Point, Variants
 from generator.solvers.parts.backprop import backward_sections, deltas
 from generator.solvers.parts.conv_touch import touch_sections
+from generator.solvers.parts.cross_entropy import reaches_p_minus_y
 from generator.solvers.parts.partials import Edge, derive, sigmoid_prime_exp
+from generator.solvers.parts.subgradient import subgradient_notes
 from generator.solvers.parts.substitution import numeric_section
 from generator.spec.models import GradientSpec
 from generator.spec.source import Source
@@ -66,7 +68,8 @@ AUTO_PARAMS = 6
 def method(spec: GradientSpec, graph: Graph, params: list[Symbol]) -> str:
     if spec.display.method != "auto":
         return spec.display.method
-    if len(params) > AUTO_PARAMS:
+    if len(params) > AUTO_PARAMS or reaches_p_minus_y(graph):
+        # a softmax + CE or σ + BCE output: the course form p − y is derived by backprop
         return "backprop"
     if any(len(graph.paths(graph.loss, var)) > AUTO_PATHS for var in params):
         return "backprop"
@@ -240,6 +243,7 @@ def _model_section(graph: Graph) -> Section:
     for sym, value in graph.constants.items():
         key = "note_constant_samples" if sym in graph.sample_counts else "note_constant"
         items.append((key, {"symbol": sym, "value": value}))
+    items += subgradient_notes(graph)
     return Section("model", (Block("", {}, (), items=tuple(items)),))
 
 

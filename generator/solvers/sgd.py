@@ -158,7 +158,10 @@ def _gradient_blocks(graph: Graph, out: Symbol, z: Symbol | None,
     per_param = []
     for p in params:
         chain = Mul(Derivative(out, z), Derivative(z, p), evaluate=False)
-        shown = Mul(Derivative(body, z), _diff(graph.nodes[z], p), evaluate=False)
+        local = _diff(graph.nodes[z], p)
+        # ∂z/∂b = 1 leaves σ'(z) alone: `σ'(z) · 1` is no course form
+        shown = Derivative(body, z) if local == 1 else Mul(Derivative(body, z), local,
+                                                             evaluate=False)
         per_param += [Step("chain_rule", chain, lhs=Derivative(out, p)), Step("local", shown)]
     return [head, Block("", {}, tuple(per_param), layout="inline")]
 

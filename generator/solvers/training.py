@@ -21,6 +21,7 @@ from generator.solvers.kind import GraphKind
 from generator.solvers.parts import optimizers
 from generator.solvers.parts.backprop import backward_sections
 from generator.solvers.parts.optimizer_steps import optimizer_sections
+from generator.solvers.parts.subgradient import subgradient_notes
 from generator.solvers.parts.training_steps import Run, run, step_blocks
 from generator.spec.models import TrainingSpec
 from generator.spec.source import Source
@@ -62,6 +63,7 @@ def solve(spec: TrainingSpec, graph: Graph) -> Solution:
     intro = [
         Block("sgd_model", {}, tuple(Step("definition", graph.display[n], lhs=n)
                                      for n in graph.nodes), layout="aligned"),
+        *_kink_notes(graph),
         Block("training_data", {}, table=_data_table(spec, graph)),
         *_setup(spec, graph, result),
     ]
@@ -93,6 +95,14 @@ def _data_table(spec: TrainingSpec, graph: Graph) -> tuple[tuple[sympy.Basic | s
     rows = [(sympy.Integer(i + 1), *[sympy.nsimplify(s[n]) for n in names])
             for i, s in enumerate(spec.data)]
     return (head, *rows)
+
+
+def _kink_notes(graph: Graph) -> list[Block]:
+    # Every number of the run takes ReLU'(0) from this convention, so the sheet states it.
+    keys = [key for key, _ in graph.notes if key.endswith("_subgradient")]
+    keys += [key for key, _ in subgradient_notes(graph)]
+    items = tuple((key, dict[str, sympy.Basic | str]()) for key in keys)
+    return [Block("", {}, (), items=items)] if items else []
 
 
 def _setup(spec: TrainingSpec, graph: Graph, result: Run) -> list[Block]:
@@ -130,8 +140,11 @@ def _table(result: Run) -> tuple[tuple[sympy.Basic | str, ...], ...]:
     head: tuple[sympy.Basic | str, ...] = ("col_step", "col_batch", *result.params, "col_loss")
     rows: list[tuple[sympy.Basic | str, ...]] = []
     for t, theta in enumerate(result.thetas):
-        batch: sympy.Basic | str = (sympy.Tuple(*result.batches[t - 1]) if t
-                                    else "col_initial")
+        # A batch of one sample is that sample's number: a 1-tuple would print as (1,).
+        batch: sympy.Basic | str = ("col_initial" if not t else
+                                    sympy.Integer(result.batches[t - 1][0])
+                                    if len(result.batches[t - 1]) == 1
+                                    else sympy.Tuple(*result.batches[t - 1]))
         rows.append((sympy.Integer(t), batch,
                      *[_round(theta[p], result.digits) for p in result.params],
                      _round(result.losses[t], result.digits)))

@@ -147,10 +147,12 @@ class GradientDisplay(Strict):
     sigmoid_form: Literal["sigma", "exp"] = Field(
         default="sigma", description="`exp` also writes σ(z)(1 − σ(z)) with e^(−z).")
     # paths: one chain-rule sum per parameter (seed 002); backprop: δ = ∂L/∂v from the loss
-    # backwards, with ∇W = δ xᵀ for dense matrices; auto: paths while they are few.
+    # backwards, with ∇W = δ xᵀ for dense matrices; auto: paths while they are few and the
+    # output is not softmax + CE or σ + BCE (backprop derives p − y there).
     method: Literal["paths", "backprop", "auto"] = Field(
         default="auto", description="Chain-rule path sums, backpropagation (δ from the loss "
-        "backwards), or paths while they are few.")
+        "backwards), or paths while they are few and the output is not softmax + CE or "
+        "σ + BCE (backprop derives p − y there).")
     conv_touches: bool | None = Field(
         default=None, description="List ∂z/∂w for every kernel weight; default: when a conv has "
         "stride or padding.")

@@ -73,13 +73,31 @@ class Exact:
     text: str
 
 
+def _over_ones_dropped(expr: sympy.Basic, ones: set[Symbol]) -> sympy.Basic:
+    """`expr` without its factors 1/c for constants c = 1, nothing else re-evaluated."""
+    if not ones or not expr.args:
+        return expr
+    args = [_over_ones_dropped(a, ones) for a in expr.args]
+    if isinstance(expr, sympy.Mul):
+        args = [a for a in args if not (isinstance(a, sympy.Pow) and a.base in ones
+                                        and a.exp.is_negative is True)] or [sympy.Integer(1)]
+        if len(args) == 1:
+            return args[0]
+    if args == list(expr.args):
+        return expr
+    return expr.func(*args, evaluate=False)
+
+
 class NumericLines:
     """Compiled once per problem; `build(point)` makes one variant's Step 5."""
 
     def __init__(self, graph: Graph, answers: Mapping[Symbol, sympy.Basic], digits: int,
                  decimals: frozenset[Symbol], slots: Slots,
                  truth: Mapping[sympy.Basic, Callable[..., Any]], agree: Agree) -> None:
-        self.graph, self.answers, self.digits = graph, answers, digits
+        # A constant equal to 1 in a denominator (2/n, n = 1) would print as 2/1: leave it out.
+        ones = {c for c, v in graph.constants.items() if v == 1}
+        self.graph, self.digits = graph, digits
+        self.answers = {var: _over_ones_dropped(expr, ones) for var, expr in answers.items()}
         self.decimals, self.slots, self.truth, self.agree = decimals, slots, truth, agree
         self.nodes = needed_nodes(graph, list(answers.values()))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sympy
 from sympy import Add, Derivative, Mul, Symbol
 
+from generator.algebra.functions import sigmoid
 from generator.algebra.notation import Grad, Mat, Outer, Vec
 from generator.algebra.trace import Block, Section, Step
 from generator.graph.model import Graph
@@ -45,7 +46,9 @@ def _delta_block(graph: Graph, v: Symbol, kids: list[Symbol]) -> Block:
     local = [_local(graph, c, v) for c in kids]
     formal = [lo if c == loss else Mul(Derivative(loss, c), Derivative(c, v), evaluate=False)
               for c, lo in zip(kids, local, strict=True)]
-    plugged = [lo if c == loss else Mul(Derivative(loss, c), lo, evaluate=False)
+    # A local partial of 1 (a bias, a plain sum) is left out: `∂L/∂z · 1` is no course form.
+    plugged = [lo if c == loss else Derivative(loss, c) if lo == 1
+               else Mul(Derivative(loss, c), lo, evaluate=False)
                for c, lo in zip(kids, local, strict=True)]
     steps = [Step("backprop_sum", _sum(formal), lhs=Derivative(loss, v))]
     if plugged != formal:
@@ -59,6 +62,11 @@ def _local(graph: Graph, c: Symbol, v: Symbol) -> sympy.Basic:
     taught = bce_local(graph, c, v)
     if taught is not None:
         return taught
+    body = graph.nodes[c]
+    if isinstance(body, sigmoid) and body.args[0] == v:
+        # p = σ(s): ∂p/∂s = p(1 − p), in the node's own name, so one derivation never
+        # mixes p and σ(s) for the same quantity.
+        return Mul(c, Add(1, -c, evaluate=False), evaluate=False)
     return _lead(graph, derive(c, v, graph.nodes[c], graph.display[c], exp_form=False)[1])
 
 
@@ -114,8 +122,14 @@ def deltas(graph: Graph, params: list[Symbol]) -> dict[Symbol, sympy.Basic]:
     uses = user_map(graph, keep)
     delta: dict[Symbol, sympy.Basic] = {graph.loss: sympy.Integer(1)}
     for v in [*order, *params]:
-        delta[v] = Add(*[delta[c] * sympy.diff(graph.nodes[c], v)
-                         for c in uses.get(v, [])])
+        kids = uses.get(v, [])
+        if sigmoid_bce_steps(graph, v, kids):
+            # δ = p − y at a σ output under BCE (for any y): the form the sheet derives,
+            # so the numbers substituted later go into p − y, not the unsimplified chain.
+            (y,), (p,) = graph.losses[graph.loss][1], graph.losses[graph.loss][2]
+            delta[v] = p - y
+            continue
+        delta[v] = Add(*[delta[c] * sympy.diff(graph.nodes[c], v) for c in kids])
     return delta
 
 

@@ -32,7 +32,8 @@ def _match(graph: Graph, keep: set[Symbol]
     logits = graph.softmax[ps[0]][1]
     if any(graph.softmax[p][1] != logits for p in ps) or len(logits) != len(ps):
         return None
-    if not all(isinstance(z, Symbol) and z in keep for z in logits):
+    # Some logits may lie on no path to a `wrt` parameter: p − y still holds for the others.
+    if not all(isinstance(z, Symbol) for z in logits) or not any(z in keep for z in logits):
         return None
     return ys, ps, logits
 
@@ -44,13 +45,15 @@ def softmax_ce_blocks(graph: Graph, keep: set[Symbol]
     if match is None:
         return None
     ys, ps, zs = match
-    loss, j = graph.loss, 0
+    loss = graph.loss
+    j = next(i for i, z in enumerate(zs) if z in keep)  # derived for the first logit needed
     one_hot = {ys[-1]: 1 - Add(*ys[:-1])}
     chain = Add(*[Mul(Derivative(loss, p), Derivative(p, zs[j]), evaluate=False) for p in ps],
                 evaluate=False)
     # −(y_k / p_k) · p_k(δ_kj − p_j): one flat product, so the sum prints "− …", not "+ −".
     local = Add(*[Mul(-1, Mul(y, sympy.Pow(p, -1), evaluate=False), p,
-                      Add(1 if k == j else 0, -ps[j], evaluate=False), evaluate=False)
+                      # δ_kj − p_j: 1 − p_j on the diagonal, −p_j (not 0 − p_j) off it
+                      Add(1, -ps[j], evaluate=False) if k == j else -ps[j], evaluate=False)
                   for k, (y, p) in enumerate(zip(ys, ps, strict=True))], evaluate=False)
     collected = Add(-ys[j], Mul(ps[j], Add(*ys, evaluate=False), evaluate=False),
                     evaluate=False)
@@ -61,13 +64,27 @@ def softmax_ce_blocks(graph: Graph, keep: set[Symbol]
         Step("one_hot", Add(ps[j], -ys[j], evaluate=False)),
     ), at=one_hot)
     rest = tuple(Step("softmax_ce", Add(p, -y, evaluate=False), lhs=Derivative(loss, z))
-                 for z, p, y in zip(zs, ps, ys, strict=True))
+                 for z, p, y in zip(zs, ps, ys, strict=True) if z in keep)
+    if len(rest) < len(zs):  # the gradient vector needs every logit; the entries suffice
+        return ([derivation, Block("softmax_ce_result", {}, rest, at=one_hot)],
+                {*ps, *(z for z in zs if z in keep)}, {})
     vector = Step("vector", Vec(*[Add(p, -y, evaluate=False) for p, y in zip(ps, ys,
                                                                             strict=True)]),
                   lhs=Grad(loss, Symbol(f"{zs[0].name}_vec"), Vec(*zs)))
     result = Block("softmax_ce_result", {}, (*rest, vector), at=one_hot)
     base = graph.latex[zs[0]].rsplit("_{", 1)[0]
     return [derivation, result], {*ps, *zs}, {Symbol(f"{zs[0].name}_vec"): rf"\mathbf{{{base}}}"}
+
+
+def reaches_p_minus_y(graph: Graph) -> bool:
+    """Whether the loss is CE of a softmax or BCE of a σ: backprop derives p − y there."""
+    found = graph.losses.get(graph.loss)
+    if found is None:
+        return False
+    if found[0] == "ce":
+        return _match(graph, set(graph.nodes)) is not None
+    return found[0] == "bce" and len(found[2]) == 1 and isinstance(
+        graph.nodes.get(found[2][0]), sigmoid)
 
 
 def sigmoid_bce_steps(graph: Graph, v: Symbol, kids: list[Symbol]) -> list[Step]:
