@@ -30,7 +30,7 @@ from generator.solvers.problem import Problem, prepare
 from generator.view.readback import ReadBack
 
 PROBLEMS = ROOT / "problems"
-MATRIX = ["linreg-l2-batch", "softmax-ce-batch", "logistic-bce-batch"]
+MATRIX = ["linreg-l2-batch", "softmax-ce-batch", "logistic-bce-batch", "mlp-batch-matrix"]
 S = sympy.Symbol
 
 
@@ -70,6 +70,16 @@ def _hand_loss(name: str) -> tuple[sympy.Expr, list[S], list[S]]:
     w1 = [S("w1", real=True), S("w2", real=True)]
     y1 = [S(f"y{i}", real=True) for i in (1, 2, 3)]
     lam = S("lam", real=True)
+    if name == "mlp-batch-matrix":
+        v = [[S(f"V{u}{j}", real=True) for j in (1, 2)] for u in (1, 2)]
+        c = [S("c1", real=True), S("c2", real=True)]
+        b1 = S("b", real=True)
+        h = [[sympy.tanh(x[i][0] * v[u][0] + x[i][1] * v[u][1] + c[u]) for u in range(2)]
+             for i in range(3)]
+        p = [1 / (1 + sympy.exp(-(h[i][0] * w1[0] + h[i][1] * w1[1] + b1))) for i in range(3)]
+        loss = -sum(y1[i] * sympy.log(p[i]) + (1 - y1[i]) * sympy.log(1 - p[i])
+                    for i in range(3)) / 3
+        return loss, [*w1, *[e for row in v for e in row], *c], [b1]
     if name == "linreg-l2-batch":
         loss = sum((x[i][0] * w1[0] + x[i][1] * w1[1] - y1[i]) ** 2 for i in range(3)) / 6
         return loss + lam / 2 * (w1[0] ** 2 + w1[1] ** 2), w1, []
@@ -111,10 +121,19 @@ def test_matrix_gradient_entries_equal_diff_of_hand_written_loss(name: str) -> N
     loss, weights, biases = _hand_loss(name)
     lines = [(_block(problem, "matrix_weights_p_minus_y" if name == "softmax-ce-batch"
                      else "matrix_weights").steps[-1], weights)]
+    if name == "mlp-batch-matrix":  # ∇w, then ∇V and ∇c from the hidden layer's block
+        hidden = _block(problem, "matrix_hidden").steps
+        lines = [(lines[0][0], weights[:2]), (hidden[2], weights[2:6]), (hidden[3], weights[6:])]
     if biases:
         lines.append((_block(problem, "matrix_bias").steps[-1], biases))
     for step, params in lines:
-        cells = [problem.graph.inline(e.xreplace({N: 3})) for e in entries(step.rhs)]
+        graph = problem.graph
+
+        def partial(d: sympy.Derivative, graph: Any = graph) -> sympy.Basic:  # ∂L/∂a, by diff
+            return sympy.diff(graph.inline_above(d.expr, keep=d.variables[0]), d.variables[0])
+
+        cells = [graph.inline(e.xreplace({N: 3}).replace(
+            lambda x: isinstance(x, sympy.Derivative), partial)) for e in entries(step.rhs)]
         assert len(cells) == len(params)
         for seed in range(3):
             point = _point(loss.free_symbols | {c for e in cells for c in e.free_symbols},
@@ -146,6 +165,24 @@ def _independent_gradients(name: str) -> list[mpmath.matrix]:
         p = mpmath.matrix([[1 / (1 + mpmath.exp(-(z[i] + b)))] for i in range(n)])
         d = (p - y) / n
         return [x.T * d + lam * w, mpmath.matrix([[sum(d[i] for i in range(n))]])]
+    if name == "mlp-batch-matrix":
+        vv, c, w, y = _mp_matrix(v["V"]), _mp_matrix(v["c"]), _mp_matrix(v["w"]), _mp_matrix(
+            v["y"])
+        b = _mp_matrix([v["b"]])[0]
+        a = x * vv.T
+        h = mpmath.matrix(n, 2)
+        for i in range(n):
+            for u in range(2):
+                h[i, u] = mpmath.tanh(a[i, u] + c[u])
+        z = h * w
+        p = mpmath.matrix([[1 / (1 + mpmath.exp(-(z[i] + b)))] for i in range(n)])
+        d = (p - y) / n
+        da = d * w.T
+        for i in range(n):
+            for u in range(2):
+                da[i, u] *= 1 - h[i, u] ** 2
+        ones = mpmath.matrix([[1]] * n)
+        return [h.T * d, (ones.T * d), da.T * x, da.T * ones]
     w, y, b = _mp_matrix(v["W"]), _mp_matrix(v["Y"]), _mp_matrix(v["b"])
     z = x * w.T
     p = mpmath.matrix(n, y.cols)
@@ -162,10 +199,12 @@ def test_numbers_equal_mpmath_at_40_digits(name: str) -> None:
     problem = _problem(name)
     keys = ["matrix_numbers_weights"] + (["matrix_numbers_bias"] if name != "linreg-l2-batch"
                                          else [])
+    lasts = [_block(problem, key).steps[-1] for key in keys]
+    if name == "mlp-batch-matrix":  # ∇V and ∇c: the ≈ lines after their formulas
+        lasts += [_block(problem, "matrix_numbers_hidden").steps[i] for i in (5, 7)]
     places = yaml.safe_load((PROBLEMS / f"{name}.yaml").read_text()).get("precision")
     with mpmath.workdps(40):
-        for key, truth in zip(keys, _independent_gradients(name), strict=True):
-            last = _block(problem, key).steps[-1]
+        for last, truth in zip(lasts, _independent_gradients(name), strict=True):
             shown = list(last.canonical)
             expected = [truth[i, j] for i in range(truth.rows) for j in range(truth.cols)]
             assert len(shown) == len(expected)
@@ -213,9 +252,11 @@ def test_numbers_equal_torch_autograd(name: str) -> None:
     x = t(v["X"])
     weights = t(v["W"] if "W" in v else v["w"]).requires_grad_()
     bias = t(v["b"] if isinstance(v.get("b"), list) else [v.get("b", 0)]).requires_grad_()
-    if name == "linreg-l2-batch":
+    if name == "mlp-batch-matrix":
+        x = torch.tanh(x @ t(v["V"]).T + t(v["c"]))
+    if name in ("linreg-l2-batch",):
         loss = ((x @ weights - t(v["y"])) ** 2).sum() / 6
-    elif name == "logistic-bce-batch":
+    elif name in ("logistic-bce-batch", "mlp-batch-matrix"):
         p = torch.sigmoid(x @ weights + bias)
         y = t(v["y"])
         loss = -(y * torch.log(p) + (1 - y) * torch.log(1 - p)).mean()

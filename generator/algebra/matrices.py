@@ -72,6 +72,9 @@ def sub(a: Any, b: Any) -> MatrixExpr:
 
 
 def t(a: Any) -> MatrixExpr:
+    """aᵀ; a name that is a fraction (∂L/∂A) is bracketed first, so ᵀ reads as its own."""
+    if isinstance(a, Named) and str(a.args[0].name).startswith(r"\frac"):
+        a = Named(rf"\left({a.args[0].name}\right)", a.grid)
     return Transpose(a)
 
 

@@ -16,6 +16,18 @@ Rows = tuple[tuple[Symbol, ...], ...]
 
 
 @dataclass(frozen=True)
+class HiddenFact:
+    """A hidden layer: A = F Vᵀ + 𝟏cᵀ, H = fn(A), F the layer below (X first)."""
+
+    fn: str  # sigma | tanh | relu
+    names: dict[str, str]  # weights, bias, pre, out → name
+    weights: Rows  # V, h × d
+    bias: tuple[Symbol, ...]
+    pre: Rows  # A, n × h
+    act: Rows  # H, n × h
+
+
+@dataclass(frozen=True)
 class BatchFact:
     model: str  # linear | logistic | softmax
     loss: str  # mse | half_mse | bce | ce
@@ -28,6 +40,7 @@ class BatchFact:
     pred: Rows  # n × 1 or n × k: ŷ, p or P
     lam: sympy.Expr | None  # λ of (λ/2)‖w‖², None without an L2 term
     line: int  # the layer's line, for errors about it
+    hidden: tuple[HiddenFact, ...] = ()
 
     @property
     def n(self) -> int:

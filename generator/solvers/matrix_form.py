@@ -26,8 +26,10 @@ from generator.solvers.parts.matrix_model import Mats, N, mats
 from generator.solvers.parts.matrix_numbers import numbers_section
 from generator.solvers.parts.matrix_steps import (
     bias_formula,
+    delta,
     delta_formula,
     gradient_section,
+    hidden_backward,
     model_section,
     weight_formula,
 )
@@ -40,10 +42,11 @@ def validate(spec: GradientSpec, graph: Graph, source: Source) -> None:
     if fact is None:
         raise SpecErrors([SpecError(source.at(("form",)), "form: matrix needs a batch model",
                                     "add a `batch:` layer whose `out:` is the loss")])
-    allowed = {fact.names["weights"], fact.names.get("bias")}
+    allowed = {fact.names["weights"], fact.names.get("bias")} | {
+        h.names.get(k) for h in fact.hidden for k in ("weights", "bias")}
     errors = [SpecError(source.at(("wrt", i)), f"{name!r} is not the batch layer's weights "
-                        "or bias", f"form: matrix writes ∇ of {fact.names['weights']}"
-                        + (f" and {fact.names['bias']}" if "bias" in fact.names else ""))
+                        "or bias", "form: matrix writes ∇ of " + ", ".join(
+                            sorted(a for a in allowed if a)))
               for i, name in enumerate(spec.wrt) if name not in allowed]
     errors += _value_shapes(spec, graph, source)
     errors += [SpecError(source.at((key,)), "form: matrix has no variants yet",
@@ -96,6 +99,8 @@ def solve(spec: GradientSpec, graph: Graph) -> Solution:
 
 def _leaves(m: Mats) -> list[Symbol]:
     cells = [*m.X.grid, *m.W.grid, *m.Y.grid, *(m.b.grid if m.b is not None else [])]
+    for h in m.hidden:
+        cells += [*h.V.grid, *(h.c.grid if h.c is not None else [])]
     lam = list(m.lam.free_symbols) if m.lam is not None else []
     return [c for c in cells if isinstance(c, Symbol)] + lam
 
@@ -104,13 +109,22 @@ def _answers(m: Mats, spec: GradientSpec, graph: Graph) -> dict[str, sympy.Basic
     """∂L/∂v for every entry asked for, over the graph's nodes (as the scalar form)."""
     n = {N: sympy.Integer(m.fact.n)}
     out: dict[str, sympy.Basic] = {}
+    names = {m.W: m.fact.names["weights"]}
     pairs = [(m.W, weight_formula(m, delta_formula(m)))]
     if m.b is not None:
+        names[m.b] = m.fact.names["bias"]
         pairs.append((m.b, bias_formula(delta_formula(m), m)))
+    for h, fact in zip(m.hidden, m.fact.hidden, strict=True):
+        names[h.V] = fact.names["weights"]
+        if h.c is not None:
+            names[h.c] = fact.names["bias"]
+    for h, steps in hidden_backward(m, delta(m)):
+        pairs += [(target, formula) for target, formula in
+                  zip((h.V, h.c), (rhs for _, rhs in steps[2:]), strict=False)
+                  if target is not None]
     wanted = set(spec.wrt)
     for target, formula in pairs:
-        name = m.fact.names["weights"] if target is m.W else m.fact.names.get("bias")
-        if name not in wanted:
+        if names[target] not in wanted:
             continue
         for sym, value in zip(target.grid, entries(formula), strict=True):
             out[str(Derivative(graph.loss, sym))] = value.xreplace(n)

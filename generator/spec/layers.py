@@ -93,6 +93,16 @@ class L2(_Strict):
     out: str = Field(description="Name of the penalised loss node.")
 
 
+class Hidden(_Strict):
+    """One hidden layer of a batch model: H = fn(A), A = F Vᵀ + 𝟏cᵀ over the layer below."""
+
+    weights: str = Field(description="A param array [h, d]: one row per hidden unit.")
+    bias: str | None = Field(None, description="A param vector [h].")
+    fn: Literal["sigma", "tanh", "relu"] = Field(description="The activation.")
+    pre: str = Field("a", description="Name of the pre-activations (a11 … a_nh).")
+    out: str = Field("h", description="Name of the activations (h11 … h_nh).")
+
+
 class Batch(_Strict):
     """A model over a batch of n samples, one per row of `in` (docs/layers.md, "Matrix
     form"): the prediction of every sample, the mean loss over the batch and an optional
@@ -114,6 +124,8 @@ class Batch(_Strict):
         "cross-entropy (logistic); `ce`: mean cross-entropy (softmax).")
     lambda_: str | Number | None = Field(
         None, alias="lambda", description="λ of an L2 term (λ/2)‖w‖² on the weights.")
+    hidden: list[Hidden] = Field([], max_length=4, description="Hidden layers, from the "
+                                 "input up; the output model reads the last one's H.")
     pred: str | None = Field(None, description="Name of the predictions (default `yhat` for "
                              "linear, `p` otherwise); logits are `z`.")
     out: str = Field(description="Name of the loss node.")

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 import sympy
 from sympy import Add, Mul, Pow, log
 
-from generator.algebra.functions import sigmoid, softmax
-from generator.graph.batches import BatchFact, Rows
+from generator.algebra.functions import relu, sigmoid, softmax
+from generator.graph.batches import BatchFact, HiddenFact, Rows
 from generator.graph.layers.base import Array, tex
 from generator.graph.model import element_name
 from generator.spec.layers import Batch
@@ -23,6 +23,7 @@ from generator.spec.source import KeyPath
 if TYPE_CHECKING:
     from generator.graph.builder import Builder
 
+FN = {"sigma": sigmoid, "tanh": sympy.tanh, "relu": relu}
 LOSSES = {"linear": ("mse", "half_mse"), "logistic": ("bce",), "softmax": ("ce",)}
 
 
@@ -56,14 +57,13 @@ def _arrays(c: Builder, m: Batch, keys: KeyPath) -> dict[str, Array] | None:
     return found
 
 
-def _check_shapes(c: Builder, m: Batch, arrays: dict[str, Array], keys: KeyPath) -> bool:
-    """Every shape against X's [n, d]: the key, its name and both shapes in the error."""
+def _check_shapes(c: Builder, m: Batch, arrays: dict[str, Array], keys: KeyPath,
+                  width: int | None) -> bool:
+    """Every shape against X's [n, d] (d: the last hidden layer's width when there is
+    one): the key, its name and both shapes in the error."""
     shapes = {k: _shape(a) for k, a in arrays.items()}
-    if len(shapes["in"]) != 2:
-        c.fail((*keys, "in"), f"{m.in_!r} has shape {shapes['in']}, a batch needs [n, d]",
-               "one sample per row: shape: [n, d]")
-        return False
     n, d = shapes["in"]
+    d = width if width is not None else d
     k = shapes["weights"][0] if m.model == "softmax" else 1
     want = {"weights": [k, d] if m.model == "softmax" else [d],
             "target": [n, k] if m.model == "softmax" else [n],
@@ -72,8 +72,10 @@ def _check_shapes(c: Builder, m: Batch, arrays: dict[str, Array], keys: KeyPath)
     for key, shape in want.items():
         if key in shapes and shapes[key] != shape:
             name = getattr(m, "in_" if key == "in" else key)
-            c.fail((*keys, key), f"{name!r} has shape {shapes[key]}, but {m.in_!r} has shape "
-                   f"{shapes['in']}: the {m.model} model needs {key} of shape {shape}",
+            below = f"{m.in_!r} has shape {shapes['in']}" if width is None else (
+                f"the last hidden layer has {width} units")
+            c.fail((*keys, key), f"{name!r} has shape {shapes[key]}, but {below}: the "
+                   f"{m.model} model needs {key} of shape {shape}",
                    f"declare {name} with shape: {shape}")
             ok = False
     if m.loss not in LOSSES[m.model]:
@@ -118,14 +120,57 @@ def _loss(m: Batch, target: Rows, pred: Rows, n: int) -> tuple[sympy.Expr, sympy
     return total / scale, Mul(Pow(scale, -1, evaluate=False), shown, evaluate=False)
 
 
+def _hidden(c: Builder, m: Batch, data: Rows, keys: KeyPath
+            ) -> tuple[list[HiddenFact], Rows] | None:
+    """Each hidden layer's nodes, from the input up; None after an error."""
+    facts: list[HiddenFact] = []
+    below, width = data, len(data[0])
+    for i, layer in enumerate(m.hidden):
+        here = (*keys, "hidden", i)
+        weights = c.g.arrays.get(layer.weights)
+        bias = c.g.arrays.get(layer.bias) if layer.bias else {}
+        if weights is None or bias is None:
+            c.fail((*here, "weights" if weights is None else "bias"), "not an array",
+                   "declare it with `shape:` under params")
+            return None
+        rows = _rows(weights)
+        ok = _shape(weights) == [len(rows), width] and (not bias or _shape(bias) == [len(rows)])
+        if not ok:
+            c.fail(here, f"hidden layer {i + 1}: {layer.weights!r} has shape "
+                   f"{_shape(weights)} and bias {_shape(bias) if bias else None}, but the "
+                   f"layer below has {width} columns: it needs [h, {width}] and [h]",
+                   f"declare {layer.weights} with shape: [h, {width}]")
+            return None
+        b = tuple(bias[k] for k in sorted(bias))
+        pre = _nodes(c, layer.pre, [[Add(*[x * v for x, v in zip(row, col, strict=True)],
+                                         *([b[o]] if b else [])) for o, col in enumerate(rows)]
+                                    for row in below], here)
+        act = _nodes(c, layer.out, [[FN[layer.fn](a) for a in row] for row in pre], here)
+        names = {"weights": layer.weights, "pre": layer.pre, "out": layer.out,
+                 **({"bias": layer.bias} if layer.bias else {})}
+        facts.append(HiddenFact(layer.fn, names, rows, b, pre, act))
+        below, width = act, len(rows)
+    return facts, below
+
+
 def batch(c: Builder, m: Batch, keys: KeyPath) -> None:
     arrays = _arrays(c, m, keys)
-    if arrays is None or not _check_shapes(c, m, arrays, keys):
+    if arrays is None:
+        return
+    if len(_shape(arrays["in"])) != 2:
+        c.fail((*keys, "in"), f"{m.in_!r} has shape {_shape(arrays['in'])}, a batch needs "
+               "[n, d]", "one sample per row: shape: [n, d]")
+        return
+    hidden = _hidden(c, m, _rows(arrays["in"]), keys)
+    if hidden is None:
+        return
+    facts, features = hidden
+    if not _check_shapes(c, m, arrays, keys, len(features[0]) if facts else None):
         return
     lam = c.parse(m.lambda_, (*keys, "lambda")) if m.lambda_ is not None else None
     if m.lambda_ is not None and lam is None:
         return
-    data, target = _rows(arrays["in"]), _rows(arrays["target"])
+    data, target = features, _rows(arrays["target"])
     weights = _rows(arrays["weights"])  # linear, logistic: d × 1; softmax: k × d
     bias = tuple(arrays["bias"][k] for k in sorted(arrays["bias"])) if "bias" in arrays else ()
     columns = weights if m.model == "softmax" else (tuple(w for (w,) in weights),)
@@ -142,7 +187,8 @@ def batch(c: Builder, m: Batch, keys: KeyPath) -> None:
              for o, s in enumerate(row)] for row in z], keys)
     value, shown = _loss(m, target, pred, len(data))
     if lam is not None:
-        flat = [w for row in weights for w in row]
+        flat = [w for f in facts for row in f.weights for w in row]
+        flat += [w for row in weights for w in row]
         value = value + lam / 2 * Add(*[w ** 2 for w in flat])
         shown = Add(shown, Mul(Pow(2, -1, evaluate=False), lam, Add(
             *[Pow(w, 2, evaluate=False) for w in flat], evaluate=False), evaluate=False),
@@ -150,5 +196,5 @@ def batch(c: Builder, m: Batch, keys: KeyPath) -> None:
     loss = c.add_node(m.out, value, keys, shown)
     names = {"data": m.in_, "weights": m.weights, "target": m.target, "pred": pred_name,
              "logits": "z", **({"bias": m.bias} if m.bias else {})}
-    c.g.batches[loss] = BatchFact(m.model, m.loss, names, data, weights, bias, target, z,
-                                  pred, lam, c.g.lines.get(loss, 0))
+    c.g.batches[loss] = BatchFact(m.model, m.loss, names, _rows(arrays["in"]), weights, bias,
+                                  target, z, pred, lam, c.g.lines.get(loss, 0), tuple(facts))

@@ -25,7 +25,7 @@ from generator.solvers.parts.matrix_steps import scale
 def applies(m: Mats) -> bool:
     """A closed form exists for a linear model without bias (a bias is a column of ones
     in X: write it so to get one)."""
-    return m.fact.model == "linear" and m.b is None
+    return m.fact.model == "linear" and m.b is None and not m.hidden
 
 
 def _ridge(m: Mats) -> sympy.Basic:

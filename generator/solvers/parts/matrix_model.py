@@ -14,7 +14,7 @@ import sympy
 from sympy import Derivative, ImmutableMatrix, Symbol
 
 from generator.algebra.matrices import Named, column
-from generator.graph.batches import BatchFact
+from generator.graph.batches import BatchFact, HiddenFact
 from generator.graph.model import Graph
 
 N = Symbol("n_batch", positive=True)  # printed n; its value is the number of rows
@@ -33,6 +33,17 @@ def _bold(base: str) -> str:
 
 
 @dataclass(frozen=True)
+class HiddenMats:
+    """A hidden layer's matrices: A = F Vᵀ + 𝟏cᵀ, H = fn(A)."""
+
+    fn: str
+    V: Named
+    c: Named | None
+    A: Named
+    H: Named
+
+
+@dataclass(frozen=True)
 class Mats:
     """Each matrix of the model and of its gradient, and the scalars n and λ."""
 
@@ -47,6 +58,12 @@ class Mats:
     P: Named  # predictions ŷ, p or P
     ones: Named  # n × 1
     lam: sympy.Expr | None
+    hidden: tuple[HiddenMats, ...] = ()
+
+    @property
+    def F(self) -> Named:
+        """What the output layer reads: X, or the last hidden layer's H."""
+        return self.hidden[-1].H if self.hidden else self.X
 
     @property
     def vector(self) -> bool:
@@ -86,11 +103,23 @@ def mats(graph: Graph) -> Mats:
         pred = Named(_base(graph, fact.pred[0][0]).upper(), [list(r) for r in fact.pred])
     return Mats(fact, loss, graph.latex[loss], named(fact.data, False),
                 named(fact.weights, vector), bias,
-                named(fact.target, vector) if vector else Named(
-                    _base(graph, fact.target[0][0]).upper(), [list(r) for r in fact.target]),
-                named(fact.logits, vector) if vector else Named(
-                    _base(graph, fact.logits[0][0]).upper(), [list(r) for r in fact.logits]),
-                pred, column(r"\mathbf{1}", [1] * fact.n), fact.lam)
+                named(fact.target, vector) if vector else _upper(graph, fact.target),
+                named(fact.logits, vector) if vector else _upper(graph, fact.logits),
+                pred, column(r"\mathbf{1}", [1] * fact.n), fact.lam,
+                tuple(_hidden(graph, h) for h in fact.hidden))
+
+
+def _upper(graph: Graph, rows: tuple[tuple[Symbol, ...], ...]) -> Named:
+    """A matrix of nodes named by the capital of their letter: z_ij → Z, h_ij → H."""
+    return Named(_base(graph, rows[0][0]).upper(), [list(r) for r in rows])
+
+
+def _hidden(graph: Graph, h: HiddenFact) -> HiddenMats:
+    bias = None
+    if h.bias:
+        bias = column(_bold(_base(graph, h.bias[0])), h.bias)
+    return HiddenMats(h.fn, Named(_base(graph, h.weights[0][0]), [list(r) for r in h.weights]),
+                      bias, _upper(graph, h.pre), _upper(graph, h.act))
 
 
 def scalars(m: Mats) -> dict[Symbol, sympy.Expr]:

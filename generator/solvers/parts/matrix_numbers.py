@@ -24,6 +24,8 @@ from generator.solvers.parts.matrix_steps import (
     bias_formula,
     delta,
     delta_formula,
+    hidden_backward,
+    hidden_forward,
     prediction,
     weight_formula,
 )
@@ -90,7 +92,8 @@ class Filler:
 
 def _given(f: Filler) -> Block:
     m = f.m
-    shown = [m.X, m.W, *([m.b] if m.b is not None else []), m.Y]
+    shown = [m.X, *[x for h in m.hidden for x in (h.V, h.c) if x is not None], m.W,
+             *([m.b] if m.b is not None else []), m.Y]
     steps = tuple(Step("given_matrix", f.value(x), lhs=x) for x in shown)
     return Block("matrix_given", {}, steps, at=dict(f.at), extra=scalars(m))
 
@@ -99,7 +102,9 @@ def numbers_section(graph: Graph, m: Mats, point: Mapping[Symbol, sympy.Rational
                     places: int) -> Section:
     f = Filler(graph, m, point, places)
     blocks = [_given(f)]
-    forward = f.steps(m.Z, affine(m), "matrix_definition")
+    forward = [st for lhs, rhs in hidden_forward(m)
+               for st in f.steps(lhs, rhs, "matrix_definition")]
+    forward += f.steps(m.Z, affine(m), "matrix_definition")
     if m.fact.model != "linear":
         forward += f.steps(m.P, prediction(m), "matrix_definition")
     blocks.append(Block("matrix_numbers_forward", {}, tuple(forward), at=dict(f.at),
@@ -116,4 +121,8 @@ def numbers_section(graph: Graph, m: Mats, point: Mapping[Symbol, sympy.Rational
         blocks.append(Block("matrix_numbers_bias", {"bias": m.b.args[0].name}, tuple(
             f.steps(grad_b, bias_formula(d, m), "matrix_chain_rule")), at=dict(f.at),
             extra=scalars(m)))
+    for h, pairs in hidden_backward(m, d):
+        blocks.append(Block("matrix_numbers_hidden", {"weight": h.V.args[0].name}, tuple(
+            st for lhs, rhs in pairs for st in f.steps(lhs, rhs, "matrix_chain_rule")),
+            at=dict(f.at), extra=scalars(m)))
     return Section("matrix_numbers", tuple(blocks))
