@@ -317,3 +317,20 @@ def test_a_shape_mismatch_names_file_line_key_and_both_shapes(tmp_path: Path) ->
 def test_form_matrix_needs_a_batch_layer(tmp_path: Path) -> None:
     text = (PROBLEMS / "dense-l2.yaml").read_text(encoding="utf-8") + "form: matrix\n"
     assert "form: matrix needs a batch model" in _check(tmp_path, text)
+
+
+def test_softmax_over_a_hidden_layer_with_l2_verifies(tmp_path: Path) -> None:
+    """Z = HWᵀ + 𝟏bᵀ over H = σ(XVᵀ): every ∇ line must read H, not X (a bug the
+    verifier caught while this was written), and λ covers V and W."""
+    text = (PROBLEMS / "softmax-ce-batch.yaml").read_text(encoding="utf-8")
+    text = text.replace("layers:", "hypers:\n  lam: {}\nlayers:").replace(
+        "loss: ce,", "loss: ce, lambda: lam, hidden: [{weights: V, fn: sigma}],").replace(
+        "  b: {shape: [3]}\n", "  b: {shape: [3]}\n  V: {shape: [2, 2]}\n").replace(
+        "wrt: [W, b]", "wrt: [W, b, V]").replace(
+        "precision: 4", "  V: [[1, 0], [0, 1]]\n  lam: 0.5\nprecision: 4")
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 0, result.output
+    steps = prepare(path).solution.steps()
+    assert any("V" in str(s.lhs) for s in steps if s.rule == "matrix_chain_rule")

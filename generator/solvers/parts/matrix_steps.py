@@ -207,7 +207,7 @@ def gradient_section(m: Mats) -> Section:
                                            m.W.args[0].name}, tuple(steps), extra=extra))
     if not m.vector:
         blocks.append(Block("matrix_weights_p_minus_y", {}, (
-            Step("matrix_substitute", add(mul(scale(m), t(sub(m.P, m.Y)), m.X),
+            Step("matrix_substitute", add(mul(scale(m), t(sub(m.P, m.Y)), m.F),
                                           *([mul(m.lam, m.W)] if m.lam is not None else [])),
                  lhs=grad_w),),
             at=cond, extra=extra))
