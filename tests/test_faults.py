@@ -71,6 +71,22 @@ def start(folder: Path, out: Path, seed: int, *extra: str) -> tuple[subprocess.P
     return proc, tag
 
 
+def holding(out: Path, proc: subprocess.Popen[bytes]) -> None:
+    """Wait until `proc` holds OUT's lock (it writes its pid into the lock file once it has
+    it): a fixed sleep lost the race on a loaded machine, letting the second build in first."""
+    from generator.build.lock import lock_path
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if lock_path(out).read_text().split()[:1] == [str(proc.pid)]:
+                return
+        except (OSError, IndexError):
+            pass
+        time.sleep(0.02)
+    raise AssertionError(f"build {proc.pid} never took the lock of {out}")
+
+
 def finish(proc: subprocess.Popen[bytes]) -> tuple[int, str]:
     out, _ = proc.communicate(timeout=300)
     return proc.returncode, out.decode("utf-8", "replace")
@@ -163,7 +179,7 @@ def test_two_builds_at_once_one_waits_or_fails_clearly(course: dict[str, object]
     folder = Path(str(course["folder"]))
     out = fresh(course, tmp_path)
     first, _ = start(folder, out, 2, "--force")
-    time.sleep(0.8)  # the first holds the lock once it has started up
+    holding(out, first)
     second, _ = start(folder, out, 1, "--force")
     (one, text_one), (two, text_two) = finish(first), finish(second)
     assert one == 0, text_one
@@ -174,7 +190,7 @@ def test_two_builds_at_once_one_waits_or_fails_clearly(course: dict[str, object]
     # With --wait both succeed, one after the other; the folder is the later one, whole,
     # and the record is true: the other seed is never "up to date".
     first, _ = start(folder, out, 1, "--force")
-    time.sleep(0.8)
+    holding(out, first)
     second, _ = start(folder, out, 2, "--force", "--wait", "120")
     assert finish(first)[0] == 0
     code, text = finish(second)

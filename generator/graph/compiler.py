@@ -1,5 +1,8 @@
 """Turns a validated spec into a `Graph`: leaves, written nodes, `for:` families, layers.
 
+Written nodes and layers may use each other: every name is declared first, bodies are
+parsed after the layers, and the graph is put in dependency order at the end.
+
 Layer macros (`layers/`) are written against the `Builder` protocol (builder.py), which
 `Compiler` implements; they never see this module.
 """
@@ -7,7 +10,6 @@ Layer macros (`layers/`) are written against the `Builder` protocol (builder.py)
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 
 import sympy
 from sympy import Symbol
@@ -15,9 +17,10 @@ from sympy import Symbol
 from generator.algebra.expr import ExprError, parse
 from generator.algebra.functions import FUNCTIONS
 from generator.errors import SpecError, SpecErrors
+from generator.graph import families
 from generator.graph.layers import expand
 from generator.graph.meaning import relabel_dense_outputs
-from generator.graph.model import Family, Graph, default_latex, element_name, fill
+from generator.graph.model import Family, Graph, default_latex, element_name
 from generator.limits import MAX_NODE_OPS
 from generator.spec.models import ForNode, GraphSpec
 from generator.spec.source import KeyPath, Source
@@ -33,6 +36,8 @@ class Compiler:
         self.source = source
         self.g = Graph()
         self.errors: list[SpecError] = []
+        self.pending: list[families.Written] = []
+        self.bad_families: set[Family | None] = set()
 
     def fail(self, keys: KeyPath, message: str, hint: str = "") -> None:
         self.errors.append(SpecError(self.source.at(keys), message, hint))
@@ -95,50 +100,60 @@ class Compiler:
         self.g.display[sym] = body if display is None else display
         return sym
 
-    def written_nodes(self) -> None:
-        # Names first, so a node may use another node written below it; order is fixed after.
-        pending: list[tuple[str, object, KeyPath, Family | None]] = []
+    def written_names(self) -> None:
+        # Names first, so a node may use another node or a layer output written below it;
+        # the order of the graph is fixed once every body is known (`order`).
         for name, value in self.spec.nodes.items():
             keys: KeyPath = ("nodes", name)
             if isinstance(value, ForNode):
-                pending.extend(self.expand_for(name, value, keys))
+                try:
+                    self.pending.extend(families.expand(name, value, keys, self.g, MAX_NODES))
+                except ExprError as exc:
+                    self.fail(keys, exc.message, exc.hint)
             else:
-                pending.append((name, value, keys, None))
-        for name, _, keys, _ in pending:
-            self.declare(name, "node", keys, self.spec.latex.get(name))
+                self.pending.append(families.Written(name, str(value), keys))
+        for w in self.pending:
+            sym = self.declare(w.name, "node", w.keys[:2], self.spec.latex.get(w.name))
+            self.g.written.add(sym)
+            if w.fam:
+                self.g.family[sym] = w.fam
+
+    def written_bodies(self, quiet: bool) -> None:
+        """Parse the bodies not parsed yet; `quiet` leaves those naming a layer output for later
+        (before the layers run, so a layer such as max pooling sees the nodes it reads)."""
         bodies: dict[Symbol, sympy.Expr] = {}
-        for name, text, keys, fam in pending:
-            sym = self.g.names[name]
-            body = self.parse(text, (*keys, "expr") if fam else keys)
+        for w in self.pending:
+            sym = self.g.names[w.name]
+            if sym in self.g.nodes:
+                continue
+            body = self.quiet_parse(w.text) if quiet else self.member_parse(w)
             if body is not None:
                 bodies[sym] = body
-            if fam:
-                self.g.family[sym] = fam
         for sym in self.topological(bodies):
             self.g.nodes[sym] = bodies[sym]
             self.g.display[sym] = bodies[sym]
 
-    def expand_for(self, template: str, node: ForNode, keys: KeyPath
-                   ) -> Iterator[tuple[str, object, KeyPath, Family]]:
-        letters = list(node.for_)
-        combos = list(itertools.product(*node.for_.values()))
-        if len(combos) > MAX_NODES:
-            self.fail((*keys, "for"), f"expands to more than {MAX_NODES} nodes")
-            return
-        base = template.split("{", 1)[0]
-        generic = Symbol(f"{base}_{''.join(letters)}", real=True)
-        self.g.latex[generic] = node.latex or f"{default_latex(base)}_{{{''.join(letters)}}}"
-        names = []
-        for combo in combos:
-            values = dict(zip(letters, combo, strict=True))
-            try:
-                names.append((fill(template, values), fill(str(node.expr), values)))
-            except ExprError as exc:
-                self.fail(keys, exc.message)
-                return
-        fam = Family(template, generic, tuple(Symbol(n, real=True) for n, _ in names))
-        for name, text in names:
-            yield name, text, keys, fam
+    def quiet_parse(self, text: str) -> sympy.Expr | None:
+        try:
+            expr: sympy.Expr = parse(text, self.g.names)
+        except ExprError:
+            return None
+        return expr if sympy.count_ops(expr) <= MAX_NODE_OPS else None
+
+    def member_parse(self, w: families.Written) -> sympy.Expr | None:
+        wrong = families.reference_error(w, self.g)
+        if wrong is not None:
+            if w.fam not in self.bad_families:  # the first member says it for the family
+                self.fail(w.keys, *wrong)
+            self.bad_families.add(w.fam)
+            return None
+        return self.parse(w.text, w.keys)
+
+    def order(self) -> None:
+        """Put every node after the nodes it uses (written nodes may use layer outputs)."""
+        for sym in self.topological(dict(self.g.nodes)):
+            self.g.nodes[sym] = self.g.nodes.pop(sym)
+            self.g.display[sym] = self.g.display.pop(sym)
 
     def topological(self, bodies: dict[Symbol, sympy.Expr]) -> list[Symbol]:
         order: list[Symbol] = []
@@ -184,9 +199,14 @@ class Compiler:
 def compile_graph(spec: GraphSpec, source: Source) -> Graph:
     c = Compiler(spec, source)
     c.leaves()
-    c.written_nodes()
+    c.written_names()
+    if c.errors:  # a family that did not expand would leave its names unknown below
+        raise SpecErrors(c.errors)
+    c.written_bodies(quiet=True)
+    c.layers()
+    c.written_bodies(quiet=False)
     if c.errors:
         raise SpecErrors(c.errors)
-    c.layers()
+    c.order()
     return c.finish()
 

@@ -6,13 +6,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import sympy
 from sympy import Symbol
 
-from generator.algebra.expr import ExprError
 from generator.graph.batches import BatchFact
 from generator.limits import LimitError
 
@@ -61,6 +59,8 @@ class Graph:
         default_factory=dict)
     # constants that are an mse loss's number of samples (n = 1 in HW 1-3): said so on the sheet
     sample_counts: set[Symbol] = field(default_factory=set)
+    # nodes written under `nodes:` (not made by a layer): no layer note describes them
+    written: set[Symbol] = field(default_factory=set)
     # loss node of a `batch` layer → its matrices (graph/batches.py), for `form: matrix`
     batches: dict[Symbol, BatchFact] = field(default_factory=dict)
     loss: Symbol = field(default_factory=lambda: Symbol("L"))
@@ -106,21 +106,6 @@ class Graph:
 
         walk((top,))
         return out
-
-
-_INDEX = re.compile(r"\{\s*([a-z])\s*(?:([+-])\s*(\d+))?\s*\}")
-
-
-def fill(template: str, values: dict[str, int]) -> str:
-    def one(m: re.Match[str]) -> str:
-        if m.group(1) not in values:
-            raise ExprError(f"index {{{m.group(1)}}} is not declared under `for:`")
-        v = values[m.group(1)]
-        if m.group(2):
-            v = v + int(m.group(3)) if m.group(2) == "+" else v - int(m.group(3))
-        return str(v)
-
-    return _INDEX.sub(one, template)
 
 
 def element_name(base: str, index: tuple[int, ...]) -> str:

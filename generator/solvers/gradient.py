@@ -25,6 +25,7 @@ from generator.solvers.parts.cross_entropy import reaches_p_minus_y
 from generator.solvers.parts.partials import Edge, derive, sigmoid_prime_exp
 from generator.solvers.parts.subgradient import subgradient_notes
 from generator.solvers.parts.substitution import numeric_section
+from generator.solvers.parts.through_time import time_sections
 from generator.spec.models import GradientSpec
 from generator.spec.source import Source
 
@@ -87,7 +88,8 @@ def solve(spec: GradientSpec, graph: Graph) -> Solution:
         found = {str(Derivative(graph.loss, p)): delta[p] for p in params}
         numeric = _numbers(spec, graph, found, params)
         tail = [numeric] if numeric is not None else []
-        return Solution(spec.id, spec.kind, (*sections, *backward, *tail), found, names)
+        return Solution(spec.id, spec.kind, (*sections, *backward, *_time(spec, graph, params),
+                                             *tail), found, names)
     answers: dict[str, sympy.Basic] = {}
     exp_form = spec.display.sigmoid_form == "exp"
     for var in params:
@@ -107,10 +109,23 @@ def solve(spec: GradientSpec, graph: Graph) -> Solution:
         sections.append(Section("substitute", (Block("substitute_intro", {"param": var},
                                                      tuple(steps)),), params={"param": var}))
         answers[str(Derivative(graph.loss, var))] = substituted
+    sections.extend(_time(spec, graph, params))
     numbers = _numbers(spec, graph, answers, params)
     if numbers is not None:
         sections.append(numbers)
     return Solution(spec.id, spec.kind, tuple(sections), answers)
+
+
+def _time(spec: GradientSpec, graph: Graph, params: list[Symbol]) -> list[Section]:
+    """Backpropagation through time for a weight shared by the steps of a recurrence;
+    with a number for every leaf, its factors and terms in numbers too."""
+    point: dict[Symbol, sympy.Basic] | None = None
+    if spec.values:
+        point = {**values_point(spec.values, graph),
+                 **{s: v for s, v in graph.constants.items() if v.is_Rational}}
+        if any(s not in point for s in leaves_needed(graph, graph.loss)):
+            point = None
+    return time_sections(graph, params, point, spec.precision)
 
 
 def _numbers(spec: GradientSpec, graph: Graph, answers: dict[str, sympy.Basic],
@@ -234,12 +249,14 @@ def _generic(graph: Graph, edges: list[Edge]) -> tuple[Symbol, Symbol, sympy.Exp
 
 def _model_section(graph: Graph) -> Section:
     """Step 1: what each symbol of the model is, from the layers that made it."""
-    items: list[tuple[str, dict[str, sympy.Basic | str]]] = []
+    # Nodes written by hand: no layer says what they are, so show them (first: layers that
+    # use them come after them).
+    shown = graph.nodes if not graph.notes else {n: b for n, b in graph.nodes.items()
+                                                 if n in graph.written}
+    items: list[tuple[str, dict[str, sympy.Basic | str]]] = [
+        ("note_node", {"symbol": node, "value": body}) for node, body in shown.items()]
     for key, symbols in graph.notes:
         items.append((key, {"symbols": ", ".join(graph.latex[s] for s in symbols)}))
-    if not graph.notes:  # nodes written by hand: no layer says what they are, so show them
-        items += [("note_node", {"symbol": node, "value": body})
-                  for node, body in graph.nodes.items()]
     for sym, value in graph.constants.items():
         key = "note_constant_samples" if sym in graph.sample_counts else "note_constant"
         items.append((key, {"symbol": sym, "value": value}))

@@ -87,10 +87,14 @@ class SymbolSpec(Strict):
 class ForNode(Strict):
     """`name{i}{j}: {for: {i: [0, 1], j: [0, 1]}, expr: "..."}`: one node per index tuple."""
 
-    for_: dict[str, list[int]] = Field(
+    for_: dict[str, list[Annotated[int, Field(ge=0)]]] = Field(
         alias="for", description="Each index and the values it runs over.")
+    sum: dict[str, list[Annotated[int, Field(ge=0)]]] = Field(
+        {}, description="Indices summed over inside each node: `{for: {i: [0, 1]}, sum: {k: "
+        "[0, 1]}, expr: \"w{k}*x{2*i+k}\"}` is z_i = Σ_k w_k x_{2i+k}.")
     expr: str | Number = Field(
-        description="The node's expression; `{i+1}` in it is replaced by the index value.")
+        description="The node's expression; `{2*i+k}` in it is replaced by the index value "
+        "(an affine expression over integers and the `for:`/`sum:` letters).")
     latex: LatexName | None = Field(None, description="How the nodes print, with the same `{i}`.")
 
 
