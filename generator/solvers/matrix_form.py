@@ -21,6 +21,7 @@ from generator.algebra.trace import Solution
 from generator.errors import SpecError, SpecErrors
 from generator.graph.model import Graph
 from generator.graph.values import given_values, values_point
+from generator.solvers.parts.backprop import deltas
 from generator.solvers.parts.matrix_closed_form import applies, closed_form_section
 from generator.solvers.parts.matrix_model import Mats, N, mats
 from generator.solvers.parts.matrix_numbers import numbers_section
@@ -110,10 +111,13 @@ def _answers(m: Mats, spec: GradientSpec, graph: Graph) -> dict[str, sympy.Basic
     n = {N: sympy.Integer(m.fact.n)}
     out: dict[str, sympy.Basic] = {}
     names = {m.W: m.fact.names["weights"]}
-    pairs = [(m.W, weight_formula(m, delta_formula(m)))]
+    # δ = (1/n)(p − y) holds for any y; softmax's Δ = (1/n)(P − Y) only when each row of Y
+    # sums to 1, so its answers keep Δ as partials, worked out below (true for any Y).
+    d = delta_formula(m) if m.vector else delta(m)
+    pairs = [(m.W, weight_formula(m, d))]
     if m.b is not None:
         names[m.b] = m.fact.names["bias"]
-        pairs.append((m.b, bias_formula(delta_formula(m), m)))
+        pairs.append((m.b, bias_formula(d, m)))
     for h, fact in zip(m.hidden, m.fact.hidden, strict=True):
         names[h.V] = fact.names["weights"]
         if h.c is not None:
@@ -123,9 +127,12 @@ def _answers(m: Mats, spec: GradientSpec, graph: Graph) -> dict[str, sympy.Basic
                   zip((h.V, h.c), (rhs for _, rhs in steps[2:]), strict=False)
                   if target is not None]
     wanted = set(spec.wrt)
-    for target, formula in pairs:
-        if names[target] not in wanted:
-            continue
+    chosen = [(target, formula) for target, formula in pairs if names[target] in wanted]
+    # A hidden layer's lines keep ∂L/∂a as partials; the answer key needs them worked out
+    # (over the nodes, as the scalar backprop writes every δ).
+    params = [sym for target, _ in chosen for sym in target.grid]
+    found = {Derivative(graph.loss, v): d for v, d in deltas(graph, params).items()}
+    for target, formula in chosen:
         for sym, value in zip(target.grid, entries(formula), strict=True):
-            out[str(Derivative(graph.loss, sym))] = value.xreplace(n)
+            out[str(Derivative(graph.loss, sym))] = value.xreplace(n).xreplace(found)
     return out
