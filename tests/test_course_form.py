@@ -109,3 +109,10 @@ def test_auto_method_derives_p_minus_y_for_softmax_ce_and_sigmoid_bce(tmp_path: 
     assert "[one_hot] = p1 - y1" in prepare(softmax).solution.to_text()
     bce = _write(tmp_path, "bce.yaml", BCE.replace("display: {method: backprop}", ""))
     assert str(prepare(bce).solution.answers["Derivative(L, V12)"]) == "h2*(p - y)"
+
+
+def test_half_a_square_differentiates_without_a_printed_one() -> None:
+    """d/dh ½(h − y)² is h − y: the power rule's coefficient 2·½ is not printed as `1 (…)`."""
+    md = _markdown(ROOT / "problems" / "rnn-bptt.yaml")
+    assert r"\frac{\partial L}{\partial h_{3}} = h_{3} - y" + "\n" in md
+    assert "= 1 (" not in md

@@ -60,11 +60,19 @@ def _power_rule(child: Symbol, var: Symbol, shown: sympy.Expr, power: Pow,
     coeff = sympy.Mul(*[a for a in Mul.make_args(shown) if a is not power])
     u, k = power.base, power.exp
     lead = Pow(u, k - 1, evaluate=False) if k > 2 else u
-    outer = Mul(k * coeff, lead, evaluate=False)
+    outer = _scaled(k * coeff, lead)
     inner = sympy.diff(u, var)
     steps.append(Step("chain_rule_inner", Mul(outer, Derivative(u, var), evaluate=False),
                       lhs=Derivative(child, var), relation=r"\Rightarrow"))
     steps.append(Step("differentiate_inner", Mul(outer, inner, evaluate=False)))
-    final = Mul(k * coeff * inner, lead, evaluate=False)
+    final = _scaled(k * coeff * inner, lead)
     steps.append(Step("simplify", final))
     return steps, final
+
+
+def _scaled(coefficient: sympy.Expr, factor: sympy.Expr) -> sympy.Expr:
+    """coefficient · factor kept as written (not multiplied out), without a printed `1 (…)`:
+    ½(h − y)² gives h − y, not 1 (h − y)."""
+    if coefficient == 1:
+        return factor
+    return Mul(coefficient, factor, evaluate=False)
