@@ -28,10 +28,10 @@ from generator.solvers.parts.matrix_numbers import numbers_section
 from generator.solvers.parts.matrix_steps import (
     bias_formula,
     delta,
-    delta_formula,
     gradient_section,
     hidden_backward,
     model_section,
+    scale,
     weight_formula,
 )
 from generator.spec.models import GradientSpec
@@ -108,12 +108,8 @@ def _leaves(m: Mats) -> list[Symbol]:
 
 def _answers(m: Mats, spec: GradientSpec, graph: Graph) -> dict[str, sympy.Basic]:
     """∂L/∂v for every entry asked for, over the graph's nodes (as the scalar form)."""
-    n = {N: sympy.Integer(m.fact.n)}
-    out: dict[str, sympy.Basic] = {}
+    d = delta(m)
     names = {m.W: m.fact.names["weights"]}
-    # δ = (1/n)(p − y) holds for any y; softmax's Δ = (1/n)(P − Y) only when each row of Y
-    # sums to 1, so its answers keep Δ as partials, worked out below (true for any Y).
-    d = delta_formula(m) if m.vector else delta(m)
     pairs = [(m.W, weight_formula(m, d))]
     if m.b is not None:
         names[m.b] = m.fact.names["bias"]
@@ -122,17 +118,26 @@ def _answers(m: Mats, spec: GradientSpec, graph: Graph) -> dict[str, sympy.Basic
         names[h.V] = fact.names["weights"]
         if h.c is not None:
             names[h.c] = fact.names["bias"]
-    for h, steps in hidden_backward(m, delta(m)):
-        pairs += [(target, formula) for target, formula in
-                  zip((h.V, h.c), (rhs for _, rhs in steps[2:]), strict=False)
-                  if target is not None]
+    found = _partials(m, graph, d)
+    for h, steps in hidden_backward(m, d):
+        for lhs, rhs in steps[:2]:  # ∂L/∂H, then ∂L/∂A, top down: each over the one above
+            found |= dict(zip(lhs.grid, [e.xreplace(found) for e in entries(rhs)],
+                              strict=True))
+        for target, (_, formula) in zip((h.V, h.c), steps[2:], strict=False):
+            if target is not None:
+                pairs.append((target, formula))
     wanted = set(spec.wrt)
-    chosen = [(target, formula) for target, formula in pairs if names[target] in wanted]
-    # A hidden layer's lines keep ∂L/∂a as partials; the answer key needs them worked out
-    # (over the nodes, as the scalar backprop writes every δ).
-    params = [sym for target, _ in chosen for sym in target.grid]
-    found = {Derivative(graph.loss, v): d for v, d in deltas(graph, params).items()}
-    for target, formula in chosen:
-        for sym, value in zip(target.grid, entries(formula), strict=True):
-            out[str(Derivative(graph.loss, sym))] = value.xreplace(n).xreplace(found)
-    return out
+    return {str(Derivative(graph.loss, sym)): value.xreplace(found)
+            for target, formula in pairs if names[target] in wanted
+            for sym, value in zip(target.grid, entries(formula), strict=True)}
+
+
+def _partials(m: Mats, graph: Graph, d: sympy.Basic) -> dict[sympy.Basic, sympy.Basic]:
+    """δ's entries worked out: (1/n)(p − y) holds for any y; softmax's (1/n)(P − Y) only
+    when each row of Y sums to 1, so its Δ is the scalar backprop's (true for any Y)."""
+    if m.vector:
+        c = scale(m).xreplace({N: sympy.Integer(m.fact.n)})
+        return {e: c * (p - y) for e, p, y in zip(d.grid, m.P.grid, m.Y.grid, strict=True)}
+    logits = list(m.Z.grid)
+    found = deltas(graph, logits)
+    return {Derivative(graph.loss, z): found[z] for z in logits}
