@@ -334,3 +334,12 @@ def test_softmax_over_a_hidden_layer_with_l2_verifies(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     steps = prepare(path).solution.steps()
     assert any("V" in str(s.lhs) for s in steps if s.rule == "matrix_chain_rule")
+
+
+def test_expect_is_checked_in_the_matrix_form_too(tmp_path: Path) -> None:
+    right = BASE + "expect:\n  Derivative(L, yhat1): (yhat1 - y1)/3\n"
+    path = tmp_path / "ok.yaml"
+    path.write_text(right, encoding="utf-8")
+    assert CliRunner().invoke(main, ["check", str(path)]).exit_code == 0
+    out = _check(tmp_path, right.replace("(yhat1 - y1)/3", "(yhat1 - y1)/2"))
+    assert "expect.Derivative(L, yhat1): expected value does not follow" in out

@@ -18,6 +18,7 @@ from sympy import Derivative, Symbol
 
 from generator.algebra.matrices import entries
 from generator.algebra.trace import Solution
+from generator.check.expectations import check_expectations
 from generator.errors import SpecError, SpecErrors
 from generator.graph.model import Graph
 from generator.graph.values import given_values, values_point
@@ -55,6 +56,7 @@ def validate(spec: GradientSpec, graph: Graph, source: Source) -> None:
                for key in ("vary", "where") if getattr(spec, key)]
     if errors:
         raise SpecErrors(errors)
+    check_expectations(spec.expect, graph, source)  # stated results hold in either form
     given_values(spec.values, graph, source)
 
 
