@@ -17,7 +17,8 @@ from threeway import (
     torch_gradients,
 )
 
-GRADIENTS = ["hw1-3-conv-w11", "mlp-tanh-bce", "softmax-ce", "conv-stride2-bias", "dense-l2"]
+GRADIENTS = ["hw1-3-conv-w11", "mlp-tanh-bce", "softmax-ce", "conv-stride2-bias", "dense-l2",
+             "linreg-l2-batch", "softmax-ce-batch", "logistic-bce-batch", "mlp-batch-matrix"]
 DIGITS_30 = sympy.Float("1e-30")
 
 

@@ -12,6 +12,8 @@ import sympy
 from mpmath.libmp import prec_to_dps
 from sympy import Function
 
+from generator.algebra.matrices import entries
+
 
 class Vec(Function):  # type: ignore[misc]  # sympy is untyped
     """A row vector [a, b, c]."""
@@ -117,6 +119,8 @@ class VectorShapeError(ValueError):
 
 def components(expr: sympy.Basic) -> list[sympy.Basic] | None:
     """Entries of a vector expression, or None for a scalar."""
+    if isinstance(expr, sympy.MatrixExpr):  # matrix notation (algebra/matrices.py)
+        return entries(expr)
     if isinstance(expr, Vec | Column):
         return list(expr.args)
     if isinstance(expr, Mat):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import sympy
 from sympy import Symbol
 
+from generator.graph.batches import BatchFact
 from generator.limits import LimitError
 
 MAX_PATHS = 10_000
@@ -60,6 +61,8 @@ class Graph:
     sample_counts: set[Symbol] = field(default_factory=set)
     # nodes written under `nodes:` (not made by a layer): no layer note describes them
     written: set[Symbol] = field(default_factory=set)
+    # loss node of a `batch` layer → its matrices (graph/batches.py), for `form: matrix`
+    batches: dict[Symbol, BatchFact] = field(default_factory=dict)
     loss: Symbol = field(default_factory=lambda: Symbol("L"))
     _full: dict[Symbol, sympy.Expr] = field(default_factory=dict)
 

@@ -17,6 +17,7 @@ from generator.check.expectations import check_expectations
 from generator.errors import SpecError, SpecErrors
 from generator.graph.model import Graph
 from generator.graph.values import given_values, leaves_needed, values_point, written_as_decimals
+from generator.solvers import matrix_form
 from generator.solvers.kind import Answers, GraphFigure, GraphKind, Point, Variants
 from generator.solvers.parts.backprop import backward_sections, deltas
 from generator.solvers.parts.conv_touch import touch_sections
@@ -39,6 +40,9 @@ def wrt_symbols(spec: GradientSpec, graph: Graph) -> list[Symbol]:
 
 
 def validate(spec: GradientSpec, graph: Graph, source: Source) -> None:
+    if spec.form == "matrix":
+        matrix_form.validate(spec, graph, source)
+        return
     errors = [SpecError(source.at(("wrt", i)), f"{name!r} is not a parameter",
                         "wrt lists names declared under params")
               for i, name in enumerate(spec.wrt)
@@ -84,6 +88,8 @@ def _direct_and_through(graph: Graph, var: Symbol) -> bool:
 
 
 def solve(spec: GradientSpec, graph: Graph) -> Solution:
+    if spec.form == "matrix":
+        return matrix_form.solve(spec, graph)
     params = wrt_symbols(spec, graph)
     sections = [_model_section(graph), *touch_sections(spec, graph, params)]
     if method(spec, graph, params) == "backprop":

@@ -93,7 +93,45 @@ class L2(_Strict):
     out: str = Field(description="Name of the penalised loss node.")
 
 
-LAYER_KINDS = ("conv2d", "activation", "dense", "pool", "loss", "l2")
+class Hidden(_Strict):
+    """One hidden layer of a batch model: H = fn(A), A = F Vᵀ + 𝟏cᵀ over the layer below."""
+
+    weights: str = Field(description="A param array [h, d]: one row per hidden unit.")
+    bias: str | None = Field(None, description="A param vector [h].")
+    fn: Literal["sigma", "tanh", "relu"] = Field(description="The activation.")
+    pre: str = Field("a", description="Name of the pre-activations (a11 … a_nh).")
+    out: str = Field("h", description="Name of the activations (h11 … h_nh).")
+
+
+class Batch(_Strict):
+    """A model over a batch of n samples, one per row of `in` (docs/layers.md, "Matrix
+    form"): the prediction of every sample, the mean loss over the batch and an optional
+    L2 term, as scalar nodes; `form: matrix` writes their gradient with matrices."""
+
+    model: Literal["linear", "logistic", "softmax"] = Field(
+        description="`linear`: ŷ = Xw (+ b); `logistic`: p = σ(Xw + b); `softmax`: "
+        "P = softmax(XWᵀ + 1bᵀ) row by row.")
+    in_: str = Field(alias="in", description="The data X: an input array [n, d], one sample "
+                     "per row.")
+    weights: str = Field(description="A param array: [d] (linear, logistic) or [k, d] "
+                         "(softmax).")
+    bias: str | None = Field(None, description="A param: one name (linear, logistic) or a "
+                             "vector [k] (softmax).")
+    target: str = Field(description="An input array: [n] (linear, logistic) or [n, k] "
+                        "(softmax, one row per sample).")
+    loss: Literal["mse", "half_mse", "bce", "ce"] = Field(
+        description="`mse`: (1/n)Σ(ŷ − y)²; `half_mse`: (1/2n)Σ(ŷ − y)²; `bce`: mean binary "
+        "cross-entropy (logistic); `ce`: mean cross-entropy (softmax).")
+    lambda_: str | Number | None = Field(
+        None, alias="lambda", description="λ of an L2 term (λ/2)‖w‖² on the weights.")
+    hidden: list[Hidden] = Field([], max_length=4, description="Hidden layers, from the "
+                                 "input up; the output model reads the last one's H.")
+    pred: str | None = Field(None, description="Name of the predictions (default `yhat` for "
+                             "linear, `p` otherwise); logits are `z`.")
+    out: str = Field(description="Name of the loss node.")
+
+
+LAYER_KINDS = ("conv2d", "activation", "dense", "pool", "loss", "l2", "batch")
 
 
 class Layer(_Strict):
@@ -105,6 +143,7 @@ class Layer(_Strict):
     pool: Pool | None = Field(None, description="Max or average pooling.")
     loss: Loss | None = Field(None, description="A loss node.")
     l2: L2 | None = Field(None, description="L2 weight decay added to a loss.")
+    batch: Batch | None = Field(None, description="A model and its mean loss over a batch.")
 
     @model_validator(mode="after")
     def one_kind(self) -> Layer:
@@ -114,7 +153,7 @@ class Layer(_Strict):
         return self
 
     @property
-    def macro(self) -> Conv2d | Activation | Dense | Pool | Loss | L2:
+    def macro(self) -> Conv2d | Activation | Dense | Pool | Loss | L2 | Batch:
         found = next(getattr(self, k) for k in LAYER_KINDS if getattr(self, k))
         assert found is not None
         return found  # type: ignore[no-any-return]

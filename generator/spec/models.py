@@ -179,6 +179,9 @@ class GradientSpec(GraphSpec):
         {}, description="Numbers for leaves (a number, \"3/4\", or rows for an array); "
         "with all of them the solution ends in a decimal.")
     precision: int = Field(6, ge=1, le=30, description="Decimal places of the decimals.")
+    form: Literal["scalar", "matrix"] = Field(
+        "scalar", description="`matrix`: the gradient of a `batch` layer in matrix notation "
+        "with shapes (∇_w L = (1/n) Xᵀ(Xw − y) + λw), each line checked entry by entry.")
 
 
 class SgdSpec(GraphSpec):

@@ -9,18 +9,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from generator.graph.layers.activations import activation
+from generator.graph.layers.batch import batch
 from generator.graph.layers.conv import conv2d
 from generator.graph.layers.dense import dense
 from generator.graph.layers.losses import l2, loss
 from generator.graph.layers.pool import pool
-from generator.spec.layers import L2, Activation, Conv2d, Dense, Loss, Pool
+from generator.spec.layers import L2, Activation, Batch, Conv2d, Dense, Loss, Pool
 from generator.spec.source import KeyPath
 
 if TYPE_CHECKING:
     from generator.graph.builder import Builder
 
 
-def expand(c: Builder, macro: Conv2d | Activation | Dense | Pool | Loss | L2,
+def expand(c: Builder, macro: Conv2d | Activation | Dense | Pool | Loss | L2 | Batch,
            keys: KeyPath) -> None:
     if isinstance(macro, Conv2d):
         conv2d(c, macro, keys)
@@ -32,5 +33,7 @@ def expand(c: Builder, macro: Conv2d | Activation | Dense | Pool | Loss | L2,
         pool(c, macro, keys)
     elif isinstance(macro, Loss):
         loss(c, macro, keys)
+    elif isinstance(macro, Batch):
+        batch(c, macro, keys)
     else:
         l2(c, macro, keys)

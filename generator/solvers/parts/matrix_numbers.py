@@ -1,0 +1,128 @@
+"""The matrix form with numbers: the given matrices, then each line of the derivation
+with the matrices filled in and its value (exact, or ≈ to `precision` decimals).
+
+Each block is checked at the `values:` point (`Block.at`): the left side is the scalar
+graph's own value there (∂L/∂w_j by sympy's derivative), the filled-in product is worked
+out by matrix arithmetic, and a printed matrix of numbers reads back (view/readback.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import mpmath
+import sympy
+from sympy import ImmutableMatrix, Symbol
+
+from generator.algebra.matrices import Named, entries
+from generator.algebra.numbers import DPS, decimal, decimal_text, mp_value
+from generator.algebra.trace import Block, Section, Step
+from generator.graph.model import Graph
+from generator.solvers.parts.matrix_model import Mats, scalars
+from generator.solvers.parts.matrix_steps import (
+    affine,
+    bias_formula,
+    delta,
+    delta_formula,
+    hidden_backward,
+    hidden_forward,
+    prediction,
+    weight_formula,
+)
+
+
+class Filler:
+    """The exact value of every matrix at the point, and lines with the numbers put in."""
+
+    def __init__(self, graph: Graph, m: Mats, point: Mapping[Symbol, sympy.Rational],
+                 places: int) -> None:
+        self.graph, self.m, self.places = graph, m, places
+        self.at: dict[Symbol, sympy.Basic] = {**point, **scalars(m)}
+        self.known: dict[Named, ImmutableMatrix] = {}
+
+    def value(self, expr: sympy.Basic) -> ImmutableMatrix:
+        """A line's exact value: its entries with nodes inlined, at the point."""
+        rows, cols = expr.shape
+        cells = [self.graph.inline(self.resolved(e)).xreplace(self.at) for e in entries(expr)]
+        return ImmutableMatrix(rows, cols, cells)
+
+    def resolved(self, e: sympy.Basic) -> sympy.Basic:
+        """Each partial ∂L/∂v in an entry by the value already worked out for it (δ)."""
+        swaps = {sym: val for named, grid in self.known.items()
+                 for sym, val in zip(named.grid, grid, strict=True)
+                 if isinstance(sym, sympy.Derivative)}
+        return e.xreplace(swaps)
+
+    def filled(self, expr: sympy.Basic) -> sympy.Basic | None:
+        """The line with each matrix by its numbers, or None if one is not exact."""
+        swaps: dict[sympy.Basic, sympy.Basic] = {}
+        for named in {a for a in sympy.preorder_traversal(expr) if isinstance(a, Named)}:
+            grid = self.known.get(named) or self.value(named)
+            if not all(v.is_Rational for v in grid):
+                return None
+            swaps[named] = grid
+        scalars_at = {s: v for s, v in self.at.items() if s in expr.free_symbols}
+        return expr.xreplace(swaps).xreplace(scalars_at)
+
+    def steps(self, lhs: Named | sympy.Basic, formula: sympy.Basic, rule: str,
+              named: bool = True) -> list[Step]:
+        """lhs = formula = (numbers put in) = value, or ≈ value when it is not rational;
+        without `named`, the lhs already says the formula: lhs = (numbers put in) = value."""
+        value = self.value(formula)
+        if isinstance(lhs, Named):
+            self.known[lhs] = value
+        out = [Step(rule, formula, lhs=lhs)] if named else []
+        if all(v.is_Rational for v in value):
+            filled = self.filled(formula)
+            if filled is not None and filled != value:
+                out.append(Step("matrix_fill", filled, lhs=None if out else lhs))
+            if not out:
+                return [Step("matrix_value", value, lhs=lhs)]
+            out.append(Step("matrix_value", value))
+            return out
+        with mpmath.workdps(DPS):
+            mp = [mp_value(v, {}) for v in value]
+            shown = ImmutableMatrix(*value.shape, [decimal(v, self.places) for v in mp])
+            exact = ImmutableMatrix(*value.shape, [sympy.Rational(decimal_text(v, self.places))
+                                                   for v in mp])
+        out.append(Step("approximate", shown, value=exact, relation=r"\approx",
+                        digits=self.places))
+        return out
+
+
+def _given(f: Filler) -> Block:
+    m = f.m
+    shown = [m.X, *[x for h in m.hidden for x in (h.V, h.c) if x is not None], m.W,
+             *([m.b] if m.b is not None else []), m.Y]
+    steps = tuple(Step("given_matrix", f.value(x), lhs=x) for x in shown)
+    return Block("matrix_given", {}, steps, at=dict(f.at), extra=scalars(m))
+
+
+def numbers_section(graph: Graph, m: Mats, point: Mapping[Symbol, sympy.Rational],
+                    places: int) -> Section:
+    f = Filler(graph, m, point, places)
+    blocks = [_given(f)]
+    forward = [st for lhs, rhs in hidden_forward(m)
+               for st in f.steps(lhs, rhs, "matrix_definition")]
+    forward += f.steps(m.Z, affine(m), "matrix_definition")
+    if m.fact.model != "linear":
+        forward += f.steps(m.P, prediction(m), "matrix_definition")
+    blocks.append(Block("matrix_numbers_forward", {}, tuple(forward), at=dict(f.at),
+                        extra=scalars(m)))
+    d = delta(m)
+    blocks.append(Block(f"matrix_numbers_delta_{m.fact.model}", {}, tuple(
+        f.steps(d, delta_formula(m), "matrix_delta")), at=dict(f.at), extra=scalars(m)))
+    grad_w = m.grad(m.W, m.nabla_tex(m.W))
+    blocks.append(Block("matrix_numbers_weights", {"weight": m.W.args[0].name}, tuple(
+        f.steps(grad_w, weight_formula(m, d), "matrix_chain_rule")), at=dict(f.at),
+        extra=scalars(m)))
+    if m.b is not None:
+        grad_b = m.grad(m.b, m.nabla_tex(m.b))
+        blocks.append(Block("matrix_numbers_bias", {"bias": m.b.args[0].name}, tuple(
+            f.steps(grad_b, bias_formula(d, m), "matrix_chain_rule")), at=dict(f.at),
+            extra=scalars(m)))
+    for h, pairs in hidden_backward(m, d):
+        blocks.append(Block("matrix_numbers_hidden", {"weight": h.V.args[0].name}, tuple(
+            st for lhs, rhs in pairs for st in f.steps(lhs, rhs, "matrix_chain_rule")),
+            at=dict(f.at), extra=scalars(m)))
+    return Section("matrix_numbers", tuple(blocks))
