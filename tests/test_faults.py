@@ -156,7 +156,9 @@ def test_a_stopped_build_leaves_one_whole_build_and_no_process(
         took = time.monotonic() - stopped  # the main process has exited, workers killed
         assert gone(tag, 2.0), f"processes left behind after {how}: {tagged(tag)}"
         seed = assert_whole(out, course)
-        if code == 0:  # finished before the signal arrived (or swapped and then stopped)
+        if code == 0 or (code == -signum and seed == 2):
+            # Finished before the signal arrived, or after the new build was swapped in and
+            # the stop handlers were gone (the process then ends by the signal, as any does).
             assert seed == 2, text
             continue
         assert "Traceback" not in text, text

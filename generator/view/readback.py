@@ -160,9 +160,10 @@ class ReadBack:
             # numbers (variants/reading.py); here it has no sympy value to compare with.
             stats.number_lines += 1
             return None
-        if has_names(expr):
-            # Xᵀ(Xw − y) names matrices the reader takes for scalars; the verifier checked
-            # the line entry by entry against the scalar graph (docs/design.md).
+        if has_names(expr) or expr.has(sympy.MatPow):
+            # Xᵀ(Xw − y) names matrices the reader takes for scalars, and it reads no matrix
+            # inverse; the verifier checked the line entry by entry against the scalar
+            # graph (docs/design.md).
             stats.matrix_lines += 1
             return None
         try:
