@@ -14,6 +14,7 @@ from sympy import Derivative, Symbol
 from generator.algebra.numbers import (
     DPS,
     Point,
+    as_decimal,
     decimal,
     decimal_text,
     evaluated,
@@ -32,29 +33,38 @@ def _compact(value: sympy.Basic) -> bool:
 
 def forward_steps(graph: Graph, nodes: list[Symbol], point: Point, digits: int,
                   decimals: frozenset[Symbol] = frozenset()
-                  ) -> tuple[list[Step], dict[sympy.Basic, sympy.Basic], dict[Symbol, Any]]:
+                  ) -> tuple[list[Step], dict[sympy.Basic, sympy.Basic], dict[Symbol, Any],
+                             frozenset[Symbol]]:
     """`z00 = 1·2 + … = 14`, `o00 = σ(14) ≈ 0.99999`: each needed node, in order.
 
-    Returns the steps, what later lines may write in place of a node (14, σ(14)), and
-    every node's mpmath value. Call inside `mpmath.workdps(DPS)`.
+    Returns the steps, what later lines may write in place of a node (14, σ(14)), every
+    node's mpmath value, and the symbols to print as decimals (`decimals` plus the nodes
+    whose exact value is a terminating decimal). Call inside `mpmath.workdps(DPS)`.
     """
     known: dict[sympy.Basic, sympy.Basic] = dict(point)
     env: dict[Symbol, Any] = {}
     steps: list[Step] = []
+    shown = set(decimals)
     for node in nodes:
         canonical = substitute(graph.display[node], known)
         exact = evaluated(canonical)
-        steps.append(Step("substitution", substitute(graph.display[node], known, True, decimals),
+        steps.append(Step("substitution", substitute(graph.display[node], known, True,
+                                                     frozenset(shown)),
                           lhs=node, value=canonical))
         env[node] = mp_value(canonical, env)
         if exact.is_Rational:
+            if decimals and as_decimal(exact).is_Float:
+                # Data written as 0.5 give results written as −0.5, not −1/2: a node that
+                # terminates prints as a decimal here and wherever later lines use it.
+                shown.add(node)
             if exact != canonical:
-                steps.append(Step("arithmetic", exact))
+                text = as_decimal(exact) if node in shown else exact
+                steps.append(Step("arithmetic", text, value=exact))
         else:
             steps.append(approx_step(env[node], digits))
         if _compact(exact):
             known[node] = exact
-    return steps, known, env
+    return steps, known, env, frozenset(shown)
 
 
 def approx_step(value: Any, places: int) -> Step:
@@ -75,7 +85,7 @@ def numeric_section(graph: Graph, answers: Mapping[Symbol, sympy.Basic], point: 
     full = {**point, **{s: v for s, v in graph.constants.items() if v.is_Rational}}
     with mpmath.workdps(DPS):
         nodes = needed_nodes(graph, list(answers.values()))
-        forward, known, env = forward_steps(graph, nodes, full, digits, decimals)
+        forward, known, env, decimals = forward_steps(graph, nodes, full, digits, decimals)
         blocks = [Block("given_values", {"values": values_latex(graph, point, tex, decimals)}),
                   Block("forward_pass", {}, tuple(forward), at=full)]
         for var, expr in answers.items():
