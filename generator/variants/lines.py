@@ -28,6 +28,7 @@ from generator.algebra.numbers import as_decimal, decimal_text, mp_value
 from generator.algebra.trace import Block, Check, Section, Step
 from generator.graph.model import Graph
 from generator.graph.values import needed_nodes, values_latex
+from generator.solvers.parts.substitution import written_value
 from generator.variants.reading import LineReader
 from generator.variants.slots import Shown, Slots
 
@@ -144,8 +145,7 @@ class NumericLines:
         env.mp[node] = got
         value = _compact(expr, env.fractions)
         # As numeric_section: with data written as 0.5, a terminating result reads −0.5.
-        written = (as_decimal(value) if self.decimals and isinstance(value, sympy.Rational)
-                   else value)
+        written = written_value(value) if self.decimals and value is not None else value
         if isinstance(value, sympy.Rational):
             env.fractions[node] = Fraction(int(value.p), int(value.q))
             if not isinstance(expr, sympy.Rational | Symbol):
