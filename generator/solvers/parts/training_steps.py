@@ -181,7 +181,9 @@ def _mean_steps(graph: Graph, r: Run, p: Symbol, t: int, batch: list[int],
     for k, truth in zip(batch, per_sample, strict=True):
         gk = _sym(graph, r.names, "sample", p, t, k)
         extra[gk] = truth
-        steps.append(_approx("sample_gradient", gk, sympy.N(truth, r.dps), r.digits))
+        # A sample with x = 0 has a gradient of exactly 0: `= 0`, not `≈ 0.0`.
+        steps.append(Step("sample_gradient", truth, lhs=gk) if truth == 0 else
+                     _approx("sample_gradient", gk, sympy.N(truth, r.dps), r.digits))
         shown.append(gk)
     mean = Mul(sympy.Pow(len(batch), -1, evaluate=False), Add(*shown, evaluate=False),
                evaluate=False)  # printed as 1/n (…): the mean as the seeds write it
