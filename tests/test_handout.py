@@ -67,7 +67,7 @@ def test_a_training_step_shows_each_sample_then_the_mean_then_momentum(tmp_path:
                          r"v_{w_{1}}^{(1)}", ""]
     assert (r"\bar{g}_{w_{1}}^{(1)} &= \frac{1}{2} (g_{w_{1},3}^{(1)} + g_{w_{1},1}^{(1)})"
             in step)
-    assert r"v_{w_{1}}^{(1)} &= 0.9 \cdot 0.0 + \bar{g}_{w_{1}}^{(1)}" in step
+    assert r"v_{w_{1}}^{(1)} &= 0.9 \cdot 0 + \bar{g}_{w_{1}}^{(1)}" in step
 
 
 def test_the_seeds_notation_and_sentences(tmp_path: Path) -> None:

@@ -177,5 +177,8 @@ def to_latex(expr: sympy.Basic, names: Mapping[sympy.Symbol, str],
 def _numeric(factor: sympy.Basic) -> bool:
     """A number, also one kept in brackets by `numbers.substitute(shown=True)`: 0·(−1) needs
     its product sign as much as 1·2 does (else it reads `0 (−1)`)."""
+    if isinstance(factor, sympy.Pow) and factor.exp.is_positive:
+        # 0.5·0.5², not `0.5 0.5²` (read as the digits 0.50.5²).
+        return _numeric(factor.base)
     return bool(factor.is_Number) or (isinstance(factor, sympy.UnevaluatedExpr)
                                       and bool(factor.args[0].is_Number))

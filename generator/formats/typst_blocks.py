@@ -7,7 +7,9 @@ says which belong together, so this pass wraps, at the top level of the tree:
   into it and the whole derivation move to the next page together (a display taller than
   a page is first split between rows, typst_pages.py, each piece kept whole);
 - a lead-in paragraph (all bold or italic, such as "**Step 1：…**" or "*參考答案：*", or
-  ending in a colon or question mark) in a sticky block: it stays with what follows.
+  ending in a colon or question mark) in a sticky block: it stays with what follows;
+- the closing note after the last rule (「本解答每一步皆經電腦驗算。」) with its rule in
+  one unbreakable block, and the block before them sticky: it never starts a page alone.
 The wrappers are solgen's own raw typst, added after `pandoc_ast.clean` removed every raw
 node of the document's text, so the text still cannot write typst.
 """
@@ -22,6 +24,7 @@ from generator.formats.typst_pages import pieces
 
 UNBREAKABLE = "#block(width: 100%, breakable: false)["
 STICKY = "#block(width: 100%, sticky: true)["
+STICKY_UNBREAKABLE = "#block(width: 100%, breakable: false, sticky: true)["
 PAGE_BREAK = "#pagebreak(weak: true)"
 _LEAD_ENDS = ("：", ":", "？", "?")
 _MARKUP = ("Strong", "Emph", "Space", "SoftBreak")
@@ -93,11 +96,41 @@ def keep_together(tree_json: str, class_file: bool = False,
     lang = "".join(x.get("c", "") for x in tree.get("meta", {}).get("lang", {}).get("c", [])
                    if isinstance(x, dict) and x.get("t") == "Str") or "en"
     word = continued(lang) if continued is not None else "(cont.)"
-    blocks = [out for block in tree["blocks"] for out in _wrapped(block, word)]
+    blocks = [out for group in _groups(tree["blocks"], word) for out in group]
     if class_file:
         blocks = _paged(blocks)
     tree["blocks"] = blocks
     return json.dumps(tree, ensure_ascii=False)
+
+
+def _groups(source: list[dict[str, Any]], word: str) -> list[list[dict[str, Any]]]:
+    """Each top-level block wrapped; a closing note set off by a rule (「本解答每一步皆經
+    電腦驗算。」 at the end of a sheet) is kept with the block before it, so it never
+    starts a page alone."""
+    groups = [_wrapped(block, word) for block in source]
+    for i in range(1, len(source) - 1):
+        if _closing_note(source, i):
+            groups[i - 1] = _sticky(groups[i - 1])
+            groups[i] = [_raw(UNBREAKABLE), source[i], source[i + 1], _raw("]")]
+            groups[i + 1] = []
+    return groups
+
+
+def _closing_note(source: list[dict[str, Any]], i: int) -> bool:
+    """A rule, then one paragraph that ends the sheet (the document, or a student's sheet
+    before the next rule or heading)."""
+    after = source[i + 2] if i + 2 < len(source) else None
+    return (source[i].get("t") == "HorizontalRule" and source[i + 1].get("t") == "Para"
+            and not _has_display(source[i + 1]["c"])
+            and (after is None or after.get("t") in ("HorizontalRule", "Header")))
+
+
+def _sticky(group: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`group` held to what follows: its last unbreakable piece made sticky, or else the
+    whole of it in a sticky block."""
+    if len(group) >= 3 and group[-3] == _raw(UNBREAKABLE):
+        return [*group[:-3], _raw(STICKY_UNBREAKABLE), *group[-2:]]
+    return [_raw(STICKY), *group, _raw("]")]
 
 
 def _paged(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:

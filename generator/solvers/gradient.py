@@ -155,8 +155,14 @@ def _numbers(spec: GradientSpec, graph: Graph, answers: dict[str, sympy.Basic],
         return None
     section = numeric_section(graph, by_param, point, spec.precision,
                               SolutionPrinter(graph.latex).doprint,
-                              written_as_decimals(spec.values, graph))
+                              _decimals(spec, graph))
     return replace(section, params={**section.params, "step": str(number)})
+
+
+def _decimals(spec: GradientSpec, graph: Graph) -> frozenset[Symbol]:
+    """Values and constants the file writes as decimals (x: 0.5, p: 0.5): shown so."""
+    written = {k: v for k, v in spec.constants.items() if isinstance(v, float)}
+    return written_as_decimals({**spec.values, **written}, graph)
 
 
 def _edges(path: Sequence[Symbol]) -> list[Edge]:
@@ -291,7 +297,7 @@ class GradientVariants(Variants[GradientSpec]):
         return values_point(spec.values, graph)
 
     def decimals(self, spec: GradientSpec, graph: Graph) -> frozenset[Symbol]:
-        return written_as_decimals(spec.values, graph)
+        return _decimals(spec, graph)
 
     def answers(self, spec: GradientSpec, graph: Graph) -> Answers:
         loss = graph.inline(graph.loss)

@@ -11,6 +11,8 @@ momentum keeps v ← μv + g and steps θ ← θ − ηv with v = 0 at the start
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_EVEN, Context, Decimal
+
 import sympy
 from sympy import Float
 
@@ -138,21 +140,41 @@ def _setup_params(spec: TrainingSpec, graph: Graph, result: Run
 
 def _table(result: Run) -> tuple[tuple[sympy.Basic | str, ...], ...]:
     head: tuple[sympy.Basic | str, ...] = ("col_step", "col_batch", *result.params, "col_loss")
+    columns = [_column([theta[p] for theta in result.thetas], result.digits)
+               for p in result.params]
+    losses = _column(result.losses, result.digits)
     rows: list[tuple[sympy.Basic | str, ...]] = []
-    for t, theta in enumerate(result.thetas):
+    for t in range(len(result.thetas)):
         # A batch of one sample is that sample's number: a 1-tuple would print as (1,).
         batch: sympy.Basic | str = ("col_initial" if not t else
                                     sympy.Integer(result.batches[t - 1][0])
                                     if len(result.batches[t - 1]) == 1
                                     else sympy.Tuple(*result.batches[t - 1]))
-        rows.append((sympy.Integer(t), batch,
-                     *[_round(theta[p], result.digits) for p in result.params],
-                     _round(result.losses[t], result.digits)))
+        rows.append((sympy.Integer(t), batch, *[c[t] for c in columns], losses[t]))
     return (head, *rows)
 
 
-def _round(value: sympy.Basic, digits: int) -> Float:
-    return Float(value, digits)
+def _column(values: list[sympy.Basic], digits: int) -> list[sympy.Basic]:
+    """One table column: every cell rounded from its working-precision value to the same
+    decimals, the fewest that `digits` significant digits give any of its cells.
+
+    Rounding each cell to `digits` significant digits first and then to the column's
+    decimals rounded twice (−0.05835049… → −0.0583505 → a tie): each cell is rounded once,
+    here, and carries exactly the decimals of the column (view/columns.py prints them)."""
+    exact = [Decimal(str(sympy.N(v, 45))) for v in values]
+    known = [digits - 1 - _significant(x, digits).adjusted() for x in exact if x]
+    places = max(0, min(known, default=0))
+    cells: list[sympy.Basic] = []
+    for x in exact:
+        shown = x.quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN)
+        # Significant digits such that the Float knows exactly `places` decimals.
+        cells.append(Float(str(shown), places + 1 + shown.adjusted()) if shown
+                     else sympy.Integer(0))
+    return cells
+
+
+def _significant(x: Decimal, digits: int) -> Decimal:
+    return Context(prec=digits, rounding=ROUND_HALF_EVEN).plus(x)
 
 
 # No variants yet (issue 16): `vary:` is refused by solvers/registry.py.

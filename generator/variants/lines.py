@@ -28,6 +28,7 @@ from generator.algebra.numbers import as_decimal, decimal_text, mp_value
 from generator.algebra.trace import Block, Check, Section, Step
 from generator.graph.model import Graph
 from generator.graph.values import needed_nodes, values_latex
+from generator.solvers.parts.substitution import written_value
 from generator.variants.reading import LineReader
 from generator.variants.slots import Shown, Slots
 
@@ -143,15 +144,18 @@ class NumericLines:
                             truth, None, failures, env.mp)]
         env.mp[node] = got
         value = _compact(expr, env.fractions)
+        # As numeric_section: with data written as 0.5, a terminating result reads −0.5.
+        written = written_value(value) if self.decimals and value is not None else value
         if isinstance(value, sympy.Rational):
             env.fractions[node] = Fraction(int(value.p), int(value.q))
             if not isinstance(expr, sympy.Rational | Symbol):
-                steps.append(self._step("arithmetic", None, slots.value(value)[0],
+                steps.append(self._step("arithmetic", None, slots.value(written)[0],
                                         mp_value(value, {}), truth, None, failures, env.mp))
         else:
             steps.append(self._approx(got, truth, failures))
         if value is not None:  # short: later lines write it in place of the node
-            env.shown[node] = env.exact_tex[node] = slots.value(value)
+            env.shown[node] = slots.value(written)
+            env.exact_tex[node] = slots.value(value)
             env.exact_text[node] = slots.text(value)
         else:
             tex = slots.fill_strings(expr, env.exact_tex)

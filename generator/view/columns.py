@@ -12,7 +12,9 @@ decimals d, and each cell is written with exactly d (`0.50000`, `0.73635`, `1.03
   significant digits knows 5 decimals). A Float is rounded from its binary value, whose
   distance from the value it was rounded from is at most half a unit in its last bit; a
   cell whose rounding that distance could change (a tie such as `-0.0583505` to 6
-  decimals, decided by digits the Float does not hold) keeps its own digits.
+  decimals, decided by digits the Float does not hold) keeps its own digits. Tables that
+  can, avoid this: a training table rounds each cell once from its 40-digit value to the
+  column's decimals (solvers/training.py `_column`), so every cell here is exact.
 Columns with anything else (text, tuples, a fraction such as 1/3) are left as they are.
 """
 

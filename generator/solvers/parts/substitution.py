@@ -5,6 +5,7 @@ every answer with its numbers substituted, then its decimal.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import mpmath
@@ -14,6 +15,7 @@ from sympy import Derivative, Symbol
 from generator.algebra.numbers import (
     DPS,
     Point,
+    as_decimal,
     decimal,
     decimal_text,
     evaluated,
@@ -30,31 +32,55 @@ def _compact(value: sympy.Basic) -> bool:
     return bool(value.is_Rational) or (len(value.args) == 1 and bool(value.args[0].is_Rational))
 
 
+@dataclass
+class Forward:
+    """The forward pass: its lines, and how later lines write each node."""
+
+    steps: list[Step]
+    known: dict[sympy.Basic, sympy.Basic]  # a short node's exact value (14, σ(14), −1/2)
+    env: dict[Symbol, Any]  # every node's mpmath value
+    shown: dict[sympy.Basic, sympy.Basic]  # `known` as printed: σ(0.75) with decimal data
+    decimals: frozenset[Symbol]  # symbols printed as decimals: the data's, and nodes −0.5
+
+
+def written_value(value: sympy.Basic) -> sympy.Basic:
+    """−1/2 → −0.5 and tanh(3/4) → tanh(0.75), as data written as decimals read."""
+    if value.is_Rational:
+        return as_decimal(value)
+    if isinstance(value, sympy.Function) and len(value.args) == 1 and value.args[0].is_Rational:
+        return value.func(as_decimal(value.args[0]), evaluate=False)
+    return value
+
+
 def forward_steps(graph: Graph, nodes: list[Symbol], point: Point, digits: int,
-                  decimals: frozenset[Symbol] = frozenset()
-                  ) -> tuple[list[Step], dict[sympy.Basic, sympy.Basic], dict[Symbol, Any]]:
+                  decimals: frozenset[Symbol] = frozenset()) -> Forward:
     """`z00 = 1·2 + … = 14`, `o00 = σ(14) ≈ 0.99999`: each needed node, in order.
 
-    Returns the steps, what later lines may write in place of a node (14, σ(14)), and
-    every node's mpmath value. Call inside `mpmath.workdps(DPS)`.
+    With data written as decimals (`decimals` not empty), a result that terminates is
+    written as one (k₂ = −0.5, not −1/2) here and wherever later lines use it.
+    Call inside `mpmath.workdps(DPS)`.
     """
-    known: dict[sympy.Basic, sympy.Basic] = dict(point)
-    env: dict[Symbol, Any] = {}
-    steps: list[Step] = []
+    out = Forward([], dict(point), {}, dict(point), decimals)
     for node in nodes:
-        canonical = substitute(graph.display[node], known)
+        canonical = substitute(graph.display[node], out.known)
         exact = evaluated(canonical)
-        steps.append(Step("substitution", substitute(graph.display[node], known, True, decimals),
-                          lhs=node, value=canonical))
-        env[node] = mp_value(canonical, env)
+        out.steps.append(Step("substitution", substitute(graph.display[node], out.shown, True,
+                                                         out.decimals),
+                              lhs=node, value=canonical))
+        out.env[node] = mp_value(canonical, out.env)
+        written = written_value(exact) if decimals else exact
         if exact.is_Rational:
+            if written.is_Float:
+                out.decimals |= {node}
             if exact != canonical:
-                steps.append(Step("arithmetic", exact))
+                steps_value = written if written.is_Float else exact
+                out.steps.append(Step("arithmetic", steps_value, value=exact))
         else:
-            steps.append(approx_step(env[node], digits))
+            out.steps.append(approx_step(out.env[node], digits))
         if _compact(exact):
-            known[node] = exact
-    return steps, known, env
+            out.known[node] = exact
+            out.shown[node] = exact if exact.is_Rational else written
+    return out
 
 
 def approx_step(value: Any, places: int) -> Step:
@@ -75,13 +101,13 @@ def numeric_section(graph: Graph, answers: Mapping[Symbol, sympy.Basic], point: 
     full = {**point, **{s: v for s, v in graph.constants.items() if v.is_Rational}}
     with mpmath.workdps(DPS):
         nodes = needed_nodes(graph, list(answers.values()))
-        forward, known, env = forward_steps(graph, nodes, full, digits, decimals)
+        ahead = forward_steps(graph, nodes, full, digits, decimals)
         blocks = [Block("given_values", {"values": values_latex(graph, point, tex, decimals)}),
-                  Block("forward_pass", {}, tuple(forward), at=full)]
+                  Block("forward_pass", {}, tuple(ahead.steps), at=full)]
         for var, expr in answers.items():
-            canonical = substitute(expr, {**full, **known})
+            canonical = substitute(expr, {**full, **ahead.known})
+            shown = substitute(expr, {**full, **ahead.shown}, True, ahead.decimals)
             blocks.append(Block("numeric_answer", {"param": var}, (
-                Step("substitution", substitute(expr, {**full, **known}, True, decimals),
-                     lhs=Derivative(graph.loss, var), value=canonical),
-                approx_step(mp_value(canonical, env), digits)), at=full))
+                Step("substitution", shown, lhs=Derivative(graph.loss, var), value=canonical),
+                approx_step(mp_value(canonical, ahead.env), digits)), at=full))
     return Section("numeric", tuple(blocks))

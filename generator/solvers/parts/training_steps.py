@@ -142,6 +142,7 @@ def step_blocks(spec: TrainingSpec, graph: Graph, r: Run) -> list[Section]:
     loss = graph.inline(graph.loss)
     samples = _samples(spec, graph)
     lr, mu = sympy.nsimplify(spec.lr), sympy.nsimplify(spec.momentum)
+    init = {graph.names[k]: sympy.nsimplify(v) for k, v in spec.init.items()}
     sections = []
     for t, batch in enumerate(r.batches, start=1):
         prev = r.thetas[t - 1]
@@ -160,8 +161,9 @@ def step_blocks(spec: TrainingSpec, graph: Graph, r: Run) -> list[Section]:
                 shown_v = v = _sym(graph, r.names, "v", p, t)
                 direction = extra[v]
             extra[th] = prev[p] - lr * direction
-            shown = Add(Float(prev[p], r.digits), Mul(-1, Float(lr, r.digits), shown_v,
-                                                     evaluate=False), evaluate=False)
+            # θ⁰ as the file writes it (0, 0.5), later θ rounded as the table shows it.
+            shown = Add(init[p] if t == 1 else _number(prev[p], r.digits),
+                        Mul(-1, Float(lr, r.digits), shown_v, evaluate=False), evaluate=False)
             steps.append(Step("sgd_update", shown, lhs=th, value=prev[p] - lr * shown_v))
             steps.append(_approx("arithmetic", None, r.thetas[t][p], r.digits))
         sections.append(Section("training_step", (Block(
@@ -179,7 +181,9 @@ def _mean_steps(graph: Graph, r: Run, p: Symbol, t: int, batch: list[int],
     for k, truth in zip(batch, per_sample, strict=True):
         gk = _sym(graph, r.names, "sample", p, t, k)
         extra[gk] = truth
-        steps.append(_approx("sample_gradient", gk, sympy.N(truth, r.dps), r.digits))
+        # A sample with x = 0 has a gradient of exactly 0: `= 0`, not `≈ 0.0`.
+        steps.append(Step("sample_gradient", truth, lhs=gk) if truth == 0 else
+                     _approx("sample_gradient", gk, sympy.N(truth, r.dps), r.digits))
         shown.append(gk)
     mean = Mul(sympy.Pow(len(batch), -1, evaluate=False), Add(*shown, evaluate=False),
                evaluate=False)  # printed as 1/n (…): the mean as the seeds write it
@@ -195,10 +199,16 @@ def _momentum_steps(graph: Graph, r: Run, p: Symbol, t: int, g: Symbol,
     mu = sympy.nsimplify(r.momentum)
     before = r.velocities[t - 2][p] if t > 1 else Float(0, r.dps)
     extra[v] = mu * before + extra[g]
-    shown = Add(Mul(Float(mu, r.digits), Float(before, r.digits), evaluate=False), g,
+    shown = Add(Mul(Float(mu, r.digits), _number(before, r.digits), evaluate=False), g,
                 evaluate=False)
     return [Step("momentum", shown, lhs=v, value=mu * before + g),
             _approx("arithmetic", None, r.velocities[t - 1][p], r.digits)]
+
+
+def _number(value: sympy.Basic, digits: int) -> sympy.Basic:
+    """A number shown inside a line: a zero (v⁰, a parameter at 0) is 0, as the seeds
+    write it, not the Float `0.0`."""
+    return sympy.Integer(0) if value.is_zero else Float(value, digits)
 
 
 def _approx(rule: str, lhs: Symbol | None, value: sympy.Basic, digits: int) -> Step:
