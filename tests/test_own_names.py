@@ -40,3 +40,20 @@ def test_the_path_layout_writes_attention_weights_by_name(tmp_path: Path) -> Non
     assert r"\Rightarrow \frac{\partial a_{1}}{\partial s_{2}} &= - a_{1} a_{2} \\" in math
     assert r"\Rightarrow \frac{\partial a_{3}}{\partial s_{3}} &= a_{3} (1 - a_{3})" in math
     assert r"\operatorname{softmax}" not in math
+
+
+def test_the_path_layout_numbers_its_steps_on_across_parameters() -> None:
+    """Step 2–4 per parameter used to restart at Step 2 for the next one (issue 14)."""
+    made = model.problem_view(prepare(ROOT / "problems" / "dropout-mask.yaml"),
+                              Theme().voice("en"))
+    headings = [s.heading for s in made.sections]
+    assert headings == [
+        "Step 1. Define the model",
+        "Step 2. The gradient formula for $w_{1}$",
+        "Step 3. Compute the partial derivatives",
+        "Step 4. Substitute to get the gradient of $w_{1}$",
+        "Step 5. The gradient formula for $w_{2}$",
+        "Step 6. Compute the partial derivatives",
+        "Step 7. Substitute to get the gradient of $w_{2}$",
+        "Step 8. Substitute the given values",
+    ]
