@@ -69,3 +69,19 @@ def test_a_huge_exact_power_is_not_built_at_a_far_point() -> None:
     assert wrong.status == "failed"
     right = agreement.numeric(e, sympy.diff(x**x, x), [x], known=[{x: Integer(-5_000_000)}])
     assert right.status == "numeric"
+
+
+def test_nested_powers_are_bounded_together() -> None:
+    # Each exponent alone is ≤ 1000, but (x^{xy})^{1000} at x·y ≈ 900 is x to some 9·10⁵:
+    # sympy would work it out exactly, in C, where no alarm stops it (a test hung on this).
+    # The point is refused at once; a small nested power still gets its value.
+    import time
+
+    e = sympy.Pow(x**(x * y), 1000, evaluate=False) * sympy.sqrt(-x)
+    ev = Evaluator(e, [x, y], 60)
+    start = time.monotonic()
+    assert ev.too_exact({x: Rational(30001, 1000), y: Rational(30, 1)})
+    assert ev.precise({x: Rational(30001, 1000), y: Rational(30, 1)}, 60) == (None, 0.0)
+    assert time.monotonic() - start < 5
+    small = Evaluator(sympy.Pow(x**(x * y), 2, evaluate=False) * sympy.sqrt(-x), [x, y], 30)
+    assert not small.too_exact({x: Rational(3, 2), y: Rational(1, 2)})

@@ -84,21 +84,31 @@ class Evaluator:
     def too_exact(self, point: dict[Symbol, sympy.Rational]) -> bool:
         """Whether putting the point in would make sympy build a huge exact power: some
         exponent there is above MAX_EXPONENT, or cannot be bounded (not real, unknown)."""
-        powers = [p for p in sympy.preorder_traversal(self.expr) if isinstance(p, sympy.Pow)
-                  and p.free_symbols and not (p.exp.is_Number and abs(p.exp) <= MAX_EXPONENT)]
-        if not powers:
+        if not any(isinstance(p, sympy.Pow) and p.free_symbols
+                   for p in sympy.preorder_traversal(self.expr)):
             return False
         memo: dict[sympy.Basic, Any] = {}
         with mpmath.workdps(15):
             memo.update({s: mpmath.mpf(v.p) / v.q for s, v in point.items()})
-            for p in powers:
-                try:
-                    exp = self._walk(p.exp, memo)
-                except (Unknown, ZeroDivisionError, ValueError, TypeError, OverflowError):
-                    return True
-                if not isinstance(exp, mpmath.mpf) or not abs(exp) <= MAX_EXPONENT:
-                    return True
-        return False
+            return self._too_big(self.expr, memo, mpmath.mpf(1))
+
+    def _too_big(self, e: sympy.Basic, memo: dict[sympy.Basic, Any], scale: Any) -> bool:
+        """Whether some power in `e`, raised `scale` times by the powers around it, has an
+        exponent above MAX_EXPONENT: nested powers multiply ((x^{xy})^{1000} is x to some
+        10⁶ at x·y ≈ 1000), and sympy works such a power out exactly, in C, where no alarm
+        can stop it."""
+        if not e.free_symbols:
+            return False
+        if isinstance(e, sympy.Pow):
+            try:
+                exp = e.exp if e.exp.is_Number else self._walk(e.exp, memo)
+                raised = scale * max(mpmath.mpf(1), abs(mpmath.mpf(exp)))
+            except (Unknown, ZeroDivisionError, ValueError, TypeError, OverflowError):
+                return True  # an exponent that cannot be bounded at this point
+            if not raised <= MAX_EXPONENT:
+                return True
+            return self._too_big(e.base, memo, raised) or self._too_big(e.exp, memo, scale)
+        return any(self._too_big(a, memo, scale) for a in e.args)
 
     def __call__(self, point: dict[Symbol, sympy.Rational]) -> sympy.Basic:
         if not self.fast:

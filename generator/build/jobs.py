@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.build.filesystem import DiskError
-from generator.build.lifeline import guard_worker, quiet_children
+from generator.build.lifeline import guard_worker, quiet_children, stop_pool
 from generator.build.outputs import Output, display, no_clashes, outputs, prepare_all, prepare_one
 from generator.build.progress import Tick
 from generator.check.verify import refuse_numeric, refusing_numeric
@@ -224,12 +224,12 @@ def _parallel(files: list[Path], plan: Plan, jobs: int, keep_going: bool,
                 outcome = "failed" if unit.error else "built" if _writes(plan) else "verified"
                 progress(done, len(files), f"{outcome} {display(files[futures[future]])}")
     except BrokenProcessPool:
-        _stop(pool)
+        stop_pool(pool)
         raise SolgenError("a worker process ended unexpectedly (killed, or out of memory); "
                           "nothing was written", hint="build again, or with fewer --jobs"
                           ) from None
     except BaseException:
-        _stop(pool)  # an interrupt or an error: no worker may outlive the build
+        stop_pool(pool)  # an interrupt or an error: no worker may outlive the build
         raise
     else:
         pool.shutdown()
@@ -238,15 +238,6 @@ def _parallel(files: list[Path], plan: Plan, jobs: int, keep_going: bool,
         lifeline.close()
     return [u for u in units if u is not None]
 
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """Kill every worker now (a running task is not waited for) and reap them."""
-    workers = list((getattr(pool, "_processes", None) or {}).values())
-    for worker in workers:
-        worker.kill()
-    pool.shutdown(wait=False, cancel_futures=True)
-    for worker in workers:
-        worker.join(timeout=1)
 
 
 def _start(plan: Plan, failed: Event | None, parent: int, lifeline: Connection) -> None:

@@ -21,6 +21,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from types import FrameType
@@ -97,3 +98,13 @@ def _watch(lifeline: Connection) -> None:
     except (EOFError, OSError):
         pass
     os._exit(1)
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Kill every worker of `pool` now (a running task is not waited for) and reap them."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    for worker in workers:
+        worker.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.join(timeout=1)

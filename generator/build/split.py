@@ -19,7 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from generator.build.lifeline import guard_worker, quiet_children
+from generator.build.lifeline import guard_worker, quiet_children, stop_pool
 from generator.build.outputs import Output, prepare_one
 from generator.build.progress import Tick
 from generator.build.variants import (
@@ -92,12 +92,12 @@ def split_variant_outputs(problem: Problem, job: Job, processes: int,
                 progress(number, len(parts), f"solved and wrote {len(parts[number - 1])} "
                          "variants in a worker")
     except BrokenProcessPool:
-        _stop(pool)
+        stop_pool(pool)
         raise SolgenError("a worker process ended unexpectedly (killed, or out of memory); "
                           "nothing was written", hint="build again, or with fewer --jobs"
                           ) from None
     except BaseException:
-        _stop(pool)
+        stop_pool(pool)
         raise
     else:
         pool.shutdown()
@@ -146,12 +146,3 @@ def _work(job: Job, variants: list[Variant]) -> Share:
 _SOLVED: dict[Path, Problem] = {}
 _TEMPLATES: dict[Path, Template] = {}
 
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """Kill every worker now and reap them (as jobs.py does)."""
-    workers = list((getattr(pool, "_processes", None) or {}).values())
-    for worker in workers:
-        worker.kill()
-    pool.shutdown(wait=False, cancel_futures=True)
-    for worker in workers:
-        worker.join(timeout=1)
