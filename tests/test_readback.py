@@ -202,3 +202,20 @@ def test_partial_names_read_back_as_the_names_they_print() -> None:
     assert rb.mismatches == []
     rb.fragment(Step("d_result", fx), r"\frac{\partial f}{\partial y}", fx)
     assert len(rb.mismatches) == 1
+
+
+def test_a_declared_constant_keeps_its_value_in_the_read_back() -> None:
+    """`constants: {n: 1}`: a page line −2(y − x) for −(2/n)(y − x) states the checked value,
+    and a wrong line's counterexample never gives n another value (issue 14, item 3)."""
+    n = Symbol("n")
+    expr = _unevaluated(-2 / n, sympy.Add(y, -x, evaluate=False))
+    free = ReadBack({n: "n"})
+    free.fragment(Step("t", expr), r"- 2 (y - x)", expr)
+    assert len(free.mismatches) == 1 and "n=" in free.mismatches[0].detail  # n left free
+    fixed = ReadBack({n: "n"}, {n: Integer(1)})
+    fixed.fragment(Step("t", expr), r"- 2 (y - x)", expr)
+    assert fixed.mismatches == []
+    fixed.fragment(Step("t", expr), r"2 (y - x)", expr)
+    [wrong] = fixed.mismatches
+    assert wrong.detail.startswith("reads back as ") and "n=" not in wrong.detail
+    assert "x=" in wrong.detail and "y=" in wrong.detail

@@ -115,7 +115,8 @@ def test_a_message_may_use_only_the_values_solgen_passes(tmp_path: Path) -> None
     assert result.exit_code == 1
     assert result.output == (
         f"{user}/messages/en.yaml:2: sections.gradient_formula: uses parm, which solgen "
-        "does not pass to this sentence\n  hint: values this sentence can use: {{ param }}\n")
+        "does not pass to this sentence\n  hint: values this sentence can use: {{ param }}, "
+        "{{ step }}\n")
 
 
 def test_a_broken_user_template_names_its_file_and_line(tmp_path: Path) -> None:

@@ -188,3 +188,25 @@ def test_one_printed_partial_is_one_quantity(tmp_path: Path) -> None:
     w11 = g.names["W11"]
     answer = g.inline(problem.solution.answers["Derivative(L, W11)"])
     assert sympy.simplify(answer - sympy.diff(g.inline(g.loss), w11)) == 0
+
+
+def test_a_counterexample_never_assigns_a_declared_constant() -> None:
+    """HW 1-3 declares n: 1: a wrong step is checked with n = 1, and its counterexample
+    lists the leaves only (issue 14, item 3: it once set n = −463/500)."""
+    problem = prepare(HW13)
+    g = problem.graph
+    sections = list(problem.solution.sections)
+    partials = sections[2]
+    good = partials.blocks[0].steps[3]
+    n, yy, yhat = g.names["n"], g.names["yy"], g.names["yhat"]
+    wrong = replace(good, rhs=sympy.Mul(3 / n, yy - yhat, evaluate=False), check=None)
+    sections[2] = inject(partials, 3, wrong)
+    _, failures = check(replace(problem.solution, sections=tuple(sections)), g)
+    detail = failures[0][1].check.detail if failures[0][1].check else ""
+    assert detail.startswith("at ") and "yy=" in detail
+    assert "n=" not in detail.replace("yhat", "")
+    # −2(y − ŷ) without the 1/n is the same value when n = 1: it is accepted.
+    dropped = replace(good, rhs=sympy.Mul(-2, yy - yhat, evaluate=False), check=None)
+    sections[2] = inject(partials, 3, dropped)
+    _, failures = check(replace(problem.solution, sections=tuple(sections)), g)
+    assert failures == []

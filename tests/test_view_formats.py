@@ -27,7 +27,8 @@ def model(lang: str) -> Document:
     steps = (Step("differentiate", sympy.cos(x), lhs=sympy.Derivative(sympy.sin(x), x)),)
     blocks = (Block(key="therefore", steps=steps, boxed=True),
               Block(items=(("note_constant", {"symbol": "n", "value": "1"}),)))
-    solution = Solution("demo", "demo", (Section("local_partials", blocks, level=2),))
+    section = Section("local_partials", blocks, level=2, params={"step": "3"})
+    solution = Solution("demo", "demo", (section,))
     return view(solution, {}, Theme().voice(lang), TITLE)
 
 

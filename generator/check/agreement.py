@@ -33,9 +33,23 @@ MAX_DIGITS = 600
 NEARBY = 3  # fresh points around each region's witness
 
 
+WIDTH = 88  # a counterexample longer than this is wrapped, never cut short
+
+
 def where(point: points.Point) -> str:
+    """Every coordinate of a counterexample: the author must be able to replay it, so a long
+    one wraps onto indented lines instead of hiding coordinates behind "…"."""
     shown = [f"{s}={v}" for s, v in point.items()]
-    return ", ".join(shown[:8]) + (", …" if len(shown) > 8 else "") or "(no symbols)"
+    if not shown:
+        return "(no symbols)"
+    lines = [shown[0]]
+    for item in shown[1:]:
+        if len(lines[-1]) + 2 + len(item) > WIDTH:
+            lines[-1] += ","
+            lines.append(item)
+        else:
+            lines[-1] += ", " + item
+    return "\n    ".join(lines)
 
 
 def _values(ea: Evaluator, eb: Evaluator, point: points.Point) -> tuple[Any, Any] | None:

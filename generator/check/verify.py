@@ -62,10 +62,13 @@ class Meaning:
     def body(self, sym: sympy.Basic) -> sympy.Expr | None:
         if sym in self.extra:
             return self.extra[sym]
-        return self.graph.nodes.get(sym)
+        # A declared constant is its value in every check (n: 1 makes −2(y − ŷ) right), so no
+        # counterexample ever gives it another one; the page keeps the symbol.
+        body = self.graph.nodes.get(sym)
+        return self.graph.constants.get(sym) if body is None else body
 
     def inline(self, expr: sympy.Basic, keep: Symbol | None = None) -> sympy.Basic:
-        for _ in range(len(self.graph.nodes) + len(self.extra) + 1):
+        for _ in range(len(self.graph.nodes) + len(self.graph.constants) + len(self.extra) + 1):
             # `is not None`: a local definition may be 0 (a sample whose x is 0).
             names = {s: body for s in expr.free_symbols
                      if s != keep and (body := self.body(s)) is not None}

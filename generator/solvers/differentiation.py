@@ -25,7 +25,7 @@ from generator.solvers.parts.diff_rules import (
     rule_tree,
     shown,
 )
-from generator.solvers.parts.diff_steps import Writer, inner_letter, names
+from generator.solvers.parts.diff_steps import Writer, inner_letter, names, rule_letters
 from generator.spec.models import DerivativeSpec
 from generator.spec.source import KeyPath, Source
 
@@ -120,7 +120,7 @@ def solve_one(spec: DerivativeSpec, text: str | int | float
     x = Symbol(spec.variable)
     fx, fp, _ = _symbols(spec)
     f = read(text, [x], None, ())
-    writer = Writer(Ddx, inner_letter([x]))
+    writer = Writer(Ddx, inner_letter([x]), pair=rule_letters([x], spec.name))
     derivation, final = writer.derive(rule_tree(f, x))
     blocks = [Block("d_given", {"fx": fx, "f": shown(f), "fp": fp}), *derivation,
               Block("d_answer", {}, (Step("d_result", shown(final), lhs=fp,

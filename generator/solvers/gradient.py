@@ -104,29 +104,42 @@ def solve(spec: GradientSpec, graph: Graph) -> Solution:
                                              *_time(spec, graph, params, summed=True),
                                              *tail), found, names)
     answers: dict[str, sympy.Basic] = {}
-    exp_form = spec.display.sigmoid_form == "exp"
+    numbered: list[Section] = []  # Step 2, 3, … on from the model, across the parameters
     for var in params:
-        paths = graph.paths(graph.loss, var)
-        prefix = _common_prefix(paths) if spec.display.factor_common_prefix else 0
-        sections.append(Section("gradient_formula", (_formula_block(graph, var, paths, prefix),),
-                                params={"param": var}))
-        blocks, finals = _partial_blocks(graph, paths, exp_form)
-        if blocks and not blocks[0].key:  # the seed's 「計算各部份的偏微分：」
-            blocks[0] = replace(blocks[0], key="local_partials_intro")
-        sections.append(Section("local_partials", tuple(blocks)))
-        substituted = _assemble(paths, prefix, finals, Mul)
-        steps = [Step("substitute_partials", substituted, lhs=Derivative(graph.loss, var),
-                      layout="bracket_sum" if prefix else "")]
-        if exp_form and any(_is_sigmoid_edge(graph, e) for p in paths for e in _edges(p)):
-            steps.append(Step("rewrite_exp", _exp_form(substituted), layout=steps[0].layout))
-        sections.append(Section("substitute", (Block("substitute_intro", {"param": var},
-                                                     tuple(steps)),), params={"param": var}))
-        answers[str(Derivative(graph.loss, var))] = substituted
+        found, parts = _path_sections(spec, graph, var)
+        answers[str(Derivative(graph.loss, var))] = found
+        numbered.extend(parts)
+    sections.extend(replace(s, params={**s.params, "step": str(n)})
+                    for n, s in enumerate(numbered, start=2))
     sections.extend(_time(spec, graph, params))
-    numbers = _numbers(spec, graph, answers, params, 5)  # after Step 4 (substitute)
+    numbers = _numbers(spec, graph, answers, params, len(numbered) + 2)  # after the last
     if numbers is not None:
         sections.append(numbers)
     return Solution(spec.id, spec.kind, tuple(sections), answers)
+
+
+def _path_sections(spec: GradientSpec, graph: Graph, var: Symbol
+                   ) -> tuple[sympy.Basic, list[Section]]:
+    """∂L/∂var as a sum over paths: the formula, the local partials, the substitution (each
+    a step of its own, numbered by the caller), and the substituted answer."""
+    exp_form = spec.display.sigmoid_form == "exp"
+    paths = graph.paths(graph.loss, var)
+    prefix = _common_prefix(paths) if spec.display.factor_common_prefix else 0
+    out = [Section("gradient_formula", (_formula_block(graph, var, paths, prefix),),
+                   params={"param": var})]
+    blocks, finals = _partial_blocks(graph, paths, exp_form)
+    if blocks:  # no heading over nothing: a step with no partial to compute is left out
+        if not blocks[0].key:  # the seed's 「計算各部份的偏微分：」
+            blocks[0] = replace(blocks[0], key="local_partials_intro")
+        out.append(Section("local_partials", tuple(blocks)))
+    substituted = _assemble(paths, prefix, finals, Mul)
+    steps = [Step("substitute_partials", substituted, lhs=Derivative(graph.loss, var),
+                  layout="bracket_sum" if prefix else "")]
+    if exp_form and any(_is_sigmoid_edge(graph, e) for p in paths for e in _edges(p)):
+        steps.append(Step("rewrite_exp", _exp_form(substituted), layout=steps[0].layout))
+    out.append(Section("substitute", (Block("substitute_intro", {"param": var},
+                                            tuple(steps)),), params={"param": var}))
+    return substituted, out
 
 
 def _time(spec: GradientSpec, graph: Graph, params: list[Symbol],

@@ -21,7 +21,7 @@ from generator.graph.model import Graph
 from generator.solvers.differentiation import meaning, point, read, rules_or_error
 from generator.solvers.kind import Kind
 from generator.solvers.parts.diff_rules import Pdx, plain, rule_tree, shown
-from generator.solvers.parts.diff_steps import Writer, inner_letter, names
+from generator.solvers.parts.diff_steps import Writer, inner_letter, names, rule_letters
 from generator.spec.models import PartialsSpec
 from generator.spec.source import Source
 
@@ -125,7 +125,7 @@ def _matrix(rows: int, cols: int, entries: list[sympy.Basic]) -> sympy.Basic:
 def solve(spec: PartialsSpec, graph: Graph) -> Solution:
     xs = _variables(spec)
     f = read(spec.function, xs, None, ())
-    n, writer = Names(spec, f), Writer(Pdx, inner_letter(xs))
+    n, writer = Names(spec, f), Writer(Pdx, inner_letter(xs), pair=rule_letters(xs, spec.name))
     args = ", ".join(to_latex(v, {}) for v in xs)
     given = Block("p_given", {"f": shown(f), "name": f"{spec.name}({args})"})
     sections = [Section("", (given,), level=0)]

@@ -183,7 +183,7 @@ def problem_view(problem: Problem, voice: Voice) -> doc.Document:
     """The view model of one solved problem in the language of `voice`; a printed line that
     does not read back as its checked value stops the problem (StepCheckError)."""
     names = {**problem.graph.latex, **problem.solution.names}
-    reader = ReadBack(names)
+    reader = ReadBack(names, problem.graph.constants)
     made = view(problem.solution, problem.graph.latex, voice, problem.title(voice.lang), reader)
     refuse(problem, reader)
     return made

@@ -87,7 +87,8 @@ def _gradient(wrt: sympy.Symbol, vector: sympy.Basic) -> Callable[[sympy.Basic],
 class ReadBack:
     """Reads fragments back with one vocabulary and keeps the mismatches."""
 
-    def __init__(self, names: Mapping[sympy.Symbol, str]) -> None:
+    def __init__(self, names: Mapping[sympy.Symbol, str],
+                 constants: Mapping[sympy.Symbol, sympy.Basic] | None = None) -> None:
         self.latex = dict(names)
         self.vocabulary = vocabulary(names)
         self.names = frozenset(names.items())
@@ -99,6 +100,12 @@ class ReadBack:
         # A symbol printed as a partial of a name (f_x as ∂f/∂x) is that partial on the page.
         self.alias.update({sym: d for sym, latex in names.items()
                            if (d := _partial_of_name(latex, self.vocabulary)) is not None})
+        # A declared constant (n: 1) is its value on both sides, as in the verifier: the page
+        # may drop a 1/n that is 1, and no counterexample gives n another value.
+        self.constants = {self.alias.get(sym, sym): value
+                          for sym, value in (constants or {}).items()
+                          if isinstance(self.alias.get(sym, sym), sympy.Symbol)}
+        self.fixed = frozenset(self.constants.items())
         self.primed = _primed_names(names, self.vocabulary)
         self.labels = _labels(names, self.vocabulary)
         self.values: dict[sympy.Symbol, sympy.Basic] = {}
@@ -127,7 +134,7 @@ class ReadBack:
     def fragment(self, step: Step, text: str, expr: sympy.Basic,
                  digits: int | None = None) -> None:
         stats.fragments += 1
-        key = (text, expr, digits, self.names, self.context)
+        key = (text, expr, digits, self.names, self.context, self.fixed)
         if key in _seen:
             detail = _seen[key]
         else:
@@ -179,8 +186,10 @@ class ReadBack:
         if mine is None or theirs is None:
             return _unread("a vector added to a scalar", text)
         names: dict[sympy.Basic, sympy.Symbol] = {}
-        mine = [_evaluated(_named(v, names)) for v in mine]
-        theirs = [_evaluated(_named(_decimals(v.xreplace(self.alias)), names)) for v in theirs]
+        fixed = self.constants
+        mine = [_evaluated(_named(v, names)).xreplace(fixed) for v in mine]
+        theirs = [_evaluated(_named(_decimals(v.xreplace(self.alias)), names)).xreplace(fixed)
+                  for v in theirs]
         # A decimal printed with `digits` places must be the value correctly rounded.
         check = rounded(mine, theirs, digits) if digits is not None else equal_lists(
             mine, theirs)

@@ -38,7 +38,7 @@ class Sheets:
         names = {**graph.latex, **template.symbolic.names}
         # Every printed fragment of a step is read back (view/readback.py); a misprint stops
         # the problem as a wrong step does.
-        self.reader = ReadBack(names)
+        self.reader = ReadBack(names, graph.constants)
         self.writer = _CachedWriter(names, self.reader)
         self._said: dict[tuple[str, str, tuple[tuple[str, str], ...]], str] = {}
         self.title = problem.title(lang)

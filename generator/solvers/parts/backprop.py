@@ -10,11 +10,11 @@ from __future__ import annotations
 import sympy
 from sympy import Add, Derivative, Mul, Symbol
 
-from generator.algebra.functions import sigmoid
 from generator.algebra.notation import Grad, Mat, Outer, Total, Vec
 from generator.algebra.trace import Block, Section, Step
 from generator.graph.model import Graph
 from generator.solvers.parts.cross_entropy import bce_local, sigmoid_bce_steps, softmax_ce_blocks
+from generator.solvers.parts.own_names import in_own_name
 from generator.solvers.parts.partials import derive
 
 
@@ -64,11 +64,11 @@ def _local(graph: Graph, c: Symbol, v: Symbol) -> sympy.Basic:
     taught = bce_local(graph, c, v)
     if taught is not None:
         return taught
-    body = graph.nodes[c]
-    if isinstance(body, sigmoid) and body.args[0] == v:
-        # p = σ(s): ∂p/∂s = p(1 − p), in the node's own name, so one derivation never
-        # mixes p and σ(s) for the same quantity.
-        return Mul(c, Add(1, -c, evaluate=False), evaluate=False)
+    # p = σ(s): ∂p/∂s = p(1 − p); h = tanh(a): 1 − h², in the node's own name, so one
+    # derivation never mixes p and σ(s) (h and tanh(a)) for the same quantity.
+    taught = in_own_name(graph, c, v)
+    if taught is not None:
+        return taught
     taught = _softmax_local(graph, c, v)
     if taught is not None:
         return taught
@@ -157,6 +157,8 @@ def _partial(graph: Graph, c: Symbol, v: Symbol) -> sympy.Basic:
     """∂c/∂v for the answers; a softmax output's in the outputs' names, as the steps
     write it, so the numbers substituted later read p_1, not softmax_1(z_1, z_2)."""
     taught = _softmax_local(graph, c, v)
+    if taught is None and isinstance(graph.nodes[c], sympy.tanh):
+        taught = in_own_name(graph, c, v)  # 1 − h², as the steps write it
     return sympy.diff(graph.nodes[c], v) if taught is None else taught
 
 

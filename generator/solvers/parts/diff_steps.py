@@ -71,6 +71,7 @@ class Writer:
     d: type[Ddx]
     letter: str = "u"
     extra: dict[Symbol, sympy.Basic] = field(default_factory=dict)
+    pair: tuple[str, str] = ("u", "v")  # the product and quotient rules' letters
 
     def lhs(self, rule: Rule) -> sympy.Basic:
         return self.d(rule.expr, rule.var)
@@ -94,6 +95,8 @@ class Writer:
             return out
         if rule.name == "chain":
             out["letter"] = Symbol(self.letter)
+        if rule.name in ("product", "quotient"):
+            out["first"], out["second"] = (Symbol(n) for n in self.pair)
         return {**out, **{k: shown(v) for k, v in rule.params.items()}}
 
     def key(self, rule: Rule) -> str:
@@ -177,6 +180,17 @@ def inner_letter(variables: list[Symbol]) -> str:
     for f(u) = sin(u²) would state a falsehood (as the log-differentiation letter does)."""
     own = {to_latex(v, {}) for v in variables}
     return next(n for n in INNER if n not in own)
+
+
+PAIRS = (("u", "v"), ("p", "q"), ("g", "h"), ("r", "s"), ("a", "b"))
+
+
+def rule_letters(variables: list[Symbol], function: str = "") -> tuple[str, str]:
+    """The letters of the product and quotient rules' (uv)' = u'v + uv': a pair neither of
+    which a variable is printed as, nor the function's name; "(uv)' = u'v + uv'" beside a
+    function of u and v would give each letter two meanings, as "u = u²" would."""
+    own = {to_latex(v, {}) for v in variables} | {function}
+    return next(pair for pair in PAIRS if not own & set(pair))
 
 
 def names(variables: list[Symbol]) -> dict[Symbol, str]:

@@ -23,6 +23,7 @@ from generator.algebra.notation import Total
 from generator.algebra.numbers import DPS, Point, decimal, decimal_text
 from generator.algebra.trace import Block, Section, Step
 from generator.graph.model import Graph
+from generator.solvers.parts.own_names import in_own_name
 
 DIGITS = 50
 
@@ -56,8 +57,10 @@ def _product(parts: list[sympy.Basic]) -> sympy.Basic:
 
 
 def _own(graph: Graph, child: Symbol, var: Symbol) -> sympy.Basic:
-    """∂child/∂var of the child's own expression (the local partial)."""
-    return sympy.diff(graph.nodes[child], var)
+    """∂child/∂var of the child's own expression (the local partial), in the child's name
+    where it has one: 1 − h_t², not 1 − tanh²(a_t) beside the h_t it defines."""
+    named = in_own_name(graph, child, var)
+    return sympy.diff(graph.nodes[child], var) if named is None else named
 
 
 def _sum_block(graph: Graph, r: Recurrence, shown: bool) -> Block:
