@@ -17,13 +17,12 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.build.filesystem import DiskError
-from generator.build.lifeline import guard_worker, quiet_children, stop_pool
+from generator.build.lifeline import guard_worker, quiet_children, supervised
 from generator.build.outputs import Output, display, no_clashes, outputs, prepare_all, prepare_one
 from generator.build.progress import Tick
 from generator.check.verify import refuse_numeric, refusing_numeric
@@ -215,7 +214,7 @@ def _parallel(files: list[Path], plan: Plan, jobs: int, keep_going: bool,
     lifeline, alive = context.Pipe(duplex=False)
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start,
                                initargs=(plan, failed, os.getpid(), lifeline))
-    try:
+    with supervised(pool, alive, lifeline):
         with quiet_children():  # workers are spawned by the first submits
             futures = {pool.submit(_work, file): i for i, file in enumerate(files)}
         for done, future in enumerate(as_completed(futures), 1):
@@ -223,19 +222,6 @@ def _parallel(files: list[Path], plan: Plan, jobs: int, keep_going: bool,
             if progress is not None:
                 outcome = "failed" if unit.error else "built" if _writes(plan) else "verified"
                 progress(done, len(files), f"{outcome} {display(files[futures[future]])}")
-    except BrokenProcessPool:
-        stop_pool(pool)
-        raise SolgenError("a worker process ended unexpectedly (killed, or out of memory); "
-                          "nothing was written", hint="build again, or with fewer --jobs"
-                          ) from None
-    except BaseException:
-        stop_pool(pool)  # an interrupt or an error: no worker may outlive the build
-        raise
-    else:
-        pool.shutdown()
-    finally:
-        alive.close()
-        lifeline.close()
     return [u for u in units if u is not None]
 
 

@@ -22,9 +22,12 @@ import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from types import FrameType
+
+from generator.errors import SolgenError
 
 _PR_SET_PDEATHSIG = 1
 STOPS = (signal.SIGINT, signal.SIGTERM)
@@ -108,3 +111,24 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
     for worker in workers:
         worker.join(timeout=1)
+
+
+@contextmanager
+def supervised(pool: ProcessPoolExecutor, *pipe: Connection) -> Iterator[None]:
+    """The block's work on `pool`: on any failure or interrupt every worker is killed (none
+    may outlive the build), a worker that died is an error; the lifeline's ends are closed."""
+    try:
+        yield
+    except BrokenProcessPool:
+        stop_pool(pool)
+        raise SolgenError("a worker process ended unexpectedly (killed, or out of memory); "
+                          "nothing was written", hint="build again, or with fewer --jobs"
+                          ) from None
+    except BaseException:
+        stop_pool(pool)
+        raise
+    else:
+        pool.shutdown()
+    finally:
+        for end in pipe:
+            end.close()

@@ -15,11 +15,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from generator.build.lifeline import guard_worker, quiet_children, stop_pool
+from generator.build.lifeline import guard_worker, quiet_children, supervised
 from generator.build.outputs import Output, prepare_one
 from generator.build.progress import Tick
 from generator.build.variants import (
@@ -32,7 +31,6 @@ from generator.build.variants import (
     render,
     solve_some,
 )
-from generator.errors import SolgenError
 from generator.solvers.problem import Problem
 from generator.theme.theme import Theme
 from generator.variants.sampler import Sampler, Variant
@@ -80,7 +78,7 @@ def split_variant_outputs(problem: Problem, job: Job, processes: int,
     lifeline, alive = context.Pipe(duplex=False)
     pool = ProcessPoolExecutor(len(parts) - 1, mp_context=context, initializer=guard_worker,
                                initargs=(os.getpid(), lifeline))
-    try:
+    with supervised(pool, alive, lifeline):
         with quiet_children():
             futures: list[Future[Share]] = [pool.submit(_work, job, p) for p in parts[1:]]
         done = [_sunk(_share(template, parts[0], job), sink)]
@@ -91,19 +89,6 @@ def split_variant_outputs(problem: Problem, job: Job, processes: int,
             if progress is not None:
                 progress(number, len(parts), f"solved and wrote {len(parts[number - 1])} "
                          "variants in a worker")
-    except BrokenProcessPool:
-        stop_pool(pool)
-        raise SolgenError("a worker process ended unexpectedly (killed, or out of memory); "
-                          "nothing was written", hint="build again, or with fewer --jobs"
-                          ) from None
-    except BaseException:
-        stop_pool(pool)
-        raise
-    else:
-        pool.shutdown()
-    finally:
-        alive.close()
-        lifeline.close()
     solved = [replace(s, solution=template.symbolic) for share in done for s in share.solved]
     refuse_failures(problem, solved)
     return assemble(template, solved, [share.rendered for share in done], job.out,
