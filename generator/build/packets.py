@@ -19,9 +19,9 @@ from pathlib import Path
 
 from generator.build.outputs import Output
 from generator.build.progress import Tick
-from generator.build.variants import Request
+from generator.build.variants import Request, class_files
 from generator.errors import StepCheckError
-from generator.formats.produce import FORMATS, produce, produce_many
+from generator.formats.produce import FORMATS, produce_many
 from generator.limits import time_limit
 from generator.solvers.problem import Problem
 from generator.solvers.sheet import Sheet
@@ -98,10 +98,5 @@ def packet_outputs(sheet: Sheet, out: Path, langs: list[str], formats: list[str]
                 files.append(Output(folder / f"{label}.question.{fmt}", q))
                 files.append(Output(folder / f"{label}.answer.{fmt}", a))
             if request.combined:
-                files.append(Output(folder / f"questions.{fmt}", produce(
-                    view.combined(questions, False, request.seed), fmt, "questions", theme,
-                    engine)))
-                files.append(Output(folder / f"answers.{fmt}", produce(
-                    view.combined(answers, True, request.seed), fmt, "answers", theme,
-                    engine)))
+                files += class_files(folder, fmt, view, questions, answers, request, theme)
     return files

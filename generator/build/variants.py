@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from generator.build.filesystem import read_bounded
 from generator.build.names import DEVICE_HINT, fold, is_device
@@ -272,7 +272,6 @@ def assemble(template: Template, solved: list[Solved], parts: list[Rendered], ou
     pid = problem.spec.id
     files = [Output(out / pid / "answers.json", answers_json(problem, solved, request.seed)),
              Output(out / pid / "answers.csv", answers_csv(problem, solved, request.bom))]
-    engine = request.pdf_engine
     for lang in langs:
         folder = out / lang / pid
         questions = [d for part in parts for d in part.documents.get(lang, ([], []))[0]]
@@ -293,13 +292,24 @@ def assemble(template: Template, solved: list[Solved], parts: list[Rendered], ou
             files += [f for part in parts for f in part.files[lang, fmt]]
             if request.combined:
                 assert sheets is not None
-                files.append(Output(folder / f"questions.{fmt}", produce(
-                    sheets.combined(questions, False, request.seed), fmt, "questions", theme,
-                    engine)))
-                files.append(Output(folder / f"answers.{fmt}", produce(
-                    sheets.combined(answers, True, request.seed), fmt, "answers", theme,
-                    engine)))
+                files += class_files(folder, fmt, sheets, questions, answers, request, theme)
     return files
+
+
+class Combines(Protocol):
+    """What makes a class file: view/sheets.py's Sheets, view/packets.py's Packets."""
+
+    def combined(self, models: list[Document], answers: bool, seed: int) -> Document: ...
+
+
+def class_files(folder: Path, fmt: str, sheets: Combines, questions: list[Document],
+                answers: list[Document], request: Request, theme: Theme) -> list[Output]:
+    """--combined: every question sheet in one file, every answer sheet in another."""
+    return [Output(folder / f"{name}.{fmt}", produce(
+                sheets.combined(models, shows, request.seed), fmt, name, theme,
+                request.pdf_engine))
+            for name, models, shows in (("questions", questions, False),
+                                        ("answers", answers, True))]
 
 
 def _moodle(problem: Problem, questions: list[Document], answers: list[Document],
