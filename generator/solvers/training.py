@@ -84,16 +84,18 @@ def solve(spec: TrainingSpec, graph: Graph) -> Solution:
                   else step_blocks(spec, graph, result)),
                 Section("training_table", (Block("training_table_intro", {},
                                                  table=_table(result)),))]
-    return _solution(spec, result, sections)
+    # The matrices' numbers are decimals rounded to `precision` places, held exactly.
+    return _solution(spec, result, sections, decimal=True)
 
 
-def _solution(spec: TrainingSpec, result: Run, sections: list[Section]) -> Solution:
+def _solution(spec: TrainingSpec, result: Run, sections: list[Section],
+              decimal: bool = False) -> Solution:
     answers = {f"{p.name}^({len(result.thetas) - 1})": result.thetas[-1][p]
                for p in result.params}
     answers["loss^(0)"] = result.losses[0]
     answers[f"loss^({len(result.losses) - 1})"] = result.losses[-1]
     # Data written as decimals (0.5) print as decimals, not 1/2, as in sgd_step.
-    decimal = any(isinstance(v, float) for v in (
+    decimal = decimal or any(isinstance(v, float) for v in (
         *[v for sample in spec.data for v in sample.values()], *spec.init.values(), spec.lr,
         spec.momentum))
     return Solution(spec.id, spec.kind, tuple(sections), answers, result.names,
@@ -108,7 +110,8 @@ def _matrix(spec: TrainingSpec, graph: Graph, result: Run, intro: list[Block]) -
                 *matrix_training.sections(spec, graph, result, model),
                 Section("training_table", (Block("training_table_intro", {},
                                                  table=_table(result)),))]
-    return _solution(spec, result, sections)
+    # The matrices' numbers are decimals rounded to `precision` places, held exactly.
+    return _solution(spec, result, sections, decimal=True)
 
 
 def _data_table(spec: TrainingSpec, graph: Graph) -> tuple[tuple[sympy.Basic | str, ...], ...]:

@@ -58,13 +58,10 @@ class Page:
         return s
 
     def shown(self, value: sympy.Basic) -> sympy.Basic:
-        """A number as printed inside a line: exact when it has at most `places` decimals."""
-        text = self._text(value)
-        if value.is_Rational and sympy.Rational(text) == value:
-            return _short(sympy.Rational(text))
-        # Held at 40 digits (printed as its few): the read-back multiplies the printed
-        # decimals out, which a 6-digit Float would round on the way.
-        return sympy.Float(text, DPS)
+        """A number as printed inside a line: rounded to `places` decimals, held as the
+        exact Rational of that decimal (printed as the decimal: the solution is marked
+        decimal), so the read-back multiplies out exactly what the page shows."""
+        return sympy.Rational(self._text(value))
 
     def _text(self, value: sympy.Basic) -> str:
         with mpmath.workdps(DPS):
@@ -90,10 +87,7 @@ class Page:
         out = [Step(rule, formula, lhs=lhs)]
         out += [Step("matrix_substitute", f) for f in more]
         shown, exact = self.filled(formula, extra)
-        if _decimal_factors(formula):
-            # (1/3)(0.766667 − 3) has no decimal that the read-back could hold exactly: a
-            # line with a factor 1/n is shown by its formula and its value only.
-            out.append(Step("matrix_fill", shown, value=exact))
+        out.append(Step("matrix_fill", shown, value=exact))
         out.append(self.value_line(exact))
         return out
 
@@ -106,17 +100,11 @@ class Page:
         texts = [self._text(v) for v in cells]
         if all(v.is_Rational and sympy.Rational(x) == v for v, x in zip(cells, texts,
                                                                        strict=True)):
-            return Step("matrix_value", _pack([_short(sympy.Rational(x)) for x in texts],
-                                              shape))
+            return Step("matrix_value", _pack([sympy.Rational(x) for x in texts], shape))
         printed = [_decimal(x) for x in texts]
         return Step("approximate", _pack(printed, shape),
                     value=_pack([sympy.Rational(x) for x in texts], shape),
                     relation=r"\approx", digits=self.places)
-
-
-def _decimal_factors(expr: sympy.Basic) -> bool:
-    """Is every fraction in a line a terminating decimal (1/10, not 1/3)?"""
-    return all(as_decimal(q) != q for q in expr.atoms(sympy.Rational) if not q.is_Integer)
 
 
 def _pack(cells: list[sympy.Basic], shape: tuple[int, int] | None) -> sympy.Basic:
@@ -126,11 +114,6 @@ def _pack(cells: list[sympy.Basic], shape: tuple[int, int] | None) -> sympy.Basi
 def _decimal(text: str) -> sympy.Float:
     """A decimal text as a Float that prints it (−0.052000 keeps its places)."""
     return sympy.Float(text, max(1, len(text.lstrip("-").replace(".", "").lstrip("0"))))
-
-
-def _short(q: sympy.Rational) -> sympy.Basic:
-    """0.1, not 1/10: a terminating value as the decimal it is (exact at 40 digits)."""
-    return q if q.is_Integer else sympy.Float(q, DPS)
 
 
 def _exact(value: sympy.Basic) -> sympy.Basic:

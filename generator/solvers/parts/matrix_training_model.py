@@ -148,9 +148,8 @@ def problems(spec: TrainingSpec, graph: Graph, source: Source) -> list[SpecError
                       ("weight_decay", bool(spec.weight_decay)),
                       ("schedule", spec.schedule is not None)):
         if used:
-            errors.append(SpecError(source.at((key,)), f"form: matrix writes plain gradient "
-                                    f"descent or momentum, not {key}: "
-                                    f"{getattr(spec, key)!s}",
+            errors.append(SpecError(source.at((key,)), "form: matrix writes plain gradient "
+                                    f"descent or momentum; `{key}:` has no matrix form here",
                                     "use `momentum:` (or none), or remove `form: matrix`; "
                                     "for weight decay use an l2 layer"))
     return errors
