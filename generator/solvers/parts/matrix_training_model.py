@@ -143,7 +143,7 @@ def problems(spec: TrainingSpec, graph: Graph, source: Source) -> list[SpecError
     try:
         recognize(graph)
     except NotMatrix as exc:
-        errors.append(SpecError(source.at(("form",)), f"form: matrix: {exc}", HINT))
+        errors.append(SpecError(source.at(("form",)), f"no matrix form for this model: {exc}", HINT))
     for key, used in (("optimizer", spec.optimizer != "sgd"),
                       ("weight_decay", bool(spec.weight_decay)),
                       ("schedule", spec.schedule is not None)):
