@@ -107,6 +107,13 @@ class Page:
                     relation=r"\approx", digits=self.places)
 
 
+def _over(scale: sympy.Rational, n: int) -> sympy.Basic:
+    """scale/n kept as a fraction (1/2, not 0.5, in a sheet of decimals): the 1/n of the
+    mean as the textbook writes it."""
+    inverse = sympy.Pow(n, -1, evaluate=False)
+    return inverse if scale == 1 else sympy.Mul(scale, inverse, evaluate=False)
+
+
 def _pack(cells: list[sympy.Basic], shape: tuple[int, int] | None) -> sympy.Basic:
     return cells[0] if shape is None else ImmutableMatrix(shape[0], shape[1], cells)
 
@@ -153,7 +160,8 @@ class Stepper:
             for k, (v, r) in enumerate(zip(args, rows, strict=True))])
         blocks.append(Block(f"training_matrix_delta_{'logistic' if m.logistic else 'linear'}",
                             {"shape": shape_tex(D)}, tuple(p.lines(
-                                D, mul(m.scale / n, sub(P, mats.y)), "matrix_delta", extra)),
+                                D, mul(_over(m.scale, n), sub(P, mats.y)), "matrix_delta",
+                                extra)),
                             extra=extra))
         grads = {q: p.sym("grad", t_, i, extra, sympy.Add(*[
             p.slope[q].xreplace({**r, **at}) for r in rows]) / n)
@@ -185,7 +193,7 @@ class Stepper:
         p, m = self.p, self.p.m
         n = len(D.grid)
         G = column(rf"\nabla_{{\mathbf{{w}}}} {p.loss_tex}", [grads[w] for w in m.weights])
-        core, spelled = mul(t(mats.X), D), mul(m.scale / n, t(mats.X), sub(P, mats.y))
+        core, spelled = mul(t(mats.X), D), mul(_over(m.scale, n), t(mats.X), sub(P, mats.y))
         if m.lam:
             core, spelled = add(core, mul(m.lam, mats.W)), add(spelled, mul(m.lam, mats.W))
         steps = p.lines(G, core, "matrix_chain_rule", extra, (spelled,))
