@@ -71,8 +71,7 @@ def recognize(graph: Graph) -> LinearModel:
 
 def _loss_layer(graph: Graph) -> tuple[str, Symbol, Symbol, Symbol]:
     found = [(node, rec) for node, rec in graph.losses.items()
-             if node == graph.loss or node in graph.inline(graph.loss).free_symbols
-             or node in _below(graph, graph.loss)]
+             if node == graph.loss or node in _below(graph, graph.loss)]
     if len(found) != 1:
         raise NotMatrix("the loss needs exactly one `loss:` layer (mse or bce)")
     node, (kind, targets, preds) = found[0]
@@ -143,7 +142,8 @@ def problems(spec: TrainingSpec, graph: Graph, source: Source) -> list[SpecError
     try:
         recognize(graph)
     except NotMatrix as exc:
-        errors.append(SpecError(source.at(("form",)), f"no matrix form for this model: {exc}", HINT))
+        errors.append(SpecError(source.at(("form",)), f"no matrix form for this model: {exc}",
+                                HINT))
     for key, used in (("optimizer", spec.optimizer != "sgd"),
                       ("weight_decay", bool(spec.weight_decay)),
                       ("schedule", spec.schedule is not None)):
