@@ -46,7 +46,7 @@ class Page:
         loss = graph.inline(graph.loss).xreplace(dict(graph.constants))
         self.slope = {q: sympy.diff(loss, q) for q in m.params}
         self.loss_tex = graph.latex[graph.loss]
-        self.full = len(r.batches[0]) == len(spec.data) and len(spec.data) == spec.batch_size
+        self.full = spec.batch_size == len(spec.data)  # X, not X_𝓑ₜ
 
     def sym(self, kind: str, t_: int, i: int, extra: Values, value: sympy.Basic,
             tex: str = "") -> Symbol:
@@ -147,7 +147,7 @@ class Stepper:
         rows = [p.samples[k - 1] for k in batch]
         start = {q: p.sym("th", t_ - 1, i, extra, self.point[q], self.tex(q, t_ - 1))
                  for i, q in enumerate(m.params)}
-        at = {**{q: self.point[q] for q in m.params}}
+        at = {q: self.point[q] for q in m.params}
         mats = _Mats(p, t_, n, rows, start)
         pred = p.graph.inline(m.pred).xreplace(dict(p.graph.constants))
         preds = [pred.xreplace({**r, **at}) for r in rows]
@@ -289,7 +289,6 @@ class _Mats:
         self.pred_tex = (rf"\hat{{\mathbf{{{base[5:-1]}}}}}" if base.startswith(r"\hat{")
                          else rf"\mathbf{{{base}}}")
         self.G_tex = rf"\nabla_{{\mathbf{{w}}}} {p.loss_tex}"
-        self.batch_text = ", ".join(str(k) for k in range(1, n + 1))
 
     def affine(self) -> sympy.Basic:
         """Xw + b𝟏 (Xw without a bias)."""
