@@ -109,3 +109,19 @@ def test_a_model_without_matrix_form_names_file_line_key_and_hint(tmp_path: Path
     out = _error(tmp_path, base.replace("lambda: 0.1", "lambda: 0.1").replace(
         "kind: mse, target: y, pred: yhat, n: 2", "kind: bce, target: y, pred: yhat"))
     assert "a bce loss on an affine prediction yhat has no matrix form" in out
+
+
+def test_logistic_minibatches_with_momentum_agree_with_the_scalar_sheet(tmp_path: Path) -> None:
+    """minibatch-sgd.yaml (σ + BCE, batches of 2 in a given order, μ = 0.9) in both forms:
+    every matrix line verified, v written, X named by its batch, the same θ to 37 digits."""
+    source = ROOT / "problems" / "minibatch-sgd.yaml"
+    path = tmp_path / "m.yaml"
+    path.write_text(source.read_text(encoding="utf-8").replace(
+        "kind: training\n", "kind: training\nform: matrix\n"), encoding="utf-8")
+    matrix, scalar = prepare(path).solution, prepare(source).solution
+    assert all(s.check is not None and s.check.status != "failed" for s in matrix.steps())
+    names = {str(a.args[0].name) for s in matrix.steps() for e in (s.lhs, s.rhs)
+             if e is not None for a in sympy.preorder_traversal(e) if isinstance(a, Named)}
+    assert {r"\mathbf{v}^{(2)}", r"X_{\mathcal{B}_{2}}", r"\mathbf{z}", r"\mathbf{p}"} <= names
+    for key, value in scalar.answers.items():
+        assert abs(sympy.N(matrix.answers[key] - value, 50)) < sympy.Float(10, 50) ** -37

@@ -24,7 +24,7 @@ from sympy import ImmutableMatrix, Symbol
 
 from generator.algebra.functions import sigmoid
 from generator.algebra.matrices import Named, add, column, entries, mul, shape_tex, sub, t
-from generator.algebra.numbers import DPS, as_decimal, decimal_text, mp_value
+from generator.algebra.numbers import DPS, as_decimal, decimal_text, evaluated, mp_value
 from generator.algebra.trace import Block, Section, Step
 from generator.graph.model import Graph
 from generator.solvers.parts.matrix_training_model import LinearModel
@@ -87,6 +87,8 @@ class Page:
         out = [Step(rule, formula, lhs=lhs)]
         out += [Step("matrix_substitute", f) for f in more]
         shown, exact = self.filled(formula, extra)
+        if not isinstance(exact, sympy.MatrixExpr | sympy.MatrixBase):
+            exact = evaluated(exact)  # a scalar line's number, not the tree 0 − 0.1·(−2)
         out.append(Step("matrix_fill", shown, value=exact))
         out.append(self.value_line(exact))
         return out
@@ -95,7 +97,8 @@ class Page:
         """= the value when every entry is a short decimal, else ≈ it rounded (checked as
         the correct rounding of the exact value)."""
         shape = exact.shape if isinstance(exact, sympy.MatrixBase | sympy.MatrixExpr) else None
-        cells = entries(exact) if shape is not None else [exact]
+        # The filled-in line is built unevaluated (0 − 0.1·(−2)): its value is worked out.
+        cells = [evaluated(c) for c in (entries(exact) if shape is not None else [exact])]
         shape = None if shape == (1, 1) else shape  # 𝟏ᵀδ is a number, not [number]
         texts = [self._text(v) for v in cells]
         if all(v.is_Rational and sympy.Rational(x) == v for v, x in zip(cells, texts,
