@@ -125,3 +125,19 @@ def test_logistic_minibatches_with_momentum_agree_with_the_scalar_sheet(tmp_path
     assert {r"\mathbf{v}^{(2)}", r"X_{\mathcal{B}_{2}}", r"\mathbf{z}", r"\mathbf{p}"} <= names
     for key, value in scalar.answers.items():
         assert abs(sympy.N(matrix.answers[key] - value, 50)) < sympy.Float(10, 50) ** -37
+
+
+def test_the_same_problem_in_scalar_form_verifies_with_a_batch_of_three(tmp_path: Path) -> None:
+    # A batch of 3 used to fail its own batch-mean check: the mean of 40-digit floats,
+    # rounded again, differed from the verifier's 60-digit mean by ~1e-41.
+    scalar = tmp_path / "scalar.yaml"
+    scalar.write_text(PROBLEM.read_text(encoding="utf-8").replace("form: matrix\n", ""),
+                      encoding="utf-8")
+    problem = prepare(scalar)
+    assert not any(s.check is not None and s.check.status == "failed"
+                   for s in problem.solution.steps())
+    w, b = _loop()[-1]
+    with mpmath.workdps(60):
+        for name, value in (("w1", w[0]), ("w2", w[1]), ("b", b)):
+            got = mpmath.mpf(str(sympy.N(problem.solution.answers[f"{name}^(3)"], 50)))
+            assert abs(got - value) < mpmath.mpf(10) ** -37
