@@ -101,7 +101,7 @@ def test_the_augmented_form_is_written_out(tmp_path: Path) -> None:
                                   "linreg-bias-batch", "mlp-relu-batch"])
 def test_a_scalar_bias_prints_as_a_scalar(name: str) -> None:
     for lang, word in (("en", "the bias, a scalar added to every sample"),
-                       ("zh-TW", "偏差，一個加到每筆樣本的純量")):
+                       ("zh-TW", "偏差，加到每筆樣本上的同一個純量")):
         shown = CliRunner().invoke(main, ["show", str(PROBLEMS / f"{name}.yaml"), "--lang",
                                           lang]).output
         b = _q(yaml.safe_load((PROBLEMS / f"{name}.yaml").read_text())["values"]["b"])

@@ -215,7 +215,9 @@ def gradient_section(m: Mats) -> Section:
     if m.b is not None:
         grad_b = m.bias_grad()
         shape = "" if m.scalar_bias is not None else shape_tex(m.b)  # "": "a scalar"
-        blocks.append(Block("matrix_bias", {"shape": shape, "bias": m.b.args[0].name}, (
+        linear = "1" if m.fact.model == "linear" else ""  # δ is ∂L/∂ŷ, not ∂L/∂z
+        blocks.append(Block("matrix_bias", {"shape": shape, "bias": m.b.args[0].name,
+                                            "linear": linear}, (
             Step("matrix_chain_rule", bias_formula(d, m), lhs=grad_b),
             Step("matrix_substitute", _bias_substituted(m))), at=cond,
             extra=extra))
