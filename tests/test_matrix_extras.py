@@ -91,8 +91,8 @@ def test_the_augmented_form_is_written_out(tmp_path: Path) -> None:
         in shown
     assert (r"n \nabla_{\boldsymbol{\theta}} L = (\tilde{X}^{T} \tilde{X} + n \lambda "
             r"\tilde{I}) \boldsymbol{\theta} - \tilde{X}^{T} \mathbf{y}") in shown
-    assert (r"\boldsymbol{\theta}^{*} = \left(\tilde{X}^{T}\tilde{X} + n\lambda \tilde{I}"
-            r"\right)^{-1} \tilde{X}^{T}\mathbf{y}") in shown
+    assert (r"\boldsymbol{\theta}^{*} = (\tilde{X}^{T}\tilde{X} + n\lambda \tilde{I})^{-1} "
+            r"\tilde{X}^{T}\mathbf{y}") in shown
     zh = CliRunner().invoke(main, ["show", str(PROBLEMS / "linreg-bias-batch.yaml")]).output
     assert "L2 正則化項 $\\frac{\\lambda}{2}\\mathbf{w}^{T}\\mathbf{w}$ 不含偏差" in zh
 
