@@ -205,7 +205,8 @@ def test_numbers_equal_mpmath_at_40_digits(name: str) -> None:
     places = yaml.safe_load((PROBLEMS / f"{name}.yaml").read_text()).get("precision")
     with mpmath.workdps(40):
         for last, truth in zip(lasts, _independent_gradients(name), strict=True):
-            shown = list(last.canonical)
+            value = last.canonical  # a scalar bias's gradient is a number, not [number]
+            shown = list(value) if isinstance(value, sympy.MatrixBase) else [value]
             expected = [truth[i, j] for i in range(truth.rows) for j in range(truth.cols)]
             assert len(shown) == len(expected)
             for s, e in zip(shown, expected, strict=True):

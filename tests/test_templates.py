@@ -218,8 +218,9 @@ def test_a_course_starter_for_solgen_new(tmp_path: Path) -> None:
     course = folder(tmp_path / "course", {
         "scaffold/neuron-hw.yaml": "# ML 2026 homework starter\n" + text})
     listed = CliRunner().invoke(main, ["templates", "list", "--templates", str(course)])
-    assert (f"scaffold/neuron-hw.yaml         {course}/scaffold/neuron-hw.yaml "
-            "(starter for solgen new)") in listed.output
+    rows = [" ".join(row.split()) for row in listed.output.splitlines()]
+    assert (f"scaffold/neuron-hw.yaml {course}/scaffold/neuron-hw.yaml "
+            "(starter for solgen new)") in rows
     made = CliRunner().invoke(main, ["new", "neuron-hw", "week3", "--dir", str(tmp_path / "p"),
                                      "--templates", str(course)])
     assert made.exit_code == 0, made.output
@@ -232,3 +233,15 @@ def test_a_course_starter_for_solgen_new(tmp_path: Path) -> None:
     # Without the folder the course's starter is unknown.
     missing = CliRunner().invoke(main, ["new", "neuron-hw", "x", "--dir", str(tmp_path / "p")])
     assert missing.exit_code == 1 and "no starter for kind 'neuron-hw'" in missing.output
+
+
+def test_a_course_example_for_solgen_new(tmp_path: Path) -> None:
+    """A folder's scaffold/KIND/NAME.yaml is a worked example: `--example NAME`."""
+    text = (BUILTIN / "scaffold" / "gradient" / "rnn.yaml").read_text(encoding="utf-8")
+    course = folder(tmp_path / "course", {"scaffold/gradient/elman.yaml": "# ours\n" + text})
+    made = CliRunner().invoke(main, ["new", "gradient", "w9", "--example", "elman", "--dir",
+                                     str(tmp_path / "p"), "--templates", str(course)])
+    assert made.exit_code == 0, made.output
+    assert (tmp_path / "p" / "w9.yaml").read_text(encoding="utf-8").startswith("# ours\n# A ")
+    missing = CliRunner().invoke(main, ["new", "gradient", "x", "--example", "elman"])
+    assert missing.exit_code == 1 and "no example 'elman' of kind gradient" in missing.output

@@ -113,7 +113,29 @@ def substitute(expr: sympy.Basic, point: Mapping[sympy.Basic, sympy.Basic],
         args = [a for a in args if not _over_one(a)] or [sympy.Integer(1)]
         if len(args) == 1:
             return args[0]
+        args = _numbers_ahead(args)
     return expr.func(*args, evaluate=False)
+
+
+def _is_number(expr: sympy.Basic) -> bool:
+    inner = expr.args[0] if isinstance(expr, sympy.UnevaluatedExpr) else expr
+    return bool(inner.is_Number)
+
+
+def _numbers_ahead(args: list[sympy.Basic]) -> list[sympy.Basic]:
+    """A number put in between two factors that are not numbers goes to the front, after
+    the numbers already there: a₁v₁(1 − a₁) with v₁ = −1 prints (−1)·a₁(1 − a₁), not
+    a₁·(−1)(1 − a₁), which splits a₁(1 − a₁) apart. sympy's order of the factors (symbols
+    before sums) is what puts v₁ between them; a number at either end stays where it is."""
+    flags = [_is_number(a) for a in args]
+    inside = [i for i, f in enumerate(flags)
+              if f and not all(flags[:i]) and not all(flags[i + 1:])]
+    if not inside:
+        return args
+    lead = next(i for i, f in enumerate(flags) if not f)
+    moved = set(inside)
+    return [*args[:lead], *[args[i] for i in inside],
+            *[a for i, a in enumerate(args[lead:], lead) if i not in moved]]
 
 
 def _over_one(expr: sympy.Basic) -> bool:

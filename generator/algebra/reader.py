@@ -11,7 +11,8 @@ behind a reader with the same bug.
 
 Grammar (implicit products bind tighter than `\\cdot`, `\\times` and `/`):
     expr    := [+|-] term ((+|-) term)*
-    term    := product ((\\cdot | \\times | * | /) signed)*
+    term    := product ((\\cdot | \\times | \\circ | * | /) signed)*   (\\circ: two matrices,
+                                                                 entry by entry)
     product := postfix postfix*            (implicit multiplication)
     postfix := primary (^ arg | ' | _ arg)*
 """
@@ -47,7 +48,7 @@ MAX_DEPTH = 60
 MAX_EXPONENT = 1000  # 2^{10^{9}} would be computed exactly by sympy: refuse it
 MAX_DIGITS = 200
 STOPS = frozenset({"+", "-", "=", "&", ",", ")", "]", "}", "|", "<", ">", ";", "/", "*", "."})
-STOP_CMDS = frozenset({r"\cdot", r"\times", r"\ast", r"\div", r"\right", r"\end", r"\\",
+STOP_CMDS = frozenset({r"\cdot", r"\times", r"\circ", r"\ast", r"\div", r"\right", r"\end", r"\\",
                        r"\approx", r"\Rightarrow", r"\Longrightarrow", r"\implies", r"\to",
                        r"\neq", r"\le", r"\ge", r"\leq", r"\geq", r"\pm", r"\mp", r"\}",
                        r"\rvert", r"\quad", r"\qquad", r"\text"})
@@ -152,10 +153,13 @@ class Parser:
 
     def term(self) -> sympy.Basic:
         value = self.product()
-        while self.is_(r"\cdot", r"\times", "*", "/", r"\div", r"\ast"):
+        while self.is_(r"\cdot", r"\times", "*", "/", r"\div", r"\ast", r"\circ"):
             op = self.take()
             right = self.signed()
-            value = div(value, right, op) if op.text in ("/", r"\div") else mul(value, right)
+            if op.text == r"\circ":
+                value = _hadamard(value, right, op)
+            else:
+                value = div(value, right, op) if op.text in ("/", r"\div") else mul(value, right)
         return value
 
     def signed(self) -> sympy.Basic:
@@ -467,3 +471,12 @@ def spelled_name(latex: str) -> str:
     except ReadError:
         return ""
     return value.name if isinstance(value, sympy.Symbol) else ""
+
+
+def _hadamard(a: sympy.Basic, b: sympy.Basic, op: Token) -> sympy.Basic:
+    """A ∘ B of two matrices of one shape, entry by entry (a relu layer's mask); between
+    anything else ∘ would mean composition, which a line of values never writes."""
+    if not (isinstance(a, sympy.MatrixBase) and isinstance(b, sympy.MatrixBase)
+            and a.shape == b.shape):
+        raise ReadError(r"\circ is read only between two matrices of one shape", op)
+    return sympy.ImmutableMatrix(a.multiply_elementwise(b))

@@ -82,38 +82,58 @@ def schema(out: Path | None) -> None:
         out.write_text(text, encoding="utf-8")
 
 
+def _builtin_examples() -> dict[str, list[str]]:
+    """The built-in worked examples by kind, from the folders under templates/scaffold/
+    (read without sympy, so `--help` stays fast)."""
+    from generator import TEMPLATES
+
+    folders = sorted(p for p in (TEMPLATES / "scaffold").iterdir() if p.is_dir())
+    return {f.name: sorted(e.stem for e in f.glob("*.yaml")) for f in folders}
+
+
 def _starters_in_help(command: Any) -> Any:
-    # The built-in starters name the kinds, so a new kind appears here by its starter alone.
+    # The built-in starters name the kinds, so a new kind appears here by its starter alone,
+    # and a new example by its file under scaffold/KIND/.
     from generator import TEMPLATES
 
     starters = sorted(p.stem for p in (TEMPLATES / "scaffold").glob("*.yaml"))
-    command.__doc__ = command.__doc__.replace("{starters}", ", ".join(starters))
+    shown = "; ".join(f"{kind}: {', '.join(names)}"
+                      for kind, names in _builtin_examples().items())
+    command.__doc__ = command.__doc__.replace("{starters}", ", ".join(starters)).replace(
+        "{examples}", shown)
     return command
 
 
 @click.command()
 @click.argument("kind")
 @click.argument("name")
+@click.option("--example", metavar="EXAMPLE",
+              help="A worked example of KIND to start from instead of its plain starter.")
 @click.option("--dir", "folder", default=Path("problems"), show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="Where to write it.")
 @TEMPLATE_FOLDERS
 @_starters_in_help
-def new(kind: str, name: str, folder: Path, templates: tuple[Path, ...]) -> None:
+def new(kind: str, name: str, example: str | None, folder: Path,
+        templates: tuple[Path, ...]) -> None:
     """Write a commented starting problem of KIND named NAME (it verifies as it is).
 
     KIND is one of: {starters}.
 
+    --example EXAMPLE starts from a worked example of KIND instead ({examples}).
+
     With --templates DIR, a starter DIR/scaffold/KIND.yaml replaces the
-    built-in one or adds a KIND of your own.
+    built-in one or adds a KIND of your own; DIR/scaffold/KIND/EXAMPLE.yaml
+    adds an example.
 
     \b
-    Example:
+    Examples:
       solgen new gradient week2-neuron && solgen check problems/week2-neuron.yaml
+      solgen new gradient week9-rnn --example rnn
     """
     from generator.build.scaffold import new_problem
     from generator.theme.selection import choose
 
-    path = new_problem(kind, name, folder, choose(templates))
+    path = new_problem(kind, name, folder, choose(templates), example)
     click.echo(f"wrote {path}")
 
 
@@ -188,7 +208,22 @@ def help_(topic: str | None) -> None:
     text = section(topic)
     if text is None:
         raise click.UsageError(f"no help topic {topic!r}; topics are: " + ", ".join(topics()))
-    click.echo(text, nl=False)
+    click.echo(text + _starters_of(topic.lower()), nl=False)
+
+
+def _starters_of(kind: str) -> str:
+    """How to start a problem of `kind`, after its keys: the plain starter and any worked
+    examples, so the topic a starter names leads back to the others."""
+    from generator import TEMPLATES
+
+    if not (TEMPLATES / "scaffold" / f"{kind}.yaml").is_file():
+        return ""
+    line = f"\nStart one: `solgen new {kind} NAME`"
+    found = _builtin_examples().get(kind)
+    if found:
+        line += f", or from a worked example: `solgen new {kind} NAME --example " + "|".join(
+            found) + "`"
+    return line + ".\n"
 
 
 @click.command()

@@ -66,6 +66,22 @@ class Mats:
         return self.hidden[-1].H if self.hidden else self.X
 
     @property
+    def scalar_bias(self) -> sympy.Symbol | None:
+        """The bias of a single output (linear, logistic): one number, printed as b, never
+        as the 1 × 1 matrix [b] it is in the matrix arithmetic."""
+        if self.b is None or not self.vector:
+            return None
+        bias: Symbol = self.b.grid[0, 0]
+        return bias
+
+    def bias_grad(self) -> sympy.Basic:
+        """∇_b L arranged like b; ∂L/∂b for a scalar bias."""
+        assert self.b is not None
+        if self.scalar_bias is not None:
+            return Derivative(self.loss, self.scalar_bias)
+        return self.grad(self.b, self.nabla_tex(self.b))
+
+    @property
     def vector(self) -> bool:
         """One output per sample (linear, logistic): w, y, p are columns."""
         return self.fact.model != "softmax"

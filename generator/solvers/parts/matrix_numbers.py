@@ -9,11 +9,13 @@ out by matrix arithmetic, and a printed matrix of numbers reads back (view/readb
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 import mpmath
 import sympy
 from sympy import ImmutableMatrix, Symbol
 
+from generator.algebra.functions import leaky_relu, relu
 from generator.algebra.matrices import Named, entries
 from generator.algebra.numbers import DPS, decimal, decimal_text, mp_value
 from generator.algebra.trace import Block, Section, Step
@@ -31,6 +33,14 @@ from generator.solvers.parts.matrix_steps import (
 )
 
 
+def _exact(cell: sympy.Basic) -> sympy.Basic:
+    """relu of a rational is a rational (max(0, a)): worked out, so a relu layer's H is
+    exact numbers rather than decimals. relu itself stays unevaluated elsewhere, where the
+    page shows relu(a) before its value."""
+    return cell.replace(lambda e: isinstance(e, relu | leaky_relu) and all(
+        a.is_Rational for a in e.args), lambda e: e.plain())
+
+
 class Filler:
     """The exact value of every matrix at the point, and lines with the numbers put in."""
 
@@ -43,7 +53,8 @@ class Filler:
     def value(self, expr: sympy.Basic) -> ImmutableMatrix:
         """A line's exact value: its entries with nodes inlined, at the point."""
         rows, cols = expr.shape
-        cells = [self.graph.inline(self.resolved(e)).xreplace(self.at) for e in entries(expr)]
+        cells = [_exact(self.graph.inline(self.resolved(e)).xreplace(self.at))
+                 for e in entries(expr)]
         return ImmutableMatrix(rows, cols, cells)
 
     def resolved(self, e: sympy.Basic) -> sympy.Basic:
@@ -67,10 +78,17 @@ class Filler:
     def steps(self, lhs: Named | sympy.Basic, formula: sympy.Basic, rule: str,
               named: bool = True) -> list[Step]:
         """lhs = formula = (numbers put in) = value, or ≈ value when it is not rational;
-        without `named`, the lhs already says the formula: lhs = (numbers put in) = value."""
+        without `named`, the lhs already says the formula: lhs = (numbers put in) = value.
+        A scalar lhs (∂L/∂b) gets its value as a number, not as a 1 × 1 matrix."""
         value = self.value(formula)
         if isinstance(lhs, Named):
             self.known[lhs] = value
+        return [_as_scalar(s) for s in self._steps(lhs, formula, rule, named, value)] if (
+            not isinstance(lhs, sympy.MatrixExpr)) else self._steps(lhs, formula, rule, named,
+                                                                    value)
+
+    def _steps(self, lhs: Named | sympy.Basic, formula: sympy.Basic, rule: str, named: bool,
+               value: ImmutableMatrix) -> list[Step]:
         out = [Step(rule, formula, lhs=lhs)] if named else []
         if all(v.is_Rational for v in value):
             filled = self.filled(formula)
@@ -90,11 +108,20 @@ class Filler:
         return out
 
 
+def _as_scalar(step: Step) -> Step:
+    """A line whose value is a 1 × 1 matrix of numbers, with that number instead."""
+    def one(e: sympy.Basic | None) -> sympy.Basic | None:
+        return e[0, 0] if isinstance(e, ImmutableMatrix) and e.shape == (1, 1) else e
+    return replace(step, rhs=one(step.rhs), value=one(step.value))
+
+
 def _given(f: Filler) -> Block:
     m = f.m
     shown = [m.X, *[x for h in m.hidden for x in (h.V, h.c) if x is not None], m.W,
              *([m.b] if m.b is not None else []), m.Y]
-    steps = tuple(Step("given_matrix", f.value(x), lhs=x) for x in shown)
+    steps = tuple(Step("given_matrix", f.value(x)[0, 0], lhs=m.scalar_bias)
+                  if x is m.b and m.scalar_bias is not None else
+                  Step("given_matrix", f.value(x), lhs=x) for x in shown)
     return Block("matrix_given", {}, steps, at=dict(f.at), extra=scalars(m))
 
 
@@ -117,7 +144,7 @@ def numbers_section(graph: Graph, m: Mats, point: Mapping[Symbol, sympy.Rational
         f.steps(grad_w, weight_formula(m, d), "matrix_chain_rule")), at=dict(f.at),
         extra=scalars(m)))
     if m.b is not None:
-        grad_b = m.grad(m.b, m.nabla_tex(m.b))
+        grad_b = m.bias_grad()
         blocks.append(Block("matrix_numbers_bias", {"bias": m.b.args[0].name}, tuple(
             f.steps(grad_b, bias_formula(d, m), "matrix_chain_rule")), at=dict(f.at),
             extra=scalars(m)))

@@ -76,7 +76,8 @@ def _shapes(m: Mats) -> tuple[Block, Block]:
     roles = [("shape_data", m.X), ("shape_weights", m.W), ("shape_target", m.Y),
              ("shape_pred", m.P)]
     if m.b is not None:
-        roles.insert(2, ("shape_bias", m.b))
+        roles.insert(2, ("shape_bias_scalar" if m.scalar_bias is not None else "shape_bias",
+                         m.b))
     for h in m.hidden:
         roles[1:1] = [("shape_hidden_weights", h.V),
                       *([("shape_hidden_bias", h.c)] if h.c is not None else []),
@@ -212,9 +213,11 @@ def gradient_section(m: Mats) -> Section:
                  lhs=grad_w),),
             at=cond, extra=extra))
     if m.b is not None:
-        grad_b = m.grad(m.b, m.nabla_tex(m.b))
-        blocks.append(Block("matrix_bias", {"shape": shape_tex(grad_b), "bias":
-                                            m.b.args[0].name}, (
+        grad_b = m.bias_grad()
+        shape = "" if m.scalar_bias is not None else shape_tex(m.b)  # "": "a scalar"
+        linear = "1" if m.fact.model == "linear" else ""  # δ is ∂L/∂ŷ, not ∂L/∂z
+        blocks.append(Block("matrix_bias", {"shape": shape, "bias": m.b.args[0].name,
+                                            "linear": linear}, (
             Step("matrix_chain_rule", bias_formula(d, m), lhs=grad_b),
             Step("matrix_substitute", _bias_substituted(m))), at=cond,
             extra=extra))

@@ -32,7 +32,8 @@ def softmax_names(nodes: Mapping[Symbol, sympy.Basic]) -> dict[sympy.Basic, Symb
 def softmax_prime(body: sympy.Basic, var: Symbol, named: Mapping[sympy.Basic, Symbol]
                   ) -> sympy.Basic | None:
     """∂p_k/∂z_j in the names of the outputs, as a course writes it: p_k(1 − p_k) for
-    j = k, −p_k p_j otherwise (never softmax_k(z) beside the p_k it defines)."""
+    j = k, otherwise −p_k p_j with the lower index first, −p_1 p_2 for both ∂p_1/∂z_2 and
+    ∂p_2/∂z_1, as backprop writes it (never softmax_k(z) beside the p_k it defines)."""
     if not isinstance(body, softmax) or var not in body.args[1:]:
         return None
     zs = body.args[1:]
@@ -42,7 +43,8 @@ def softmax_prime(body: sympy.Basic, var: Symbol, named: Mapping[sympy.Basic, Sy
         return None
     if p_j == p_k:
         return Mul(p_k, Add(1, -p_k, evaluate=False), evaluate=False)
-    return Mul(-1, p_k, p_j, evaluate=False)
+    first, second = (p_k, p_j) if int(body.args[0]) < zs.index(var) else (p_j, p_k)
+    return Mul(-1, first, second, evaluate=False)
 
 
 def derive(child: Symbol, var: Symbol, body: sympy.Expr, shown: sympy.Expr,
