@@ -94,6 +94,8 @@ class MathWriter:
                     out += r"\qquad " if st.relation == r"\Rightarrow" else r",\qquad "
                 out += self.line(st, aligned=False)
             return out
+        if block.layout == "chain":
+            return self.chain(steps)
         multi = len(steps) > 1 or any(st.layout == "bracket_sum" for st in steps)
         if not multi:
             line = self.line(steps[0], aligned=False)
@@ -105,6 +107,20 @@ class MathWriter:
         # scaled down: view/linebreak.py).
         rows = r" \\" + "\n".join([""] * 2)
         body = rows.join(break_row(self.line(st, True)) for st in steps)
+        return "\\begin{aligned}\n" + body + "\n\\end{aligned}"
+
+
+    def chain(self, steps: tuple[Step, ...]) -> str:
+        """One row per left side, its continuations on the same row (`z₃ = 0.5·2 + … =
+        1.25`): a sample's forward values read as one short line each, not two. A row
+        wider than the page breaks before a term, as in any display."""
+        rows: list[str] = []
+        for st in steps:
+            if st.lhs is not None or not rows:
+                rows.append(self.line(st, aligned=True))
+            else:
+                rows[-1] += self.line(st, aligned=False)
+        body = " \\\\\n".join(break_row(row) for row in rows)
         return "\\begin{aligned}\n" + body + "\n\\end{aligned}"
 
 

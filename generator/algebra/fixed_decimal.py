@@ -1,0 +1,37 @@
+"""A decimal printed with a fixed number of places, trailing zeros kept (issue 15).
+
+The LaTeX printer drops trailing zeros of a Float (`-0.5` for −0.500000), so a number
+written inside a line (p₃ = 0.777300 put into p − y) read with fewer decimals than the
+same quantity on its own line. `FixedDecimal` is a Float that prints exactly the places it
+was made with; its value is that decimal, so the read-back (view/readback.py) compares
+the page's digits with it as with any Float.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+import sympy
+
+
+class FixedDecimal(sympy.Float):  # type: ignore[misc]  # sympy is untyped
+    """A Float that prints with `places` decimals; make it with `fixed_decimal`."""
+
+    places: int = 0
+
+    def _latex(self, printer: Any) -> str:
+        return format(Decimal(str(self)), f".{self.places}f")
+
+
+def fixed_decimal(value: sympy.Basic, places: int) -> sympy.Basic:
+    """`value` rounded half-even to `places` decimals, printed with all of them; a zero is
+    the Integer 0, as the seeds write a zero (not 0.000000)."""
+    exact = Decimal(str(sympy.N(value, 60)))
+    shown = exact.quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN)
+    if not shown:
+        return sympy.Integer(0)
+    digits = len(str(abs(shown)).replace(".", "").lstrip("0"))
+    out = FixedDecimal(str(shown), max(digits, 1))
+    out.places = places
+    return out
