@@ -178,9 +178,10 @@ class Writer:
               exact: sympy.Basic, places: int) -> list[Step]:
         """lhs = (formula with numbers) = / ≈ value; the numbers line left out when it is
         the value itself (a node that copies an input)."""
-        with sympy.evaluate(False):
-            numbers = substitute(formula, shown, shown=True)
-            meant = substitute(formula, canonical)
+        # `substitute` builds every node unevaluated itself; no `evaluate(False)` around it,
+        # whose results sympy's cache would hand to evaluating code later.
+        numbers = substitute(formula, shown, shown=True)
+        meant = substitute(formula, canonical)
         last = value_step("arithmetic", None, value, exact, places)
         if isinstance(formula, Symbol) and formula not in canonical:
             # g_b = g_z (a bias): the name, not its number twice (`= −0.2227 ≈ −0.2227`).

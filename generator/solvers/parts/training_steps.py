@@ -253,10 +253,8 @@ def mean_steps(graph: Graph, r: Run, p: Symbol, t: int,
     extra[g] = Add(*[extra[gk] for gk in shown]) / len(batch)
     half = sympy.Pow(len(batch), -1, evaluate=False)
     mean = Mul(half, Add(*shown, evaluate=False), evaluate=False)  # 1/n (…), as the seeds
-    with sympy.evaluate(False):
-        numbers = substitute(mean, {gk: fixed_decimal(r.passes[t - 1][k][1][p],
-                                                      places["grad", p])
-                                    for gk, k in zip(shown, batch, strict=True)}, shown=True)
+    numbers = substitute(mean, {gk: fixed_decimal(r.passes[t - 1][k][1][p], places["grad", p])
+                                for gk, k in zip(shown, batch, strict=True)}, shown=True)
     return [Step("batch_gradient", mean, lhs=g),
             Step("substitution", numbers, value=mean),
             value_step("arithmetic", None, r.grads[t - 1][p], extra[g], places["grad", p])]
