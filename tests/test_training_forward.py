@@ -123,21 +123,19 @@ def _mlp_run(samples: int, batch: int, steps: int) -> Values:
 
 def _printed(solution: Solution) -> list[tuple[str, sympy.Basic, sympy.Basic, str]]:
     """(name, the value its lines were checked against, the number printed last, key)
-    for every left side of the sample blocks."""
+    for every left side of the sample blocks (a table's cell is one step with its lhs)."""
     found = []
     for section in solution.sections:
         for block in section.blocks:
-            if not block.key.startswith("training_sample"):
+            if not block.key.startswith("training_sample") and block.layout != "table":
                 continue
-            lhs = None
+            chains: list[list[Any]] = []
             for step in block.steps:
-                if step.lhs is not None:
-                    if lhs is not None:
-                        found.append((lhs.name, block.extra[lhs], last, block.key))
-                    lhs = step.lhs
-                last = step.rhs
-            if lhs is not None:
-                found.append((lhs.name, block.extra[lhs], last, block.key))
+                if step.lhs is not None or not chains:
+                    chains.append([step.lhs, step.rhs])
+                chains[-1][1] = step.rhs
+            found += [(lhs.name, block.extra[lhs], last, block.key or "table")
+                      for lhs, last in chains]
     return found
 
 
@@ -186,15 +184,21 @@ def test_a_large_batch_writes_out_its_first_sample_and_lists_the_rest(tmp_path: 
     problem = prepare(_mlp_file(tmp_path, 5, 5, 1))
     step = next(s for s in problem.solution.sections if s.key == "training_step")
     assert [b.key for b in step.blocks] == ["training_step_intro", "training_sample",
-                                            *["training_sample_values"] * 4,
-                                            "training_mean_update"]
+                                            "training_sample_table", "training_mean_update"]
     with mpmath.workdps(50):
         want = _mlp_run(5, 5, 1)
     seen = _compare(problem.solution, want)
     assert {key for t, k, key in seen if k == 1} == set(want[1, 1])
-    # The others: the prediction and each parameter's gradient, each a checked line.
-    assert {key for t, k, key in seen if k == 3} == {"u", "g_w1", "g_b1", "g_w2", "g_b2",
-                                                     "g_v1", "g_v2", "g_c"}
+    # The others: the prediction and each parameter's gradient, each a checked step.
+    for k in (2, 3, 4, 5):
+        assert {key for t, j, key in seen if j == k} == {
+            "u", "g_w1", "g_b1", "g_w2", "g_b2", "g_v1", "g_v2", "g_c"}
+    made = model.problem_view(problem, Theme().voice("en"))  # every cell read back
+    tables = [b.table for s in made.sections for b in s.blocks if b.table][1:]  # not the data
+    assert tables[0][0] == ("sample", "$u_{k}^{(1)}$", "$g_{w_{1},k}^{(1)}$",
+                            "$g_{b_{1},k}^{(1)}$", "$g_{w_{2},k}^{(1)}$", "$g_{b_{2},k}^{(1)}$",
+                            "$g_{v_{1},k}^{(1)}$", "$g_{v_{2},k}^{(1)}$", "$g_{c,k}^{(1)}$")
+    assert [row[0] for row in tables[0][1:]] == ["$2$", "$3$", "$4$", "$5$"]
 
 
 @pytest.mark.parametrize("name", ["minibatch-sgd", "adamw-logistic"])

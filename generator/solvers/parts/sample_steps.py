@@ -18,7 +18,7 @@ what the batch mean needs.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 
 import sympy
@@ -35,6 +35,7 @@ Point = dict[Symbol, sympy.Basic]
 PlaceKey = tuple[str, "Symbol | str"]
 Places = Mapping[PlaceKey, int]  # ("node" | "grad" | "theta" | …, v) → decimals
 FULL = 4  # samples of a batch written out in full
+COLUMNS = 7  # at most this many parameter gradients in one table (page width)
 MANY = 8  # nodes (loss left out) beyond which only the first sample is written out
 
 
@@ -51,21 +52,28 @@ class Sample:
     deltas: Mapping[Symbol, sympy.Basic]  # ∂L/∂v of this sample's loss, same precision
 
 
-def node_symbol(graph: Graph, names: dict[Symbol, str], v: Symbol, t: int, k: int) -> Symbol:
-    """z_{3}^{(1)}: node z at sample 3 in update 1 (h_{1} → h_{1,3}), one name each."""
-    sym = Symbol(f"fwd_{v.name}_{t}_{k}")
+def node_latex(graph: Graph, v: Symbol, t: int, k: int | str) -> str:
+    """z_{3}^{(1)}: node z at sample 3 in update 1 (h_{1} → h_{1,3})."""
     base = graph.latex[v]
     if base.endswith("}") and "_{" in base and base.rindex("_{") > base.rfind("^"):
-        names[sym] = f"{base[:-1]},{k}}}^{{({t})}}"
-    else:
-        names[sym] = f"{base}_{{{k}}}^{{({t})}}"
+        return f"{base[:-1]},{k}}}^{{({t})}}"
+    return f"{base}_{{{k}}}^{{({t})}}"
+
+
+def grad_latex(graph: Graph, v: Symbol, t: int, k: int | str) -> str:
+    """g_{v,k}^{(t)}: ∂L/∂v of sample k's loss (the name the batch mean adds up)."""
+    return f"g_{{{graph.latex[v]},{k}}}^{{({t})}}"
+
+
+def node_symbol(graph: Graph, names: dict[Symbol, str], v: Symbol, t: int, k: int) -> Symbol:
+    sym = Symbol(f"fwd_{v.name}_{t}_{k}")
+    names[sym] = node_latex(graph, v, t, k)
     return sym
 
 
 def grad_symbol(graph: Graph, names: dict[Symbol, str], v: Symbol, t: int, k: int) -> Symbol:
-    """g_{v,k}^{(t)}: ∂L/∂v of sample k's loss (the symbol the batch mean adds up)."""
     sym = Symbol(f"sample_{v.name}_{t}_{k}")
-    names[sym] = f"g_{{{graph.latex[v]},{k}}}^{{({t})}}"
+    names[sym] = grad_latex(graph, v, t, k)
     return sym
 
 
@@ -133,7 +141,7 @@ class Writer:
     places: Places
     truths: Mapping[Symbol, sympy.Basic]  # `derivatives(graph, params)`
 
-    def block(self, s: Sample, full: bool) -> Block:
+    def block(self, s: Sample) -> Block:
         """Sample s as one display: forward values, then each g with its numbers."""
         graph = self.graph
         nodes = {v: node_symbol(graph, self.names, v, s.t, s.k) for v in shown_nodes(graph)}
@@ -141,23 +149,13 @@ class Writer:
                  for v in needed_deltas(graph, self.params)}
         constants = {c: v for c, v in graph.constants.items() if v.is_Rational}
         exact = {**s.exact, **constants}
-        extra: dict[Symbol, sympy.Basic] = {
-            sym: graph.inline(v).xreplace(exact) for v, sym in nodes.items()}
-        extra.update({sym: self.truths[v].xreplace(exact) for v, sym in grads.items()})
+        extra = self.meanings(s, nodes, grads)
         canonical = {**exact, **nodes}
         shown: dict[sympy.Basic, sympy.Basic] = {**s.shown, **constants}
         shown.update({v: fixed_decimal(s.values[v], self.places["node", v]) for v in nodes})
         shown.update({grads[v]: fixed_decimal(s.deltas[v], self.places["grad", v])
                       for v in grads})
         steps: list[Step] = []
-        if not full:
-            last = list(nodes)[-1]
-            steps.append(value_step("sample_forward", nodes[last], s.values[last],
-                                    extra[nodes[last]], self.places["node", last]))
-            steps += [value_step("sample_gradient", grads[p], s.deltas[p], extra[grads[p]],
-                                 self.places["grad", p]) for p in self.params]
-            return Block("training_sample_values", {"k": str(s.k), "values": s.given},
-                         tuple(steps), extra=extra, layout="chain")
         for v, sym in nodes.items():
             steps += self._line("sample_forward", sym, graph.display[v], canonical, shown,
                                 s.values[v], extra[sym], self.places["node", v])
@@ -166,6 +164,55 @@ class Writer:
                                 s.deltas[v], extra[grads[v]], self.places["grad", v])
         return Block("training_sample", {"k": str(s.k), "values": s.given}, tuple(steps),
                      extra=extra, layout="chain")
+
+    def meanings(self, s: Sample, nodes: Mapping[Symbol, Symbol],
+                 grads: Mapping[Symbol, Symbol]) -> dict[Symbol, sympy.Basic]:
+        """What sample s's names mean: each node's value and ∂L/∂v over the leaves, at
+        the sample's inputs and θ (the verifier's route, not the run's)."""
+        constants = {c: v for c, v in self.graph.constants.items() if v.is_Rational}
+        exact = {**s.exact, **constants}
+        extra: dict[Symbol, sympy.Basic] = {
+            sym: self.graph.inline(v).xreplace(exact) for v, sym in nodes.items()}
+        extra.update({sym: self.truths[v].xreplace(exact) for v, sym in grads.items()})
+        return extra
+
+    def table(self, samples: list[Sample], first: int) -> list[Block]:
+        """The samples after the first as tables: a row per sample, its prediction and
+        each parameter's gradient as columns (at most `COLUMNS` gradients a table). Each
+        cell is a checked step (`≈` its value), laid out as a table by the view."""
+        graph = self.graph
+        last = shown_nodes(graph)[-1]
+        t = samples[0].t
+        heads = {v: self._head(v, t, "g" if v in self.params else "node")
+                 for v in [last, *self.params]}
+        blocks = []
+        tables = -(-len(self.params) // COLUMNS)
+        width = -(-len(self.params) // tables)  # as even as they go: 5 + 5, not 7 + 3
+        for start in range(0, len(self.params), width):
+            columns = [*([last] if not start else []), *self.params[start:start + width]]
+            steps, extra = [], {}
+            for s in samples:
+                node = node_symbol(graph, self.names, last, s.t, s.k)
+                grads = {p: grad_symbol(graph, self.names, p, s.t, s.k) for p in self.params}
+                extra.update(self.meanings(s, {last: node}, grads))
+                for v in columns:
+                    lhs, value = (node, s.values[v]) if v == last else (grads[v], s.deltas[v])
+                    kind = "node" if v == last else "grad"
+                    step = value_step("sample_forward" if v == last else "sample_gradient",
+                                      lhs, value, extra[lhs], self.places[kind, v])
+                    steps.append(replace(step, params={"row": sympy.Integer(s.k),
+                                                       "column": heads[v]}))
+            blocks.append(Block("training_sample_table" if not start else "",
+                                {"samples": ", ".join(str(s.k) for s in samples),
+                                 "first": str(first)}, tuple(steps), extra=extra,
+                                layout="table"))
+        return blocks
+
+    def _head(self, v: Symbol, t: int, kind: str) -> Symbol:
+        """A column's name: u_{k}^{(1)}, g_{w_{1},k}^{(1)} (k: the row's sample)."""
+        sym = Symbol(f"head_{kind}_{v.name}_{t}")
+        self.names[sym] = (grad_latex if kind == "g" else node_latex)(self.graph, v, t, "k")
+        return sym
 
     def _formulas(self, grads: Mapping[Symbol, Symbol]) -> dict[Symbol, sympy.Basic]:
         uses = user_map(self.graph, {*relevant(self.graph, self.params), self.graph.loss})

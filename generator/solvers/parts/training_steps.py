@@ -229,17 +229,21 @@ def sample_blocks(spec: TrainingSpec, graph: Graph, r: Run, t: int,
     shown_theta = theta_shown(spec, graph, r, t, places)
     writer = Writer(graph, r.names, r.params, places, derivatives(graph, r.params))
     many = len(r.batches[t - 1]) > FULL or len(shown_nodes(graph)) > MANY
-    blocks, extra = [], {}
+    blocks, extra, rest = [], {}, []
     for i, k in enumerate(r.batches[t - 1]):
         values, deltas = r.passes[t - 1][k]
-        given = r",\ ".join(f"{graph.latex[graph.names[n]]} = {v}"
+        given = ",\\ ".join(f"{graph.latex[graph.names[n]]} = {v}"
                             for n, v in spec.data[k - 1].items())
         sample = Sample(t, k, given, {**samples[k - 1], **exact_theta},
                         {**samples[k - 1], **shown_theta}, values, deltas)
-        block = writer.block(sample, full=not many or i == 0)
-        blocks.append(block)
-        extra.update({grad_symbol(graph, r.names, p, t, k): block.extra[
-            grad_symbol(graph, r.names, p, t, k)] for p in r.params})
+        if many and i:
+            rest.append(sample)
+        else:
+            blocks.append(writer.block(sample))
+    if rest:
+        blocks += writer.table(rest, r.batches[t - 1][0])
+    for block in blocks:
+        extra.update({g: v for g, v in block.extra.items() if g.name.startswith("sample_")})
     return blocks, extra
 
 
