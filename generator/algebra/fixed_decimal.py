@@ -35,3 +35,23 @@ def fixed_decimal(value: sympy.Basic, places: int) -> sympy.Basic:
     out = FixedDecimal(str(shown), max(digits, 1))
     out.places = places
     return out
+
+
+class Scientific(sympy.Float):  # type: ignore[misc]  # sympy is untyped
+    """A small constant as a course writes it: 10^{-8}, 3 \\cdot 10^{-8} (the Float
+    printer writes 1.0 \\cdot 10^{-8}); make it with `scientific`."""
+
+    def _latex(self, printer: Any) -> str:
+        sign, digits, exponent = Decimal(str(self)).normalize().as_tuple()
+        mantissa = "".join(map(str, digits))
+        power = f"10^{{{int(exponent) + len(mantissa) - 1}}}"
+        if len(mantissa) > 1:
+            mantissa = mantissa[0] + "." + mantissa[1:]
+        head = "" if mantissa == "1" else rf"{mantissa} \cdot "
+        return ("-" if sign else "") + head + power
+
+
+def scientific(value: sympy.Rational) -> sympy.Basic:
+    """`value` (ε = 1/10⁸) printed as 10^{-8}; its value is exactly `value`'s decimal."""
+    text = format(Decimal(int(value.p)) / Decimal(int(value.q)), "e")
+    return Scientific(text, len(text.split("e")[0].replace(".", "").replace("-", "")))

@@ -13,17 +13,19 @@ import sympy
 from sympy import Symbol
 
 from generator.algebra.fixed_decimal import fixed_decimal
-from generator.algebra.trace import Block, Section, Step
+from generator.algebra.trace import Section, Step
 from generator.graph.model import Graph
 from generator.solvers.parts import optimizers
 from generator.solvers.parts.sample_steps import PlaceKey, Places, places_of, value_step
 from generator.solvers.parts.training_steps import (
     Run,
     _sym,
+    introduced,
     mean_steps,
     quantity_places,
     sample_blocks,
     theta_shown,
+    update_blocks,
 )
 from generator.spec.models import TrainingSpec
 
@@ -108,9 +110,7 @@ def optimizer_sections(spec: TrainingSpec, graph: Graph, r: Run) -> list[Section
         for p in r.params:
             steps += mean_steps(graph, r, p, t, places, extra)
             steps += _param_steps(spec, graph, r, t, p, places, extra)
-        sections.append(Section("training_update", (
-            Block("training_step_intro", {"t": str(t), "before": str(t - 1),
-                                          "batch": ", ".join(map(str, batch))}),
-            *samples, Block("training_mean_update", {}, tuple(steps), extra=extra)),
-            params={"t": str(t), "name": spec.optimizer}))
+        sections.append(Section("training_update", (*introduced(samples, t, batch),
+                                                    *update_blocks(steps, extra)),
+                                params={"t": str(t), "name": spec.optimizer}))
     return sections

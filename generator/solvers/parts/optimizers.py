@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import sympy
 from sympy import Add, Float, Mul, Pow, Symbol
 
+from generator.algebra.fixed_decimal import scientific
 from generator.spec.models import TrainingSpec
 
 # Defaults of torch.optim: ε of AdaGrad is 1e-10, of RMSprop and Adam 1e-8.
@@ -131,5 +132,5 @@ def formula(s: Settings, t: int, theta: sympy.Basic, syms: dict[str, Symbol],
 
     with sympy.evaluate(False):
         th, eta = shown or (Float(theta, digits), Float(sympy.N(lr, 40), digits))
-        line = rule(th, eta, Float(s.eps, digits))
+        line = rule(th, eta, scientific(s.eps))  # 10^{-8}, not 1.0·10^{-8}
     return line, rule(theta, lr, s.eps)

@@ -7,7 +7,7 @@ the verifier recomputes from the inlined loss, so every printed number is checke
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sympy
 from sympy import Add, Float, Mul, Symbol
@@ -182,12 +182,34 @@ def step_blocks(spec: TrainingSpec, graph: Graph, r: Run) -> list[Section]:
             steps.append(Step("sgd_update", shown, lhs=th, value=prev[p] - lr * shown_v))
             steps.append(value_step("arithmetic", None, r.thetas[t][p], extra[th],
                                     places["theta", p]))
-        sections.append(Section("training_step", (
-            Block("training_step_intro", {"t": str(t), "before": str(t - 1),
-                                          "batch": ", ".join(map(str, batch))}),
-            *samples, Block("training_mean_update", {}, tuple(steps), extra=extra)),
-            params={"t": str(t)}))
+        sections.append(Section("training_step", (*introduced(samples, t, batch),
+                                                  *update_blocks(steps, extra)),
+                                params={"t": str(t)}))
     return sections
+
+
+def introduced(samples: list[Block], t: int, batch: list[int]) -> list[Block]:
+    """The step's lead-in opens its first sample's sentence: one paragraph with the
+    display it leads into, so a page never ends on the lead-in alone."""
+    first = replace(samples[0], params={**samples[0].params, "t": str(t),
+                                        "before": str(t - 1),
+                                        "batch": ", ".join(map(str, batch))})
+    return [first, *samples[1:]]
+
+
+def update_blocks(steps: list[Step], extra: dict[Symbol, sympy.Basic]) -> list[Block]:
+    """The batch mean and update, one display per parameter (a display starts with the
+    lhs of a ḡ, or of η_t before it): short displays fill a page where one tall display
+    of every parameter would leave half a page empty before it."""
+    groups: list[list[Step]] = []
+    for step in steps:
+        opens = step.rule == "batch_gradient" and not (groups and groups[-1][-1].rule.startswith(
+            "lr_"))
+        if opens or not groups:
+            groups.append([])
+        groups[-1].append(step)
+    return [Block("training_mean_update" if not i else "", {}, tuple(group), extra=extra)
+            for i, group in enumerate(groups)]
 
 
 def quantity_places(graph: Graph, r: Run) -> dict[PlaceKey, int]:
