@@ -245,3 +245,21 @@ def test_a_wrong_forward_value_is_refused() -> None:
     _, failures = check(replace(problem.solution, sections=tuple(sections)), problem.graph)
     # The line itself, and its value line that continues from it.
     assert [s.rule for _, s in failures] == ["sample_forward", "arithmetic"]
+
+
+def test_a_kept_solution_prints_its_decimals_as_before() -> None:
+    """A solved problem is kept pickled (build/solved.py) and sent between workers: its
+    numbers must print with the same places afterwards (they once came back as `-1`)."""
+    import pickle
+
+    from generator.build.solved import _dumps
+
+    problem = prepare(ROOT / "problems" / "minibatch-sgd.yaml")
+    again = pickle.loads(_dumps(problem))  # as the cache of solved problems keeps it
+
+    def maths(p: Any) -> list[str]:
+        made = model.problem_view(p, Theme().voice("zh-TW"))
+        return [b.math for s in made.sections for b in s.blocks]
+
+    assert maths(again) == maths(problem)
+    assert r"\sigma(-0.58351) \approx 0.358125" in "\n".join(maths(again))

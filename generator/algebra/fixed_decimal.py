@@ -23,6 +23,17 @@ class FixedDecimal(sympy.Float):  # type: ignore[misc]  # sympy is untyped
     def _latex(self, printer: Any) -> str:
         return format(Decimal(str(self)), f".{self.places}f")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A solved problem is kept pickled (build/solved.py) and sent between workers:
+        # Float's own pickling would make a FixedDecimal without its places.
+        return (_rebuilt, (str(self), self._prec, self.places))
+
+
+def _rebuilt(text: str, prec: int, places: int) -> FixedDecimal:
+    out = FixedDecimal(text, precision=prec)
+    out.places = places
+    return out
+
 
 def fixed_decimal(value: sympy.Basic, places: int) -> sympy.Basic:
     """`value` rounded half-even to `places` decimals, printed with all of them; a zero is
