@@ -1,8 +1,10 @@
 """The numbers of a training run, and the checked steps that print them.
 
 `run` does forward and backward passes with sympy Floats (mpmath underneath) at a
-working precision; `step_blocks` turns each SGD step into steps whose left-hand sides
-the verifier recomputes from the inlined loss, so every printed number is checked.
+working precision and keeps each sample's node values and δ; `step_blocks` turns each SGD
+step into each sample's forward pass and gradient (sample_steps.py), then per parameter
+the batch mean with its numbers, the velocity and the update: steps whose left-hand sides
+the verifier recomputes by its own route, so every printed number is checked.
 """
 
 from __future__ import annotations
@@ -150,10 +152,7 @@ def _sym(graph: Graph, names: dict[Symbol, str], kind: str, p: Symbol, t: int,
     sym = Symbol(f"{kind}_{p.name}_{t}_{k}")
     base = graph.latex[p]
     names[sym] = {"theta": f"{base}^{{({t})}}", "g": rf"\bar{{g}}_{{{base}}}^{{({t})}}",
-                  "v": f"v_{{{base}}}^{{({t})}}",
-                  # g_{θ,k}: the gradient of sample k's loss alone (k numbers the data); a
-                  # name the read-back of printed lines reads as one symbol, as ḡ.
-                  "sample": f"g_{{{base},{k}}}^{{({t})}}"}[kind]
+                  "v": f"v_{{{base}}}^{{({t})}}"}[kind]
     return sym
 
 
@@ -300,13 +299,3 @@ def _momentum_steps(graph: Graph, r: Run, p: Symbol, t: int, g: Symbol,
             value_step("arithmetic", None, r.velocities[t - 1][p], extra[v],
                        places["v", p])]
 
-
-def _number(value: sympy.Basic, digits: int) -> sympy.Basic:
-    """A number shown inside a line: a zero (v⁰, a parameter at 0) is 0, as the seeds
-    write it, not the Float `0.0`."""
-    return sympy.Integer(0) if value.is_zero else Float(value, digits)
-
-
-def _approx(rule: str, lhs: Symbol | None, value: sympy.Basic, digits: int) -> Step:
-    # Shown rounded, checked at full precision.
-    return Step(rule, Float(value, digits), lhs=lhs, relation=r"\approx", value=value)
