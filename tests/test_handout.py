@@ -59,15 +59,27 @@ def test_statements_state_their_givens(tmp_path: Path) -> None:
 
 
 def test_a_training_step_shows_each_sample_then_the_mean_then_momentum(tmp_path: Path) -> None:
+    """Per sample the forward values and the gradient with its numbers, as a TA writes
+    them; then the batch mean with the numbers, the velocity and the update."""
     out = _build(tmp_path, MINIBATCH, "--format", "md", "--lang", "en")
     page = (out / "en" / "minibatch-sgd.md").read_text("utf-8")
     step = page[page.index("### Step 3."):page.index("### Step 4.")]
-    lines = [line.split("&")[0].strip() for line in step.splitlines() if "&" in line]
-    assert lines[:6] == [r"g_{w_{1},3}^{(1)}", r"g_{w_{1},1}^{(1)}", r"\bar{g}_{w_{1}}^{(1)}", "",
-                         r"v_{w_{1}}^{(1)}", ""]
-    assert (r"\bar{g}_{w_{1}}^{(1)} &= \frac{1}{2} (g_{w_{1},3}^{(1)} + g_{w_{1},1}^{(1)})"
-            in step)
-    assert r"v_{w_{1}}^{(1)} &= 0.9 \cdot 0 + \bar{g}_{w_{1}}^{(1)}" in step
+    assert ("Sample 3 ($x_{1} = 2,\\ x_{2} = -1,\\ y = 1$), forward pass and gradient:\n$$\n"
+            "\\begin{aligned}\n"
+            "z_{3}^{(1)} &= 0 + 0.5 \\cdot 2 + (-0.25) \\cdot (-1) = 1.25000 \\\\\n"
+            "p_{3}^{(1)} &= \\sigma(1.25000) \\approx 0.777300 \\\\\n"
+            "g_{z,3}^{(1)} &= 0.777300 - 1 \\approx -0.22270 \\\\\n"
+            "g_{w_{1},3}^{(1)} &= (-0.22270) \\cdot 2 \\approx -0.44540 \\\\\n"
+            "g_{w_{2},3}^{(1)} &= (-0.22270) \\cdot (-1) \\approx 0.22270 \\\\\n"
+            "g_{b,3}^{(1)} &= g_{z,3}^{(1)} \\approx -0.22270\n"
+            "\\end{aligned}\n$$\n") in step
+    mean = step[step.index("The batch mean"):]
+    lines = [line.split("&")[0].strip() for line in mean.splitlines() if "&" in line]
+    assert lines[:6] == [r"\bar{g}_{w_{1}}^{(1)}", "", "", r"v_{w_{1}}^{(1)}", "",
+                         r"w_{1}^{(1)}"]
+    assert (r"\bar{g}_{w_{1}}^{(1)} &= \frac{1}{2} (g_{w_{1},3}^{(1)} + g_{w_{1},1}^{(1)}) \\"
+            "\n" r"&= \frac{1}{2} (-0.44540 - 0.50000) \\" "\n" r"&\approx -0.47270" in mean)
+    assert r"v_{w_{1}}^{(1)} &= 0.9 \cdot 0 + \bar{g}_{w_{1}}^{(1)}" in mean
 
 
 def test_the_seeds_notation_and_sentences(tmp_path: Path) -> None:

@@ -133,9 +133,14 @@ def test_parameters_equal_a_plain_mpmath_run(tmp_path: Path, name: str) -> None:
 def test_adam_shows_its_bias_correction_and_each_rule(tmp_path: Path) -> None:
     first = next(sec for sec in _problem(tmp_path, CASES["adamw"]).solution.sections
                  if sec.key == "training_update")
-    rules = [s.rule for s in first.blocks[0].steps]
-    assert rules[:7] == ["batch_gradient", "adam_m", "adam_v", "adam_mhat", "adam_vhat",
-                         "adam_update", "arithmetic"]
+    # Each sample's forward pass and gradient first, then the mean and the update.
+    # (the first sentence opens with the update's lead-in), one display per parameter.
+    assert [b.key for b in first.blocks] == ["training_sample", "training_sample",
+                                             "training_mean_update", "", ""]
+    assert first.blocks[0].params["batch"] == "1, 2"
+    rules = [s.rule for s in first.blocks[2].steps]
+    assert rules == ["batch_gradient", "substitution", "arithmetic", "adam_m", "adam_v",
+                     "adam_mhat", "adam_vhat", "adam_update", "arithmetic"]
     scheduled = [s.rule for s in _problem(tmp_path, CASES["adam-step"]).solution.steps()]
     assert scheduled.count("lr_step") == 3
     l2 = [s.rule for s in _problem(tmp_path, CASES["adam-l2"]).solution.steps()]
@@ -151,12 +156,16 @@ def _broken(problem: Problem, rule: str, change: Any) -> list[str]:
     k = next(i for i, sec in enumerate(problem.solution.sections)
              if sec.key == "training_update")
     section = problem.solution.sections[k]
-    block = section.blocks[0]
+    b = next(j for j, blk in enumerate(section.blocks) if any(s.rule == rule
+                                                              for s in blk.steps))
+    block = section.blocks[b]  # the display of the first parameter with a `rule` step
     steps = list(block.steps)
     i = next(j for j, s in enumerate(steps) if s.rule == rule)
     steps[i] = replace(steps[i], value=change(steps, steps[i].canonical), check=None)
     sections = list(problem.solution.sections)
-    sections[k] = replace(section, blocks=(replace(block, steps=tuple(steps)),))
+    sections[k] = replace(section, blocks=(*section.blocks[:b],
+                                           replace(block, steps=tuple(steps)),
+                                           *section.blocks[b + 1:]))
     _, failures = check(replace(problem.solution, sections=tuple(sections)), problem.graph)
     return [s.rule for _, s in failures]
 

@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal
 import sympy
 from sympy import Float
 
+from generator.algebra.fixed_decimal import scientific
 from generator.algebra.trace import Block, Section, Solution, Step
 from generator.errors import SpecError, SpecErrors
 from generator.graph.model import Graph
@@ -139,7 +140,7 @@ def _setup(spec: TrainingSpec, graph: Graph, result: Run) -> list[Block]:
     blocks = [Block("training_setup_optimizer", params),
               Block(f"training_rule_{s.name}", {"mu": s.momentum, "beta1": s.beta1,
                                                  "beta2": s.beta2, "rho": s.rho,
-                                                 "eps": sympy.Float(s.eps, 3)})]
+                                                 "eps": scientific(s.eps)})]
     if s.weight_decay:
         key = "training_decay_decoupled" if s.decoupled else "training_decay_l2"
         blocks.append(Block(key, {"wd": s.weight_decay}))

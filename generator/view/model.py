@@ -94,6 +94,8 @@ class MathWriter:
                     out += r"\qquad " if st.relation == r"\Rightarrow" else r",\qquad "
                 out += self.line(st, aligned=False)
             return out
+        if block.layout == "chain":
+            return self.chain(steps)
         multi = len(steps) > 1 or any(st.layout == "bracket_sum" for st in steps)
         if not multi:
             line = self.line(steps[0], aligned=False)
@@ -105,6 +107,20 @@ class MathWriter:
         # scaled down: view/linebreak.py).
         rows = r" \\" + "\n".join([""] * 2)
         body = rows.join(break_row(self.line(st, True)) for st in steps)
+        return "\\begin{aligned}\n" + body + "\n\\end{aligned}"
+
+
+    def chain(self, steps: tuple[Step, ...]) -> str:
+        """One row per left side, its continuations on the same row (`z₃ = 0.5·2 + … =
+        1.25`): a sample's forward values read as one short line each, not two. A row
+        wider than the page breaks before a term, as in any display."""
+        rows: list[str] = []
+        for st in steps:
+            if st.lhs is not None or not rows:
+                rows.append(self.line(st, aligned=True))
+            else:
+                rows[-1] += self.line(st, aligned=False)
+        body = " \\\\\n".join(break_row(row) for row in rows)
         return "\\begin{aligned}\n" + body + "\n\\end{aligned}"
 
 
@@ -130,8 +146,10 @@ def view(solution: Solution, names: Mapping[sympy.Symbol, str], voice: Voice,
         blocks = tuple(doc.Block(
             text=sentence("blocks", b.key, b.params),
             bullets=tuple(sentence("items", k, p) for k, p in b.items),
-            table=_table(writer, voice, b.table),
-            math=writer.block(b) if b.steps else "") for b in sec.blocks)
+            table=(_step_table(writer, voice, b) if b.layout == "table"
+                   else _table(writer, voice, b.table)),
+            math=writer.block(b) if b.steps and b.layout != "table" else "")
+            for b in sec.blocks)
         sections.append(doc.Section(heading, sec.level, blocks))
     # A document with no mathematics to check (discussion only) makes no claim about it.
     verified = Text(verified_sentence(solution, voice) if solution.steps() else "")
@@ -171,6 +189,21 @@ def _table(writer: MathWriter, voice: Voice, table: tuple[tuple[sympy.Basic | st
     return (head, *(tuple(Text(f"${f}$") if f is not None else _cell(writer, voice, c)
                           for c, f in zip(row, shown, strict=True))
                     for row, shown in zip(table[1:], fixed, strict=True)))
+
+
+def _step_table(writer: MathWriter, voice: Voice, block: Block
+                ) -> tuple[tuple[str, ...], ...]:
+    """Checked steps laid out as a table (a training batch's further samples): each step's
+    `row` and `column` params place its value, which is read back as any printed line."""
+    columns: dict[sympy.Basic, int] = {}
+    rows: dict[sympy.Basic, dict[sympy.Basic, str]] = {}
+    for st in block.steps:
+        column, row = st.params["column"], st.params["row"]
+        columns.setdefault(column, len(columns))
+        rows.setdefault(row, {})[column] = Text(f"${writer.part(st, st.rhs, st.digits)}$")
+    head = (_cell(writer, voice, "col_sample"), *(_cell(writer, voice, c) for c in columns))
+    return (head, *((_cell(writer, voice, row), *(cells[c] for c in columns))
+                    for row, cells in rows.items()))
 
 
 def _cell(writer: MathWriter, voice: Voice, cell: sympy.Basic | str) -> str:

@@ -10,12 +10,23 @@ is checked, as the plain SGD steps are.
 from __future__ import annotations
 
 import sympy
-from sympy import Add, Float, Symbol
+from sympy import Symbol
 
-from generator.algebra.trace import Block, Section, Step
+from generator.algebra.fixed_decimal import fixed_decimal
+from generator.algebra.trace import Section, Step
 from generator.graph.model import Graph
 from generator.solvers.parts import optimizers
-from generator.solvers.parts.training_steps import Run, _approx, _samples, _sym
+from generator.solvers.parts.sample_steps import PlaceKey, Places, places_of, value_step
+from generator.solvers.parts.training_steps import (
+    Run,
+    _sym,
+    introduced,
+    mean_steps,
+    quantity_places,
+    sample_blocks,
+    theta_shown,
+    update_blocks,
+)
 from generator.spec.models import TrainingSpec
 
 LATEX = {"g": r"\tilde{{g}}_{{{p}}}^{{({t})}}", "v": "v_{{{p}}}^{{({t})}}",
@@ -30,61 +41,76 @@ def _state_sym(names: dict[Symbol, str], key: str, base: str, p: Symbol, t: int)
 
 
 def _rate(settings: optimizers.Settings, t: int, names: dict[Symbol, str],
-          digits: int, extra: dict[Symbol, sympy.Basic]) -> list[Step]:
+          places: int, extra: dict[Symbol, sympy.Basic]) -> list[Step]:
     if settings.schedule is None:
         return []
     eta = Symbol(f"opt_eta_{t}")
     names[eta] = rf"\eta_{{{t}}}"
     extra[eta] = settings.rate(t)
     rule = f"lr_{settings.schedule[0]}"
-    return [Step(rule, Float(sympy.N(settings.rate(t), 40), digits), lhs=eta,
-                 relation=r"\approx", value=settings.rate(t))]
+    return [value_step(rule, eta, sympy.N(settings.rate(t), 40), settings.rate(t), places)]
 
 
 def _param_steps(spec: TrainingSpec, graph: Graph, r: Run, t: int, p: Symbol,
-                 truth: sympy.Basic, extra: dict[Symbol, sympy.Basic]) -> list[Step]:
+                 places: Places, extra: dict[Symbol, sympy.Basic]) -> list[Step]:
+    """After ḡ (`mean_steps`): g̃ (L2), each state value, θ ← … with numbers, its value."""
     settings = optimizers.Settings.of(spec)
     prev, base = r.thetas[t - 1][p], graph.latex[p]
     state = r.states[t - 2][p] if t > 1 else optimizers.start(settings)
-    exact, _ = optimizers.update(settings, t, prev, truth, state)
-    computed = r.states[t - 1][p]
     g = _sym(graph, r.names, "g", p, t)
-    extra[g] = truth
-    steps = [_approx("batch_gradient", g, r.grads[t - 1][p], r.digits)]
+    exact, _ = optimizers.update(settings, t, prev, extra[g], state)
+    computed = r.states[t - 1][p]
+    steps: list[Step] = []
     syms = {"g": g}
     if settings.weight_decay and not settings.decoupled:
         syms["g"] = _state_sym(r.names, "g", base, p, t)
         extra[syms["g"]] = exact["g"]
-        steps.append(_approx("weight_decay_l2", syms["g"], computed["g"], r.digits))
+        steps.append(value_step("weight_decay_l2", syms["g"], computed["g"], exact["g"],
+                                places["grad", p]))
     for key in (*optimizers.STATE[settings.name], *optimizers.SHOWN.get(settings.name, ())):
         syms[key] = _state_sym(r.names, key, base, p, t)
         extra[syms[key]] = exact[key]
-        steps.append(_approx(f"{settings.name}_{key}", syms[key], computed[key], r.digits))
+        steps.append(value_step(f"{settings.name}_{key}", syms[key], computed[key],
+                                exact[key], places[key, p]))
     th = _sym(graph, r.names, "theta", p, t)
-    shown, value = optimizers.formula(settings, t, prev, syms, r.digits)
+    rate = (fixed_decimal(settings.rate(t), places["rate", ""]) if settings.schedule
+            else sympy.nsimplify(spec.lr))  # η as the file writes it, η_t as its line
+    shown, value = optimizers.formula(settings, t, prev, syms, r.digits, (
+        theta_shown(spec, graph, r, t, places)[p], rate))
     # θ means the textbook formula over the state's meanings, built as the line is: the
     # same formula summed in another order differs in the 44th digit of its Floats.
     extra[th] = value.xreplace({sym: extra[sym] for sym in syms.values()})
     steps.append(Step(f"{settings.name}_update", shown, lhs=th, value=value))
-    steps.append(_approx("arithmetic", None, r.thetas[t][p], r.digits))
+    steps.append(value_step("arithmetic", None, r.thetas[t][p], extra[th],
+                            places["theta", p]))
     return steps
 
 
+def _places(graph: Graph, r: Run, settings: optimizers.Settings) -> Places:
+    """quantity_places, and one number of decimals per state value (m, v, m̂, …) over
+    every parameter and update, as for the gradients."""
+    out: dict[PlaceKey, int] = quantity_places(graph, r)
+    for key in (*optimizers.STATE[settings.name], *optimizers.SHOWN.get(settings.name, ())):
+        places = places_of([s[p][key] for s in r.states for p in r.params], r.digits)
+        out.update({(key, p): places for p in r.params})
+    out["rate", ""] = places_of([settings.rate(t) for t in range(1, len(r.batches) + 1)],
+                                r.digits)
+    return out
+
+
 def optimizer_sections(spec: TrainingSpec, graph: Graph, r: Run) -> list[Section]:
-    """One section per update, as `training_steps.step_blocks` writes plain SGD."""
-    loss = graph.inline(graph.loss)
-    samples = _samples(spec, graph)
+    """One section per update, as `training_steps.step_blocks` writes plain SGD: each
+    sample's forward pass and gradient, the batch mean, then the optimizer's update."""
     settings = optimizers.Settings.of(spec)
+    places = _places(graph, r, settings)
     sections = []
     for t, batch in enumerate(r.batches, start=1):
-        prev = r.thetas[t - 1]
-        extra: dict[Symbol, sympy.Basic] = {}
-        steps = _rate(settings, t, r.names, r.digits, extra)
+        samples, extra = sample_blocks(spec, graph, r, t, places)
+        steps = _rate(settings, t, r.names, places["rate", ""], extra)
         for p in r.params:
-            truth = Add(*[sympy.diff(loss, p).xreplace({**samples[k - 1], **prev})
-                          for k in batch]) / len(batch)
-            steps += _param_steps(spec, graph, r, t, p, truth, extra)
-        sections.append(Section("training_update", (Block(
-            "training_step_intro", {"t": str(t), "batch": ", ".join(map(str, batch))},
-            tuple(steps), extra=extra),), params={"t": str(t), "name": spec.optimizer}))
+            steps += mean_steps(graph, r, p, t, places, extra)
+            steps += _param_steps(spec, graph, r, t, p, places, extra)
+        sections.append(Section("training_update", (*introduced(samples, t, batch),
+                                                    *update_blocks(steps, extra)),
+                                params={"t": str(t), "name": spec.optimizer}))
     return sections

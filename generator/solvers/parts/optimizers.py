@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import sympy
 from sympy import Add, Float, Mul, Pow, Symbol
 
+from generator.algebra.fixed_decimal import scientific
 from generator.spec.models import TrainingSpec
 
 # Defaults of torch.optim: ε of AdaGrad is 1e-10, of RMSprop and Adam 1e-8.
@@ -108,9 +109,11 @@ def start(s: Settings) -> dict[str, sympy.Basic]:
 
 
 def formula(s: Settings, t: int, theta: sympy.Basic, syms: dict[str, Symbol],
-            digits: int) -> tuple[sympy.Basic, sympy.Basic]:
-    """θ_new as the textbook writes it, numbers shown to `digits` (θ, η, ε) and symbols
-    for g and the state, and its value (full precision) for checking."""
+            digits: int, shown: tuple[sympy.Basic, sympy.Basic] | None = None
+            ) -> tuple[sympy.Basic, sympy.Basic]:
+    """θ_new as the textbook writes it, numbers shown to `digits` (θ, η, ε) or as `shown`
+    gives θ and η (as the sheet's other lines print them), symbols for g and the state;
+    and its value (full precision) for checking."""
     lr = s.rate(t)
 
     def rule(th: sympy.Basic, eta: sympy.Basic, eps: sympy.Basic) -> sympy.Basic:
@@ -128,5 +131,6 @@ def formula(s: Settings, t: int, theta: sympy.Basic, syms: dict[str, Symbol],
         return out
 
     with sympy.evaluate(False):
-        shown = rule(Float(theta, digits), Float(sympy.N(lr, 40), digits), Float(s.eps, digits))
-    return shown, rule(theta, lr, s.eps)
+        th, eta = shown or (Float(theta, digits), Float(sympy.N(lr, 40), digits))
+        line = rule(th, eta, scientific(s.eps))  # 10^{-8}, not 1.0·10^{-8}
+    return line, rule(theta, lr, s.eps)

@@ -1,21 +1,39 @@
 """The numbers of a training run, and the checked steps that print them.
 
 `run` does forward and backward passes with sympy Floats (mpmath underneath) at a
-working precision; `step_blocks` turns each SGD step into steps whose left-hand sides
-the verifier recomputes from the inlined loss, so every printed number is checked.
+working precision and keeps each sample's node values and δ; `step_blocks` turns each SGD
+step into each sample's forward pass and gradient (sample_steps.py), then per parameter
+the batch mean with its numbers, the velocity and the update: steps whose left-hand sides
+the verifier recomputes by its own route, so every printed number is checked.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sympy
 from sympy import Add, Float, Mul, Symbol
 
+from generator.algebra.fixed_decimal import fixed_decimal
+from generator.algebra.numbers import substitute
 from generator.algebra.trace import Block, Section, Step
 from generator.graph.model import Graph
 from generator.solvers.parts import optimizers
 from generator.solvers.parts.backprop import deltas
+from generator.solvers.parts.sample_steps import (
+    FULL,
+    MANY,
+    PlaceKey,
+    Places,
+    Sample,
+    Writer,
+    derivatives,
+    grad_symbol,
+    needed_deltas,
+    places_of,
+    shown_nodes,
+    value_step,
+)
 from generator.spec.models import TrainingSpec
 
 Point = dict[Symbol, sympy.Basic]
@@ -36,6 +54,8 @@ class Run:
     states: list[dict[Symbol, dict[str, sympy.Basic]]] = field(default_factory=list)  # others
     names: dict[Symbol, str] = field(default_factory=dict)
     momentum: float = 0.0  # μ as the file writes it
+    # per update, sample k → (node values, ∂L/∂v of its loss): the forward values shown
+    passes: list[dict[int, tuple[Point, Point]]] = field(default_factory=list)
 
 
 def _samples(spec: TrainingSpec, graph: Graph) -> list[Point]:
@@ -91,9 +111,11 @@ def run(spec: TrainingSpec, graph: Graph) -> Run:
     state = {p: optimizers.start(settings) for p in params} if settings else {}
     for t, batch in enumerate(batches, start=1):
         total = {p: Float(0, dps) for p in params}
+        result.passes.append({})
         for k in batch:
             values = _forward(graph, {**samples[k - 1], **theta}, dps)
             delta = _backward(graph, values, local, params, dps)
+            result.passes[-1][k] = (values, delta)
             total = {p: total[p] + delta[p] for p in params}
         grad = {p: sympy.N(total[p] / len(batch), dps) for p in params}
         if settings is None:
@@ -125,99 +147,155 @@ def _mean_loss(graph: Graph, samples: list[Point], theta: Point, dps: int) -> sy
     return sympy.N(total / len(samples), dps)
 
 
-def _exact(value: sympy.Basic) -> sympy.Basic:
-    return sympy.Rational(value) if isinstance(value, Float) else value
-
-
 def _sym(graph: Graph, names: dict[Symbol, str], kind: str, p: Symbol, t: int,
          k: int = 0) -> Symbol:
     sym = Symbol(f"{kind}_{p.name}_{t}_{k}")
     base = graph.latex[p]
     names[sym] = {"theta": f"{base}^{{({t})}}", "g": rf"\bar{{g}}_{{{base}}}^{{({t})}}",
-                  "v": f"v_{{{base}}}^{{({t})}}",
-                  # g_{θ,k}: the gradient of sample k's loss alone (k numbers the data); a
-                  # name the read-back of printed lines reads as one symbol, as ḡ.
-                  "sample": f"g_{{{base},{k}}}^{{({t})}}"}[kind]
+                  "v": f"v_{{{base}}}^{{({t})}}"}[kind]
     return sym
 
 
 def step_blocks(spec: TrainingSpec, graph: Graph, r: Run) -> list[Section]:
-    """Per step: the mean batch gradient, the velocity (momentum), the new parameters."""
-    loss = graph.inline(graph.loss)
-    samples = _samples(spec, graph)
-    lr, mu = sympy.nsimplify(spec.lr), sympy.nsimplify(spec.momentum)
-    init = {graph.names[k]: sympy.nsimplify(v) for k, v in spec.init.items()}
+    """Per step: each sample's forward pass and gradient, then per parameter the batch
+    mean, the velocity (momentum) and the new value."""
+    lr = sympy.nsimplify(spec.lr)
+    places = quantity_places(graph, r)
     sections = []
     for t, batch in enumerate(r.batches, start=1):
         prev = r.thetas[t - 1]
+        samples, extra = sample_blocks(spec, graph, r, t, places)
         steps: list[Step] = []
-        extra: dict[Symbol, sympy.Basic] = {}
         for p in r.params:
             g, th = _sym(graph, r.names, "g", p, t), _sym(graph, r.names, "theta", p, t)
-            # Each sample's gradient as the exact value of its 40-digit float: the mean of
-            # the floats rounded again to 40 digits differs from the mean the verifier
-            # takes at 60 digits by ~1e-41, and a batch of 3 failed its own check.
-            per_sample = [_exact(sympy.diff(loss, p).xreplace({**samples[k - 1], **prev}))
-                          for k in batch]
-            truth = Add(*per_sample) / len(batch)
-            extra[g] = truth
-            steps += _mean_steps(graph, r, p, t, batch, per_sample, extra)
-            shown_v, direction = g, truth
-            if mu:
-                steps += _momentum_steps(graph, r, p, t, g, extra)
+            steps += mean_steps(graph, r, p, t, places, extra)
+            shown_v, direction = g, extra[g]
+            if r.momentum:
+                steps += _momentum_steps(graph, r, p, t, g, places, extra)
                 shown_v = v = _sym(graph, r.names, "v", p, t)
                 direction = extra[v]
             extra[th] = prev[p] - lr * direction
             # θ⁰ as the file writes it (0, 0.5), later θ rounded as the table shows it.
-            shown = Add(init[p] if t == 1 else _number(prev[p], r.digits),
+            shown = Add(theta_shown(spec, graph, r, t, places)[p],
                         Mul(-1, Float(lr, r.digits), shown_v, evaluate=False), evaluate=False)
             steps.append(Step("sgd_update", shown, lhs=th, value=prev[p] - lr * shown_v))
-            steps.append(_approx("arithmetic", None, r.thetas[t][p], r.digits))
-        sections.append(Section("training_step", (Block(
-            "training_step_intro", {"t": str(t), "batch": ", ".join(map(str, batch))},
-            tuple(steps), extra=extra),), params={"t": str(t)}))
+            steps.append(value_step("arithmetic", None, r.thetas[t][p], extra[th],
+                                    places["theta", p]))
+        sections.append(Section("training_step", (*introduced(samples, t, batch),
+                                                  *update_blocks(steps, extra)),
+                                params={"t": str(t)}))
     return sections
 
 
-def _mean_steps(graph: Graph, r: Run, p: Symbol, t: int, batch: list[int],
-                per_sample: list[sympy.Basic], extra: dict[Symbol, sympy.Basic]) -> list[Step]:
-    """Each sample's gradient, then their mean: the working a TA shows (issue 15)."""
+def introduced(samples: list[Block], t: int, batch: list[int]) -> list[Block]:
+    """The step's lead-in opens its first sample's sentence: one paragraph with the
+    display it leads into, so a page never ends on the lead-in alone."""
+    first = replace(samples[0], params={**samples[0].params, "t": str(t),
+                                        "before": str(t - 1),
+                                        "batch": ", ".join(map(str, batch))})
+    return [first, *samples[1:]]
+
+
+def update_blocks(steps: list[Step], extra: dict[Symbol, sympy.Basic]) -> list[Block]:
+    """The batch mean and update, one display per parameter (a display starts with the
+    lhs of a ḡ, or of η_t before it): short displays fill a page where one tall display
+    of every parameter would leave half a page empty before it."""
+    groups: list[list[Step]] = []
+    for step in steps:
+        opens = step.rule == "batch_gradient" and not (groups and groups[-1][-1].rule.startswith(
+            "lr_"))
+        if opens or not groups:
+            groups.append([])
+        groups[-1].append(step)
+    return [Block("training_mean_update" if not i else "", {}, tuple(group), extra=extra)
+            for i, group in enumerate(groups)]
+
+
+def quantity_places(graph: Graph, r: Run) -> dict[PlaceKey, int]:
+    """The decimals of every quantity of the run: each node's value, each g (a sample's
+    and the batch mean), θ and v per parameter; one quantity, one number of decimals."""
+    passes = [one for update in r.passes for one in update.values()]
+    out = {("node", v): places_of([vals[v] for vals, _ in passes], r.digits)
+           for v in shown_nodes(graph)}
+    # Every gradient (g of a node or a parameter, ḡ, v) with one number of decimals: the
+    # lines of one sample and of the mean sit side by side and are read down as a column.
+    shown = needed_deltas(graph, r.params)
+    grads = [d[v] for _, d in passes for v in shown]
+    grads += [g[p] for g in [*r.grads, *r.velocities] for p in r.params]
+    out.update({("grad", v): places_of(grads, r.digits) for v in shown})
+    for p in r.params:
+        out["theta", p] = places_of([theta[p] for theta in r.thetas], r.digits)
+        out["v", p] = out["grad", p]
+    return out
+
+def theta_shown(spec: TrainingSpec, graph: Graph, r: Run, t: int,
+                places: Places) -> Point:
+    """θ^(t−1) as a line prints it: θ⁰ as the file writes it, later θ as the table."""
+    if t == 1:
+        return {graph.names[k]: sympy.nsimplify(v) for k, v in spec.init.items()}
+    return {p: fixed_decimal(r.thetas[t - 1][p], places["theta", p]) for p in r.params}
+
+
+def sample_blocks(spec: TrainingSpec, graph: Graph, r: Run, t: int,
+                  places: Places
+                  ) -> tuple[list[Block], dict[Symbol, sympy.Basic]]:
+    """The batch's samples, one display each; and what their g_{θ,k} mean, for the
+    block of the batch mean (a block's names mean what its own `extra` says)."""
+    samples = _samples(spec, graph)
+    # θ as exact decimals (θ⁰ as the file writes it, later θ the run's 40 digits): a line
+    # and the value it is checked against then agree exactly, not to the 42nd digit of
+    # two Float sums taken in another order.
+    exact_theta = ({graph.names[k]: sympy.nsimplify(v) for k, v in spec.init.items()}
+                   if t == 1 else {p: sympy.Rational(str(v)) for p, v in r.thetas[t - 1].items()})
+    shown_theta = theta_shown(spec, graph, r, t, places)
+    writer = Writer(graph, r.names, r.params, places, derivatives(graph, r.params))
+    many = len(r.batches[t - 1]) > FULL or len(shown_nodes(graph)) > MANY
+    blocks, extra, rest = [], {}, []
+    for i, k in enumerate(r.batches[t - 1]):
+        values, deltas = r.passes[t - 1][k]
+        given = ",\\ ".join(f"{graph.latex[graph.names[n]]} = {v}"
+                            for n, v in spec.data[k - 1].items())
+        sample = Sample(t, k, given, {**samples[k - 1], **exact_theta},
+                        {**samples[k - 1], **shown_theta}, values, deltas)
+        if many and i:
+            rest.append(sample)
+        else:
+            blocks.append(writer.block(sample))
+    if rest:
+        blocks += writer.table(rest, r.batches[t - 1][0])
+    for block in blocks:
+        extra.update({g: v for g, v in block.extra.items() if g.name.startswith("sample_")})
+    return blocks, extra
+
+
+def mean_steps(graph: Graph, r: Run, p: Symbol, t: int,
+               places: Places,
+               extra: dict[Symbol, sympy.Basic]) -> list[Step]:
+    """ḡ = 1/n (g₁ + g₂), the same with the numbers of the sample blocks, its value."""
     g = _sym(graph, r.names, "g", p, t)
-    shown = []
-    steps: list[Step] = []
-    for k, truth in zip(batch, per_sample, strict=True):
-        gk = _sym(graph, r.names, "sample", p, t, k)
-        extra[gk] = truth
-        # A sample with x = 0 has a gradient of exactly 0: `= 0`, not `≈ 0.0`.
-        steps.append(Step("sample_gradient", truth, lhs=gk) if truth == 0 else
-                     _approx("sample_gradient", gk, sympy.N(truth, r.dps), r.digits))
-        shown.append(gk)
-    mean = Mul(sympy.Pow(len(batch), -1, evaluate=False), Add(*shown, evaluate=False),
-               evaluate=False)  # printed as 1/n (…): the mean as the seeds write it
-    steps.append(Step("batch_gradient", mean, lhs=g))
-    steps.append(_approx("arithmetic", None, r.grads[t - 1][p], r.digits))
-    return steps
+    batch = r.batches[t - 1]
+    shown = [grad_symbol(graph, r.names, p, t, k) for k in batch]
+    extra[g] = Add(*[extra[gk] for gk in shown]) / len(batch)
+    half = sympy.Pow(len(batch), -1, evaluate=False)
+    mean = Mul(half, Add(*shown, evaluate=False), evaluate=False)  # 1/n (…), as the seeds
+    numbers = substitute(mean, {gk: fixed_decimal(r.passes[t - 1][k][1][p], places["grad", p])
+                                for gk, k in zip(shown, batch, strict=True)}, shown=True)
+    return [Step("batch_gradient", mean, lhs=g),
+            Step("substitution", numbers, value=mean),
+            value_step("arithmetic", None, r.grads[t - 1][p], extra[g], places["grad", p])]
 
 
 def _momentum_steps(graph: Graph, r: Run, p: Symbol, t: int, g: Symbol,
+                    places: Places,
                     extra: dict[Symbol, sympy.Basic]) -> list[Step]:
     """v = μ·v_before + ḡ with μ and v_before as numbers, then its value."""
     v = _sym(graph, r.names, "v", p, t)
     mu = sympy.nsimplify(r.momentum)
     before = r.velocities[t - 2][p] if t > 1 else Float(0, r.dps)
     extra[v] = mu * before + extra[g]
-    shown = Add(Mul(Float(mu, r.digits), _number(before, r.digits), evaluate=False), g,
-                evaluate=False)
+    shown = Add(Mul(Float(mu, r.digits), fixed_decimal(before, places["v", p]),
+                    evaluate=False), g, evaluate=False)
     return [Step("momentum", shown, lhs=v, value=mu * before + g),
-            _approx("arithmetic", None, r.velocities[t - 1][p], r.digits)]
+            value_step("arithmetic", None, r.velocities[t - 1][p], extra[v],
+                       places["v", p])]
 
-
-def _number(value: sympy.Basic, digits: int) -> sympy.Basic:
-    """A number shown inside a line: a zero (v⁰, a parameter at 0) is 0, as the seeds
-    write it, not the Float `0.0`."""
-    return sympy.Integer(0) if value.is_zero else Float(value, digits)
-
-
-def _approx(rule: str, lhs: Symbol | None, value: sympy.Basic, digits: int) -> Step:
-    # Shown rounded, checked at full precision.
-    return Step(rule, Float(value, digits), lhs=lhs, relation=r"\approx", value=value)
