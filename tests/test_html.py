@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
+
+import pytest
 
 from conftest import ROOT
 
@@ -40,3 +43,29 @@ def test_batched_docx_is_the_command_lines() -> None:
         assert zipfile.ZipFile(io.BytesIO(got)).namelist() == names
         assert "word/document.xml" in names
         assert got == want
+
+
+def test_a_build_without_katex_says_once_that_html_math_is_mathml(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two problems, two pages each fall back to MathML: one notice on stderr, exit 0."""
+    from click.testing import CliRunner
+
+    from generator.cli import main
+    from generator.formats import katex
+
+    monkeypatch.setenv("SOLGEN_KATEX", str(tmp_path / "no-katex-here"))
+    katex.folder.cache_clear()
+    try:
+        result = CliRunner().invoke(main, [
+            "build", str(ROOT / "problems" / "week1-sgd-step.yaml"),
+            str(ROOT / "problems" / "hw1-3-conv-w11.yaml"), "--out", str(tmp_path / "out"),
+            "--format", "html", "--lang", "en", "--lang", "zh-TW", "--jobs", "1"])
+    finally:
+        katex.folder.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("HTML math is MathML") == 1, result.stderr
+    assert "npm ci" in result.stderr and "SOLGEN_KATEX" in result.stderr
+    pages = sorted((tmp_path / "out").glob("*/*.html"))
+    assert len(pages) == 4
+    assert all("<math" in p.read_text("utf-8") and 'class="katex"' not in p.read_text("utf-8")
+               for p in pages)

@@ -101,6 +101,14 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
                             jobs, templates, wait), out, megabytes)
 
 
+def _say_math_engine() -> None:
+    """One notice per build (not per page) when HTML formulas fall back to MathML."""
+    from generator.formats import katex
+
+    if not katex.available():
+        note(katex.missing_note())
+
+
 def _build(paths: list[Path], out: Path, options: dict[str, Any], roster: Path | None,
            keep_going: bool, force: bool, seconds: float, jobs: int,
            templates: tuple[Path, ...], wait: float) -> None:
@@ -125,6 +133,8 @@ def _build(paths: list[Path], out: Path, options: dict[str, Any], roster: Path |
             click.echo(f"nothing changed: {count(known, 'file')} in {out}/ up to date "
                        f"({time.perf_counter() - start:.2f} s)", err=True)
             return
+        if "html" in options["formats"]:
+            _say_math_engine()
         progress = Progress(sys.stderr, sys.stderr.isatty())
         try:
             result, written = _produce(files, out, options, roster, keep_going, seconds, jobs,

@@ -29,7 +29,7 @@ from functools import cache
 from pathlib import Path
 
 from generator.errors import SolgenError
-from generator.formats import child
+from generator.formats import child, katex_inline
 from generator.limits import DEFAULT_SECONDS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,18 +66,36 @@ def available() -> bool:
     return folder() is not None
 
 
+def missing_note() -> str:
+    """What a build with HTML says, once, when the pages fall back to pandoc's MathML."""
+    why = "node is not installed" if shutil.which("node") is None else (
+        f"no katex package in {os.environ.get('SOLGEN_KATEX') or ROOT / 'node_modules'}")
+    return (f"note: HTML math is MathML, not KaTeX ({why}); for KaTeX run `npm ci` in "
+            f"{ROOT} or set SOLGEN_KATEX to the folder of the katex npm package")
+
+
 def typeset(pages: list[str], seconds: float = DEFAULT_SECONDS) -> list[str]:
     """Each pandoc page (`--katex`, no script) with its formulas rendered and KaTeX's
     stylesheet in its head."""
     place = folder()
     assert place is not None, "call available() first"
-    wanted = sorted({(html.unescape(m.group(2)).strip(), m.group(1) == "display")
-                     for page in pages for m in _MATH.finditer(page)})
+    formulas = {(html.unescape(m.group(2)).strip(), m.group(1) == "display")
+                for page in pages for m in _MATH.finditer(page)}
+    # Inline math is typeset in pieces that break only between them (katex_inline.py).
+    wanted = sorted({(piece, False) for tex, display in formulas if not display
+                     for piece in katex_inline.pieces(tex)}
+                    | {f for f in formulas if f[1]})
     rendered = dict(zip(wanted, _render(place, wanted, seconds), strict=True))
 
+    def formula(m: re.Match[str]) -> str:
+        tex = html.unescape(m.group(2)).strip()
+        if m.group(1) == "display":
+            return rendered[(tex, True)]
+        return katex_inline.joined([(p, rendered[(p, False)])
+                                    for p in katex_inline.pieces(tex)])
+
     def one(page: str) -> str:
-        body = _MATH.sub(lambda m: rendered[(html.unescape(m.group(2)).strip(),
-                                             m.group(1) == "display")], page)
+        body = _MATH.sub(formula, page)
         if not wanted or "katex" not in body:
             return body
         return body.replace("</head>", f"<style>\n{stylesheet(body)}\n</style>\n</head>", 1)
