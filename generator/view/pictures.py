@@ -9,7 +9,8 @@
 The same drawing comes as SVG (Markdown, HTML, typst PDFs) or as vector PDF (for
 xelatex, which cannot read SVG: matplotlib's own PDF backend draws the same figure, so no
 SVG converter is needed). Either's bytes depend only on the problem: fixed hash salt, no
-date, no producer; SVG text is drawn as paths with matplotlib's bundled DejaVu fonts.
+date, no producer; SVG text is drawn as paths with fonts bundled with matplotlib
+(Computer Modern math, DejaVu Serif text: `SERIF`).
 
 Problem files are untrusted (issue 20): a label reaches the drawing only as glyph
 outlines. matplotlib also writes each text as an XML comment; those comments are removed,
@@ -45,6 +46,13 @@ RANGES = {"exp": (-3.0, 2.0)}  # e^x and its derivatives: the rest of the axis i
 # A graph of more symbols is no picture anyone reads (and slow to lay out): none is drawn.
 MAX_SYMBOLS = 150
 _COMMENT = re.compile(r"<!--.*?-->\n?", re.S)
+# Serif pictures in serif documents: math in Computer Modern (mathtext "cm", like the
+# documents' New Computer Modern), tick numbers set as math so they match, other text in
+# DejaVu Serif. All three ship inside matplotlib, so the bytes are the same on every
+# machine, whatever fonts it has installed (an installed NewCM or Noto Serif CJK would
+# make the pictures depend on the machine).
+SERIF = {"font.family": "serif", "font.serif": ["DejaVu Serif"], "mathtext.fontset": "cm",
+         "axes.formatter.use_mathtext": True}
 
 
 def available() -> bool:
@@ -63,7 +71,7 @@ def _figure(width: float, height: float) -> Iterator[Any]:
     from matplotlib import pyplot
 
     style: Any = {"svg.hashsalt": "solgen", "svg.fonttype": "path", "font.size": 10,
-             "mathtext.fontset": "dejavusans"}
+                  **SERIF}
     with matplotlib.rc_context(style):
         figure = pyplot.figure(figsize=(width, height))
         try:
