@@ -7,7 +7,7 @@ import re
 import pytest
 
 from generator.errors import SolgenError
-from generator.formats import katex, pandoc
+from generator.formats import katex, katex_inline, pandoc
 from generator.theme.theme import Theme
 
 pytestmark = pytest.mark.skipif(not katex.available(),
@@ -45,3 +45,32 @@ def test_each_formula_is_typeset_once_and_the_same_in_a_batch() -> None:
 def test_math_katex_rejects_is_an_error_naming_it() -> None:
     with pytest.raises(SolgenError, match=r"KaTeX cannot typeset '\\\\nosuchcommand x'"):
         _page(r"Text $\nosuchcommand x$.")
+
+
+GIVENS = (r"a = \begin{bmatrix} 1 & 0 \\ 2 & 1 \end{bmatrix},\quad y = 1,\quad w_a = 1,"
+          r"\quad w_d = \frac{3}{2}")
+
+
+def test_inline_math_is_cut_only_at_top_level_comma_quads() -> None:
+    assert katex_inline.pieces(GIVENS) == [
+        r"a = \begin{bmatrix} 1 & 0 \\ 2 & 1 \end{bmatrix},", "y = 1,", "w_a = 1,",
+        r"w_d = \frac{3}{2}"]
+    assert katex_inline.pieces(r"\left( a,\quad b\right),\quad c") == [
+        r"\left( a,\quad b\right),", "c"]
+    assert katex_inline.pieces(r"x_{a,\quad b} \leftarrow c,\quad d") == [
+        r"x_{a,\quad b} \leftarrow c,", "d"]
+    assert katex_inline.pieces(r"o_{00}, o_{01}") == [r"o_{00}, o_{01}"]
+    assert katex_inline.visible(r"w_d = \frac{3}{2}") == 5  # w d = 3 2
+    assert katex_inline.visible(r"\begin{bmatrix} 1 & -1 \\ 0 & 2 \end{bmatrix}") == 4
+
+
+def test_short_inline_pieces_never_break_and_long_ones_keep_katexs_breaks() -> None:
+    long = " + ".join(f"a_{{{i}}} b_{{{i}}}" for i in range(1, 9))
+    page = _page(f"Given: ${GIVENS}$. Sum: ${long}$.")
+    kept = re.findall(r'<span class="solgen-nobreak"><span class="katex">.*?'
+                      r'<annotation encoding="application/x-tex">(.*?)</annotation>', page)
+    assert kept == [r"a = \begin{bmatrix} 1 &amp; 0 \\ 2 &amp; 1 \end{bmatrix},", "y = 1,",
+                    "w_a = 1,", r"w_d = \frac{3}{2}"]
+    assert page.count("solgen-nobreak") == 4 + 1  # and its rule in the page's style
+    assert f'<annotation encoding="application/x-tex">{long}</annotation>' in page
+    assert "\u2003" in page  # the pieces are joined by a breakable em space (\quad)
