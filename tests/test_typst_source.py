@@ -100,8 +100,10 @@ def test_a_note_in_a_display_is_one_run_of_text() -> None:
     like operators ("( σ(x)  的定義)"); it becomes text with inline math in it."""
     note = r'$ x #h(2em) upright("（") sigma \( x \) upright(" 的定義）") $'
     assert polish(note) == r'$ x #h(2em) #[#"（"#$sigma \( x \)$#" 的定義）"] $'
-    chain = r'#h(2em) upright("(chain rule, ") (e^u)' + "'" + r' = e^u upright(", ") u = x y upright(")")\\'
-    assert polish(chain) == (r'#h(2em) #[#"(chain rule, "#$(e^u)' + "'" + r' = e^u$#", "#$u = x y$#")"]\\')
+    chain = (r'#h(2em) upright("(chain rule, ") (e^u)' "'" r' = e^u upright(", ") u = x y'
+             r' upright(")")\\')
+    assert polish(chain) == (r'#h(2em) #[#"(chain rule, "#$(e^u)' "'" r' = e^u$#", "#$u = x y$#")"]'
+                             '\\\\')
     # Strings that are not a bracketed note stay as they are: n_in + n_out, a lone note.
     for kept in (r'frac(2, n_upright("in") + n_upright("out"))', r'x #h(2em) upright("(整理)")\\'):
         assert polish(kept) == kept

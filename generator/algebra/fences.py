@@ -20,7 +20,8 @@ _INNER = re.compile(r"\\left(\\[A-Za-z]+|\\.|.)((?:(?!\\left(?![A-Za-z])|\\right
 _TALL = re.compile(r"\\(?:[dt]?frac|binom|sum|prod|int|begin|over|atop|substack)(?![A-Za-z])"
                    r"|\x00")
 # An operator name whose argument sympy wraps in braces: \tanh{…}, \log{…}, \tanh^{2}{…}.
-_FUNCTION_BRACE = re.compile(r"\\(?:tanh|sinh|cosh|tan|sin|cos|sec|csc|cot|arcsin|arccos|arctan|log|ln|exp)(?:\^\{[^{}]*\})?\{$")
+_FUNCTION_BRACE = re.compile(r"\\(?:tanh|sinh|cosh|tan|sin|cos|sec|csc|cot|arcsin|arccos|arctan"
+                             r"|log|ln|exp)(?:\^\{[^{}]*\})?\{$")
 _PLAIN = {"(": ")", "[": "]"}
 _KEPT_LEFT, _KEPT_RIGHT = "\x00", "\x01"
 

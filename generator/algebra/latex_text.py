@@ -108,9 +108,10 @@ def tex(value: object) -> str:
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 _PDF_WORDS = {"dots": "…", "cdots": "⋯", "cdot": "·", "nabla": "∇", "partial": "∂",
               "to": "→", "infty": "∞",
-              **{name: chr(0x3B1 + i) for i, name in enumerate(
-                  "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi "
-                  "omicron pi rho varsigma sigma tau upsilon phi chi psi omega".split())},
+              **{name: chr(0x3B1 + i) for i, name in enumerate((
+                  "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota",
+                  "kappa", "lambda", "mu", "nu", "xi", "omicron", "pi", "rho", "varsigma",
+                  "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"))},
               "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Sigma": "Σ",
               "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω"}
 
