@@ -25,7 +25,8 @@ import json
 import os
 import re
 import shutil
-from functools import cache
+from collections.abc import Set
+from functools import cache, lru_cache
 from pathlib import Path
 
 from generator.errors import SolgenError
@@ -120,11 +121,17 @@ _CLASS = re.compile(r'class="([^"]*)"')
 def stylesheet(page: str) -> str:
     """KaTeX's CSS with the font faces `page` uses inlined as woff2 `data:` URIs and the
     other @font-face rules left out (a page embeds only what it can show)."""
+    return _stylesheet(frozenset(_classes(page)))
+
+
+@lru_cache(maxsize=64)  # a stylesheet is ~100 KB; a class's pages use a few sets
+def _stylesheet(classes: frozenset[str]) -> str:
+    """`stylesheet` of a page with these classes: the pages of a class use a few sets of
+    classes, and choosing the faces costs ~15 ms a page (issue 16)."""
     place = folder()
     assert place is not None
     css = (place / "dist" / "katex.min.css").read_text(encoding="utf-8")
-    families = used_families(css, page)
-    classes = _classes(page)
+    families = _families(css, classes)
 
     def face(m: re.Match[str]) -> str:
         family, body = m.group(2), m.group(1)
@@ -141,14 +148,14 @@ def _classes(page: str) -> set[str]:
     return {c for m in _CLASS.finditer(page) for c in m.group(1).split()}
 
 
-def _main(classes: set[str], bold: bool, italic: bool) -> bool:
+def _main(classes: Set[str], bold: bool, italic: bool) -> bool:
     """Which faces of KaTeX_Main a page needs: regular always; bold, italic and bold italic
     only for \\mathbf/\\textbf, \\mathit/\\textit (the bold faces are 40 % of the fonts)."""
     return ((not bold or bool(classes & {"mathbf", "textbf"}))
             and (not italic or bool(classes & {"mathit", "textit"})))
 
 
-def _math(classes: set[str], bold: bool, italic: bool) -> bool:
+def _math(classes: Set[str], bold: bool, italic: bool) -> bool:
     return not bold or "boldsymbol" in classes
 
 
@@ -157,7 +164,10 @@ _STYLED = {"KaTeX_Main": _main, "KaTeX_Math": _math}
 
 def used_families(css: str, page: str) -> set[str]:
     """The KaTeX font families a rule of `css` gives to classes that occur in `page`."""
-    classes = _classes(page)
+    return _families(css, _classes(page))
+
+
+def _families(css: str, classes: Set[str]) -> set[str]:
     used = {"KaTeX_Main"}  # `.katex` itself
     for m in _RULE.finditer(css):
         for selector in m.group(1).split(","):
