@@ -19,9 +19,11 @@ so a child must be waited for by the thread that started it (`run` does).
 from __future__ import annotations
 
 import os
+import selectors
 import shutil
 import signal
 import subprocess
+import time
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -86,3 +88,21 @@ def _kill(proc: subprocess.Popen[bytes], group: bool) -> None:
     except (ProcessLookupError, PermissionError):
         pass  # already gone
     proc.communicate()  # reap it and close the pipes
+
+
+def read_exactly(fd: int, size: int, deadline: float | None) -> bytes:
+    """Exactly `size` bytes from a long-lived child's `fd`; EOFError when the child is
+    gone, TimeoutError after `deadline` (time.monotonic(); None: no limit)."""
+    chunks: list[bytes] = []
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        while size > 0:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and (left <= 0 or not selector.select(left)):
+                raise TimeoutError
+            chunk = os.read(fd, min(size, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            size -= len(chunk)
+    return b"".join(chunks)

@@ -8,9 +8,9 @@ it. MathJax's SVG output would also be offline but draws glyphs as paths (no tex
 or search) and is several times larger.
 
 Pandoc writes each formula as its TeX (`--katex` with an empty URL and no script: the
-`math` template variable is emptied); one `node` run per batch of pages renders every
-distinct formula with `katex.renderToString` (HTML for the eye plus MathML for screen
-readers, `trust: false`, errors are errors); the page gets KaTeX's stylesheet in a
+`math` template variable is emptied); one long-lived `node` per build (katex_child.py)
+renders each distinct formula once with `katex.renderToString` (HTML for the eye plus
+MathML for screen readers, `trust: false`, errors are errors); the page gets KaTeX's stylesheet in a
 `<style>` with the fonts it uses as `data:` URIs (woff2), so it works offline, as a single
 file, under the page's Content-Security-Policy (`font-src data:`). Without `node` or the
 `katex` package (`npm ci` in solgen's folder, or SOLGEN_KATEX naming its folder) pages keep
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import os
 import re
 import shutil
@@ -30,28 +29,11 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from generator.errors import SolgenError
-from generator.formats import child
+from generator.formats import katex_child
 from generator.limits import DEFAULT_SECONDS
 
 ROOT = Path(__file__).resolve().parents[2]
 _MATH = re.compile(r'<span\s+class="math (inline|display)">(.*?)</span>', re.S)
-_RENDER = r"""
-const katex = require(process.argv[1]);
-let input = "";
-process.stdin.on("data", (d) => { input += d; });
-process.stdin.on("end", () => {
-  const out = JSON.parse(input).map(([tex, display]) => {
-    try {
-      return {html: katex.renderToString(tex, {displayMode: display, output: "htmlAndMathml",
-                                               throwOnError: true, strict: "ignore",
-                                               trust: false})};
-    } catch (e) { return {error: String(e.message || e)}; }
-  });
-  process.stdout.write(JSON.stringify(out));
-});
-"""
-
-
 @cache
 def folder() -> Path | None:
     """The `katex` package: $SOLGEN_KATEX, or node_modules/katex beside solgen; None when
@@ -87,29 +69,26 @@ def typeset(pages: list[str], seconds: float = DEFAULT_SECONDS) -> list[str]:
 
 
 def _render(place: Path, formulas: list[tuple[str, bool]], seconds: float) -> list[str]:
-    if not formulas:
-        return []
-    script = str(place / "dist" / "katex.js")
-    try:
-        done = child.run(["node", "-e", _RENDER, script],
-                         json.dumps(formulas, ensure_ascii=False).encode("utf-8"),
-                         seconds=seconds)
-    except child.Overtime as late:
-        raise SolgenError(f"KaTeX (node) {late}") from None
-    stderr = done.stderr.decode("utf-8", "replace").strip()
-    if done.returncode != 0 and ("OOM" in stderr or "out of memory" in stderr):
-        # V8 reserves about 1 GB of address space before it runs anything.
-        raise SolgenError("KaTeX (node) ran out of memory",
-                          hint="raise the budget with --memory-limit MB (node needs ~1 GB)")
-    if done.returncode != 0:
-        raise SolgenError("KaTeX (node) failed: " + stderr[-500:])
-    answers = json.loads(done.stdout)
-    bad = [(tex, a["error"]) for (tex, _), a in zip(formulas, answers, strict=True)
+    """Each formula's KaTeX HTML: from the build's earlier batches when it was typeset
+    there (a class's question and answer sheets share most formulas), else from the
+    build's one `node` (formats/katex_child.py)."""
+    if len(_typeset) + len(formulas) > KEPT:  # memory stays flat however big the class
+        _typeset.clear()
+    fresh = [f for f in formulas if f not in _typeset]
+    answers = katex_child.render(place / "dist" / "katex.js", fresh, seconds) if fresh else []
+    bad = [(tex, a["error"]) for (tex, _), a in zip(fresh, answers, strict=True)
            if "error" in a]
     if bad:
         raise SolgenError(f"KaTeX cannot typeset {bad[0][0]!r}: {bad[0][1]}",
                           hint="the Markdown of this document has math KaTeX rejects")
-    return [str(a["html"]) for a in answers]
+    made = {f: str(a["html"]) for f, a in zip(fresh, answers, strict=True)}
+    _typeset.update(made)
+    return [made[f] if f in made else _typeset[f] for f in formulas]
+
+
+# Formulas typeset so far in this process, and how many to keep (a few KB each).
+_typeset: dict[tuple[str, bool], str] = {}
+KEPT = 20_000
 
 
 _FACE = re.compile(r'@font-face\{([^}]*?font-family:"?(KaTeX_[A-Za-z0-9]+)"?;[^}]*)\}')
