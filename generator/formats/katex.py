@@ -54,18 +54,27 @@ def typeset(pages: list[str], seconds: float = DEFAULT_SECONDS) -> list[str]:
     stylesheet in its head."""
     place = folder()
     assert place is not None, "call available() first"
-    wanted = sorted({(html.unescape(m.group(2)).strip(), m.group(1) == "display")
-                     for page in pages for m in _MATH.finditer(page)})
+    wanted = sorted({_key(m) for page in pages for m in _MATH.finditer(page)})
     rendered = dict(zip(wanted, _render(place, wanted, seconds), strict=True))
+    # The classes of the typeset page (which fonts it needs) are those of its own markup
+    # and of its formulas: each formula's are read once, not once per page (issue 16).
+    classes = {key: frozenset(_classes(text)) for key, text in rendered.items()}
 
     def one(page: str) -> str:
-        body = _MATH.sub(lambda m: rendered[(html.unescape(m.group(2)).strip(),
-                                             m.group(1) == "display")], page)
+        keys = [_key(m) for m in _MATH.finditer(page)]
+        body = _MATH.sub(lambda m: rendered[_key(m)], page)
         if not wanted or "katex" not in body:
             return body
-        return body.replace("</head>", f"<style>\n{stylesheet(body)}\n</style>\n</head>", 1)
+        used = frozenset(_classes(_MATH.sub("", page)).union(*(classes[k] for k in keys)))
+        sheet = _stylesheet(used)
+        return body.replace("</head>", f"<style>\n{sheet}\n</style>\n</head>", 1)
 
     return [one(page) for page in pages]
+
+
+def _key(m: re.Match[str]) -> tuple[str, bool]:
+    """A formula of pandoc's page as (TeX, display)."""
+    return html.unescape(m.group(2)).strip(), m.group(1) == "display"
 
 
 def _render(place: Path, formulas: list[tuple[str, bool]], seconds: float) -> list[str]:

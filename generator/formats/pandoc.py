@@ -202,25 +202,35 @@ def _html_pages(markdowns: list[str], header: str, blocks: list[Block | None], s
 
 
 def _shared_pages(markdowns: list[str], header: str, seconds: float) -> list[str]:
-    """`_html_pages` with KaTeX, each distinct skeleton converted once and filled in with
-    each document's digits; a document whose digits could matter is converted alone."""
+    """`_html_pages` with KaTeX, each distinct skeleton converted once a build and filled in
+    with each document's numbers; a document whose numbers could matter is converted alone."""
     shapes = [skeleton.of(m) for m in markdowns]
-    source = {s.text: m for s, m in zip(shapes, markdowns, strict=True) if s is not None}
+    if len(_skeleton_pages) > KEPT_PAGES:  # memory stays flat however big the class
+        _skeleton_pages.clear()
+    source = {s.text: m for s, m in zip(shapes, markdowns, strict=True)
+              if s is not None and (header, s.text) not in _skeleton_pages}
     texts = list(source)
     trees = dict(zip(texts, _trees(texts, "html5", seconds, list(source.values())),
                      strict=True))
     shared = [t for t in texts if skeleton.shareable(trees[t])]
     method = {"method": "katex", "url": ""}
-    written = dict(zip(shared, _batches(
+    _skeleton_pages.update(zip([(header, t) for t in shared], _batches(
         [{**_write(trees[t], "html5"), "html-math-method": method,
           "variables": {"header-includes": [header], "math": ""}} for t in shared],
         "html5", seconds, [source[t] for t in shared]), strict=True))
-    alone = [i for i, s in enumerate(shapes) if s is None or s.text not in written]
+    made = {s.text: _skeleton_pages.get((header, s.text)) for s in shapes if s is not None}
+    alone = [i for i, s in enumerate(shapes) if s is None or made[s.text] is None]
     own = dict(zip(alone, _html_pages([markdowns[i] for i in alone], header,
                                       [None] * len(alone), True, seconds), strict=True))
-    return [own[i] if shape is None or i in own else skeleton.fill(written[shape.text],
-                                                                   shape.values)
+    return [own[i] if shape is None or i in own else
+            skeleton.fill(str(made[shape.text]), shape.values)
             for i, shape in enumerate(shapes)]
+
+
+# pandoc's page of each skeleton converted so far (by header and skeleton): the question
+# sheets of a class have one skeleton, its answer sheets a few dozen.
+_skeleton_pages: dict[tuple[str, str], str] = {}
+KEPT_PAGES = 2000
 
 
 def docx_many(markdowns: list[str], seconds: float = DEFAULT_SECONDS) -> list[bytes]:
