@@ -106,3 +106,17 @@ def read_exactly(fd: int, size: int, deadline: float | None) -> bytes:
             chunks.append(chunk)
             size -= len(chunk)
     return b"".join(chunks)
+
+
+def end(proc: subprocess.Popen[bytes]) -> None:
+    """Close a long-lived child's input and wait for it to end, so that it is reaped and
+    its CPU time counted with its parent's; killed if it is not gone after 10 s."""
+    try:
+        if proc.stdin is not None:
+            proc.stdin.close()
+        proc.wait(timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        proc.kill()
+        proc.wait()
+    if proc.stdout is not None:
+        proc.stdout.close()

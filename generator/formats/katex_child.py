@@ -135,16 +135,10 @@ def _stop(kept: _Child) -> None:
 
 @atexit.register
 def _close() -> None:
-    """End each child by closing its input and wait for it, so its time is counted with
-    the build's (a child's CPU time reaches the parent's accounting only when reaped)."""
+    """End every child at exit (formats/child.py's `end`: its time counts with the build's)."""
     with _guard:
         kept = list(_children.values())
         _children.clear()
     for each in kept:
-        assert each.proc.stdin is not None
-        try:
-            each.proc.stdin.close()
-            each.proc.wait(timeout=10)
-        except (OSError, subprocess.TimeoutExpired):
-            _stop(each)
+        child.end(each.proc)
         each.stderr.close()

@@ -15,6 +15,7 @@ byte, P (a PDF), E (typst's errors) or W (typst's warnings).
 
 from __future__ import annotations
 
+import atexit
 import subprocess
 import sys
 import threading
@@ -95,3 +96,13 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
     for stream in (proc.stdin, proc.stdout):
         if stream is not None:
             stream.close()
+
+
+@atexit.register
+def _close() -> None:
+    """End every child at exit (formats/child.py's `end`: its time counts with the build's)."""
+    with _guard:
+        kept = list(_children.values())
+        _children.clear()
+    for each in kept:
+        child.end(each.proc)
