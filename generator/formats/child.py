@@ -120,3 +120,12 @@ def end(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
     if proc.stdout is not None:
         proc.stdout.close()
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Kill a long-lived child (overrun, or gone wrong) and reap it."""
+    proc.kill()
+    proc.wait()
+    for stream in (proc.stdin, proc.stdout):
+        if stream is not None:
+            stream.close()

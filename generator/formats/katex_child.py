@@ -91,7 +91,7 @@ def render(script: Path, formulas: list[tuple[str, bool]],
             answer = _ask(kept.proc, json.dumps(formulas, ensure_ascii=False).encode("utf-8"),
                           seconds)
         except (OSError, EOFError, TimeoutError) as exc:
-            _stop(kept)
+            child.stop(kept.proc)
             with _guard:
                 if _children.get(script) is kept:
                     del _children[script]
@@ -123,14 +123,6 @@ def _died(kept: _Child) -> SolgenError:
                            hint="raise the budget with --memory-limit MB (node needs ~1 GB)")
     return SolgenError(f"KaTeX (node) failed (exit status {kept.proc.returncode}): "
                        + stderr[-500:])
-
-
-def _stop(kept: _Child) -> None:
-    kept.proc.kill()
-    kept.proc.wait()
-    for stream in (kept.proc.stdin, kept.proc.stdout):
-        if stream is not None:
-            stream.close()
 
 
 @atexit.register

@@ -63,7 +63,7 @@ def compile_pdf(source: bytes, font_dirs: tuple[str, ...], seconds: float,
         try:
             kind, payload = _ask(kept.proc, source, seconds)
         except (OSError, EOFError, TimeoutError) as exc:
-            _stop(kept.proc)
+            child.stop(kept.proc)
             with _guard:
                 if _children.get(font_dirs) is kept:
                     del _children[font_dirs]
@@ -88,14 +88,6 @@ def _ask(proc: subprocess.Popen[bytes], source: bytes, seconds: float) -> tuple[
     kind = child.read_exactly(fd, 1, deadline)
     size = int.from_bytes(child.read_exactly(fd, HEADER, deadline), "big")
     return kind, child.read_exactly(fd, size, deadline)
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.kill()
-    proc.wait()
-    for stream in (proc.stdin, proc.stdout):
-        if stream is not None:
-            stream.close()
 
 
 @atexit.register
