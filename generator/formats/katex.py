@@ -83,7 +83,9 @@ def _render(place: Path, formulas: list[tuple[str, bool]], seconds: float) -> li
     build's one `node` (formats/katex_child.py)."""
     if len(_typeset) + len(formulas) > KEPT:  # memory stays flat however big the class
         _typeset.clear()
-    fresh = [f for f in formulas if f not in _typeset]
+    # Read once: another thread (`solgen serve`) may clear the store meanwhile.
+    known = {f: page for f in formulas if (page := _typeset.get(f)) is not None}
+    fresh = [f for f in formulas if f not in known]
     answers = katex_child.render(place / "dist" / "katex.js", fresh, seconds) if fresh else []
     bad = [(tex, a["error"]) for (tex, _), a in zip(fresh, answers, strict=True)
            if "error" in a]
@@ -92,7 +94,7 @@ def _render(place: Path, formulas: list[tuple[str, bool]], seconds: float) -> li
                           hint="the Markdown of this document has math KaTeX rejects")
     made = {f: str(a["html"]) for f, a in zip(fresh, answers, strict=True)}
     _typeset.update(made)
-    return [made[f] if f in made else _typeset[f] for f in formulas]
+    return [made[f] if f in made else known[f] for f in formulas]
 
 
 # Formulas typeset so far in this process, and how many to keep (a few KB each).
