@@ -12,6 +12,8 @@ server binds 127.0.0.1, so nothing on the network can reach it.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import threading
 import time
@@ -19,6 +21,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, urlsplit
 
+from generator.formats.pandoc import CSP
 from generator.preview import Entry, Preview
 from generator.spec.models import LANGS
 
@@ -32,7 +35,8 @@ STYLE = """<style>
 .solgen-error{white-space:pre-wrap;background:#fee;border:1px solid #c66;padding:1em;
 font:14px monospace}
 </style>"""
-RELOAD = """<script>
+RELOAD = """<script>%s</script>"""
+RELOAD_JS = """
 (function () {
   var seen = "%s";
   setInterval(function () {
@@ -41,7 +45,7 @@ RELOAD = """<script>
       .catch(function () {});
   }, 250);
 })();
-</script>"""
+"""
 
 
 def _link(name: str, page: str) -> str:
@@ -60,7 +64,11 @@ def _bar(preview: Preview, name: str | None) -> str:
 def _page(title: str, body: str, preview: Preview, name: str | None = None) -> str:
     return (f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{html.escape(title)}'
             f"</title>{STYLE}</head><body>{_bar(preview, name)}{body}"
-            f"{RELOAD % preview.version}</body></html>\n")
+            f"{_reload(preview)}</body></html>\n")
+
+
+def _reload(preview: Preview) -> str:
+    return RELOAD % (RELOAD_JS % preview.version)
 
 
 def _error(text: str) -> str:
@@ -72,8 +80,14 @@ def _sheet(document: str, preview: Preview, name: str) -> str:
     </body>; the document itself is byte for byte what `--format html` writes."""
     head, _, rest = document.partition("<body>")
     body, _, tail = rest.rpartition("</body>")
+    script = RELOAD_JS % preview.version
+    # The published page's CSP runs no script (issue 20); the preview lets exactly its own
+    # reload script run (by hash) and ask this server for the version, nothing more.
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    allowed = f"{CSP}; script-src 'sha256-{digest}'; connect-src 'self'"
+    head = head.replace(f'content="{CSP}"', f'content="{allowed}"', 1)
     return (f"{head.replace('</head>', STYLE + '</head>')}<body>{_bar(preview, name)}{body}"
-            f"{RELOAD % preview.version}</body>{tail}")
+            f"{RELOAD % script}</body>{tail}")
 
 
 def _index(preview: Preview) -> str:

@@ -41,3 +41,13 @@ def test_the_printer_writes_sigma_of_z_as_the_seeds() -> None:
     assert to_latex(sympy.Rational(1, 2) * sympy.tanh(z / 2), {}) == (
         r"\frac{\tanh\left(\frac{z}{2}\right)}{2}")
     assert to_latex(sympy.tanh(z / 2) ** 2, {}) == r"\tanh^{2}\left(\frac{z}{2}\right)"
+
+
+def test_a_number_after_one_over_n_keeps_its_product_sign() -> None:
+    # ½·0.1(w₁² + w₂²): without the sign it reads "½ 0.1", digits run together.
+    w1, w2, lam = sympy.symbols("w1 w2 lam")
+    half = sympy.Pow(2, -1, evaluate=False)
+    assert to_latex(sympy.Mul(half, sympy.Rational(1, 10), w1**2 + w2**2, evaluate=False),
+                    {}, decimal_data=True) == r"\frac{1}{2} \cdot 0.1 (w_{1}^{2} + w_{2}^{2})"
+    assert to_latex(sympy.Mul(half, lam, w1**2 + w2**2, evaluate=False), {lam: r"\lambda"}) \
+        == r"\frac{1}{2} \lambda (w_{1}^{2} + w_{2}^{2})"

@@ -52,3 +52,10 @@ def test_filter_converts_text_and_strings_alike() -> None:
     assert tex("HW_1 & 2") == r"HW\_1 \& 2"
     assert tex(Text("$x_1$ & y")) == r"$x_1$ \& y"
     assert not Text("")
+
+
+def test_pdf_title_writes_greek_transpose_and_subscripts_as_text() -> None:
+    # PDF metadata is plain text: `\Delta^{T}` would otherwise read "Delta\textasciicircum{}T".
+    title = (r"Batch: $\Delta = (P - Y)/n$, $\nabla_W L = \Delta^{T} X$, $(X^{T}X)^{-1}$, "
+             r"$\lambda w_{1}$")
+    assert plain(title) == "Batch: Δ = (P - Y)/n, ∇W L = Δᵀ X, (XᵀX)⁻¹, λ w1"

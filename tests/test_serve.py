@@ -10,6 +10,8 @@ browser test is skipped; the routing test below runs everywhere.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import re
@@ -185,8 +187,16 @@ def test_routes_serve_only_the_preview_pages(tmp_path: Path) -> None:
     assert status == 200 and kind.startswith("text/html")
     expected = preview.entries[name].pages["answer/en"]
     head, _, rest = expected.partition("<body>")
-    assert body.startswith(head.split("</head>")[0])
     assert rest.rpartition("</body>")[0].strip() in body  # the HTML output, untouched
+    # The published CSP runs no script; the preview lets its own reload script run by
+    # hash (else the page never reloads itself) and nothing else.
+    script = re.findall(r"<script>(.*?)</script>", body, re.S)
+    assert len(script) == 1 and "/__version" in script[0]
+    digest = base64.b64encode(hashlib.sha256(script[0].encode()).digest()).decode()
+    policy = re.search(r'Content-Security-Policy" content="([^"]*)"', expected)
+    assert policy and "script-src" not in policy[1]
+    extended = f"{policy[1]}; script-src 'sha256-{digest}'; connect-src 'self'"
+    assert body.startswith(head.split("</head>")[0].replace(policy[1], extended, 1))
     assert respond(preview, "/__version")[2] == str(preview.version)
     for target in ("/etc/passwd", f"/sheet?file={problem}&page=../../x", "/sheet?file=/etc"):
         status, _, body = respond(preview, target)

@@ -11,6 +11,7 @@ escaped (`escape`), so `%`, `&`, `#`, `_` in a title print as themselves.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 # The markup's reader lives in spec/ (the loader checks math spans with it); re-exported.
@@ -107,16 +108,33 @@ def tex(value: object) -> str:
 
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 _PDF_WORDS = {"dots": "…", "cdots": "⋯", "cdot": "·", "sigma": "σ", "alpha": "α",
-              "theta": "θ", "nabla": "∇", "partial": "∂", "to": "→", "infty": "∞"}
+              "theta": "θ", "lambda": "λ", "nabla": "∇", "partial": "∂", "to": "→", "infty": "∞"}
+
+
+_PDF_MARKS = {"^{T}": "ᵀ", "^T": "ᵀ", "^{-1}": "⁻¹"}
+
+
+def _pdf_word(name: str) -> str:
+    """`\\Delta` → Δ, `\\cdot` → ·; any other command by its name (`\\tanh` → tanh)."""
+    if name in _PDF_WORDS:
+        return _PDF_WORDS[name]
+    case = "CAPITAL" if name[:1].isupper() else "SMALL"
+    try:
+        return unicodedata.lookup(f"GREEK {case} LETTER {name.upper()}")
+    except KeyError:
+        return name
 
 
 def plain(value: object) -> str:
-    """A title for PDF metadata: math as readable text (`\\tanh^{(k)}` → `tanh^(k)`)."""
+    """A title for PDF metadata: math as readable text (`\\tanh^{(k)}` → `tanh^(k)`,
+    `\\nabla_W L = \\Delta^{T} X` → `∇W L = ΔᵀX`)."""
     out = []
     for run in parse(str(value)):
         body = run.body
         if run.kind in ("math", "display"):
-            body = _COMMAND.sub(lambda m: _PDF_WORDS.get(m.group(1), m.group(1)), body)
-            body = body.replace("{", "").replace("}", "")
+            for mark, text in _PDF_MARKS.items():
+                body = body.replace(mark, text)
+            body = _COMMAND.sub(lambda m: _pdf_word(m.group(1)), body)
+            body = body.replace("{", "").replace("}", "").replace("_", "")
         out.append(body)
     return escape("".join(out))

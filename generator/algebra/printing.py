@@ -74,7 +74,10 @@ class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
             # Display forms put 1/n in front, as the seeds write \frac{1}{n}(y - ŷ)^2;
             # the default printer would fold the whole product into one fraction.
             rest = sympy.Mul(*args[1:], evaluate=False) if len(args) > 2 else args[1]
-            return rf"\frac{{1}}{{{self._print(first.base)}}} {self._factor(rest, after=True)}"
+            text = self._factor(rest, after=True)
+            # ½·0.1(w₁² + w₂²): a number right after the fraction needs its product sign.
+            sign = r" \cdot " if text[:1].isdigit() else " "
+            return rf"\frac{{1}}{{{self._print(first.base)}}}{sign}{text}"
         below = [a for a in args if isinstance(a, sympy.Pow) and a.exp.is_Rational
                  and a.exp.is_negative]
         above = [a for a in args if a not in below]

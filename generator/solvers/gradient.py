@@ -331,8 +331,12 @@ class GradientVariants(Variants[GradientSpec]):
                                             for var in wrt_symbols(spec, graph)]}
 
 
-def figure(spec: GradientSpec, graph: Graph) -> GraphFigure:
-    """The graph with the paths from the loss to every parameter asked for."""
+def figure(spec: GradientSpec, graph: Graph) -> GraphFigure | None:
+    """The graph with the paths from the loss to every parameter asked for; none in matrix
+    form, where the scalar graph of a whole batch is dozens of nodes a reader cannot follow
+    and the sheet's subject is the matrices."""
+    if spec.form == "matrix":
+        return None
     return GraphFigure(tuple(s for name in spec.wrt for s in (
         graph.arrays[name].values() if name in graph.arrays else [graph.names[name]])))
 

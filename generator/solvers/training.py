@@ -20,7 +20,7 @@ from generator.algebra.trace import Block, Section, Solution, Step
 from generator.errors import SpecError, SpecErrors
 from generator.graph.model import Graph
 from generator.solvers.kind import GraphKind
-from generator.solvers.parts import optimizers
+from generator.solvers.parts import matrix_training, matrix_training_model, optimizers
 from generator.solvers.parts.backprop import backward_sections
 from generator.solvers.parts.optimizer_steps import optimizer_sections
 from generator.solvers.parts.subgradient import subgradient_notes
@@ -55,6 +55,8 @@ def validate(spec: TrainingSpec, graph: Graph, source: Source) -> None:
     if graph.roles and any(r == "hyper" for r in graph.roles.values()):
         errors.append(SpecError(source.at(("hypers",)), "training needs numbers everywhere",
                                 "write hyper-parameters as constants or numbers"))
+    if spec.form == "matrix":
+        errors += matrix_training_model.problems(spec, graph, source)
     if errors:
         raise SpecErrors(errors)
 
@@ -69,6 +71,8 @@ def solve(spec: TrainingSpec, graph: Graph) -> Solution:
         Block("training_data", {}, table=_data_table(spec, graph)),
         *_setup(spec, graph, result),
     ]
+    if spec.form == "matrix":
+        return _matrix(spec, graph, result, intro)
     backward, names = backward_sections(graph, params)
     result.names.update(names)
     # δ of every node, then ∂ℓ/∂θ: the same derivation as a gradient problem, without ∇W.
@@ -80,15 +84,34 @@ def solve(spec: TrainingSpec, graph: Graph) -> Solution:
                   else step_blocks(spec, graph, result)),
                 Section("training_table", (Block("training_table_intro", {},
                                                  table=_table(result)),))]
-    answers = {f"{p.name}^({len(result.thetas) - 1})": result.thetas[-1][p] for p in params}
+    # The matrices' numbers are decimals rounded to `precision` places, held exactly.
+    return _solution(spec, result, sections, decimal=True)
+
+
+def _solution(spec: TrainingSpec, result: Run, sections: list[Section],
+              decimal: bool = False) -> Solution:
+    answers = {f"{p.name}^({len(result.thetas) - 1})": result.thetas[-1][p]
+               for p in result.params}
     answers["loss^(0)"] = result.losses[0]
     answers[f"loss^({len(result.losses) - 1})"] = result.losses[-1]
     # Data written as decimals (0.5) print as decimals, not 1/2, as in sgd_step.
-    decimal = any(isinstance(v, float) for v in (
+    decimal = decimal or any(isinstance(v, float) for v in (
         *[v for sample in spec.data for v in sample.values()], *spec.init.values(), spec.lr,
         spec.momentum))
     return Solution(spec.id, spec.kind, tuple(sections), answers, result.names,
                     decimal_data=decimal)
+
+
+def _matrix(spec: TrainingSpec, graph: Graph, result: Run, intro: list[Block]) -> Solution:
+    """form: matrix: the model and settings, each step in matrix notation, the table."""
+    model = matrix_training_model.recognize(graph)
+    rule = Block("training_matrix_rule", matrix_training.rule_params(spec, graph, model))
+    sections = [Section("training_model", (*intro, rule)),
+                *matrix_training.sections(spec, graph, result, model),
+                Section("training_table", (Block("training_table_intro", {},
+                                                 table=_table(result)),))]
+    # The matrices' numbers are decimals rounded to `precision` places, held exactly.
+    return _solution(spec, result, sections, decimal=True)
 
 
 def _data_table(spec: TrainingSpec, graph: Graph) -> tuple[tuple[sympy.Basic | str, ...], ...]:

@@ -323,6 +323,10 @@ class TrainingSpec(GraphSpec):
     schedule: Schedule | None = Field(None, description="A learning-rate schedule.")
     precision: Annotated[int, Field(ge=2, le=30)] = Field(6, description="Significant digits "
                                                           "shown.")
+    form: Literal["scalar", "matrix"] = Field(
+        "scalar", description="`matrix`: each step written as matrices with numbers "
+        "(ŷ = Xw + b𝟏, ∇_w L = (1/n) Xᵀ(ŷ − y) + λw, w ← w − η∇), for linear or logistic "
+        "regression; plain SGD or momentum; matrix numbers shown to `precision` decimals.")
 
 
 class DerivativeSpec(ProblemBase):
