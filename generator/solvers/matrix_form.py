@@ -97,14 +97,7 @@ def solve(spec: GradientSpec, graph: Graph) -> Solution:
         sections.append(closed_form_section(graph, m, point if complete else None,
                                             spec.precision))
     # n is a symbol on the page (1/n) whose value each block carries (Block.extra).
-    return Solution(spec.id, spec.kind, tuple(sections), _answers(m, spec, graph), {N: "n"},
-                    decimal_data=_decimal(list(spec.values.values())))
-
-
-def _decimal(values: list[Any]) -> bool:
-    """Whether a value was written as a decimal (W = [[0.5, −0.25]]): then 0.5 prints as
-    0.5, not 1/2, as the scalar sheets print it."""
-    return any(isinstance(v, float) or (isinstance(v, list) and _decimal(v)) for v in values)
+    return Solution(spec.id, spec.kind, tuple(sections), _answers(m, spec, graph), {N: "n"})
 
 
 def _leaves(m: Mats) -> list[Symbol]:
