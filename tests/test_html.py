@@ -68,3 +68,13 @@ def test_a_build_without_katex_says_once_that_html_math_is_mathml(
     assert len(pages) == 4
     assert all("<math" in p.read_text("utf-8") and 'class="katex"' not in p.read_text("utf-8")
                for p in pages)
+    monkeypatch.delenv("SOLGEN_KATEX")
+    if not katex.available():
+        return  # the rebuild below needs node and node_modules/katex
+    # KaTeX now found (as after `npm ci`): the same build is not "up to date", it typesets.
+    again = CliRunner().invoke(main, [
+        "build", str(ROOT / "problems" / "week1-sgd-step.yaml"),
+        str(ROOT / "problems" / "hw1-3-conv-w11.yaml"), "--out", str(tmp_path / "out"),
+        "--format", "html", "--lang", "en", "--lang", "zh-TW", "--jobs", "1"])
+    assert again.exit_code == 0 and "nothing changed" not in again.stderr, again.stderr
+    assert all('class="katex"' in p.read_text("utf-8") for p in pages)

@@ -97,6 +97,11 @@ def build(paths: tuple[Path, ...], out: Path, langs: tuple[str, ...],
         "variants": count_,
         "seed": seed, "combined": combined, "bom": bom, "audit": audit,
         "pictures": pictures}
+    if "html" in chosen:
+        from generator.formats import katex
+
+        # In the fingerprint: after `npm ci` the MathML pages of an earlier build are stale.
+        options["html_math"] = "katex" if katex.available() else "mathml"
     guarded(lambda: _build(list(paths), out, options, roster, keep_going, force, seconds,
                             jobs, templates, wait), out, megabytes)
 
