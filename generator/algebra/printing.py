@@ -88,6 +88,8 @@ class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
                    for a in below]
             bottom = den[0] if len(den) == 1 else sympy.Mul(*den, evaluate=False)
             return rf"\frac{{{self._product(tuple(above))}}}{{{self._print(bottom)}}}"
+        if below and above and sympy.fraction(expr, exact=True)[1] == 1:
+            return self._over_sum(above, below)
         if any(_numeric(a) for a in args[1:]) or any(self._as_decimal(a) for a in args):
             # σ'(z)·1, 5·1: a number after another factor needs a visible product sign.
             return self._product(args)
@@ -96,6 +98,16 @@ class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
             # x·(−x)·x: sympy's printer would write `x - x x`, a difference.
             return self._product(args)
         return str(super()._print_Mul(expr))
+
+    def _over_sum(self, above: list[sympy.Basic], below: list[sympy.Basic]) -> str:
+        """e^{1}/(e^{1} + e^{−0.5} + e^{2}) as one fraction. sympy's `fraction` leaves a
+        denominator whose sum holds a bracketed number (UnevaluatedExpr: commutativity
+        unknown) in the numerator, so its printer wrote `e^{1} (e^{1} + …)^{-1}`."""
+        den = [a.base if a.exp == -1 else sympy.Pow(a.base, -a.exp, evaluate=False)
+               for a in below]
+        bottom = den[0] if len(den) == 1 else sympy.Mul(*den, evaluate=False)
+        top = above[0] if len(above) == 1 else sympy.Mul(*above, evaluate=False)
+        return rf"\frac{{{self._print(top)}}}{{{self._print(bottom)}}}"
 
     def _print_Pow(self, expr: sympy.Pow) -> str:
         base, exp = expr.args
