@@ -125,7 +125,7 @@ class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
         # (−0.3)·(−1) and would show a different line from the one that was checked.
         out = ""
         for i, term in enumerate(expr.args):
-            text = self._print(term)
+            text = self._print(_minus_negative(term))
             if i == 0:
                 out = text
             elif text.startswith("-"):
@@ -187,6 +187,22 @@ class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
 def to_latex(expr: sympy.Basic, names: Mapping[sympy.Symbol, str],
              decimal_data: bool = False) -> str:
     return str(SolutionPrinter(names, decimal_data=decimal_data).doprint(expr))
+
+
+def _minus_negative(term: sympy.Basic) -> sympy.Basic:
+    """−1·(−2)·a₁a₃ as the term 2a₁a₃: `- (-2) a_{1} a_{3}` reads badly. Same value; the
+    read-back check compares the printed line with the expression it stands for."""
+    if not isinstance(term, sympy.Mul) or len(term.args) < 2 or term.args[0] != -1:
+        return term
+    second = term.args[1]
+    inner = second.args[0] if isinstance(second, sympy.UnevaluatedExpr) else second
+    if not (inner.is_Number and inner < 0):
+        return term
+    # −1·(−1)·a₁a₂ is a₁a₂: a bare `1 a_{1}` would read as a stray digit.
+    rest = term.args[2:] if inner == -1 else (-inner, *term.args[2:])
+    if not rest:
+        return -inner
+    return rest[0] if len(rest) == 1 else sympy.Mul(*rest, evaluate=False)
 
 
 def _numeric(factor: sympy.Basic) -> bool:
