@@ -57,6 +57,17 @@ def test_a_constant_written_as_a_decimal_prints_as_one(pages: dict[str, str]) ->
     page = pages["dropout-mask"]
     assert "d_{1} &= \\frac{1 \\cdot 0.5}{1 - 0.5} \\\\\n&= 1 \\\\\n" in page
     assert "\\hat{y} &= 0.2 \\cdot 1 + (-0.4) \\cdot 0 + 0.3 \\cdot 4 \\\\\n&= 1.4\n" in page
+    # Step 1 states the constant as the file writes it, not as 1/2.
+    assert "+ $p=0.5$ is a constant\n" in page and "frac{1}{2}" not in page
+
+
+def test_an_exact_answer_ends_with_its_value_not_a_rounded_decimal(pages: dict[str, str]
+                                                                   ) -> None:
+    # ∂L/∂w = −2(y − ŷ)·d with y = 1, ŷ = 1.4: d₁ = 1 gives 0.8 and d₂ = 0 gives 0, exactly.
+    page = pages["dropout-mask"]
+    assert "&= - 2 (1 - 1.4) \\cdot 1 \\\\\n&= 0.8\n" in page
+    assert "&= - 2 (1 - 1.4) \\cdot 0 \\\\\n&= 0\n" in page
+    assert "0.800000" not in page and "0.000000" not in page
 
 
 def _momentum_run() -> list[list[mpmath.mpf]]:

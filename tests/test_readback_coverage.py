@@ -45,7 +45,7 @@ ONCE_UNCOVERED = [
     r"h(x_{1},x_{2})", r"s'''", r"s'' (1 - 2 s) - 2 (s')^{2}", r"s^{(4)}",
     r"\sigma'''(x)", r"\sigma^{(6)}(x)", r"\tanh'(x)", r"t'' (- 2 t) - 2 (t')^{2}",
     r"f'(x)", r"\nabla f\big|_{P}", r"H_{f}\big|_{P}",
-    r"\frac{d}{d x}\left(\arctan{\left(\sqrt{x}\right)}\right)",
+    r"\frac{d}{d x}(\arctan(\sqrt{x}))",
 ]
 
 

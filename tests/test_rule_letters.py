@@ -50,7 +50,7 @@ def test_partials_of_u_and_v_get_p_and_q(tmp_path: Path) -> None:
     out = _show(tmp_path, PARTIALS_UV)
     assert PRODUCT_PQ in out and "(uv)'" not in out
     zh = _show(tmp_path, PARTIALS_UV, "zh-TW")
-    assert r"(乘法律 $(pq)' = p'q + pq'$)" in zh
+    assert r"（乘法律 $(pq)' = p'q + pq'$）" in zh
 
 
 @pytest.mark.parametrize("variable", ["x", "t"])

@@ -140,7 +140,7 @@ def test_the_chain_letter_is_not_a_variable_of_f(tmp_path: Path) -> None:
     sheets = _sheets(problem)
     assert (r"\text{(chain rule, $(\sin w)' = \cos w \cdot w'$, $w = u^{2}$)}"
             in sheets["en"])
-    assert r"\text{(連鎖律，$(\sin w)' = \cos w \cdot w'$，$w = u^{2}$)}" in sheets["zh-TW"]
+    assert r"\text{（連鎖律，$(\sin w)' = \cos w \cdot w'$，$w = u^{2}$）}" in sheets["zh-TW"]
     for text in sheets.values():
         assert "$u = u^{2}$" not in text and r"(\sin u)'" not in text
     u = sympy.Symbol("u")

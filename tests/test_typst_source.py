@@ -93,3 +93,39 @@ def test_bars_operator_names_and_big_delimiters_are_typst_own() -> None:
     assert polish('upright(" 的定義)") upright(" for")') == 'upright("的定義)") upright(" for")'
     typ = polish(source("zh-TW"))
     assert "#scale(" not in typ and typ.count("stretch(") == 6
+
+
+def test_a_note_in_a_display_is_one_run_of_text() -> None:
+    """`\\text{（$\\sigma(x)$ 的定義）}` reaches typst as strings around math, which it spaces
+    like operators ("( σ(x)  的定義)"); it becomes text with inline math in it."""
+    note = r'$ x #h(2em) upright("（") sigma \( x \) upright(" 的定義）") $'
+    assert polish(note) == r'$ x #h(2em) #[#"（"#$sigma \( x \)$#" 的定義）"] $'
+    chain = (r'#h(2em) upright("(chain rule, ") (e^u)' "'" r' = e^u upright(", ") u = x y'
+             r' upright(")")\\')
+    assert polish(chain) == (r'#h(2em) #[#"(chain rule, "#$(e^u)' "'" r' = e^u$#", "#$u = x y$#")"]'
+                             '\\\\')
+    # Strings that are not a bracketed note stay as they are: n_in + n_out, a lone note.
+    for kept in (r'frac(2, n_upright("in") + n_upright("out"))', r'x #h(2em) upright("(整理)")\\'):
+        assert polish(kept) == kept
+    typ = polish(pandoc.typst((ROOT / "tests" / "golden" / "week1" / "zh-TW.md").read_text("utf-8"),
+                              *TYPST_FONTS["zh-TW"], Theme()))
+    assert '#[#"（"#$sigma \\( x \\)$#" 的定義）"]' in typ and 'upright(" 的定義）")' not in typ
+    assert 'upright("（拆開分式）")' in typ  # a note without math is one string already
+
+
+def test_numbers_in_a_matrix_line_up_and_an_evaluation_bar_is_ordinary() -> None:
+    assert polish(r'mat(delim: "[", - 0.2649, 0.2649; 0.2453, - 0.2453)') == (
+        r'mat(delim: "[", align: #right, - 0.2649, 0.2649; 0.2453, - 0.2453)')
+    for kept in (r'mat(delim: "[", - 1 / 2, 11 / 4)', r'mat(delim: "[", x_1; 2)'):
+        assert polish(kept) == kept
+    assert polish(r"nabla f #scale(x: 120%, y: 120%)[\|]_P") == (
+        r'nabla f class("normal", stretch(\|, size: #120%))_P')
+
+
+def test_a_table_stays_with_its_heading_and_lead_in() -> None:
+    markdown = ("# T\n\n## 每一步之後的參數與損失\n\n損失為全部訓練資料的平均。\n\n"
+                "| 步 | $b$ |\n| ---: | ---: |\n| 0 | 0.5 |\n| 1 | 0.25 |\n")
+    typ = pandoc.typst(markdown, *TYPST_FONTS["zh-TW"], Theme())
+    lead, table = typ.index("損失為全部訓練資料的平均。"), typ.index("#table(")
+    assert typ.rfind(STICKY, 0, lead) > typ.rfind("]", 0, lead)  # the sentence is sticky
+    assert typ.rfind(UNBREAKABLE, 0, table) > lead  # the table is one unbreakable block

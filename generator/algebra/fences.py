@@ -3,7 +3,8 @@
 sympy's printer fences every bracket with `\\left…\\right`. KaTeX (HackMD) and TeX set
 such a pair as an inner atom with space around it, so `\\sigma\\left(z\\right)` reads
 "σ (z)"; the seeds write σ(z). Here a pair keeps `\\left…\\right` only when what it holds
-is taller than a line of text (a fraction, a sum, a matrix, or a pair that itself grows);
+is taller than a line of text (a fraction, a sum, a matrix, or a pair that itself grows;
+`\\sqrt{x}` is not: TeX sets arctan(√x) with plain brackets);
 every other pair becomes plain `( … )` or `[ … ]`. sympy's `\\tanh{\\left(z \\right)}`
 also loses the braces, which would make the argument an ordinary atom spaced from the
 operator name, also when the pair is kept: `\\tanh\\left(\\frac{x}{2}\\right)`.
@@ -16,10 +17,11 @@ import re
 # The innermost pair: no other \left or \right between its two ends.
 _INNER = re.compile(r"\\left(\\[A-Za-z]+|\\.|.)((?:(?!\\left(?![A-Za-z])|\\right(?![A-Za-z])).)*?)"
                     r"\\right(\\[A-Za-z]+|\\.|.)", re.S)
-_TALL = re.compile(r"\\(?:[dt]?frac|binom|sum|prod|int|begin|sqrt|over|atop|substack)(?![A-Za-z])"
+_TALL = re.compile(r"\\(?:[dt]?frac|binom|sum|prod|int|begin|over|atop|substack)(?![A-Za-z])"
                    r"|\x00")
 # An operator name whose argument sympy wraps in braces: \tanh{…}, \log{…}, \tanh^{2}{…}.
-_FUNCTION_BRACE = re.compile(r"\\(?:tanh|sinh|cosh|tan|sin|cos|log|ln|exp)(?:\^\{[^{}]*\})?\{$")
+_FUNCTION_BRACE = re.compile(r"\\(?:tanh|sinh|cosh|tan|sin|cos|sec|csc|cot|arcsin|arccos|arctan"
+                             r"|log|ln|exp)(?:\^\{[^{}]*\})?\{$")
 _PLAIN = {"(": ")", "[": "]"}
 _KEPT_LEFT, _KEPT_RIGHT = "\x00", "\x01"
 

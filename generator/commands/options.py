@@ -5,6 +5,7 @@ Heavy modules (sympy) are imported inside functions so `solgen --help` stays fas
 
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,12 @@ def guarded(work: Any, out: Path | None = None, megabytes: int = 0) -> None:
                 # A module imported late (solgen imports heavy ones when needed) whose
                 # shared library no longer fits: the loader's words for ENOMEM.
                 if "failed to map segment" not in str(exc):
+                    raise
+                raise out_of_memory("solgen", megabytes) from None
+            except OSError as exc:
+                # The system's word for the same (ENOMEM), e.g. listing a folder past the
+                # budget: where the budget runs out moves with the code run before it.
+                if exc.errno != errno.ENOMEM:
                     raise
                 raise out_of_memory("solgen", megabytes) from None
     except Interrupted as stop:

@@ -19,9 +19,11 @@ so a child must be waited for by the thread that started it (`run` does).
 from __future__ import annotations
 
 import os
+import selectors
 import shutil
 import signal
 import subprocess
+import time
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -86,3 +88,44 @@ def _kill(proc: subprocess.Popen[bytes], group: bool) -> None:
     except (ProcessLookupError, PermissionError):
         pass  # already gone
     proc.communicate()  # reap it and close the pipes
+
+
+def read_exactly(fd: int, size: int, deadline: float | None) -> bytes:
+    """Exactly `size` bytes from a long-lived child's `fd`; EOFError when the child is
+    gone, TimeoutError after `deadline` (time.monotonic(); None: no limit)."""
+    chunks: list[bytes] = []
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        while size > 0:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and (left <= 0 or not selector.select(left)):
+                raise TimeoutError
+            chunk = os.read(fd, min(size, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            size -= len(chunk)
+    return b"".join(chunks)
+
+
+def end(proc: subprocess.Popen[bytes]) -> None:
+    """Close a long-lived child's input and wait for it to end, so that it is reaped and
+    its CPU time counted with its parent's; killed if it is not gone after 10 s."""
+    try:
+        if proc.stdin is not None:
+            proc.stdin.close()
+        proc.wait(timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        proc.kill()
+        proc.wait()
+    if proc.stdout is not None:
+        proc.stdout.close()
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Kill a long-lived child (overrun, or gone wrong) and reap it."""
+    proc.kill()
+    proc.wait()
+    for stream in (proc.stdin, proc.stdout):
+        if stream is not None:
+            stream.close()

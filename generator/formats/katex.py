@@ -8,9 +8,9 @@ it. MathJax's SVG output would also be offline but draws glyphs as paths (no tex
 or search) and is several times larger.
 
 Pandoc writes each formula as its TeX (`--katex` with an empty URL and no script: the
-`math` template variable is emptied); one `node` run per batch of pages renders every
-distinct formula with `katex.renderToString` (HTML for the eye plus MathML for screen
-readers, `trust: false`, errors are errors); the page gets KaTeX's stylesheet in a
+`math` template variable is emptied); one long-lived `node` per build (katex_child.py)
+renders each distinct formula once with `katex.renderToString` (HTML for the eye plus
+MathML for screen readers, `trust: false`, errors are errors); the page gets KaTeX's stylesheet in a
 `<style>` with the fonts it uses as `data:` URIs (woff2), so it works offline, as a single
 file, under the page's Content-Security-Policy (`font-src data:`). Without `node` or the
 `katex` package (`npm ci` in solgen's folder, or SOLGEN_KATEX naming its folder) pages keep
@@ -21,36 +21,19 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import os
 import re
 import shutil
-from functools import cache
+from collections.abc import Set
+from functools import cache, lru_cache
 from pathlib import Path
 
 from generator.errors import SolgenError
-from generator.formats import child
+from generator.formats import katex_child
 from generator.limits import DEFAULT_SECONDS
 
 ROOT = Path(__file__).resolve().parents[2]
 _MATH = re.compile(r'<span\s+class="math (inline|display)">(.*?)</span>', re.S)
-_RENDER = r"""
-const katex = require(process.argv[1]);
-let input = "";
-process.stdin.on("data", (d) => { input += d; });
-process.stdin.on("end", () => {
-  const out = JSON.parse(input).map(([tex, display]) => {
-    try {
-      return {html: katex.renderToString(tex, {displayMode: display, output: "htmlAndMathml",
-                                               throwOnError: true, strict: "ignore",
-                                               trust: false})};
-    } catch (e) { return {error: String(e.message || e)}; }
-  });
-  process.stdout.write(JSON.stringify(out));
-});
-"""
-
-
 @cache
 def folder() -> Path | None:
     """The `katex` package: $SOLGEN_KATEX, or node_modules/katex beside solgen; None when
@@ -71,44 +54,52 @@ def typeset(pages: list[str], seconds: float = DEFAULT_SECONDS) -> list[str]:
     stylesheet in its head."""
     place = folder()
     assert place is not None, "call available() first"
-    wanted = sorted({(html.unescape(m.group(2)).strip(), m.group(1) == "display")
-                     for page in pages for m in _MATH.finditer(page)})
+    wanted = sorted({_key(m) for page in pages for m in _MATH.finditer(page)})
     rendered = dict(zip(wanted, _render(place, wanted, seconds), strict=True))
+    # The classes of the typeset page (which fonts it needs) are those of its own markup
+    # and of its formulas: each formula's are read once, not once per page (issue 16).
+    classes = {key: frozenset(_classes(text)) for key, text in rendered.items()}
 
     def one(page: str) -> str:
-        body = _MATH.sub(lambda m: rendered[(html.unescape(m.group(2)).strip(),
-                                             m.group(1) == "display")], page)
+        keys = [_key(m) for m in _MATH.finditer(page)]
+        body = _MATH.sub(lambda m: rendered[_key(m)], page)
         if not wanted or "katex" not in body:
             return body
-        return body.replace("</head>", f"<style>\n{stylesheet(body)}\n</style>\n</head>", 1)
+        used = frozenset(_classes(_MATH.sub("", page)).union(*(classes[k] for k in keys)))
+        sheet = _stylesheet(used)
+        return body.replace("</head>", f"<style>\n{sheet}\n</style>\n</head>", 1)
 
     return [one(page) for page in pages]
 
 
+def _key(m: re.Match[str]) -> tuple[str, bool]:
+    """A formula of pandoc's page as (TeX, display)."""
+    return html.unescape(m.group(2)).strip(), m.group(1) == "display"
+
+
 def _render(place: Path, formulas: list[tuple[str, bool]], seconds: float) -> list[str]:
-    if not formulas:
-        return []
-    script = str(place / "dist" / "katex.js")
-    try:
-        done = child.run(["node", "-e", _RENDER, script],
-                         json.dumps(formulas, ensure_ascii=False).encode("utf-8"),
-                         seconds=seconds)
-    except child.Overtime as late:
-        raise SolgenError(f"KaTeX (node) {late}") from None
-    stderr = done.stderr.decode("utf-8", "replace").strip()
-    if done.returncode != 0 and ("OOM" in stderr or "out of memory" in stderr):
-        # V8 reserves about 1 GB of address space before it runs anything.
-        raise SolgenError("KaTeX (node) ran out of memory",
-                          hint="raise the budget with --memory-limit MB (node needs ~1 GB)")
-    if done.returncode != 0:
-        raise SolgenError("KaTeX (node) failed: " + stderr[-500:])
-    answers = json.loads(done.stdout)
-    bad = [(tex, a["error"]) for (tex, _), a in zip(formulas, answers, strict=True)
+    """Each formula's KaTeX HTML: from the build's earlier batches when it was typeset
+    there (a class's question and answer sheets share most formulas), else from the
+    build's one `node` (formats/katex_child.py)."""
+    if len(_typeset) + len(formulas) > KEPT:  # memory stays flat however big the class
+        _typeset.clear()
+    # Read once: another thread (`solgen serve`) may clear the store meanwhile.
+    known = {f: page for f in formulas if (page := _typeset.get(f)) is not None}
+    fresh = [f for f in formulas if f not in known]
+    answers = katex_child.render(place / "dist" / "katex.js", fresh, seconds) if fresh else []
+    bad = [(tex, a["error"]) for (tex, _), a in zip(fresh, answers, strict=True)
            if "error" in a]
     if bad:
         raise SolgenError(f"KaTeX cannot typeset {bad[0][0]!r}: {bad[0][1]}",
                           hint="the Markdown of this document has math KaTeX rejects")
-    return [str(a["html"]) for a in answers]
+    made = {f: str(a["html"]) for f, a in zip(fresh, answers, strict=True)}
+    _typeset.update(made)
+    return [made[f] if f in made else known[f] for f in formulas]
+
+
+# Formulas typeset so far in this process, and how many to keep (a few KB each).
+_typeset: dict[tuple[str, bool], str] = {}
+KEPT = 5_000  # ≈ 35 MB: a chunk of 250 SGD variants has ≈ 1200 distinct formulas
 
 
 _FACE = re.compile(r'@font-face\{([^}]*?font-family:"?(KaTeX_[A-Za-z0-9]+)"?;[^}]*)\}')
@@ -120,11 +111,17 @@ _CLASS = re.compile(r'class="([^"]*)"')
 def stylesheet(page: str) -> str:
     """KaTeX's CSS with the font faces `page` uses inlined as woff2 `data:` URIs and the
     other @font-face rules left out (a page embeds only what it can show)."""
+    return _stylesheet(frozenset(_classes(page)))
+
+
+@lru_cache(maxsize=64)  # a stylesheet is ~100 KB; a class's pages use a few sets
+def _stylesheet(classes: frozenset[str]) -> str:
+    """`stylesheet` of a page with these classes: the pages of a class use a few sets of
+    classes, and choosing the faces costs ~15 ms a page (issue 16)."""
     place = folder()
     assert place is not None
     css = (place / "dist" / "katex.min.css").read_text(encoding="utf-8")
-    families = used_families(css, page)
-    classes = _classes(page)
+    families = _families(css, classes)
 
     def face(m: re.Match[str]) -> str:
         family, body = m.group(2), m.group(1)
@@ -141,14 +138,14 @@ def _classes(page: str) -> set[str]:
     return {c for m in _CLASS.finditer(page) for c in m.group(1).split()}
 
 
-def _main(classes: set[str], bold: bool, italic: bool) -> bool:
+def _main(classes: Set[str], bold: bool, italic: bool) -> bool:
     """Which faces of KaTeX_Main a page needs: regular always; bold, italic and bold italic
     only for \\mathbf/\\textbf, \\mathit/\\textit (the bold faces are 40 % of the fonts)."""
     return ((not bold or bool(classes & {"mathbf", "textbf"}))
             and (not italic or bool(classes & {"mathit", "textit"})))
 
 
-def _math(classes: set[str], bold: bool, italic: bool) -> bool:
+def _math(classes: Set[str], bold: bool, italic: bool) -> bool:
     return not bold or "boldsymbol" in classes
 
 
@@ -157,7 +154,10 @@ _STYLED = {"KaTeX_Main": _main, "KaTeX_Math": _math}
 
 def used_families(css: str, page: str) -> set[str]:
     """The KaTeX font families a rule of `css` gives to classes that occur in `page`."""
-    classes = _classes(page)
+    return _families(css, _classes(page))
+
+
+def _families(css: str, classes: Set[str]) -> set[str]:
     used = {"KaTeX_Main"}  # `.katex` itself
     for m in _RULE.finditer(css):
         for selector in m.group(1).split(","):

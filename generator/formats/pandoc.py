@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import SolgenError, TemplateError, ToolMissing
-from generator.formats import child, katex
+from generator.formats import child, katex, skeleton
 from generator.formats.pandoc_ast import READER, clean_json
 from generator.formats.picture_blocks import with_block
 from generator.formats.typst_blocks import keep_together
@@ -174,21 +174,63 @@ def html_many(markdowns: list[str], theme: Theme,
     `pictures` (raw HTML blocks, formats/picture_blocks.py) go first in the body.
 
     The server reads no files: the header that `--include-in-header` reads is passed as
-    the template variable that option sets (`header-includes`)."""
+    the template variable that option sets (`header-includes`). Sheets that differ only
+    in their digits (a class's variants) share one conversion (formats/skeleton.py)."""
     header = html_header(theme).read_text(encoding="utf-8")
     blocks = pictures or [None] * len(markdowns)
     served = katex.available()
-    # With KaTeX: each formula as its TeX and no script (`math` emptied), typeset below.
-    method = {"method": "katex", "url": ""} if served else {"method": "mathml"}
-    extra = {"math": ""} if served else {}
-    pages = _batches([{**_write(tree, "html5", block), "html-math-method": method,
-                       "variables": {"header-includes": [header], **extra}}
-                      for tree, block in zip(_trees(markdowns, "html5", theme.seconds), blocks,
-                                             strict=True)],
-                     "html5", theme.seconds, markdowns)
+    if served and not any(blocks) and skeleton.clean_of_sentinels(header):
+        pages = _shared_pages(markdowns, header, theme.seconds)
+    else:
+        pages = _html_pages(markdowns, header, blocks, served, theme.seconds)
     if served:
         pages = katex.typeset(pages, theme.seconds)
     return [page.replace("<head>\n", "<head>\n" + CSP_META, 1) for page in pages]
+
+
+def _html_pages(markdowns: list[str], header: str, blocks: list[Block | None], served: bool,
+                seconds: float) -> list[str]:
+    """pandoc's page of each document, before KaTeX and the policy."""
+    # With KaTeX: each formula as its TeX and no script (`math` emptied), typeset later.
+    method = {"method": "katex", "url": ""} if served else {"method": "mathml"}
+    extra = {"math": ""} if served else {}
+    return _batches([{**_write(tree, "html5", block), "html-math-method": method,
+                      "variables": {"header-includes": [header], **extra}}
+                     for tree, block in zip(_trees(markdowns, "html5", seconds), blocks,
+                                            strict=True)],
+                    "html5", seconds, markdowns)
+
+
+def _shared_pages(markdowns: list[str], header: str, seconds: float) -> list[str]:
+    """`_html_pages` with KaTeX, each distinct skeleton converted once a build and filled in
+    with each document's numbers; a document whose numbers could matter is converted alone."""
+    shapes = [skeleton.of(m) for m in markdowns]
+    if len(_skeleton_pages) > KEPT_PAGES:  # memory stays flat however big the class
+        _skeleton_pages.clear()
+    source = {s.text: m for s, m in zip(shapes, markdowns, strict=True)
+              if s is not None and (header, s.text) not in _skeleton_pages}
+    texts = list(source)
+    trees = dict(zip(texts, _trees(texts, "html5", seconds, list(source.values())),
+                     strict=True))
+    shared = [t for t in texts if skeleton.shareable(trees[t])]
+    method = {"method": "katex", "url": ""}
+    _skeleton_pages.update(zip([(header, t) for t in shared], _batches(
+        [{**_write(trees[t], "html5"), "html-math-method": method,
+          "variables": {"header-includes": [header], "math": ""}} for t in shared],
+        "html5", seconds, [source[t] for t in shared]), strict=True))
+    made = {s.text: _skeleton_pages.get((header, s.text)) for s in shapes if s is not None}
+    alone = [i for i, s in enumerate(shapes) if s is None or made[s.text] is None]
+    own = dict(zip(alone, _html_pages([markdowns[i] for i in alone], header,
+                                      [None] * len(alone), True, seconds), strict=True))
+    return [own[i] if shape is None or i in own else
+            skeleton.fill(str(made[shape.text]), shape.values)
+            for i, shape in enumerate(shapes)]
+
+
+# pandoc's page of each skeleton converted so far (by header and skeleton): the question
+# sheets of a class have one skeleton, its answer sheets a few dozen.
+_skeleton_pages: dict[tuple[str, str], str] = {}
+KEPT_PAGES = 2000
 
 
 def docx_many(markdowns: list[str], seconds: float = DEFAULT_SECONDS) -> list[bytes]:
@@ -198,13 +240,15 @@ def docx_many(markdowns: list[str], seconds: float = DEFAULT_SECONDS) -> list[by
         seconds, markdowns)]
 
 
-def _trees(markdowns: list[str], to: str, seconds: float) -> list[str]:
-    """READ's pandoc trees of the documents on their way to `to` (which errors name). The
+def _trees(markdowns: list[str], to: str, seconds: float,
+           names: list[str] | None = None) -> list[str]:
+    """READ's pandoc trees of the documents on their way to `to` (which errors name; the
+    documents' `names`, their own Markdown, when `markdowns` are skeletons). The
     server runs pandoc without any file or network access (its "pure" mode), so no
     --sandbox here."""
     return _batches([{"text": markdown, "from": READER, "to": "json",
                       "shift-heading-level-by": -1} for markdown in markdowns], to, seconds,
-                    markdowns)
+                    markdowns if names is None else names)
 
 
 def _write(tree: str, to: str, block: Block | None = None) -> dict[str, object]:

@@ -8,6 +8,8 @@ says which belong together, so this pass wraps, at the top level of the tree:
   a page is first split between rows, typst_pages.py, each piece kept whole);
 - a lead-in paragraph (all bold or italic, such as "**Step 1：…**" or "*參考答案：*", or
   ending in a colon or question mark) in a sticky block: it stays with what follows;
+- a table in an unbreakable block, and the paragraph before it (what the table holds)
+  sticky, so a table never starts a page apart from its heading and lead-in;
 - the closing note after the last rule (「本解答每一步皆經電腦驗算。」) with its rule in
   one unbreakable block, and the block before them sticky: it never starts a page alone.
 The wrappers are solgen's own raw typst, added after `pandoc_ast.clean` removed every raw
@@ -27,6 +29,7 @@ STICKY = "#block(width: 100%, sticky: true)["
 STICKY_UNBREAKABLE = "#block(width: 100%, breakable: false, sticky: true)["
 PAGE_BREAK = "#pagebreak(weak: true)"
 _LEAD_ENDS = ("：", ":", "？", "?")
+TABLE_ROWS = 40  # a table up to this long fits on a page with its lead-in; longer ones break
 _MARKUP = ("Strong", "Emph", "Space", "SoftBreak")
 
 
@@ -108,12 +111,23 @@ def _groups(source: list[dict[str, Any]], word: str) -> list[list[dict[str, Any]
     電腦驗算。」 at the end of a sheet) is kept with the block before it, so it never
     starts a page alone."""
     groups = [_wrapped(block, word) for block in source]
+    for i, block in enumerate(source):
+        if block.get("t") == "Table" and _rows(block) <= TABLE_ROWS:
+            # A table is read whole, and the sentence above it says what it holds.
+            groups[i] = [_raw(UNBREAKABLE), block, _raw("]")]
+            if i > 0 and source[i - 1].get("t") == "Para" and groups[i - 1][0] != _raw(STICKY):
+                groups[i - 1] = _sticky(groups[i - 1])
     for i in range(1, len(source) - 1):
         if _closing_note(source, i):
             groups[i - 1] = _sticky(groups[i - 1])
             groups[i] = [_raw(UNBREAKABLE), source[i], source[i + 1], _raw("]")]
             groups[i + 1] = []
     return groups
+
+
+def _rows(table: dict[str, Any]) -> int:
+    """The body rows of a pandoc Table (its bodies are [attr, head columns, head, rows])."""
+    return sum(len(body[3]) for body in table["c"][4])
 
 
 def _closing_note(source: list[dict[str, Any]], i: int) -> bool:

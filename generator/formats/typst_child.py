@@ -15,8 +15,7 @@ byte, P (a PDF), E (typst's errors) or W (typst's warnings).
 
 from __future__ import annotations
 
-import os
-import selectors
+import atexit
 import subprocess
 import sys
 import threading
@@ -64,7 +63,7 @@ def compile_pdf(source: bytes, font_dirs: tuple[str, ...], seconds: float,
         try:
             kind, payload = _ask(kept.proc, source, seconds)
         except (OSError, EOFError, TimeoutError) as exc:
-            _stop(kept.proc)
+            child.stop(kept.proc)
             with _guard:
                 if _children.get(font_dirs) is kept:
                     del _children[font_dirs]
@@ -86,32 +85,16 @@ def _ask(proc: subprocess.Popen[bytes], source: bytes, seconds: float) -> tuple[
     proc.stdin.flush()
     deadline = time.monotonic() + seconds if seconds > 0 else None
     fd = proc.stdout.fileno()
-    kind = _read(fd, 1, deadline)
-    size = int.from_bytes(_read(fd, HEADER, deadline), "big")
-    return kind, _read(fd, size, deadline)
+    kind = child.read_exactly(fd, 1, deadline)
+    size = int.from_bytes(child.read_exactly(fd, HEADER, deadline), "big")
+    return kind, child.read_exactly(fd, size, deadline)
 
 
-def _read(fd: int, size: int, deadline: float | None) -> bytes:
-    """Exactly `size` bytes from `fd`; EOFError when the child is gone, TimeoutError after
-    `deadline`."""
-    chunks: list[bytes] = []
-    with selectors.DefaultSelector() as selector:
-        selector.register(fd, selectors.EVENT_READ)
-        while size > 0:
-            left = None if deadline is None else deadline - time.monotonic()
-            if left is not None and (left <= 0 or not selector.select(left)):
-                raise TimeoutError
-            chunk = os.read(fd, min(size, 1 << 20))
-            if not chunk:
-                raise EOFError
-            chunks.append(chunk)
-            size -= len(chunk)
-    return b"".join(chunks)
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.kill()
-    proc.wait()
-    for stream in (proc.stdin, proc.stdout):
-        if stream is not None:
-            stream.close()
+@atexit.register
+def _close() -> None:
+    """End every child at exit (formats/child.py's `end`: its time counts with the build's)."""
+    with _guard:
+        kept = list(_children.values())
+        _children.clear()
+    for each in kept:
+        child.end(each.proc)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -91,7 +91,9 @@ def solve(spec: GradientSpec, graph: Graph) -> Solution:
     if spec.form == "matrix":
         return matrix_form.solve(spec, graph)
     params = wrt_symbols(spec, graph)
-    sections = [_model_section(graph), *touch_sections(spec, graph, params)]
+    # A constant the file writes as a decimal (ε: 0.01) is stated so, as it is substituted.
+    written = {graph.names[k]: str(v) for k, v in spec.constants.items() if isinstance(v, float)}
+    sections = [_model_section(graph, written), *touch_sections(spec, graph, params)]
     if method(spec, graph, params) == "backprop":
         backward, names = backward_sections(graph, params)
         delta = deltas(graph, params)
@@ -286,8 +288,9 @@ def _generic(graph: Graph, edges: list[Edge]) -> tuple[Symbol, Symbol, sympy.Exp
     return fam_c.generic, fam_v.generic, bodies.pop()
 
 
-def _model_section(graph: Graph) -> Section:
-    """Step 1: what each symbol of the model is, from the layers that made it."""
+def _model_section(graph: Graph, written: Mapping[Symbol, str]) -> Section:
+    """Step 1: what each symbol of the model is, from the layers that made it; a constant
+    as the file writes it (`written`: 0.01, not 1/100)."""
     # Nodes written by hand: no layer says what they are, so show them (first: layers that
     # use them come after them).
     shown = graph.nodes if not graph.notes else {n: b for n, b in graph.nodes.items()
@@ -298,7 +301,7 @@ def _model_section(graph: Graph) -> Section:
         items.append((key, {"symbols": ", ".join(graph.latex[s] for s in symbols)}))
     for sym, value in graph.constants.items():
         key = "note_constant_samples" if sym in graph.sample_counts else "note_constant"
-        items.append((key, {"symbol": sym, "value": value}))
+        items.append((key, {"symbol": sym, "value": written.get(sym, value)}))
     items += subgradient_notes(graph)
     return Section("model", (Block("", {}, (), items=tuple(items)),))
 

@@ -80,7 +80,7 @@ class MathWriter:
     def annotation(self, step: Step) -> str:
         if self.note is None or step.rule == "equal":
             return ""
-        return rf"\qquad\text{{({self.note(step)})}}"
+        return rf"\qquad\text{{{self.note(step)}}}"
 
     def layout(self, block: Block) -> str:
         steps = block.steps
@@ -133,9 +133,10 @@ def view(solution: Solution, names: Mapping[sympy.Symbol, str], voice: Voice,
 
     if reader is not None:
         reader.learn(solution)  # what its own names (θ, σ'(x), h(x₁,x₂)) stand for
-    writer = MathWriter({**names, **solution.names},
-                        lambda step: voice.say("rules", step.rule, params(step.params)),
-                        solution.decimal_data, reader)
+    def note(step: Step) -> str:  # in the language's own brackets: （整理） / (tidy up)
+        return voice.say("", "note", {"note": voice.say("rules", step.rule, params(step.params))})
+
+    writer = MathWriter({**names, **solution.names}, note, solution.decimal_data, reader)
 
     def sentence(group: str, key: str, raw: Mapping[str, sympy.Basic | str]) -> Text:
         return Text(voice.say(group, key, params(raw)) if key else "")

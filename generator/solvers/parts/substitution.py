@@ -114,5 +114,15 @@ def numeric_section(graph: Graph, answers: Mapping[Symbol, sympy.Basic], point: 
             shown = substitute(expr, {**full, **ahead.shown}, True, ahead.decimals)
             blocks.append(Block("numeric_answer", {"param": var}, (
                 Step("substitution", shown, lhs=Derivative(graph.loss, var), value=canonical),
-                approx_step(mp_value(canonical, ahead.env), digits)), at=full))
+                _result(canonical, ahead, digits)), at=full))
     return Section("numeric", tuple(blocks))
+
+
+def _result(canonical: sympy.Basic, ahead: Forward, digits: int) -> Step:
+    """The answer's last line: `= 0.8` (proved) when it is an exact number, as the forward
+    pass writes one, not `≈ 0.800000`; else its decimal."""
+    exact = evaluated(canonical)
+    if not exact.is_Rational:
+        return approx_step(mp_value(canonical, ahead.env), digits)
+    written = written_value(exact) if ahead.decimals else exact
+    return Step("arithmetic", written if written.is_Float else exact, value=exact)
