@@ -186,3 +186,13 @@ def test_torch_autograd_agrees() -> None:
     ((h - 0) ** 2 / 2).backward()
     got = numbers(prepare(PROBLEM).solution)["Derivative(L, u)"]
     assert abs(float(got) - u.grad.item()) <= 0.5e-6
+
+
+def test_the_values_are_stated_before_the_time_sum_uses_them() -> None:
+    # Issue 15: every given stated before it is used. The BPTT section's factors carry
+    # numbers (≈ 0.298293), so it comes after the step that states x, y, h₀, w, u, b.
+    problem = prepare(PROBLEM)
+    for lang, given, bptt in (("en", "Given:", "### Backpropagation through time"),
+                              ("zh-TW", "已知：", "### 沿時間反向傳播")):
+        page = render(document_view(problem, Theme().voice(lang)), "md", Theme())
+        assert page.index(given) < page.index(bptt) < page.index("\\approx 0.298293")

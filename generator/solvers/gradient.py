@@ -102,9 +102,10 @@ def solve(spec: GradientSpec, graph: Graph) -> Solution:
         numeric = _numbers(spec, graph, found, params, 1 + sum(
             s.key.startswith("backprop_") for s in backward) + 1)
         tail = [numeric] if numeric is not None else []
-        return Solution(spec.id, spec.kind, (*sections, *backward,
-                                             *_time(spec, graph, params, summed=True),
-                                             *tail), found, names)
+        # Through time after the numbers: its factors carry values, stated there first.
+        return Solution(spec.id, spec.kind, (*sections, *backward, *tail,
+                                             *_time(spec, graph, params, summed=True)),
+                        found, names)
     answers: dict[str, sympy.Basic] = {}
     numbered: list[Section] = []  # Step 2, 3, … on from the model, across the parameters
     for var in params:
@@ -113,10 +114,11 @@ def solve(spec: GradientSpec, graph: Graph) -> Solution:
         numbered.extend(parts)
     sections.extend(replace(s, params={**s.params, "step": str(n)})
                     for n, s in enumerate(numbered, start=2))
-    sections.extend(_time(spec, graph, params))
     numbers = _numbers(spec, graph, answers, params, len(numbered) + 2)  # after the last
     if numbers is not None:
         sections.append(numbers)
+    # Through time after the numbers: its factors carry values, stated there first.
+    sections.extend(_time(spec, graph, params))
     return Solution(spec.id, spec.kind, tuple(sections), answers)
 
 
