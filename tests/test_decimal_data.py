@@ -38,7 +38,7 @@ def test_a_terminating_result_of_decimal_data_prints_as_a_decimal(pages: dict[st
     assert ("v_{2} &= (-1) \\cdot (-0.5) \\\\\n&= 0.5 \\\\\n" in page)
     # …and where later lines use the node: s₂ = k₂·q, e^{s₂}, a₂·v₂.
     assert "s_{2} &= (-0.5) \\cdot 1 \\\\\n&= -0.5 \\\\\n" in page
-    assert "a_{2} &= e^{-0.5} (e^{1} + e^{-0.5} + e^{2})^{-1} \\\\\n" in page
+    assert "a_{2} &= \\frac{e^{-0.5}}{e^{1} + e^{-0.5} + e^{2}} \\\\\n" in page
     assert "o &= a_{1} \\cdot (-1) + a_{2} \\cdot 0.5 + a_{3} \\cdot (-2) \\\\\n" in page
     assert "\\frac{1}{2}" not in page[page.index("### Step 4."):]
 

@@ -47,6 +47,18 @@ def as_decimal(value: sympy.Rational) -> sympy.Basic:
     return sympy.Float(text, len(digits))
 
 
+def exact_rational(value: sympy.Basic) -> sympy.Rational | None:
+    """The rational a value is exactly: 3/2 itself, σ(0) = 1/2 (through exp: σ(0) stays
+    unevaluated as a sympy function, yet a student should read `= 0.5`, not `≈ 0.500000`)."""
+    if value.is_Rational:
+        return value
+    if not (isinstance(value, sympy.Function) and len(value.args) == 1
+            and value.args[0].is_Rational):
+        return None
+    rewritten = value.rewrite(sympy.exp)
+    return rewritten if rewritten.is_Rational else None
+
+
 def mp_value(expr: sympy.Basic, env: Mapping[Symbol, Any]) -> Any:
     """Value of an expression of numbers, functions and symbols in `env`, in mpmath."""
     if expr.is_Rational:

@@ -88,6 +88,8 @@ class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
                    for a in below]
             bottom = den[0] if len(den) == 1 else sympy.Mul(*den, evaluate=False)
             return rf"\frac{{{self._product(tuple(above))}}}{{{self._print(bottom)}}}"
+        if below and above and sympy.fraction(expr, exact=True)[1] == 1:
+            return self._over_sum(above, below)
         if any(_numeric(a) for a in args[1:]) or any(self._as_decimal(a) for a in args):
             # σ'(z)·1, 5·1: a number after another factor needs a visible product sign.
             return self._product(args)
@@ -96,6 +98,16 @@ class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
             # x·(−x)·x: sympy's printer would write `x - x x`, a difference.
             return self._product(args)
         return str(super()._print_Mul(expr))
+
+    def _over_sum(self, above: list[sympy.Basic], below: list[sympy.Basic]) -> str:
+        """e^{1}/(e^{1} + e^{−0.5} + e^{2}) as one fraction. sympy's `fraction` leaves a
+        denominator whose sum holds a bracketed number (UnevaluatedExpr: commutativity
+        unknown) in the numerator, so its printer wrote `e^{1} (e^{1} + …)^{-1}`."""
+        den = [a.base if a.exp == -1 else sympy.Pow(a.base, -a.exp, evaluate=False)
+               for a in below]
+        bottom = den[0] if len(den) == 1 else sympy.Mul(*den, evaluate=False)
+        top = above[0] if len(above) == 1 else sympy.Mul(*above, evaluate=False)
+        return rf"\frac{{{self._print(top)}}}{{{self._print(bottom)}}}"
 
     def _print_Pow(self, expr: sympy.Pow) -> str:
         base, exp = expr.args
@@ -113,7 +125,7 @@ class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
         # (−0.3)·(−1) and would show a different line from the one that was checked.
         out = ""
         for i, term in enumerate(expr.args):
-            text = self._print(term)
+            text = self._print(_minus_negative(term))
             if i == 0:
                 out = text
             elif text.startswith("-"):
@@ -175,6 +187,22 @@ class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
 def to_latex(expr: sympy.Basic, names: Mapping[sympy.Symbol, str],
              decimal_data: bool = False) -> str:
     return str(SolutionPrinter(names, decimal_data=decimal_data).doprint(expr))
+
+
+def _minus_negative(term: sympy.Basic) -> sympy.Basic:
+    """−1·(−2)·a₁a₃ as the term 2a₁a₃: `- (-2) a_{1} a_{3}` reads badly. Same value; the
+    read-back check compares the printed line with the expression it stands for."""
+    if not isinstance(term, sympy.Mul) or len(term.args) < 2 or term.args[0] != -1:
+        return term
+    second = term.args[1]
+    inner = second.args[0] if isinstance(second, sympy.UnevaluatedExpr) else second
+    if not (inner.is_Number and inner < 0):
+        return term
+    # −1·(−1)·a₁a₂ is a₁a₂: a bare `1 a_{1}` would read as a stray digit.
+    rest = term.args[2:] if inner == -1 else (-inner, *term.args[2:])
+    if not rest:
+        return -inner
+    return rest[0] if len(rest) == 1 else sympy.Mul(*rest, evaluate=False)
 
 
 def _numeric(factor: sympy.Basic) -> bool:

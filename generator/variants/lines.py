@@ -24,7 +24,7 @@ import mpmath
 import sympy
 from sympy import Derivative, Symbol
 
-from generator.algebra.numbers import as_decimal, decimal_text, mp_value
+from generator.algebra.numbers import as_decimal, decimal_text, exact_rational, mp_value
 from generator.algebra.trace import Block, Check, Section, Step
 from generator.graph.model import Graph
 from generator.graph.values import needed_nodes, values_latex
@@ -151,6 +151,11 @@ class NumericLines:
             if not isinstance(expr, sympy.Rational | Symbol):
                 steps.append(self._step("arithmetic", None, slots.value(written)[0],
                                         mp_value(value, {}), truth, None, failures, env.mp))
+        elif value is not None and (closed := exact_rational(value)) is not None:
+            # σ(0) = 0.5 exactly, as numeric_section states it.
+            shown = written_value(closed) if self.decimals else closed
+            steps.append(self._step("arithmetic", None, slots.value(shown)[0],
+                                    mp_value(closed, {}), truth, None, failures, env.mp))
         else:
             steps.append(self._approx(got, truth, failures))
         if value is not None:  # short: later lines write it in place of the node

@@ -19,6 +19,7 @@ from generator.algebra.numbers import (
     decimal,
     decimal_text,
     evaluated,
+    exact_rational,
     mp_value,
     substitute,
 )
@@ -75,6 +76,10 @@ def forward_steps(graph: Graph, nodes: list[Symbol], point: Point, digits: int,
             if exact != canonical:
                 steps_value = written if written.is_Float else exact
                 out.steps.append(Step("arithmetic", steps_value, value=exact))
+        elif (closed := exact_rational(exact)) is not None:
+            # σ(0) is exactly 1/2: stated with `=` as arithmetic lines are, not `≈ 0.500000`.
+            out.steps.append(Step("arithmetic", written_value(closed) if decimals else closed,
+                                  value=closed))
         else:
             out.steps.append(approx_step(out.env[node], digits))
         if _compact(exact):
