@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sympy
+from sympy.polys.polyconfig import using
 
 from generator.algebra.reader import ReadError
 from generator.algebra.trace import Check
@@ -158,7 +159,11 @@ def _cached(va: Any, vb: Any, relation: str, right: Part) -> Check:
     if key not in _SEEN:
         if len(_SEEN) >= MAX_SEEN:
             _SEEN.clear()
-        _SEEN[key] = _ladder(va, vb, relation, right)
+        # sympy's heuristic gcd (inside cancel) can spend minutes in one huge-integer
+        # operation that the per-line alarm cannot interrupt (seen twice in test runs on
+        # the seeds' lines); the other gcd works in small steps, which the alarm can stop.
+        with using(USE_HEU_GCD=False):
+            _SEEN[key] = _ladder(va, vb, relation, right)
     return _SEEN[key]
 
 
