@@ -77,7 +77,8 @@ def _error(text: str) -> str:
 
 def _sheet(document: str, preview: Preview, name: str) -> str:
     """A page of the HTML output with the bar after <body> and the reload script before
-    </body>; the document itself is byte for byte what `--format html` writes."""
+    </body>; the document itself is byte for byte what `--format html` writes, but for its
+    Content-Security-Policy, widened for that one script."""
     head, _, rest = document.partition("<body>")
     body, _, tail = rest.rpartition("</body>")
     script = RELOAD_JS % preview.version
