@@ -108,6 +108,24 @@ def read_exactly(fd: int, size: int, deadline: float | None) -> bytes:
     return b"".join(chunks)
 
 
+HEADER = 8  # bytes of a frame's length, big-endian, both ways (typst and KaTeX children)
+
+
+def ask(proc: subprocess.Popen[bytes], request: bytes, seconds: float,
+        lead: int = 0) -> tuple[bytes, bytes]:
+    """Send one length-prefixed frame to a long-lived child and read its answer: `lead`
+    bytes (the typst child's kind of answer), then a length-prefixed frame; TimeoutError
+    past `seconds` (0: none), EOFError when the child has gone."""
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(len(request).to_bytes(HEADER, "big") + request)
+    proc.stdin.flush()
+    deadline = time.monotonic() + seconds if seconds > 0 else None
+    fd = proc.stdout.fileno()
+    first = read_exactly(fd, lead, deadline) if lead else b""
+    size = int.from_bytes(read_exactly(fd, HEADER, deadline), "big")
+    return first, read_exactly(fd, size, deadline)
+
+
 def end(proc: subprocess.Popen[bytes]) -> None:
     """Close a long-lived child's input and wait for it to end, so that it is reaped and
     its CPU time counted with its parent's; killed if it is not gone after 10 s."""

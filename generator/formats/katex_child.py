@@ -19,7 +19,6 @@ import json
 import subprocess
 import tempfile
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -27,7 +26,7 @@ from typing import IO
 from generator.errors import SolgenError
 from generator.formats import child
 
-HEADER = 8
+# The node script below frames with child.HEADER (8) bytes of length, as child.ask does.
 _SCRIPT = r"""
 const katex = require(process.argv[1]);
 const options = (display) => ({displayMode: display, output: "htmlAndMathml",
@@ -88,8 +87,8 @@ def render(script: Path, formulas: list[tuple[str, bool]],
             kept = _children[script] = _start(script)
     with kept.lock:
         try:
-            answer = _ask(kept.proc, json.dumps(formulas, ensure_ascii=False).encode("utf-8"),
-                          seconds)
+            answer = child.ask(kept.proc, json.dumps(formulas, ensure_ascii=False).encode(
+                "utf-8"), seconds)[1]
         except (OSError, EOFError, TimeoutError) as exc:
             child.stop(kept.proc)
             with _guard:
@@ -102,16 +101,6 @@ def render(script: Path, formulas: list[tuple[str, bool]],
             raise error from None
     answers: list[dict[str, str]] = json.loads(answer)
     return answers
-
-
-def _ask(proc: subprocess.Popen[bytes], request: bytes, seconds: float) -> bytes:
-    assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.write(len(request).to_bytes(HEADER, "big") + request)
-    proc.stdin.flush()
-    deadline = time.monotonic() + seconds if seconds > 0 else None
-    fd = proc.stdout.fileno()
-    size = int.from_bytes(child.read_exactly(fd, HEADER, deadline), "big")
-    return child.read_exactly(fd, size, deadline)
 
 
 def _died(kept: _Child) -> SolgenError:

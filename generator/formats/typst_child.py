@@ -19,13 +19,12 @@ import atexit
 import subprocess
 import sys
 import threading
-import time
 from dataclasses import dataclass, field
 
 from generator.errors import PdfError
 from generator.formats import child
 
-HEADER = 8
+HEADER = child.HEADER  # also read by typst_server.py, the child's side
 CRASH_HINT = ("the typst program nests or recurses too deeply, or runs too long: simplify "
               "the typst template or the document, or raise --time-limit SECONDS")
 
@@ -61,7 +60,7 @@ def compile_pdf(source: bytes, font_dirs: tuple[str, ...], seconds: float,
             kept = _children[font_dirs] = _start(font_dirs)
     with kept.lock:
         try:
-            kind, payload = _ask(kept.proc, source, seconds)
+            kind, payload = child.ask(kept.proc, source, seconds, lead=1)
         except (OSError, EOFError, TimeoutError) as exc:
             child.stop(kept.proc)
             with _guard:
@@ -77,17 +76,6 @@ def compile_pdf(source: bytes, font_dirs: tuple[str, ...], seconds: float,
     if kind == b"W":  # e.g. "unknown font family": the PDF would silently use another font
         raise PdfError(f"typst warned: {text}", where=where)
     return payload
-
-
-def _ask(proc: subprocess.Popen[bytes], source: bytes, seconds: float) -> tuple[bytes, bytes]:
-    assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.write(len(source).to_bytes(HEADER, "big") + source)
-    proc.stdin.flush()
-    deadline = time.monotonic() + seconds if seconds > 0 else None
-    fd = proc.stdout.fileno()
-    kind = child.read_exactly(fd, 1, deadline)
-    size = int.from_bytes(child.read_exactly(fd, HEADER, deadline), "big")
-    return kind, child.read_exactly(fd, size, deadline)
 
 
 @atexit.register
