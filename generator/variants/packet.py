@@ -29,6 +29,7 @@ from generator.variants.sampler import (
     Sampler,
     SpaceTooSmall,
     Variant,
+    per_student,
     variant_seed,
 )
 
@@ -151,20 +152,11 @@ def student_packets(sampler: PacketSampler, base_seed: int,
     sid = sampler.sheet.spec.id
     roster = list(students)
     _room(sampler, len(roster))
-    out: list[Packet] = []
-    seen: set[tuple[tuple[str, sympy.Rational], ...]] = set()
-    for student, name in roster:
-        for attempt in range(1, 101):
-            key = f"student:{student}" + (f":{attempt}" if attempt > 1 else "")
-            seed = variant_seed(base_seed, sid, key)
-            draws = sampler.sample(seed)
-            if _identity(draws) not in seen:
-                break
-        else:
-            raise _too_small(sampler, f"no new packet left for student {student}")
-        seen.add(_identity(draws))
-        out.append(_packet(student, key, seed, draws, student, name))
-    return out
+    return [_packet(student, key, seed, draws, student, name)
+            for student, name, key, seed, draws in per_student(
+                roster, lambda key: variant_seed(base_seed, sid, key), sampler.sample,
+                _identity,
+                lambda student: _too_small(sampler, f"no new packet left for student {student}"))]
 
 
 def _room(sampler: PacketSampler, count: int) -> None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import mpmath
 import sympy
@@ -28,6 +28,8 @@ from generator.solvers.kind import Answers, Point
 from generator.solvers.problem import Problem
 from generator.spec.source import Source
 from generator.spec.vary import MAX_CANDIDATES, Draw
+
+T = TypeVar("T")
 
 MAX_TRIES = 1000  # draws per variant before giving up on `where:`
 
@@ -314,19 +316,32 @@ def for_students(sampler: Sampler, base_seed: int,
     pid = sampler.problem.spec.id
     roster = list(students)
     _room(sampler, len(roster))
-    out: list[Variant] = []
-    seen: set[tuple[sympy.Rational, ...]] = set()
+    return [Variant(student, key, seed, drawn, student, name)
+            for student, name, key, seed, drawn in per_student(
+                roster, lambda key: variant_seed(base_seed, pid, key), sampler.sample,
+                lambda drawn: drawn.identity,
+                lambda student: _too_small(sampler, f"no new variant left for student {student}"))]
+
+
+def per_student(roster: list[tuple[str, str]], seed_of: Callable[[str], int],
+                sample: Callable[[int], T], identity: Callable[[T], Hashable],
+                no_room: Callable[[str], Exception]) -> list[tuple[str, str, str, int, T]]:
+    """(student, name, key, seed, draw) per roster row, each seeded by its key: a draw that
+    repeats an earlier student's is drawn again under `student:id:2`, … (up to 100 tries,
+    then `no_room(student)`). A problem's variants and a sheet's packets both draw so."""
+    out: list[tuple[str, str, str, int, T]] = []
+    seen: set[Hashable] = set()
     for student, name in roster:
         for attempt in range(1, 101):
             key = f"student:{student}" + (f":{attempt}" if attempt > 1 else "")
-            seed = variant_seed(base_seed, pid, key)
-            drawn = sampler.sample(seed)
-            if drawn.identity not in seen:
+            seed = seed_of(key)
+            drawn = sample(seed)
+            if identity(drawn) not in seen:
                 break
         else:
-            raise _too_small(sampler, f"no new variant left for student {student}")
-        seen.add(drawn.identity)
-        out.append(Variant(student, key, seed, drawn, student, name))
+            raise no_room(student)
+        seen.add(identity(drawn))
+        out.append((student, name, key, seed, drawn))
     return out
 
 
