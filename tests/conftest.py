@@ -4,6 +4,7 @@ import difflib
 from pathlib import Path
 
 import pytest
+import sympy
 from isolation import run_isolated
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,3 +82,14 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     args = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
     run_isolated(lambda: pyfuncitem.obj(**args), **marker.kwargs)
     return True
+
+
+def tree_value(expr: sympy.Basic) -> sympy.Basic:
+    """An unevaluated tree evaluated bottom-up (a partial kept as it is); nan as soon as a
+    part has no value (0^{-1}): the read-back properties skip such trees."""
+    if not expr.args or isinstance(expr, sympy.Derivative):
+        return expr
+    args = [tree_value(a) for a in expr.args]
+    if any(a.has(sympy.zoo, sympy.nan, sympy.oo) for a in args):
+        return sympy.nan
+    return expr.func(*args)

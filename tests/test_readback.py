@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import sympy
+from conftest import tree_value
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sympy import Integer, Mul, Pow, Rational, Symbol
@@ -136,20 +137,10 @@ def _tree(children: st.SearchStrategy[sympy.Basic]) -> st.SearchStrategy[sympy.B
 TREES = st.recursive(LEAVES, _tree, max_leaves=8)
 
 
-def _value(expr: sympy.Basic) -> sympy.Basic:
-    """The tree evaluated bottom-up; nan as soon as a part has no value (0^{-2})."""
-    if not expr.args:
-        return expr
-    args = [_value(a) for a in expr.args]
-    if any(a.has(sympy.zoo, sympy.nan, sympy.oo) for a in args):
-        return sympy.nan
-    return expr.func(*args)
-
-
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(TREES)
 def test_random_unevaluated_trees_read_back(expr: sympy.Basic) -> None:
-    value = _value(expr)
+    value = tree_value(expr)
     if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
         return  # 1/0 has no value to read back
     text = to_latex(expr, {})

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import sympy
 from click.testing import CliRunner
-from conftest import PROBLEMS, ROOT, SHEETS
+from conftest import PROBLEMS, ROOT, SHEETS, tree_value
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sympy import Integer, Rational, Symbol
@@ -227,20 +227,10 @@ def _applied(pair: tuple[Any, sympy.Basic]) -> sympy.Basic:
         return sympy.nan
 
 
-def _value(expr: sympy.Basic) -> sympy.Basic:
-    """The tree evaluated bottom-up; nan as soon as a part has no value (0^{-1})."""
-    if not expr.args or isinstance(expr, sympy.Derivative):
-        return expr
-    args = [_value(a) for a in expr.args]
-    if any(a.has(sympy.zoo, sympy.nan, sympy.oo) for a in args):
-        return sympy.nan
-    return expr.func(*args)
-
-
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.recursive(LEAVES, _tree, max_leaves=6))
 def test_printed_trees_with_functions_and_partials_read_back_equal(expr: sympy.Basic) -> None:
-    if _value(expr).has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+    if tree_value(expr).has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
         return  # 1/0 has no value to read back
     rb = ReadBack({})
     text = to_latex(expr, {})
