@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import mpmath
 import sympy
 from sympy import Float, Integer, Rational, Symbol, exp, log, tanh
 
@@ -85,3 +86,24 @@ def test_nested_powers_are_bounded_together() -> None:
     assert time.monotonic() - start < 5
     small = Evaluator(sympy.Pow(x**(x * y), 2, evaluate=False) * sympy.sqrt(-x), [x, y], 30)
     assert not small.too_exact({x: Rational(3, 2), y: Rational(1, 2)})
+
+
+def test_a_variable_exponent_is_not_rooted_exactly() -> None:
+    # x^{xy} at x = 837/500, y = −797/1000 has the exponent −667089/500000 there; with the
+    # point put in exactly, sympy extracted that root in C for 35 s and more (the partials
+    # test of f = x^{xy} hung at salted points). The fallback takes the point as Floats.
+    import time
+
+    e = x**(x * y)
+    ev = Evaluator(e, [x, y], 60)
+    assert not ev.fast and ev.floating
+    point = {x: Rational(837, 500), y: Rational(-797, 1000)}
+    start = time.monotonic()
+    value = ev(point)
+    assert time.monotonic() - start < 5
+    with mpmath.workdps(80):
+        expected = mpmath.power(mpmath.mpf(837) / 500, mpmath.mpf(837) / 500 * -797 / 1000)
+        assert abs(mpmath.mpf(value._mpf_) - expected) < mpmath.mpf(10) ** -58
+    start = time.monotonic()  # complex there: no value, found fast
+    assert ev.precise({x: Rational(-569, 500), y: Rational(797, 1000)}, 60) == (None, 0.0)
+    assert time.monotonic() - start < 5

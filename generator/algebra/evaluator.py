@@ -40,15 +40,23 @@ _LOG10_2 = 0.30103  # digits per bit, for mpmath.mag (a power of two)
 # printed power too): 1000 keeps an exact power of a point's value to some 10⁴ digits.
 MAX_EXPONENT = 1000
 FALLBACK_SECONDS = 10.0  # one point's sympy evaluation; only a pathological tree gets near
+GUARD_DIGITS = 20  # a Float point's digits above the evaluation's
 
 
-def _bounded_n(expr: sympy.Basic, point: dict[Symbol, sympy.Rational], digits: int
-               ) -> sympy.Basic | None:
+def _bounded_n(expr: sympy.Basic, point: dict[Symbol, sympy.Rational], digits: int,
+               floating: bool = False) -> sympy.Basic | None:
     """`sympy.N` at the point, or None when it runs past FALLBACK_SECONDS (a last guard
     behind `too_exact`: exact powers nested in powers). Under a problem's own time limit
-    that limit is the one to ring, and its alarm is never swallowed here."""
+    that limit is the one to ring, and its alarm is never swallowed here.
+
+    `floating` puts the point in as Floats (GUARD_DIGITS above `digits`, as the walk
+    rounds it too): a variable exponent makes an exact rational one at the point, and
+    sympy then extracts roots such as (837/500)^(−667089/500000) exactly, in C, for
+    minutes, where no alarm reaches it; mpmath takes a millisecond."""
     outer = (threading.current_thread() is not threading.main_thread()
              or signal.getitimer(signal.ITIMER_REAL)[0] > 0)
+    if floating:
+        point = {s: sympy.Float(v, digits + GUARD_DIGITS) for s, v in point.items()}
     try:
         with alarm(FALLBACK_SECONDS, unless_running=True):
             return sympy.N(expr.xreplace(point), digits)
@@ -76,9 +84,12 @@ class Evaluator:
         self.expr, self.digits = expr, digits
         self.lost = 0.0
         self.fast = _size(expr, FAST_ABOVE) > FAST_ABOVE or bool(expr.atoms(sympy.Function))
+        self.floating = any(isinstance(p, sympy.Pow) and p.exp.free_symbols
+                            for p in sympy.preorder_traversal(expr))
 
     def slow(self, point: dict[Symbol, sympy.Rational]) -> sympy.Basic:
-        value = None if self.too_exact(point) else _bounded_n(self.expr, point, self.digits)
+        value = (None if self.too_exact(point)
+                 else _bounded_n(self.expr, point, self.digits, self.floating))
         return sympy.nan if value is None else value  # no value in bounded time: as a pole
 
     def too_exact(self, point: dict[Symbol, sympy.Rational]) -> bool:
@@ -139,7 +150,8 @@ class Evaluator:
             pass
         # sympy's evalf raises its own precision on cancellation: nothing to report.
         self.lost = 0.0
-        slow = None if self.too_exact(point) else _bounded_n(self.expr, point, digits)
+        slow = (None if self.too_exact(point)
+                else _bounded_n(self.expr, point, digits, self.floating))
         if slow is None:
             return None, 0.0  # cannot decide here: the caller skips the point
         if slow.is_Float:
