@@ -93,6 +93,10 @@ class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
         if any(_numeric(a) for a in args[1:]) or any(self._as_decimal(a) for a in args):
             # σ'(z)·1, 5·1: a number after another factor needs a visible product sign.
             return self._product(args)
+        if first.is_Rational and not first.is_Integer and not expr.free_symbols:
+            # (3/2) σ(−3), a number put in for w_d, as the lines around it write it; sympy
+            # would fold it into \frac{3 σ(−3)}{2}, which substitutes nothing visibly.
+            return self._product(args)
         if any(isinstance(a, sympy.Mul) and self._print_Mul(a).startswith("-")
                for a in args[1:]):
             # x·(−x)·x: sympy's printer would write `x - x x`, a difference.
