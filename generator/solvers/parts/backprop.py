@@ -149,13 +149,19 @@ def deltas(graph: Graph, params: list[Symbol]) -> dict[Symbol, sympy.Basic]:
             (y,), (p,) = graph.losses[graph.loss][1], graph.losses[graph.loss][2]
             delta[v] = p - y
             continue
-        delta[v] = Add(*[delta[c] * _partial(graph, c, v) for c in kids])
+        # δ_L = 1 is left out of the product: 1·(−2(y − o)) would let sympy distribute
+        # the −2 again (−2y + 2o, printed (−2)·1 + 2o once y = 1 is put in).
+        delta[v] = Add(*[_partial(graph, c, v) if delta[c] == 1
+                         else delta[c] * _partial(graph, c, v) for c in kids])
     return delta
 
 
 def _partial(graph: Graph, c: Symbol, v: Symbol) -> sympy.Basic:
     """∂c/∂v for the answers; a softmax output's in the outputs' names, as the steps
-    write it, so the numbers substituted later read p_1, not softmax_1(z_1, z_2)."""
+    write it, so the numbers substituted later read p_1, not softmax_1(z_1, z_2); the
+    loss's own partial as the steps write it, −2(y − o), not sympy's −2y + 2o."""
+    if c == graph.loss:
+        return _local(graph, c, v)
     taught = _softmax_local(graph, c, v)
     if taught is None and isinstance(graph.nodes[c], sympy.tanh):
         taught = in_own_name(graph, c, v)  # 1 − h², as the steps write it
