@@ -78,3 +78,44 @@ def _pairs(graph: Graph, body: sympy.Basic) -> list[tuple[Symbol, Symbol]]:
     targets = [s for s in free if graph.roles.get(s) == "input"]
     nodes = [s for s in free if s in graph.nodes]
     return [(y, p) for y in targets for p in nodes]
+
+
+def dense_formula(graph: Graph, outs: tuple[Symbol, ...]) -> dict[str, str]:
+    """The layer a `note_dense_matrix` describes, in its own names: `s = W^{(2)} h + b^{(2)}`
+    for the second layer of a network, not the first layer's `z = Wx + b`."""
+    for weights, (rows, xs) in graph.matrices.items():
+        if rows != outs:
+            continue
+        weight = _array_tex(graph, weights) or weights
+        out = _vector_tex(graph, outs)
+        biases = [_bias_of(graph, z, xs) for z in outs]
+        bias = "" if None in biases else " + " + _vector_tex(
+            graph, tuple(b for b in biases if b is not None))
+        return {"formula": f"{out} = {weight} {_vector_tex(graph, xs)}{bias}",
+                "weight": weight}
+    return {"formula": "z = Wx + b", "weight": "W"}
+
+
+def _bias_of(graph: Graph, z: Symbol, xs: tuple[Symbol, ...]) -> Symbol | None:
+    """The term of z_r = Σ_j W_rj x_j + b_r that multiplies no input: b_r, if a leaf."""
+    body = graph.nodes[z]
+    rest = [t for t in sympy.Add.make_args(body) if not t.free_symbols & set(xs)]
+    return rest[0] if len(rest) == 1 and isinstance(rest[0], Symbol) else None
+
+
+def _vector_tex(graph: Graph, members: tuple[Symbol, ...]) -> str:
+    """x for x₁, x₂ (the array they make up), or the one symbol's own LaTeX."""
+    if len(members) == 1:
+        return graph.latex[members[0]]
+    for name, array in graph.arrays.items():
+        if set(array.values()) == set(members):
+            return _array_tex(graph, name) or name
+    return ", ".join(graph.latex[m] for m in members)
+
+
+def _array_tex(graph: Graph, name: str) -> str | None:
+    """An array's LaTeX base: W^{(1)} for the entries W^{(1)}_{11}, …."""
+    members = graph.arrays.get(name)
+    if not members:
+        return None
+    return graph.latex[members[min(members)]].rsplit("_{", 1)[0]
