@@ -145,7 +145,8 @@ def _attention_loss(wq: Any, v: dict[str, Any]) -> Any:
 
 def test_the_attention_gradient_writes_dl_do_as_the_steps_do() -> None:
     page = _show("attention-head")
-    line = next(t for t in page.splitlines() if t.startswith(r"\frac{\partial L}{\partial w_q} &= 2"))
+    head = r"\frac{\partial L}{\partial w_q} &= 2"
+    line = next(t for t in page.splitlines() if t.startswith(head))
     assert r"(-2) \cdot 1" not in line and "2 o)" not in line
     assert line.startswith(r"\frac{\partial L}{\partial w_q} &= 2 (1 ((-2) \cdot (-1) a_{1} "
                            r"(1 - a_{1}) (1 - o) + 2 \cdot 0.5 a_{1} a_{2} (1 - o)")
