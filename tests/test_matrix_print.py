@@ -125,10 +125,12 @@ def test_each_dense_layer_is_described_by_its_own_formula() -> None:
     page = _show("mlp-tanh-bce")
     assert ("+ $z_{1}, z_{2}$: output of a dense layer, $z = W^{(1)} x + b^{(1)}$ "
             "(one entry per row of $W^{(1)}$)\n") in page
-    assert ("+ $s$: output of a dense layer, $s = W^{(2)} h + b^{(2)}$ "
-            "(one entry per row of $W^{(2)}$)\n") in page
+    # One output: the sum it is (a one-row Wx would read as a product of two numbers).
+    assert ("+ $s$: output of a dense layer, $s = W^{(2)}_{11} h_{1} + W^{(2)}_{12} h_{2} + "
+            "b^{(2)}$ (one entry per row of $W^{(2)}$)\n") in page
     zh = _show("mlp-tanh-bce", "zh-TW")
-    assert "+ $s$：全連接層的輸出 $s = W^{(2)} h + b^{(2)}$（$W^{(2)}$ 的每一列對應一個）\n" in zh
+    assert ("+ $s$：全連接層的輸出 $s = W^{(2)}_{11} h_{1} + W^{(2)}_{12} h_{2} + b^{(2)}$"
+            "（$W^{(2)}$ 的每一列對應一個）\n") in zh
     assert "z = Wx + b" not in page + zh
 
 

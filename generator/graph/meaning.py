@@ -11,6 +11,7 @@ from __future__ import annotations
 import sympy
 from sympy import Symbol
 
+from generator.algebra.printing import to_latex
 from generator.graph.model import Graph
 
 
@@ -81,12 +82,18 @@ def _pairs(graph: Graph, body: sympy.Basic) -> list[tuple[Symbol, Symbol]]:
 
 
 def dense_formula(graph: Graph, outs: tuple[Symbol, ...]) -> dict[str, str]:
-    """The layer a `note_dense_matrix` describes, in its own names: `s = W^{(2)} h + b^{(2)}`
-    for the second layer of a network, not the first layer's `z = Wx + b`."""
+    """The layer a `note_dense_matrix` describes, in its own names: `z = W^{(1)} x + b^{(1)}`
+    for the first layer of a network, not a generic `z = Wx + b`. A layer of one output is
+    written as the sum it is (s = W^{(2)}_{11} h_1 + W^{(2)}_{12} h_2 + b^{(2)}): `Wx` of a
+    one-row W reads as a product of two numbers to a reader of the page (`solgen review`)."""
     for weights, (rows, xs) in graph.matrices.items():
         if rows != outs:
             continue
         weight = _array_tex(graph, weights) or weights
+        if len(outs) == 1:
+            return {"formula": f"{graph.latex[outs[0]]} = "
+                               f"{to_latex(graph.display[outs[0]], graph.latex)}",
+                    "weight": weight}
         out = _vector_tex(graph, outs)
         biases = [_bias_of(graph, z, xs) for z in outs]
         bias = "" if None in biases else " + " + _vector_tex(
