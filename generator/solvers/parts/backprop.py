@@ -240,16 +240,13 @@ def _bias_block(graph: Graph, outs: tuple[Symbol, ...], weights: list[Symbol],
         if len(found) != 1:
             return None
         biases.append(found[0])
-    if len(set(biases)) != len(biases):
+    if len(set(biases)) != len(biases) or len(outs) == 1:
+        # One output, one bias: ∂L/∂b = ∂L/∂s is a number, already among the parameters'
+        # gradients beside the other biases; a matrix section would print it again.
         return None
     name = next((n for n, arr in graph.arrays.items() if biases[0] in arr.values()), None)
     sym = Symbol(f"{name or biases[0].name}_bias_vec")
     names[sym] = graph_tex(graph, name) if name else graph.latex[biases[0]]
-    if len(outs) == 1:
-        # One output, one bias: ∂L/∂b is a number, ∂L/∂s, not a 1 × 1 matrix.
-        return Block("bias_gradient_scalar", {"bias": sym, "out": outs[0]}, (
-            Step("bias_gradient", Total(graph.loss, outs[0]),
-                 lhs=Derivative(graph.loss, biases[0])),))
     # ∇b L is δ, the column of ∂L/∂z_r (b's shape), printed as the column it is.
     step = Step("bias_gradient", Mat(len(outs), 1, *[Total(graph.loss, z) for z in outs]),
                 lhs=Grad(graph.loss, sym, Vec(*biases)))

@@ -152,7 +152,19 @@ def _given(f: Filler) -> Block:
                            f.value(x)[0, 0])
                   if x is m.b and m.scalar_bias is not None else
                   _printed(Step("given_matrix", f.given(x), lhs=x), f.value(x)) for x in shown)
-    return Block("matrix_given", {}, steps, at=dict(f.at), extra=scalars(m))
+    return Block("matrix_given", {}, (*steps, *_given_lam(f)), at=dict(f.at),
+                 extra=scalars(m))
+
+
+def _given_lam(f: Filler) -> list[Step]:
+    """λ among the givens, as the file writes it (1/10, 0.01): the later lines put its
+    number in, and a student must have read it before."""
+    lam = f.m.lam
+    if not isinstance(lam, Symbol) or lam not in f.at:
+        return []  # a number in the formula itself (`lambda: 0.1`) is stated there
+    value = f.at[lam]
+    return [_printed(Step("given_matrix", shown_number(value, lam in f.origin.decimals),
+                          lhs=lam), value)]
 
 
 def numbers_section(graph: Graph, m: Mats, point: Mapping[Symbol, sympy.Rational],

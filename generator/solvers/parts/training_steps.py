@@ -15,6 +15,7 @@ import sympy
 from sympy import Add, Float, Mul, Symbol
 
 from generator.algebra.fixed_decimal import fixed_decimal
+from generator.algebra.notation import Paren
 from generator.algebra.numbers import substitute
 from generator.algebra.trace import Block, Section, Step
 from generator.graph.model import Graph
@@ -180,8 +181,11 @@ def step_blocks(spec: TrainingSpec, graph: Graph, r: Run) -> list[Section]:
             shown = Add(theta_shown(spec, graph, r, t, places)[p],
                         Mul(-1, Float(lr, r.digits), shown_v, evaluate=False), evaluate=False)
             steps.append(Step("sgd_update", shown, lhs=th, value=prev[p] - lr * shown_v))
-            steps.append(value_step("arithmetic", None, r.thetas[t][p], extra[th],
-                                    places["theta", p]))
+            # v (or ḡ) by the number its own line printed: θ − η·(−0.47270), as a TA.
+            printed = (r.velocities[t - 1] if r.momentum else r.grads[t - 1])[p]
+            steps += with_numbers(shown, {shown_v: fixed_decimal(
+                printed, places["v" if r.momentum else "grad", p])},
+                prev[p] - lr * direction, r.thetas[t][p], extra[th], places["theta", p])
         sections.append(Section("training_step", (*introduced(samples, t, batch),
                                                   *update_blocks(steps, extra)),
                                 params={"t": str(t)}))
@@ -300,6 +304,21 @@ def _momentum_steps(graph: Graph, r: Run, p: Symbol, t: int, g: Symbol,
     shown = Add(Mul(Float(mu, r.digits), fixed_decimal(before, places["v", p]),
                     evaluate=False), g, evaluate=False)
     return [Step("momentum", shown, lhs=v, value=mu * before + g),
-            value_step("arithmetic", None, r.velocities[t - 1][p], extra[v],
-                       places["v", p])]
+            *with_numbers(shown, {g: fixed_decimal(r.grads[t - 1][p], places["grad", p])},
+                          extra[v], r.velocities[t - 1][p], extra[v], places["v", p])]
+
+
+def with_numbers(line: sympy.Basic, printed: dict[Symbol, sympy.Basic], meant: sympy.Basic,
+                 value: sympy.Basic, exact: sympy.Basic, places: int) -> list[Step]:
+    """A formula line's names put in as the numbers their own lines printed, then its
+    value: `= 0.9·0 + (−0.47270)`, `≈ −0.47270`. The numbers line means the formula at
+    the exact values (`meant`), as a sample's numbers line does (sample_steps.Writer);
+    the value line is the rounding of that."""
+    # A negative number added is bracketed, + (−0.47270), as a TA writes it in; in a
+    # product the printer brackets it already.
+    terms = set(line.args) if isinstance(line, Add) else set()
+    numbers = substitute(line, {s: Paren(v) if s in terms and v.is_Number and v < 0 else v
+                                for s, v in printed.items()}, shown=True)
+    return [Step("substitution", numbers, value=meant),
+            value_step("arithmetic", None, value, exact, places)]
 
