@@ -139,8 +139,11 @@ def test_adam_shows_its_bias_correction_and_each_rule(tmp_path: Path) -> None:
                                              "training_mean_update", "", ""]
     assert first.blocks[0].params["batch"] == "1, 2"
     rules = [s.rule for s in first.blocks[2].steps]
-    assert rules == ["batch_gradient", "substitution", "arithmetic", "adam_m", "adam_v",
-                     "adam_mhat", "adam_vhat", "adam_update", "arithmetic"]
+    # Each state value with its numbers (m = 0.9·0 + 0.1·ḡ), then its value; the update
+    # with the numbers of m̂ and v̂ put in, then its value.
+    assert rules == ["batch_gradient", "substitution", "arithmetic",
+                     "adam_m", "arithmetic", "adam_v", "arithmetic", "adam_mhat", "arithmetic",
+                     "adam_vhat", "arithmetic", "adam_update", "substitution", "arithmetic"]
     scheduled = [s.rule for s in _problem(tmp_path, CASES["adam-step"]).solution.steps()]
     assert scheduled.count("lr_step") == 3
     l2 = [s.rule for s in _problem(tmp_path, CASES["adam-l2"]).solution.steps()]
@@ -172,17 +175,19 @@ def _broken(problem: Problem, rule: str, change: Any) -> list[str]:
 
 def test_a_wrong_state_value_or_update_is_refused(tmp_path: Path) -> None:
     """The verifier's route is independent of the run's numbers: m̂ 1 % off fails, and an
-    update that uses 1.01 m̂ fails (then so does its decimal)."""
+    update that uses 1.01 m̂ fails (then so does the next line, which does not follow)."""
     import sympy
 
     problem = _problem(tmp_path, CASES["adam"])
+    # m̂'s numbers line 1 % off fails, and the decimal under it, a rounding of that line.
     assert _broken(problem, "adam_mhat", lambda steps, v: v * sympy.Rational(101, 100)) == [
-        "adam_mhat"]
+        "adam_mhat", "arithmetic"]
 
     def scaled(steps: list[Any], value: Any) -> Any:
         mhat = next(s.lhs for s in steps if s.rule == "adam_mhat")
         return value.xreplace({mhat: mhat * sympy.Rational(101, 100)})
-    assert _broken(problem, "adam_update", scaled) == ["adam_update", "arithmetic"]
+    # …then so does the line with its numbers, which means the right update.
+    assert _broken(problem, "adam_update", scaled) == ["adam_update", "substitution"]
 
 
 def test_torch_optim_agrees(tmp_path: Path) -> None:

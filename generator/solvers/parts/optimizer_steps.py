@@ -17,6 +17,7 @@ from generator.algebra.trace import Section, Step
 from generator.graph.model import Graph
 from generator.solvers.parts import optimizers
 from generator.solvers.parts.sample_steps import PlaceKey, Places, places_of, value_step
+from generator.solvers.parts.optimizer_working import Working
 from generator.solvers.parts.training_steps import (
     Run,
     _sym,
@@ -26,6 +27,7 @@ from generator.solvers.parts.training_steps import (
     sample_blocks,
     theta_shown,
     update_blocks,
+    with_numbers,
 )
 from generator.spec.models import TrainingSpec
 
@@ -62,16 +64,20 @@ def _param_steps(spec: TrainingSpec, graph: Graph, r: Run, t: int, p: Symbol,
     computed = r.states[t - 1][p]
     steps: list[Step] = []
     syms = {"g": g}
-    if settings.weight_decay and not settings.decoupled:
-        syms["g"] = _state_sym(r.names, "g", base, p, t)
-        extra[syms["g"]] = exact["g"]
-        steps.append(value_step("weight_decay_l2", syms["g"], computed["g"], exact["g"],
-                                places["grad", p]))
-    for key in (*optimizers.STATE[settings.name], *optimizers.SHOWN.get(settings.name, ())):
-        syms[key] = _state_sym(r.names, key, base, p, t)
-        extra[syms[key]] = exact[key]
-        steps.append(value_step(f"{settings.name}_{key}", syms[key], computed[key],
-                                exact[key], places[key, p]))
+    # Each name as the number its own line printed (ḡ, m, v, m̂, …), θ as the table.
+    printed = {g: fixed_decimal(r.grads[t - 1][p], places["grad", p])}
+    work = Working(settings, t, theta_shown(spec, graph, r, t, places)[p], prev)
+    keys = (*optimizers.STATE[settings.name], *optimizers.SHOWN.get(settings.name, ()))
+    for key in ("g", *keys) if settings.weight_decay and not settings.decoupled else keys:
+        rule = "weight_decay_l2" if key == "g" else f"{settings.name}_{key}"
+        place = places["grad", p] if key == "g" else places[key, p]
+        new = _state_sym(r.names, key, base, p, t)
+        extra[new] = work.meaning(key, syms, state.get(key, 0), extra)
+        steps += work.lines(rule, new, key, syms, printed, state.get(key, 0),
+                            state_shown(r, t, p, key, places), extra,
+                            (computed[key], exact[key], place))
+        syms[key] = new
+        printed[new] = fixed_decimal(computed[key], place)
     th = _sym(graph, r.names, "theta", p, t)
     rate = (fixed_decimal(settings.rate(t), places["rate", ""]) if settings.schedule
             else sympy.nsimplify(spec.lr))  # η as the file writes it, η_t as its line
@@ -81,9 +87,16 @@ def _param_steps(spec: TrainingSpec, graph: Graph, r: Run, t: int, p: Symbol,
     # same formula summed in another order differs in the 44th digit of its Floats.
     extra[th] = value.xreplace({sym: extra[sym] for sym in syms.values()})
     steps.append(Step(f"{settings.name}_update", shown, lhs=th, value=value))
-    steps.append(value_step("arithmetic", None, r.thetas[t][p], extra[th],
-                            places["theta", p]))
+    steps += with_numbers(shown, {sym: printed[sym] for sym in syms.values()}, extra[th],
+                          r.thetas[t][p], extra[th], places["theta", p])
     return steps
+
+
+def state_shown(r: Run, t: int, p: Symbol, key: str, places: Places) -> sympy.Basic:
+    """A state value before update t as its line printed it (0 at the start)."""
+    if t == 1 or key not in r.states[t - 2][p] or key == "g":
+        return sympy.Integer(0)
+    return fixed_decimal(r.states[t - 2][p][key], places[key, p])
 
 
 def _places(graph: Graph, r: Run, settings: optimizers.Settings) -> Places:

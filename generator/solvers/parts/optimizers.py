@@ -134,3 +134,44 @@ def formula(s: Settings, t: int, theta: sympy.Basic, syms: dict[str, Symbol],
         th, eta = shown or (Float(theta, digits), Float(sympy.N(lr, 40), digits))
         line = rule(th, eta, scientific(s.eps))  # 10^{-8}, not 1.0·10^{-8}
     return line, rule(theta, lr, s.eps)
+
+
+PREV, GRAD, THETA = Symbol("opt_prev"), Symbol("opt_grad"), Symbol("opt_theta")
+
+
+def state_formula(s: Settings, t: int, key: str, syms: dict[str, Symbol]
+                  ) -> tuple[sympy.Basic, dict[Symbol, sympy.Rational]]:
+    """A state value's new value as a TA writes the numbers in, over PREV (its value
+    before the update), GRAD (the gradient it reads), THETA and `syms` (m and v already
+    updated, for m̂ and v̂); and the constants (β₁, 1 − β₁, …), exact, to be put in."""
+    consts: dict[Symbol, sympy.Rational] = {}
+
+    def c(name: str, value: sympy.Rational) -> Symbol:
+        sym = Symbol(f"opt_const_{name}")
+        consts[sym] = value
+        return sym
+
+    def power(name: str, base: sympy.Rational) -> sympy.Basic:
+        # β₁ᵗ: 1 − 0.9 at the first update, not 1 − 0.9¹.
+        return c(name, base) if t == 1 else Pow(c(name, base), t, evaluate=False)
+
+    def decayed(keep: sympy.Rational, name: str, new: sympy.Basic) -> sympy.Basic:
+        return Add(Mul(c(name, keep), PREV, evaluate=False),
+                   Mul(c(f"1-{name}", 1 - keep), new, evaluate=False), evaluate=False)
+
+    square = Pow(GRAD, 2, evaluate=False)
+    if key == "g":
+        line = Add(GRAD, Mul(c("lambda", s.weight_decay), THETA, evaluate=False), evaluate=False)
+    elif key == "v" and s.name in ("sgd", "nesterov"):
+        line = Add(Mul(c("mu", s.momentum), PREV, evaluate=False), GRAD, evaluate=False)
+    elif key == "G":
+        line = Add(PREV, square, evaluate=False)
+    elif key == "s":
+        line = decayed(s.rho, "rho", square)
+    elif key in ("m", "v"):
+        line = decayed(*((s.beta1, "beta1", GRAD) if key == "m" else (s.beta2, "beta2", square)))
+    else:
+        base, beta = (syms["m"], s.beta1) if key == "mhat" else (syms["v"], s.beta2)
+        line = Mul(base, Pow(Add(1, Mul(-1, power(key, beta), evaluate=False),
+                                 evaluate=False), -1, evaluate=False), evaluate=False)
+    return line, consts
