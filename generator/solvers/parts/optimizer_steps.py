@@ -16,8 +16,8 @@ from generator.algebra.fixed_decimal import fixed_decimal
 from generator.algebra.trace import Section, Step
 from generator.graph.model import Graph
 from generator.solvers.parts import optimizers
-from generator.solvers.parts.sample_steps import PlaceKey, Places, places_of, value_step
 from generator.solvers.parts.optimizer_working import Working
+from generator.solvers.parts.sample_steps import PlaceKey, Places, places_of, value_step
 from generator.solvers.parts.training_steps import (
     Run,
     _sym,
