@@ -76,8 +76,9 @@ def test_a_training_step_shows_each_sample_then_the_mean_then_momentum(tmp_path:
             "\\end{aligned}\n$$\n") in step
     mean = step[step.index("The batch mean"):]
     lines = [line.split("&")[0].strip() for line in mean.splitlines() if "&" in line]
-    assert lines[:6] == [r"\bar{g}_{w_{1}}^{(1)}", "", "", r"v_{w_{1}}^{(1)}", "",
-                         r"w_{1}^{(1)}"]
+    # v and θ each with their numbers put in, then the value (tests/test_update_working.py).
+    assert lines[:9] == [r"\bar{g}_{w_{1}}^{(1)}", "", "", r"v_{w_{1}}^{(1)}", "", "",
+                         r"w_{1}^{(1)}", "", ""]
     assert (r"\bar{g}_{w_{1}}^{(1)} &= \frac{1}{2} (g_{w_{1},3}^{(1)} + g_{w_{1},1}^{(1)}) \\"
             "\n" r"&= \frac{1}{2} (-0.44540 - 0.50000) \\" "\n" r"&\approx -0.47270" in mean)
     assert r"v_{w_{1}}^{(1)} &= 0.9 \cdot 0 + \bar{g}_{w_{1}}^{(1)}" in mean
