@@ -154,6 +154,12 @@ def test_adamw_state_values_and_update_show_their_arithmetic(lang: str) -> None:
     assert (f"&= {p['before']} - {p['eta']} \\frac{{{p['mh']}}}{{\\sqrt{{{p['vh']}}} + "
             f"10^{{-8}}}} - {p['eta']} \\cdot 0.01 \\cdot {p['before']} \\\\\n"
             f"&\\approx {p['w']}\n") in page
+    # η_t with its numbers as Step 1's schedule writes it (η_1 = η is just its value).
+    assert ("\\eta_{2} &= 0.1 \\frac{1 + \\cos\\left(\\frac{\\pi}{4}\\right)}{2} \\\\\n"
+            f"&\\approx {p['eta']} \\\\\n") in page
+    assert ("\\eta_{3} &= 0.1 \\frac{1 + \\cos\\left(\\frac{\\pi}{2}\\right)}{2} \\\\\n"
+            "&= 0.050000 \\\\\n") in page
+    assert "\\eta_{1} &= 0.100000 \\\\\n" in page
     # The first update: 1 − β₁, not 1 − β₁¹.
     assert "\\hat{m}_{w_{1}}^{(1)} &= \\frac{-0.0424323}{1 - 0.9} \\\\\n" in page
 

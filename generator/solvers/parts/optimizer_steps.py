@@ -16,7 +16,7 @@ from generator.algebra.fixed_decimal import fixed_decimal
 from generator.algebra.trace import Section, Step
 from generator.graph.model import Graph
 from generator.solvers.parts import optimizers
-from generator.solvers.parts.optimizer_working import Working
+from generator.solvers.parts.optimizer_working import Working, rate_line
 from generator.solvers.parts.sample_steps import PlaceKey, Places, places_of, value_step
 from generator.solvers.parts.training_steps import (
     Run,
@@ -50,7 +50,15 @@ def _rate(settings: optimizers.Settings, t: int, names: dict[Symbol, str],
     names[eta] = rf"\eta_{{{t}}}"
     extra[eta] = settings.rate(t)
     rule = f"lr_{settings.schedule[0]}"
-    return [value_step(rule, eta, sympy.N(settings.rate(t), 40), settings.rate(t), places)]
+    value = value_step(rule, eta, sympy.N(settings.rate(t), 40), settings.rate(t), places)
+    worked = rate_line(settings, t)
+    if worked is None:
+        return [value]  # η_1 = η: nothing to work out
+    # The numbers line means the schedule's formula as written here, checked against
+    # Settings.rate (η_min + (η − η_min)(…)/2 worked out by sympy).
+    return [Step(rule, worked[0], lhs=eta, value=worked[1]),
+            value_step("arithmetic", None, sympy.N(settings.rate(t), 40), settings.rate(t),
+                       places)]
 
 
 def _param_steps(spec: TrainingSpec, graph: Graph, r: Run, t: int, p: Symbol,

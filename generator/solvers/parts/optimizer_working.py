@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import sympy
-from sympy import Symbol
+from sympy import Add, Mul, Pow, Symbol
 
-from generator.algebra.notation import Paren
+from generator.algebra.notation import Frac, Paren
 from generator.algebra.numbers import as_decimal, evaluated, substitute
 from generator.algebra.trace import Step
 from generator.solvers.parts import optimizers
@@ -63,3 +63,35 @@ class Working:
                                  optimizers.GRAD: extra[syms["g"]],
                                  optimizers.THETA: self.theta,
                                  **{s: extra[s] for s in syms.values() if s in extra}}))
+
+
+def rate_line(s: optimizers.Settings, t: int) -> tuple[sympy.Basic, sympy.Basic] | None:
+    """η_t with its numbers as Step 1's schedule writes it, `0.1·(1 + cos(π/4))/2` or
+    `0.1·0.5²`, and its exact value; None at an update where η_t is η itself."""
+    assert s.schedule is not None
+    kind, k, c = s.schedule
+    lr, eta_min = Symbol("opt_const_eta"), Symbol("opt_const_eta_min")
+    if kind == "step":
+        if (t - 1) // k == 0:
+            return None
+        gamma = Symbol("opt_const_gamma")
+        power = gamma if (t - 1) // k == 1 else Pow(gamma, (t - 1) // k, evaluate=False)
+        line: sympy.Basic = Mul(lr, power, evaluate=False)
+        values = {lr: s.lr, gamma: c}
+    else:
+        if t == 1:
+            return None
+        turn = sympy.Rational(t - 1, k)  # π/4, 3π/4: as a course writes the angle
+        angle = Frac(sympy.pi if turn.p == 1 else Mul(turn.p, sympy.pi, evaluate=False),
+                     turn.q) if turn.q != 1 else Mul(turn.p, sympy.pi, evaluate=False)
+        half = Frac(Add(1, sympy.cos(angle, evaluate=False), evaluate=False), 2)
+        line = Mul(lr, half, evaluate=False) if c == 0 else Add(eta_min, Mul(
+            Paren(Add(lr, Mul(-1, eta_min, evaluate=False), evaluate=False)), half,
+            evaluate=False), evaluate=False)
+        values = {lr: s.lr, eta_min: c}
+    shown = substitute(line, {k_: as_decimal(v) for k_, v in values.items()}, shown=True)
+    # Its value without the display's fractions (Frac evaluates through floats).
+    plain = substitute(line, values).replace(lambda e: isinstance(e, Frac | Paren),
+                                             lambda e: e.args[0] / e.args[1]
+                                             if isinstance(e, Frac) else e.args[0])
+    return shown, evaluated(plain)

@@ -207,8 +207,9 @@ def update_blocks(steps: list[Step], extra: dict[Symbol, sympy.Basic]) -> list[B
     of every parameter would leave half a page empty before it."""
     groups: list[list[Step]] = []
     for step in steps:
-        opens = step.rule == "batch_gradient" and not (groups and groups[-1][-1].rule.startswith(
-            "lr_"))
+        # η_t's lines (its value, or its numbers then the value) open the first display.
+        opens = step.rule == "batch_gradient" and not (groups and groups[-1][0].rule.startswith(
+            "lr_") and all(s.rule != "batch_gradient" for s in groups[-1]))
         if opens or not groups:
             groups.append([])
         groups[-1].append(step)
