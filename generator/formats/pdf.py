@@ -20,16 +20,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.errors import PdfError, ToolMissing
 from generator.formats import child
 from generator.formats.fonts import cjk_font_dirs
 from generator.formats.typst_math import polish
 from generator.theme.theme import Theme
-from generator.view.pictures import Drawing
 
-Shown = tuple[Drawing, str]  # a picture and its caption in the document's language
+if TYPE_CHECKING:  # the typst child imports this module: no sympy for it (view/pictures)
+    from generator.view.pictures import Drawing
+
+Shown = tuple["Drawing", str]  # a picture and its caption in the document's language
 
 ENGINES = ("auto", "typst", "xelatex")
 EPOCH = 0  # the date written into every PDF (1970-01-01): no build date, same bytes
@@ -75,6 +77,21 @@ def typst_pdfs(markdowns: list[str], lang: str, theme: Theme,
     font_dirs = cjk_font_dirs() if lang == "zh-TW" else ()
     return [typst_compile(polish(binary_continuations(s)), font_dirs, theme.seconds,
                           pandoc.title(m)) for s, m in zip(sources, markdowns, strict=True)]
+
+
+def warm(langs: list[str], engine: str) -> None:
+    """Start the typst compilers a build of PDFs in `langs` will use (formats/typst_child.py):
+    they load their fonts while the build solves. A missing font is reported by the
+    compile that needs it, not here."""
+    from generator.formats.typst_child import warm as start
+
+    if engine not in ("auto", "typst"):
+        return
+    for lang in dict.fromkeys(langs):
+        try:
+            start(cjk_font_dirs() if lang == "zh-TW" else ())
+        except (ToolMissing, OSError):
+            return
 
 
 def typst_compile(source: str, font_dirs: tuple[str, ...], seconds: float,

@@ -50,6 +50,15 @@ def _start(font_dirs: tuple[str, ...]) -> _Child:
     return _Child(proc, threading.current_thread())
 
 
+def warm(font_dirs: tuple[str, ...]) -> None:
+    """Start the child for `font_dirs` now, so that its start-up and font loading (≈ 0.1 s
+    and more with the CJK fonts) run on the other core while the parent solves."""
+    with _guard:
+        kept = _children.get(font_dirs)
+        if kept is None or not kept.usable():
+            _children[font_dirs] = _start(font_dirs)
+
+
 def compile_pdf(source: bytes, font_dirs: tuple[str, ...], seconds: float,
                 where: str | None = None) -> bytes:
     """The PDF typst makes of `source`; PdfError for typst's errors or warnings, for a
