@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from generator.formats import pandoc, typst_formulas
+from generator.formats import pandoc, typst_formulas, typst_skeleton
 from generator.formats.pandoc_ast import clean_json
 from generator.formats.pdf import TYPST_FONTS
 from generator.formats.typst_blocks import keep_together
@@ -73,7 +73,27 @@ def test_a_class_source_is_its_sheet_converted_alone(
         class_sheets: list[tuple[str, list[str], list[str]]]) -> None:
     docs = [*class_sheets, (TRICKY, *TYPST_FONTS["en"])]
     typst_formulas._kept.clear()
+    # One batch of one language (skeletons shared, typst_skeleton.py), and one of both.
+    for lang in ("zh-TW", "en"):
+        batch = [d for d in docs if d[1] == TYPST_FONTS[lang][0]]
+        assert pandoc.typst_many(batch, Theme()) == [command_line(*doc) for doc in batch]
     assert pandoc.typst_many(docs, Theme()) == [command_line(*doc) for doc in docs]
+
+
+def test_sheets_alike_but_for_numbers_and_formulas_are_written_once(
+        class_sheets: list[tuple[str, list[str], list[str]]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    sizes: list[int] = []
+    write = typst_skeleton.written
+
+    def counted(trees: list[dict[str, object]], extra: str,
+                writer: typst_skeleton.Writer) -> list[str]:
+        return write(trees, extra, lambda texts: (sizes.append(len(texts)), writer(texts))[1])
+
+    monkeypatch.setattr(typst_skeleton, "written", counted)
+    zh = [d for d in class_sheets if d[1] == TYPST_FONTS["zh-TW"][0]]
+    assert len(pandoc.typst_many(zh, Theme())) == 10
+    assert sizes == [2]  # 5 question sheets, 5 answer sheets: one skeleton each
 
 
 def test_each_distinct_formula_is_converted_once(

@@ -32,9 +32,9 @@ KEPT = 20_000  # formulas kept between batches of a build: memory stays flat for
 _kept: dict[Key, str | None] = {}
 
 
-def with_formulas(texts: list[str], write: Writer) -> list[str]:
-    """Pandoc JSON documents with each formula of their body replaced by its typst, as
-    pandoc's writer would put it there; formulas not seen before are written in one call."""
+def with_formulas(texts: list[str], write: Writer) -> list[dict[str, Any]]:
+    """Pandoc JSON documents, parsed, with each formula of their body replaced by its typst
+    as pandoc's writer would put it there; formulas not seen before are written in one call."""
     trees = [json.loads(text) for text in texts]
     wanted = list(dict.fromkeys(key for tree in trees for key, _ in _formulas(tree["blocks"])
                                 if key not in _kept))
@@ -50,7 +50,7 @@ def with_formulas(texts: list[str], write: Writer) -> list[str]:
             typst = _kept.get(key)
             if typst is not None:
                 place[0][place[1]] = {"t": "RawInline", "c": ["typst", typst]}
-    return [json.dumps(tree, ensure_ascii=False) for tree in trees]
+    return trees
 
 
 def _formulas(node: Any) -> Iterator[tuple[Key, tuple[list[Any], int]]]:
