@@ -139,7 +139,8 @@ def class_pdfs(tmp: Path, engine: str) -> None:
         return
     # --jobs 0: the class's PDFs shared among one typst compiler per core (formats/pdf.py).
     side = solgen(["build", str(HW), "--variants", "30", "--format", "pdf", "--lang", "zh-TW",
-                   "--out", str(tmp / "class-typst-jobs"), "--jobs", "0"], tmp,
+                   "--pdf-engine", engine, "--out", str(tmp / "class-typst-jobs"), "--jobs",
+                   "0"], tmp,
                   "class of 30, typst, --jobs 0")
     same = _tree(out) == _tree(tmp / "class-typst-jobs")
     row(f"the same with `--jobs 0` ({os.cpu_count()} typst compilers; {side.seconds:.1f} s, "
