@@ -90,17 +90,29 @@ SOURCE = r"""#let solgen-space = [ ].func()
     if opens { place(horizon + left, dx: -(width - span) / 2, text(cont)) }
     line(k, lead)
   }
-  let cells = range(bounds.len() - 1).map(g => (
-    grid.cell(x: 0, y: bounds.at(g), rowspan: bounds.at(g + 1) - bounds.at(g), breakable: false, []),
-    ..range(bounds.at(g), bounds.at(g + 1)).map(k => grid.cell(x: 1, y: k, row(k, k == bounds.at(g)))),
-  )).flatten()
+  // Groups `from ..< to` as a grid: a group's rows are spanned by one unbreakable cell.
+  let rows-of(from, to) = grid(columns: (1fr, span, 1fr), row-gutter: par.leading,
+    ..range(from, to).map(g => (
+      grid.cell(x: 0, y: bounds.at(g) - bounds.at(from), rowspan: bounds.at(g + 1) - bounds.at(g),
+                breakable: false, []),
+      ..range(bounds.at(g), bounds.at(g + 1)).map(k =>
+        grid.cell(x: 1, y: k - bounds.at(from), row(k, k == bounds.at(g)))),
+    )).flatten())
   let lead = kids.slice(0, at).join()
-  let after = kids.slice(at + 1).join()
-  block(width: 100%, breakable: true, sticky: sticky, {
+  let last = bounds.len() - 2
+  // The blocks in the page's flow, not in a block of their own: the last can stick to
+  // what follows the display.
+  {
     if lead != none and lead != [ ] { block(sticky: true, lead) }
     show math.equation: set align(left)
-    block(above: 1em, below: 1.2em, grid(columns: (1fr, span, 1fr), row-gutter: par.leading, ..cells))
-    after
-  })
+    // A display held to what follows (sticky) holds its last group to it.
+    if sticky {
+      block(above: 1em, below: 0pt, rows-of(0, last))
+      block(above: par.leading, below: 1.2em, breakable: false, sticky: true, rows-of(last, last + 1))
+    } else {
+      block(above: 1em, below: 1.2em, rows-of(0, last + 1))
+    }
+    kids.slice(at + 1).join()
+  }
 }
 """
