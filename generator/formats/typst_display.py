@@ -2,22 +2,23 @@
 
 typst_blocks.py wraps each paragraph that holds a display in `solgen-display`, defined by
 SOURCE at the top of the document's body (solgen's code, not the theme's: a page template
-of one's own still gets it, and the template's rule against loops is about the theme).
-Where the display falls is only known to typst, so typst decides:
-- a display that fits where it falls, or one that would leave at most a fifth of the text
-  height empty if moved whole (five lines or so: what a display that does not fit leaves
-  in most books), is one unbreakable block with the sentence leading into it, as before:
-  it moves to the next page whole;
-- any other is broken between two rows where a new line of the derivation starts (a row
-  `& = …` / `& ≈ …`, or one with its own left side; never inside a sum broken over rows,
-  `& + …`), with at least two rows on either side, as late on the page as fits. Each
-  piece is kept whole; each after the first starts a page with the word `cont` ("(cont.)"
-  / "（續）") and the left side its first row goes on from, so the page reads on its own;
-- a display taller than a page is broken so as often as it takes, at any row when no `=`
-  row fits a page (before, typst cut off what did not fit).
-Heights are typst's own (`measure`). Where the display falls is read from a mark placed
-before it out of the flow (`place`): a position taken inside the display, or from a mark
-in the flow, moves with the display to the next page, and the display then fits there.
+of one's own still gets it).
+- A display up to a fifth of the text height tall is one unbreakable block with the
+  sentence leading into it, as before: at the foot of a page it moves on whole and leaves
+  at most a fifth of the page empty.
+- A taller one is set as a grid of its rows, which typst breaks between rows where the
+  page ends, in the same layout pass. Its rows are grouped from one new line of the
+  derivation to the next (a row with its own left side, or `& = …` / `& ≈ …`; a sum
+  broken over rows, `& + …`, stays with its row), each group spanned by one unbreakable
+  cell, the first and last groups at least two rows long; the lead-in sentence is sticky
+  to the first group. So a derivation goes on to the next page only between two `=` rows.
+- A group that starts a page gets the word `cont` ("(cont.)" / "（續）") at the text's
+  left edge and, when its first row is `& = …`, the left side it goes on from: read from
+  the group's position, which does not change what the page holds, so typst settles in
+  two passes. (Choosing the break from the position instead, with `here()`, needed one
+  pass per broken display: an 8-page sheet did not settle in typst's five.)
+- Each row is one equation, its left side padded to the widest left side: the `=` line
+  up, as in the `aligned` environment the rows came from.
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ SOURCE = r"""#let solgen-space = [ ].func()
 // `& = …`: the row goes on from the left side above it.
 #let solgen-continues(row) = {
   let (left, right) = solgen-sides(row)
-  left.len() == 0 and right.len() > 0 and right.first().has("text") and right.first().text in ("=", "≈", "≤", "≥", "<", ">")
+  let relations = ("=", "≈", "≤", "≥", "<", ">")
+  let first = right.at(0, default: none)
+  left.len() == 0 and first != none and first.has("text") and first.text in relations
 }
 // Where a new line of the derivation starts: a row of its own left side, or `& = …`.
 #let solgen-cut(row) = solgen-sides(row).first().len() > 0 or solgen-continues(row)
@@ -61,15 +64,18 @@ SOURCE = r"""#let solgen-space = [ ].func()
   let side(name) = {
     let edge = if type(margin) == dictionary { margin.at(name, default: auto) } else { margin }
     if edge == auto { 2.5 / 21 * calc.min(page.width, page.height) }
-    else if type(edge) == relative { edge.length.to-absolute() + edge.ratio * calc.min(page.width, page.height) }
+    else if type(edge) == relative {
+      edge.length.to-absolute() + edge.ratio * calc.min(page.width, page.height)
+    }
     else { edge.to-absolute() }
   }
   let (top, width) = (side("top"), page.width - side("left") - side("right"))
   let full = page.height - top - side("bottom")
-  if measure(block(width: width, body)).height <= full / 5 or rows.any(r => r.filter(solgen-align).len() > 1) { return whole }
+  let short = measure(block(width: width, body)).height <= full / 5
+  if short or rows.any(r => r.filter(solgen-align).len() > 1) { return whole }
   // Groups: rows from one new line of the derivation to the next, at least two rows at
   // either end of the display.
-  let starts = range(1, rows.len()).filter(k => solgen-cut(rows.at(k)) and k >= 2 and k <= rows.len() - 2)
+  let starts = range(2, rows.len() - 1).filter(k => solgen-cut(rows.at(k)))
   if starts.len() < 1 { return whole }
   let bounds = (0, ..starts, rows.len())
   let reach = calc.max(..sides.map(s => measure(solgen-inline(s.first())).width))
@@ -86,15 +92,16 @@ SOURCE = r"""#let solgen-space = [ ].func()
   // first row is `& = …`, the left side it goes on from (the page reads on its own).
   let row(k, first) = context {
     let opens = first and k > 0 and here().position().y < top + 0.5pt
-    let lead = if opens and solgen-continues(rows.at(k)) and above(k) != none { above(k).first() } else { none }
+    let goes-on = opens and solgen-continues(rows.at(k)) and above(k) != none
+    let lead = if goes-on { above(k).first() } else { none }
     if opens { place(horizon + left, dx: -(width - span) / 2, text(cont)) }
     line(k, lead)
   }
   // Groups `from ..< to` as a grid: a group's rows are spanned by one unbreakable cell.
   let rows-of(from, to) = grid(columns: (1fr, span, 1fr), row-gutter: par.leading,
     ..range(from, to).map(g => (
-      grid.cell(x: 0, y: bounds.at(g) - bounds.at(from), rowspan: bounds.at(g + 1) - bounds.at(g),
-                breakable: false, []),
+      grid.cell(x: 0, y: bounds.at(g) - bounds.at(from),
+                rowspan: bounds.at(g + 1) - bounds.at(g), breakable: false, []),
       ..range(bounds.at(g), bounds.at(g + 1)).map(k =>
         grid.cell(x: 1, y: k - bounds.at(from), row(k, k == bounds.at(g)))),
     )).flatten())
@@ -108,7 +115,8 @@ SOURCE = r"""#let solgen-space = [ ].func()
     // A display held to what follows (sticky) holds its last group to it.
     if sticky {
       block(above: 1em, below: 0pt, rows-of(0, last))
-      block(above: par.leading, below: 1.2em, breakable: false, sticky: true, rows-of(last, last + 1))
+      block(above: par.leading, below: 1.2em, breakable: false, sticky: true,
+            rows-of(last, last + 1))
     } else {
       block(above: 1em, below: 1.2em, rows-of(0, last + 1))
     }
