@@ -109,16 +109,19 @@ SOURCE = r"""#let solgen-space = [ ].func()
   let last = bounds.len() - 2
   // The blocks in the page's flow, not in a block of their own: the last can stick to
   // what follows the display.
+  // Spaced as the unbreakable block was: 1.2em above it, 1em between lead-in and rows.
+  let led = lead != none and lead != [ ]
+  let above = if led { (above: 1em) } else { (:) }
   {
-    if lead != none and lead != [ ] { block(sticky: true, lead) }
+    if led { block(sticky: true, lead) }
     show math.equation: set align(left)
     // A display held to what follows (sticky) holds its last group to it.
     if sticky {
-      block(above: 1em, below: 0pt, rows-of(0, last))
+      block(..above, below: 0pt, rows-of(0, last))
       block(above: par.leading, below: 1.2em, breakable: false, sticky: true,
             rows-of(last, last + 1))
     } else {
-      block(above: 1em, below: 1.2em, rows-of(0, last + 1))
+      block(..above, below: 1.2em, rows-of(0, last + 1))
     }
     kids.slice(at + 1).join()
   }
