@@ -43,12 +43,17 @@ SOURCE = r"""#let solgen-space = [ ].func()
   let at = row.position(solgen-align)
   if at == none { (row, ()) } else { (row.slice(0, at), solgen-trim(row.slice(at + 1))) }
 }
+// A right side that starts with a relation: typst sets a thick space before it, on the
+// left of the alignment point.
+#let solgen-related(right) = {
+  let first = right.at(0, default: none)
+  let relations = ("=", "≈", "≠", "<", ">", "≤", "≥", "≡", "∝", "∈", "⇒", "→", "⟹", "⇔")
+  first != none and first.has("text") and first.text in relations
+}
 // `& = …`: the row goes on from the left side above it.
 #let solgen-continues(row) = {
   let (left, right) = solgen-sides(row)
-  let relations = ("=", "≈", "≤", "≥", "<", ">")
-  let first = right.at(0, default: none)
-  left.len() == 0 and first != none and first.has("text") and first.text in relations
+  left.len() == 0 and solgen-related(right)
 }
 // Where a new line of the derivation starts: a row of its own left side, or `& = …`.
 #let solgen-cut(row) = solgen-sides(row).first().len() > 0 or solgen-continues(row)
@@ -78,12 +83,18 @@ SOURCE = r"""#let solgen-space = [ ].func()
   let starts = range(2, rows.len() - 1).filter(k => solgen-cut(rows.at(k)))
   if starts.len() < 1 { return whole }
   let bounds = (0, ..starts, rows.len())
-  let reach = calc.max(..sides.map(s => measure(solgen-inline(s.first())).width))
+  // Where the `&` falls: after the widest left side, with the space before a relation.
+  let thick = (5em / 18).to-absolute()
+  let wide(kids) = if kids.len() > 0 { measure(solgen-inline(kids)).width } else { 0pt }
+  let reach = calc.max(..sides.map(((l, r)) => wide(l) + if solgen-related(r) { thick } else { 0pt }))
   let line(k, lead) = {
     let (l, r) = sides.at(k)
     let shown = if lead != none { lead } else { l }
-    let pad = reach - if shown.len() > 0 { measure(solgen-inline(shown)).width } else { 0pt }
-    math.equation(block: true, [#h(pad)] + shown.join() + [#""] + r.join())
+    let related = solgen-related(r)
+    // An empty text before a relation gives it that space on its left even with no left
+    // side; a row going on with spacing (`& #h(2em) "" + …`) starts at the `&` itself.
+    let pad = reach - wide(shown) - if related { thick } else { 0pt }
+    math.equation(block: true, [#h(pad)] + shown.join() + if related { [#""] } + r.join())
   }
   let span = calc.max(..range(rows.len()).map(k => measure(line(k, none)).width))
   if span > width { return whole }
