@@ -86,15 +86,15 @@ SOURCE = r"""#let solgen-space = [ ].func()
   // Where the `&` falls: after the widest left side, with the space before a relation.
   let thick = (5em / 18).to-absolute()
   let wide(kids) = if kids.len() > 0 { measure(solgen-inline(kids)).width } else { 0pt }
-  let reach = calc.max(..sides.map(((l, r)) => wide(l) + if solgen-related(r) { thick } else { 0pt }))
+  let space(r) = if solgen-related(r) { thick } else { 0pt }
+  let reach = calc.max(..sides.map(((l, r)) => wide(l) + space(r)))
   let line(k, lead) = {
     let (l, r) = sides.at(k)
     let shown = if lead != none { lead } else { l }
-    let related = solgen-related(r)
     // An empty text before a relation gives it that space on its left even with no left
     // side; a row going on with spacing (`& #h(2em) "" + …`) starts at the `&` itself.
-    let pad = reach - wide(shown) - if related { thick } else { 0pt }
-    math.equation(block: true, [#h(pad)] + shown.join() + if related { [#""] } + r.join())
+    let glue = if solgen-related(r) { [#""] } else { [] }
+    math.equation(block: true, [#h(reach - wide(shown) - space(r))] + shown.join() + glue + r.join())
   }
   let span = calc.max(..range(rows.len()).map(k => measure(line(k, none)).width))
   if span > width { return whole }
