@@ -94,7 +94,8 @@ SOURCE = r"""#let solgen-space = [ ].func()
     // An empty text before a relation gives it that space on its left even with no left
     // side; a row going on with spacing (`& #h(2em) "" + …`) starts at the `&` itself.
     let glue = if solgen-related(r) { [#""] } else { [] }
-    math.equation(block: true, [#h(reach - wide(shown) - space(r))] + shown.join() + glue + r.join())
+    let pad = h(reach - wide(shown) - space(r))
+    math.equation(block: true, [#pad] + shown.join() + glue + r.join())
   }
   let span = calc.max(..range(rows.len()).map(k => measure(line(k, none)).width))
   if span > width { return whole }
