@@ -92,7 +92,7 @@ SOURCE = r"""#let solgen-space = [ ].func()
     let (l, r) = sides.at(k)
     let shown = if lead != none { lead } else { l }
     // An empty text before a relation gives it that space on its left even with no left
-    // side; a row going on with spacing (`& #h(2em) "" + …`) starts at the `&` itself.
+    // side; a row going on with spacing (`&\qquad + …` in TeX) starts at the `&` itself.
     let glue = if solgen-related(r) { [#""] } else { [] }
     let pad = h(reach - wide(shown) - space(r))
     math.equation(block: true, [#pad] + shown.join() + glue + r.join())
