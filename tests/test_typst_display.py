@@ -67,3 +67,17 @@ def test_the_word_reaches_typst_as_a_string() -> None:
     assert display("（續）", sticky=True) == f'{DISPLAY}cont: "（續）", sticky: true)['
     # A theme's word with a quote, a backslash or a line break stays one string.
     assert display('a"b\\c\n#x') == f'{DISPLAY}cont: "a\\"b\\\\c#x")['
+
+
+@needs_poppler
+def test_a_sum_taller_than_a_page_is_printed_whole(tmp_path: Path) -> None:
+    """One left side and 70 rows of a sum going on (`&\\qquad + …`): no `=` row to break
+    at, so it breaks at rows rather than lose what does not fit on the page."""
+    lines = " \\\\\n".join(["L &= t_{0}", *(f"&\\qquad + t_{{{i}}}" for i in range(1, 70))])
+    markdown = (f"---\ntitle: T\nlang: en\n---\n\n# T\n\nLead:\n$$\n\\begin{{aligned}}\n"
+                f"{lines}\n\\end{{aligned}}\n$$\n\nAfter.\n")
+    pages = _pages(markdown, "en", tmp_path)
+    assert len(pages) >= 2 and "After." in pages[-1]
+    assert sum(p.count("+") for p in pages) == 69
+    # The word beside the page's first row (set level with its middle, read after it).
+    assert all("(cont.)" in p.split()[:4] for p in pages[1:]), [p[:40] for p in pages]

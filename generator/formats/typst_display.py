@@ -76,12 +76,16 @@ SOURCE = r"""#let solgen-space = [ ].func()
   }
   let (top, width) = (side("top"), page.width - side("left") - side("right"))
   let full = page.height - top - side("bottom")
-  let short = measure(block(width: width, body)).height <= full / 5
+  let height = measure(block(width: width, body)).height
+  let short = height <= full / 5
   if short or rows.any(r => r.filter(solgen-align).len() > 1) { return whole }
   // Groups: rows from one new line of the derivation to the next, at least two rows at
   // either end of the display.
   let starts = range(2, rows.len() - 1).filter(k => solgen-cut(rows.at(k)))
-  if starts.len() < 1 { return whole }
+  // Taller than a page with no `=` row to break at (one long sum): any row will do, as
+  // typst would cut off what does not fit.
+  if starts.len() == 0 and height > full { starts = range(1, rows.len()) }
+  if starts.len() == 0 { return whole }
   let bounds = (0, ..starts, rows.len())
   // Where the `&` falls: after the widest left side, with the space before a relation.
   let thick = (5em / 18).to-absolute()
