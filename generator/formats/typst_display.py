@@ -12,6 +12,7 @@ of one's own still gets it).
   broken over rows, `& + …`, stays with its row), each group spanned by one unbreakable
   cell, the first and last groups at least two rows long; the lead-in sentence is sticky
   to the first group. So a derivation goes on to the next page only between two `=` rows.
+  A display taller than a page with no such row (one long sum) breaks at any row.
 - A group that starts a page gets the word `cont` ("(cont.)" / "（續）") at the text's
   left edge and, when its first row is `& = …`, the left side it goes on from: read from
   the group's position, which does not change what the page holds, so typst settles in
