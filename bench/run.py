@@ -135,6 +135,17 @@ def class_pdfs(tmp: Path, engine: str) -> None:
         f" ({pdfs} PDFs: 60 sheets + the worked example; {run.seconds:.1f} s in all, cpu "
         f"{run.cpu:.1f} s)", f"{per * 1000:.0f} ms per PDF (cpu {run.cpu / pdfs * 1000:.0f} ms)",
         "≤ 30 ms per PDF (issue 16)", per <= 0.03)
+    if engine != "typst":
+        return
+    # --jobs 0: the class's PDFs shared among one typst compiler per core (formats/pdf.py).
+    side = solgen(["build", str(HW), "--variants", "30", "--format", "pdf", "--lang", "zh-TW",
+                   "--pdf-engine", engine, "--out", str(tmp / "class-typst-jobs"), "--jobs",
+                   "0"], tmp,
+                  "class of 30, typst, --jobs 0")
+    same = _tree(out) == _tree(tmp / "class-typst-jobs")
+    row(f"the same with `--jobs 0` ({os.cpu_count()} typst compilers; {side.seconds:.1f} s, "
+        f"cpu {side.cpu:.1f} s)", f"{side.seconds / pdfs * 1000:.0f} ms per PDF; files "
+        + ("identical" if same else "DIFFERENT"), "identical files", same)
 
 
 def scaling(tmp: Path, counts: list[int]) -> None:

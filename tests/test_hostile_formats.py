@@ -178,14 +178,19 @@ def test_raw_typst_never_reaches_the_compiler(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     markdown = (tmp_path / "o" / "en" / "typst-raw.md").read_text(encoding="utf-8")
     typst = pandoc.typst(markdown, ["Libertinus Serif"], ["Libertinus Serif"], Theme())
-    body = typst[typst.index("#v(0.6em)") + len("#v(0.6em)"):]
-    outside_raw = re.sub(r"`[^`]*`", "", body)
-    # solgen's own wrappers (typst_blocks), each a whole line: the only code allowed.
-    from generator.formats.typst_blocks import STICKY, UNBREAKABLE
+    # solgen's own code: its display function (typst_display), defined once before the
+    # text, and wrappers (typst_blocks), each a whole line: the only code allowed.
+    from generator.formats.typst_blocks import STICKY, UNBREAKABLE, display
+    from generator.formats.typst_display import SOURCE
 
+    body = typst[typst.index("#v(0.6em)") + len("#v(0.6em)"):]
+    assert body.count(SOURCE) <= 1 and body.count("solgen-display(cont") == body.count(display(
+        "(cont.)")) + body.count(display("(cont.)", sticky=True))
+    outside_raw = re.sub(r"`[^`]*`", "", body.replace(SOURCE, ""))
     lines = outside_raw.splitlines()
-    outside_raw = "\n".join(line for line in lines if line not in (STICKY, UNBREAKABLE))
-    assert UNBREAKABLE in lines or STICKY in lines
+    ours = (STICKY, UNBREAKABLE, display("(cont.)"), display("(cont.)", sticky=True))
+    outside_raw = "\n".join(line for line in lines if line not in ours)
+    assert any(line in lines for line in ours)
     assert re.findall(r"(?<!\\)#(?!strong\[|emph\[)\w+", outside_raw) == []
 
 

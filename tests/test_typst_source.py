@@ -8,7 +8,7 @@ from conftest import ROOT
 from generator.formats import pandoc
 from generator.formats.pandoc_ast import clean_json
 from generator.formats.pdf import TYPST_FONTS, binary_continuations
-from generator.formats.typst_blocks import STICKY, UNBREAKABLE, keep_together
+from generator.formats.typst_blocks import STICKY, UNBREAKABLE, display, keep_together
 from generator.formats.typst_math import polish
 from generator.theme.theme import Theme
 
@@ -45,7 +45,8 @@ def test_one_batch_gives_what_one_pandoc_run_per_document_gives() -> None:
 
     def command_line(markdown: str, fonts: list[str], heads: list[str]) -> str:
         tree = pandoc._pandoc([*pandoc.READ, "--to=json"], markdown.encode("utf-8"))
-        kept = keep_together(clean_json(tree.decode("utf-8")))
+        kept = keep_together(clean_json(tree.decode("utf-8")),
+                             continued=lambda lang: Theme().voice(lang).say("", "continued"))
         return pandoc._pandoc([*pandoc.COMMON, *pandoc.TYPST_ARGS, f"--template={template}",
                                *[f"--variable=mainfont:{f}" for f in fonts],
                                *[f"--variable=headingfont:{f}" for f in heads]],
@@ -74,9 +75,11 @@ def test_batches_keep_the_documents_in_order(monkeypatch: pytest.MonkeyPatch) ->
 def test_every_display_and_its_lead_in_sit_in_one_unbreakable_block() -> None:
     typ = source("zh-TW")
     # Step 2's sentence and its four-path formula; every display of the sheet is wrapped.
-    assert f"{UNBREAKABLE}\n由連鎖律，對 $w_11$ 的梯度" in typ
+    opening = display("（續）")  # the template's solgen-display: whole, or broken at `=` rows
+    assert f"{opening}\n由連鎖律，對 $w_11$ 的梯度" in typ
     displays = typ.count("\n$ ") + typ.count(" $ ")
-    assert displays == typ.count(UNBREAKABLE) > 5
+    assert displays == typ.count(opening) + typ.count(display("（續）", sticky=True)) > 5
+    assert typ.count("#let solgen-display(") == 1  # defined once, at the top of the body
     week1 = (ROOT / "tests" / "golden" / "week1" / "zh-TW.md").read_text("utf-8")
     typ = pandoc.typst(week1, *TYPST_FONTS["zh-TW"], Theme())
     assert f"{STICKY}\n#strong[Step 1：" in typ  # a bold lead-in stays with its derivation

@@ -10,6 +10,7 @@ thousands. `make golden` (pytest --update-golden) rewrites them; review the PNGs
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -82,21 +83,61 @@ def _pages(pdf: bytes, tmp_path: Path) -> list[str]:
     return text.split("\f")
 
 
-@pytest.mark.parametrize("filler", range(30, 46, 3))
-def test_no_display_straddles_a_page(tmp_path: Path, filler: int) -> None:
-    """A lead-in and a ten-line derivation, pushed down the first page by `filler`
-    paragraphs: wherever it falls, the sentence and all ten lines share one page."""
-    _need_poppler()
-    rows = " \\\\\n".join(f"a_{{{i}}} &= b_{{{i}}} + \\frac{{c_{{{i}}}}}{{d}}" for i in range(10))
+def _row(i: int) -> str:
+    """Row i of a derivation: a new left side, a row going on with `=`, or a sum going on
+    over rows (`&\\qquad + s`), which a page may not start."""
+    if i % 5 == 0:
+        return f"x_{{{i}}} &= y_{{{i}}} + z_{{{i}}}"
+    return f"&\\qquad + s_{{{i}}}" if i % 5 == 3 else f"&= w_{{{i}}}"
+
+
+DERIVATION = 14  # rows: 43 % of the text height, taller than a fifth of it: breakable
+X, ROW = "\U0001d465", "\U0001d466\U0001d464\U0001d460"  # math italic x; y, w, s name a row
+_TOKEN = re.compile(f"([{X}{ROW}])([0-9]+)")
+
+
+def _derivation_pages(filler: int, tmp_path: Path) -> list[str]:
+    rows = " \\\\\n".join(_row(i) for i in range(DERIVATION))
     markdown = ("---\ntitle: T\nlang: en\n---\n\n# T\n\n"
                 + "".join(f"Paragraph {i}.\n\n" for i in range(filler))
                 + f"Leadin sentence:\n$$\n\\begin{{aligned}}\n{rows}\n\\end{{aligned}}\n$$\n\n"
                 + "After.\n")
-    pages = _pages(typst_pdf(markdown, "en", Theme()), tmp_path)
+    return _pages(typst_pdf(markdown, "en", Theme()), tmp_path)
+
+
+@pytest.mark.parametrize("filler", range(12, 36, 3))
+def test_no_display_straddles_a_page(tmp_path: Path, filler: int) -> None:
+    """A lead-in and a derivation, pushed down the first page by `filler` paragraphs:
+    wherever it falls, the sentence and its first two rows share a page, and the rows
+    go on to the next page only before an `=` row or a new left side (never inside a sum
+    broken over rows, never leaving one row alone), that page starting with "(cont.)" and
+    the left side the row goes on from."""
+    _need_poppler()
+    pages = _derivation_pages(filler, tmp_path)
     holding = [i for i, page in enumerate(pages) if "Leadin sentence" in page]
     assert len(holding) == 1
-    derivation = pages[holding[0]].split("Leadin sentence:")[1].split("After.")[0]
-    assert derivation.count("=") == 10, derivation
+    parts = [pages[holding[0]].split("Leadin sentence:")[1].split("After.")[0]]
+    if f"{ROW[2]}{DERIVATION - 1}" not in parts[0]:  # the last row, `+ s_13`, not here
+        parts.append(pages[holding[0] + 1].split("After.")[0])
+    seen = [[(name, int(i)) for name, i in _TOKEN.findall(part)] for part in parts]
+    rows = [i for part in seen for name, i in part if name in ROW]
+    assert rows == list(range(DERIVATION)), seen  # every row once, in order
+    if len(parts) == 2:
+        first = next(i for name, i in seen[1] if name in ROW)
+        assert 2 <= first <= DERIVATION - 2 and first % 5 != 3, seen
+        assert parts[1].lstrip().startswith("(cont.)"), parts[1]
+        # The page's first row, `& = w`, is led by the left side it goes on from.
+        assert seen[1][0] == (X, first - first % 5), seen
+
+
+def test_a_derivation_near_the_foot_of_a_page_is_continued(tmp_path: Path) -> None:
+    """The case above that breaks (28 paragraphs leave room for five rows): the page is
+    filled to a row before `x_5`, and the next starts "(cont.)"."""
+    _need_poppler()
+    pages = _derivation_pages(28, tmp_path)
+    first = next(i for i, page in enumerate(pages) if "Leadin sentence" in page)
+    assert "After." not in pages[first] and "\U0001d464" "4" in pages[first]  # w_4
+    assert pages[first + 1].lstrip().startswith("(cont.)")
 
 
 # HTML as a browser shows it (issue 15, Deliver 4): formulas typeset by KaTeX on the server

@@ -132,6 +132,11 @@ def _serial(files: list[Path], plan: Plan, keep_going: bool,
     total = len(files) * (2 if _writes(plan) else 1)
     solving = None if outer is None else (lambda done, _, what: outer(done, total, what))
     failures: list[str] = []
+    if "pdf" in plan.formats:  # typst's start-up and fonts load while the problems solve
+        from generator.formats.pdf import compilers, warm
+
+        compilers(plan.variant_jobs)  # --jobs: a class's PDFs over that many compilers
+        warm(list(plan.langs), plan.pdf_engine)
     problems = prepare_all(files, plan.seconds, failures if keep_going else None, solving,
                            _writes(plan))
     units = [_Unit([], error) for error in failures]

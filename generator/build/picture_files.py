@@ -26,15 +26,22 @@ SHOWN_IN = ("md", "tex", "pdf", "html")  # DOCX has none (pandoc would need a fi
 def problem_drawing(problem: Problem | Sheet, formats: list[str], pdf_engine: str,
                     enabled: bool = True) -> Drawing | None:
     """The problem's picture when a document of `formats` shows one (None: it has none)."""
+    from generator.build.drawings import kept
     from generator.view.pictures import available, drawing, wanted
 
     if not enabled or not set(formats) & set(SHOWN_IN) or wanted(problem) is None:
         return None
-    if not available():  # a dependency: only a broken install lacks it
-        raise ToolMissing("drawing the pictures needs matplotlib",
-                          hint="pip install matplotlib, or build with --no-pictures")
     vector = "tex" in formats or ("pdf" in formats and pdf_engine == "xelatex")
-    return drawing(problem, vector)
+
+    def draw() -> Drawing | None:
+        if not available():  # a dependency: only a broken install lacks it
+            raise ToolMissing("drawing the pictures needs matplotlib",
+                              hint="pip install matplotlib, or build with --no-pictures")
+        return drawing(problem, vector)
+
+    # Drawn once and kept on disk (build/drawings.py): matplotlib is not even imported
+    # when a rebuild finds it there.
+    return kept(problem, vector, draw)
 
 
 def with_picture(view: Document, picture: Drawing | None, voice: Voice) -> Document:

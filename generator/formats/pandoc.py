@@ -25,10 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import SolgenError, TemplateError, ToolMissing
-from generator.formats import child, katex, skeleton
+from generator.formats import child, katex, skeleton, typst_skeleton
 from generator.formats.pandoc_ast import READER, clean_json
 from generator.formats.picture_blocks import with_block
 from generator.formats.typst_blocks import keep_together
+from generator.formats.typst_formulas import with_formulas
 from generator.limits import DEFAULT_SECONDS
 from generator.theme.theme import Theme
 
@@ -156,16 +157,34 @@ def typst_many(docs: list[tuple[str, list[str], list[str]]], theme: Theme,
     def continued(lang: str) -> str:  # only asked for when a display is split over pages
         return theme.voice(lang).say("", "continued")
 
-    # typst_blocks marks where a page may not break, over the cleaned tree.
-    return _batches([{**_write(tree, "typst"),
-                      "text": keep_together(with_block(clean_json(tree), block), paged,
-                                            continued),
-                      "template": template,
-                      "variables": {"mainfont": fonts, "headingfont": heading_fonts}}
-                     for tree, (_, fonts, heading_fonts), paged, block
-                     in zip(_trees([m for m, _, _ in docs], "typst", theme.seconds), docs,
-                            breaks, blocks, strict=True)],
-                    "typst", theme.seconds, [m for m, _, _ in docs])
+    markdowns = [m for m, _, _ in docs]
+    # typst_blocks marks where a page may not break, over the cleaned tree; then each
+    # distinct formula of the batch is converted once (formats/typst_formulas.py), and
+    # sheets alike but for their numbers and formulas are written once (typst_skeleton.py).
+    trees = with_formulas([keep_together(with_block(clean_json(tree), block), paged, continued)
+                           for tree, paged, block
+                           in zip(_trees(markdowns, "typst", theme.seconds), breaks, blocks,
+                                  strict=True)],
+                          lambda lone, names: _formulas_typst(lone, names, theme.seconds))
+
+    def write(texts: list[str], faces: list[tuple[list[str], list[str]]]) -> list[str]:
+        return _batches([{"text": text, "from": "json", "to": "typst", "wrap": "none",
+                          "standalone": True, "template": template,
+                          "variables": {"mainfont": fonts, "headingfont": heads}}
+                         for text, (fonts, heads) in zip(texts, faces, strict=True)],
+                        "typst", theme.seconds, markdowns)
+
+    faces = [(fonts, heads) for _, fonts, heads in docs]
+    if all(f == faces[0] for f in faces):  # one language: one set of fonts
+        return typst_skeleton.written(trees, template + json.dumps(faces[0]),
+                                      lambda texts: write(texts, faces[:1] * len(texts)))
+    return write([json.dumps(tree, ensure_ascii=False) for tree in trees], faces)
+
+
+def _formulas_typst(lone: list[str], names: list[str], seconds: float) -> list[str]:
+    """Documents of one formula each (pandoc JSON) as typst, not standalone."""
+    return _batches([{"text": doc, "from": "json", "to": "typst", "wrap": "none"}
+                     for doc in lone], "typst", seconds, names)
 
 
 def html_many(markdowns: list[str], theme: Theme,

@@ -17,19 +17,22 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.errors import PdfError, ToolMissing
 from generator.formats import child
 from generator.formats.fonts import cjk_font_dirs
 from generator.formats.typst_math import polish
 from generator.theme.theme import Theme
-from generator.view.pictures import Drawing
 
-Shown = tuple[Drawing, str]  # a picture and its caption in the document's language
+if TYPE_CHECKING:  # the typst child imports this module: no sympy for it (view/pictures)
+    from generator.view.pictures import Drawing
+
+Shown = tuple["Drawing", str]  # a picture and its caption in the document's language
 
 ENGINES = ("auto", "typst", "xelatex")
 EPOCH = 0  # the date written into every PDF (1970-01-01): no build date, same bytes
@@ -64,7 +67,8 @@ def typst_pdf(markdown: str, lang: str, theme: Theme) -> bytes:
 def typst_pdfs(markdowns: list[str], lang: str, theme: Theme,
                class_files: list[bool] | None = None,
                pictures: list[Shown | None] | None = None) -> list[bytes]:
-    """PDFs of many documents: one pandoc run converts them all, one compiler sets them."""
+    """PDFs of many documents: one pandoc run converts them all, one compiler sets them
+    (or `compilers()` of them, side by side)."""
     from generator.formats import pandoc
     from generator.formats.picture_blocks import typst_block
 
@@ -73,18 +77,54 @@ def typst_pdfs(markdowns: list[str], lang: str, theme: Theme,
     sources = pandoc.typst_many([(m, fonts, heading) for m in markdowns], theme, class_files,
                                 blocks)
     font_dirs = cjk_font_dirs() if lang == "zh-TW" else ()
-    return [typst_compile(polish(binary_continuations(s)), font_dirs, theme.seconds,
-                          pandoc.title(m)) for s, m in zip(sources, markdowns, strict=True)]
+    jobs = [(polish(binary_continuations(s)), font_dirs, theme.seconds, pandoc.title(m))
+            for s, m in zip(sources, markdowns, strict=True)]
+    side = min(_compilers, len(jobs))
+    if side <= 1:
+        return [typst_compile(*job) for job in jobs]
+    from generator.formats.typst_child import warm as start
+
+    for number in range(side):
+        start(font_dirs, number)  # owned by this thread, not by the pool's, which ends
+    with ThreadPoolExecutor(side, thread_name_prefix="solgen-typst") as pool:
+        return list(pool.map(lambda at: typst_compile(*jobs[at], at % side),
+                             range(len(jobs))))
+
+
+_compilers = 1
+
+
+def compilers(count: int) -> None:
+    """How many typst compilers a class's PDFs are shared among (`--jobs`; 1 by default):
+    each is a child process with its own fonts and memo, so this costs their start-ups
+    (≈ 0.1 s each) and some layout memoised twice, for the wall time of a class."""
+    global _compilers
+    _compilers = max(1, count)
+
+
+def warm(langs: list[str], engine: str) -> None:
+    """Start the typst compilers a build of PDFs in `langs` will use (formats/typst_child.py):
+    they load their fonts while the build solves. A missing font is reported by the
+    compile that needs it, not here."""
+    from generator.formats.typst_child import warm as start
+
+    if engine not in ("auto", "typst"):
+        return
+    for lang in dict.fromkeys(langs):
+        try:
+            start(cjk_font_dirs() if lang == "zh-TW" else ())
+        except (ToolMissing, OSError):
+            return
 
 
 def typst_compile(source: str, font_dirs: tuple[str, ...], seconds: float,
-                  where: str | None = None) -> bytes:
+                  where: str | None = None, number: int = 0) -> bytes:
     """The PDF of a typst source, compiled in a child process under the run's time limit
     (issue 22: a runaway or crashing compile is a PdfError naming `where`,
     formats/typst_child.py)."""
     from generator.formats.typst_child import compile_pdf
 
-    return compile_pdf(source.encode("utf-8"), font_dirs, seconds, where)
+    return compile_pdf(source.encode("utf-8"), font_dirs, seconds, where, number)
 
 
 @cache

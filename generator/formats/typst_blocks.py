@@ -3,9 +3,12 @@
 typst breaks a page wherever a block ends, and a paragraph that leads into a display
 ("因此 $$…$$") is, to it, a line of text and a formula it may part. Solgen's Markdown
 says which belong together, so this pass wraps, at the top level of the tree:
-- a paragraph holding a display formula in an unbreakable block: the sentence leading
-  into it and the whole derivation move to the next page together (a display taller than
-  a page is first split between rows, typst_pages.py, each piece kept whole);
+- a paragraph holding a display formula in the template's `solgen-display`: an
+  unbreakable block, so the sentence leading into it and the whole derivation move to the
+  next page together, unless that would leave much of the page empty (a tall display, or
+  a third of the page): then typst breaks it between `=` rows, each piece kept whole and
+  each after the first led by "(cont.)" / "（續）" and the left side it goes on from
+  (templates/typst/document.typ says where, measured by typst itself);
 - a lead-in paragraph (all bold or italic, such as "**Step 1：…**" or "*參考答案：*", or
   ending in a colon or question mark) in a sticky block: it stays with what follows;
 - a table in an unbreakable block, and the paragraph before it (what the table holds)
@@ -22,12 +25,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from generator.formats.typst_pages import pieces
+from generator.formats.typst_display import SOURCE
 
 UNBREAKABLE = "#block(width: 100%, breakable: false)["
 STICKY = "#block(width: 100%, sticky: true)["
 STICKY_UNBREAKABLE = "#block(width: 100%, breakable: false, sticky: true)["
 PAGE_BREAK = "#pagebreak(weak: true)"
+DISPLAY = "#solgen-display("
 _LEAD_ENDS = ("：", ":", "？", "?")
 TABLE_ROWS = 40  # a table up to this long fits on a page with its lead-in; longer ones break
 _MARKUP = ("Strong", "Emph", "Space", "SoftBreak")
@@ -61,33 +65,24 @@ def _is_lead_in(inlines: list[Any]) -> bool:
     return _text_end(inlines).endswith(_LEAD_ENDS)
 
 
-def _wrapped(block: dict[str, Any], continued: str = "") -> list[dict[str, Any]]:
+def display(continued: str, sticky: bool = False) -> str:
+    """The line that opens a display's paragraph: the template's `solgen-display`, given the
+    word before the rest of a display broken over pages as a typst string."""
+    word = "".join(c for c in continued if c.isprintable())
+    word = word.replace("\\", "\\\\").replace('"', '\\"')
+    held = ", sticky: true" if sticky else ""
+    return f'{DISPLAY}cont: "{word}"{held})['
+
+
+def _wrapped(block: dict[str, Any], continued: str) -> list[dict[str, Any]]:
     if block.get("t") != "Para":
         return [block]
     inlines: list[Any] = block["c"]
     if _has_display(inlines):
-        return [out for part in _split(inlines, continued)
-                for out in (_raw(UNBREAKABLE), part, _raw("]"))]
+        return [_raw(display(continued)), block, _raw("]")]
     if _is_lead_in(inlines):
         return [_raw(STICKY), block, _raw("]")]
     return [block]
-
-
-def _split(inlines: list[Any], continued: str) -> list[dict[str, Any]]:
-    """The paragraph, or when its display is taller than a page, one paragraph per piece
-    (typst_pages.py), each after the first led by `continued`."""
-    at = next(i for i, x in enumerate(inlines)
-              if x.get("t") == "Math" and x["c"][0].get("t") == "DisplayMath")
-    parts = pieces(inlines[at]["c"][1])
-    if len(parts) == 1:
-        return [{"t": "Para", "c": inlines}]
-
-    def math(tex: str) -> dict[str, Any]:
-        return {"t": "Math", "c": [{"t": "DisplayMath"}, tex]}
-
-    first = {"t": "Para", "c": [*inlines[:at], math(parts[0]), *inlines[at + 1:]]}
-    return [first, *({"t": "Para", "c": [{"t": "Str", "c": continued}, {"t": "SoftBreak"},
-                                          math(tex)]} for tex in parts[1:])]
 
 
 def keep_together(tree_json: str, class_file: bool = False,
@@ -100,6 +95,8 @@ def keep_together(tree_json: str, class_file: bool = False,
                    if isinstance(x, dict) and x.get("t") == "Str") or "en"
     word = continued(lang) if continued is not None else "(cont.)"
     blocks = [out for group in _groups(tree["blocks"], word) for out in group]
+    if any(b.get("t") == "RawBlock" and b["c"][1].startswith(DISPLAY) for b in blocks):
+        blocks.insert(0, _raw(SOURCE))  # solgen-display, for the template of any theme
     if class_file:
         blocks = _paged(blocks)
     tree["blocks"] = blocks
@@ -116,10 +113,10 @@ def _groups(source: list[dict[str, Any]], word: str) -> list[list[dict[str, Any]
             # A table is read whole, and the sentence above it says what it holds.
             groups[i] = [_raw(UNBREAKABLE), block, _raw("]")]
             if i > 0 and source[i - 1].get("t") == "Para" and groups[i - 1][0] != _raw(STICKY):
-                groups[i - 1] = _sticky(groups[i - 1])
+                groups[i - 1] = _sticky(groups[i - 1], word)
     for i in range(1, len(source) - 1):
         if _closing_note(source, i):
-            groups[i - 1] = _sticky(groups[i - 1])
+            groups[i - 1] = _sticky(groups[i - 1], word)
             groups[i] = [_raw(UNBREAKABLE), source[i], source[i + 1], _raw("]")]
             groups[i + 1] = []
     return groups
@@ -139,11 +136,13 @@ def _closing_note(source: list[dict[str, Any]], i: int) -> bool:
             and (after is None or after.get("t") in ("HorizontalRule", "Header")))
 
 
-def _sticky(group: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """`group` held to what follows: its last unbreakable piece made sticky, or else the
-    whole of it in a sticky block."""
-    if len(group) >= 3 and group[-3] == _raw(UNBREAKABLE):
-        return [*group[:-3], _raw(STICKY_UNBREAKABLE), *group[-2:]]
+def _sticky(group: list[dict[str, Any]], word: str) -> list[dict[str, Any]]:
+    """`group` held to what follows: its unbreakable block or display made sticky (a
+    display broken over pages: its last piece), or else the whole of it in a sticky block."""
+    if len(group) == 3 and group[0] == _raw(UNBREAKABLE):
+        return [_raw(STICKY_UNBREAKABLE), *group[1:]]
+    if len(group) == 3 and group[0] == _raw(display(word)):
+        return [_raw(display(word, sticky=True)), *group[1:]]
     return [_raw(STICKY), *group, _raw("]")]
 
 

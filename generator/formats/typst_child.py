@@ -39,7 +39,8 @@ class _Child:
         return self.proc.poll() is None and self.owner.is_alive()
 
 
-_children: dict[tuple[str, ...], _Child] = {}
+Slot = tuple[tuple[str, ...], int]  # font folders, and which of the compilers for them
+_children: dict[Slot, _Child] = {}
 _guard = threading.Lock()
 
 
@@ -50,22 +51,34 @@ def _start(font_dirs: tuple[str, ...]) -> _Child:
     return _Child(proc, threading.current_thread())
 
 
-def compile_pdf(source: bytes, font_dirs: tuple[str, ...], seconds: float,
-                where: str | None = None) -> bytes:
-    """The PDF typst makes of `source`; PdfError for typst's errors or warnings, for a
-    compile longer than `seconds` (0: no limit) and for a compiler that crashed."""
+def warm(font_dirs: tuple[str, ...], number: int = 0) -> None:
+    """Start child `number` for `font_dirs` now, so that its start-up and font loading
+    (≈ 0.1 s) run on the other core while the parent solves. The thread that starts a
+    child owns it (it dies with that thread): start them from the thread that stays."""
     with _guard:
-        kept = _children.get(font_dirs)
+        kept = _children.get((font_dirs, number))
         if kept is None or not kept.usable():
-            kept = _children[font_dirs] = _start(font_dirs)
+            _children[(font_dirs, number)] = _start(font_dirs)
+
+
+def compile_pdf(source: bytes, font_dirs: tuple[str, ...], seconds: float,
+                where: str | None = None, number: int = 0) -> bytes:
+    """The PDF typst makes of `source` in child `number` for `font_dirs`; PdfError for
+    typst's errors or warnings, for a compile longer than `seconds` (0: no limit) and
+    for a compiler that crashed."""
+    slot = (font_dirs, number)
+    with _guard:
+        kept = _children.get(slot)
+        if kept is None or not kept.usable():
+            kept = _children[slot] = _start(font_dirs)
     with kept.lock:
         try:
             kind, payload = child.ask(kept.proc, source, seconds, lead=1)
         except (OSError, EOFError, TimeoutError) as exc:
             child.stop(kept.proc)
             with _guard:
-                if _children.get(font_dirs) is kept:
-                    del _children[font_dirs]
+                if _children.get(slot) is kept:
+                    del _children[slot]
             what = (f"was still running after {seconds:g} s and was stopped"
                     if isinstance(exc, TimeoutError)
                     else f"crashed (exit status {kept.proc.returncode})")

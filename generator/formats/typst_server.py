@@ -18,6 +18,7 @@ def serve(font_dirs: tuple[str, ...]) -> None:
     from generator.formats.pdf import EPOCH, compiler, offline
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    compiler(font_dirs)  # fonts loaded before the first source comes (typst_child.warm)
     while header := stdin.read(HEADER):
         source = stdin.read(int.from_bytes(header, "big"))
         try:

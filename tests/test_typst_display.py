@@ -1,0 +1,83 @@
+"""Issue 15: where a display breaks over pages in a typst PDF (formats/typst_display.py).
+A display taller than a page is printed whole, over pages, each after the first led by
+"(cont.)" / "（續）" (typst used to cut off what did not fit); a short display is never
+broken; the word reaches typst as a string, whatever it holds."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from generator.formats.pdf import typst_pdf
+from generator.formats.typst_blocks import DISPLAY, display
+from generator.theme.theme import Theme
+
+ROWS = 80
+needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None,
+                                   reason="poppler-utils missing")
+
+
+def _pages(markdown: str, lang: str, tmp_path: Path) -> list[str]:
+    pdf = tmp_path / "doc.pdf"
+    pdf.write_bytes(typst_pdf(markdown, lang, Theme()))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    return [p for p in text.split("\f") if p.strip()]
+
+
+def _tall(lang: str) -> str:
+    lines = " \\\\\n".join(f"a_{{{i}}} &= b_{{{i}}} + c" if i % 3 else
+                           f"&= \\frac{{b_{{{i}}}}}{{c}}" for i in range(ROWS))
+    return (f"---\ntitle: T\nlang: {lang}\n---\n\n# T\n\nLead:\n$$\n\\begin{{aligned}}\n"
+            f"{lines}\n\\end{{aligned}}\n$$\n\nAfter.\n")
+
+
+@needs_poppler
+@pytest.mark.parametrize(("lang", "word"), [("en", "(cont.)"), ("zh-TW", "（續）")])
+def test_every_row_of_a_display_taller_than_a_page_is_printed(tmp_path: Path, lang: str,
+                                                               word: str) -> None:
+    pages = _pages(_tall(lang), lang, tmp_path)
+    assert len(pages) >= 3
+    assert sum(p.count("=") for p in pages) == ROWS  # the whole display, each row once
+    assert pages[0].lstrip().startswith("T\nLead:")
+    assert all(p.lstrip().startswith(word) for p in pages[1:])
+    assert "After." in pages[-1]
+
+
+@needs_poppler
+@pytest.mark.parametrize("filler", [28, 29, 31])  # fits; moved at the foot
+def test_a_short_display_moves_whole(tmp_path: Path, filler: int) -> None:
+    """Four rows (under a fifth of the text height) near the foot of a page: moved to the
+    next page with their lead-in, never broken."""
+    rows = " \\\\\n".join(f"a_{{{i}}} &= b_{{{i}}}" for i in range(4))
+    markdown = ("---\ntitle: T\nlang: en\n---\n\n# T\n\n"
+                + "".join(f"Paragraph {i}.\n\n" for i in range(filler))
+                + f"Lead:\n$$\n\\begin{{aligned}}\n{rows}\n\\end{{aligned}}\n$$\n\nAfter.\n")
+    pages = _pages(markdown, "en", tmp_path)
+    holding = [p for p in pages if "Lead:" in p]
+    assert len(holding) == 1 and holding[0].count("=") == 4
+    assert not any("(cont.)" in p for p in pages)
+
+
+def test_the_word_reaches_typst_as_a_string() -> None:
+    assert display("(cont.)") == f'{DISPLAY}cont: "(cont.)")['
+    assert display("（續）", sticky=True) == f'{DISPLAY}cont: "（續）", sticky: true)['
+    # A theme's word with a quote, a backslash or a line break stays one string.
+    assert display('a"b\\c\n#x') == f'{DISPLAY}cont: "a\\"b\\\\c#x")['
+
+
+@needs_poppler
+def test_a_sum_taller_than_a_page_is_printed_whole(tmp_path: Path) -> None:
+    """One left side and 70 rows of a sum going on (`&\\qquad + …`): no `=` row to break
+    at, so it breaks at rows rather than lose what does not fit on the page."""
+    lines = " \\\\\n".join(["L &= t_{0}", *(f"&\\qquad + t_{{{i}}}" for i in range(1, 70))])
+    markdown = (f"---\ntitle: T\nlang: en\n---\n\n# T\n\nLead:\n$$\n\\begin{{aligned}}\n"
+                f"{lines}\n\\end{{aligned}}\n$$\n\nAfter.\n")
+    pages = _pages(markdown, "en", tmp_path)
+    assert len(pages) >= 2 and "After." in pages[-1]
+    assert sum(p.count("+") for p in pages) == 69
+    # The word beside the page's first row (set level with its middle, read after it).
+    assert all("(cont.)" in p.split()[:4] for p in pages[1:]), [p[:40] for p in pages]
