@@ -47,7 +47,8 @@ def command_line(markdown: str, fonts: list[str], heads: list[str]) -> str:
     """The sheet alone: pandoc's command line, one run to read and one to write."""
     template = ROOT / "templates" / pandoc.TYPST_TEMPLATE
     tree = pandoc._pandoc([*pandoc.READ, "--to=json"], markdown.encode("utf-8"))
-    kept = keep_together(clean_json(tree.decode("utf-8")))
+    kept = keep_together(clean_json(tree.decode("utf-8")),
+                         continued=lambda lang: Theme().voice(lang).say("", "continued"))
     return pandoc._pandoc([*pandoc.COMMON, *pandoc.TYPST_ARGS, f"--template={template}",
                            *[f"--variable=mainfont:{f}" for f in fonts],
                            *[f"--variable=headingfont:{f}" for f in heads]],
