@@ -154,3 +154,14 @@ def test_an_operator_before_a_bracket_differentiates_that_bracket_only() -> None
     assert read(r"\frac{d}{dx}(3x + 1)^{10}") == Derivative((3 * x + 1)**10, x)
     # Without a bracket the operator still takes the product that follows.
     assert read(r"\frac{d}{dx} x^{2} \sin x") == Derivative(x**2 * sympy.sin(x), x)
+
+
+def test_a_power_of_a_function_value_reads_and_big_ones_are_still_refused() -> None:
+    # sympy cannot decide `abs(relu(1)) > 1` exactly; the size guard asked it to and a read
+    # of −relu(1)² ended in a TypeError (found by the read-back property test).
+    assert read(r"- \operatorname{relu}\left(1\right)^{2}") == -relu(1)**2
+    assert read(r"\sigma\left(3\right)^{2}") == sigmoid(3)**2
+    assert read(r"\left(\frac{1}{2}\right)^{10}") == Rational(1, 1024)
+    for text in (r"3^{500}", r"x^{5000}", r"\operatorname{relu}\left(7\right)^{900}"):
+        with pytest.raises(ReadError, match="too large"):
+            read(text)

@@ -23,6 +23,7 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
+import mpmath
 import sympy
 
 from generator.algebra import latex_leibniz as leibniz
@@ -76,6 +77,17 @@ def read_tokens(tokens: Sequence[Token], vocabulary: Vocabulary) -> sympy.Basic:
         raise ReadError(f"unexpected {tok.text!r}" if tok else "unexpected end", tok)
     return value
 
+
+
+def _magnitude(e: sympy.Basic) -> Any:
+    """|e| as an mpmath number, or None when e is not a number that evaluates (a symbol,
+    or relu(1), which sympy cannot compare with 1 exactly: `abs(relu(1)) > 1` is
+    undecided and raised a TypeError in the middle of a read)."""
+    if not e.is_number:
+        return None
+    value = sympy.N(abs(e), 15)
+    return mpmath.mpf(value._mpf_) if isinstance(value, sympy.Float) else (
+        mpmath.mpf(int(value)) if isinstance(value, sympy.Integer) else None)
 
 class Parser:
     def __init__(self, tokens: list[Token], vocabulary: Vocabulary) -> None:
@@ -202,9 +214,9 @@ class Parser:
                                         [r"\mathrm", "T"]):
             return base.T if isinstance(base, sympy.MatrixBase) else base
         exponent = self.sub(tokens)
-        if exponent.is_number and (abs(exponent) > MAX_EXPONENT or (
-                base.is_number and abs(base) > 1 and abs(exponent) * sympy.log(abs(base), 10)
-                > MAX_DIGITS)):
+        power, size = _magnitude(exponent), _magnitude(base)
+        if power is not None and (power > MAX_EXPONENT or (
+                size is not None and size > 1 and power * mpmath.log10(size) > MAX_DIGITS)):
             raise ReadError("a power too large to check exactly", tokens[0])
         if isinstance(base, sympy.MatrixBase):
             raise ReadError("a power of a matrix", tokens[0])
