@@ -74,9 +74,11 @@ class Instances:
         self.proved = not failed and all(c is not None and c.status == "proved"
                                          for c in self.checks)
 
-    def solve(self, point: Mapping[Symbol, sympy.Rational]) -> tuple[Solution, list[str]] | None:
-        """The variant's solution and its failed checks; None when a slot's value is not a
-        rational number (the caller then solves that variant in full)."""
+    def solve(self, point: Mapping[Symbol, sympy.Rational]
+              ) -> tuple[Solution, list[str], dict[sympy.Basic, sympy.Basic]] | None:
+        """The variant's solution, its failed checks and its slots' numbers; None when a
+        slot's value is not a rational number (the caller then solves that variant in
+        full)."""
         fractions = {s: Fraction(int(v.p), int(v.q)) for s, v in point.items()}
         env: dict[sympy.Basic, sympy.Basic] = {slot: point[leaf]
                                                for leaf, slot in self.slotted.slots.items()}
@@ -99,7 +101,7 @@ class Instances:
                 blocks = tuple(self._block(t, b, checks, (args, slots), failures) for t, b in
                                zip(template.blocks, section.blocks, strict=True))
                 sections.append(replace(section, blocks=blocks))
-        return replace(solution, sections=tuple(sections)), failures
+        return replace(solution, sections=tuple(sections)), failures, env
 
     def _block(self, template: Block, block: Block, checks: Any,
                numbers: tuple[list[Any], list[Any]], failures: list[str]) -> Block:

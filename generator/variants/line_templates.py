@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
 import sympy
 
 from generator.algebra.fences import shrink_fences
@@ -258,3 +259,38 @@ class _Fill:
     bracket: bool
     decimal_data: bool
 
+
+
+class Printed:
+    """The texts a view prints for one variant: its own slot lines (filled from the
+    templates above), and the template's lines without slots, printed once for every
+    variant (a slot-free step is the very same object in each variant's solution)."""
+
+    def __init__(self, own: dict[int, tuple[sympy.Basic, str]], shared: Shared,
+                 decimal_data: bool) -> None:
+        self.own, self.shared, self.decimal_data = own, shared, decimal_data
+
+    def get(self, expr: sympy.Basic, decimals: int | None) -> str | None:
+        if decimals is None:
+            own = self.own.get(id(expr))
+            if own is not None and own[0] is expr:
+                return own[1]
+        hit = self.shared.texts.get((id(expr), decimals, self.decimal_data))
+        return hit[1] if hit is not None and hit[0] is expr else None
+
+    def keep(self, expr: sympy.Basic, decimals: int | None, text: str) -> None:
+        if id(expr) in self.shared.ids:
+            self.shared.texts[id(expr), decimals, self.decimal_data] = (expr, text)
+
+
+@dataclass
+class Shared:
+    """The template's own objects (kept alive, so their ids stay theirs) and their texts."""
+
+    objects: tuple[sympy.Basic, ...]
+    ids: frozenset[int] = frozenset()
+    texts: dict[tuple[int, int | None, bool], tuple[sympy.Basic, str]] = field(
+        default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.ids = frozenset(id(o) for o in self.objects)

@@ -10,7 +10,7 @@ variant solved and verified in full. The kind's hooks (solvers/kind.py) say whic
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -30,6 +30,7 @@ from generator.solvers.kind import Answers
 from generator.solvers.problem import Problem
 from generator.variants.instances import Instances
 from generator.variants.lines import NumericLines
+from generator.variants.printed import VariantTexts
 from generator.variants.sampler import Sampler, Variant, answer_exprs
 from generator.variants.slots import Shown, Slots, plain_text
 
@@ -62,6 +63,9 @@ class Solved:
     # False: the lines are instances of a template proved once (variants/instances.py);
     # their numbers were checked as numbers, so the sheet does not read them back.
     read_back: bool = True
+    # A substituted variant's numbers in the template's slots (its lines are printed
+    # from the line templates, variants/printed.py); None when solved in full.
+    slots: Mapping[sympy.Basic, sympy.Basic] | None = None
 
 
 class Template:
@@ -87,6 +91,7 @@ class Template:
         self.proofs = Proofs(graph)  # symbolic lines proved once for every variant
         self._instances: Instances | None = None
         self._tried = False  # whether the slotted template was made (lazily, see below)
+        self._texts: VariantTexts | None = None
         self.in_full = 0  # variants solved in full so far
         # The symbolic part: the solution without a numeric section of the base values.
         sections = tuple(s for s in problem.solution.sections if s.key != "numeric")
@@ -118,7 +123,16 @@ class Template:
 
     @instances.setter
     def instances(self, value: Instances | None) -> None:
-        self._tried, self._instances = True, value
+        self._tried, self._instances, self._texts = True, value, None
+
+    @property
+    def texts(self) -> VariantTexts | None:
+        """The printed lines of substituted variants (None: no template was proved)."""
+        if self._texts is None and self.instances is not None:
+            slotted = self.instances.slotted
+            self._texts = VariantTexts(slotted, {**self.problem.graph.latex,
+                                                 **slotted.solution.names})
+        return self._texts
 
     def _make_instances(self) -> Instances | None:
         if not self.hooks.solved_in_full:
@@ -198,7 +212,7 @@ class Template:
                 if not ok:
                     failures.append(f"answer {a.key}: {how}")
         return Solved(variant, solution, answers, tuple(failures), len(solution.steps()),
-                      made is None)
+                      made is None, made[2] if made is not None else None)
 
 
 def _check_draws(sampler: Sampler, problem: Problem) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from generator.algebra.latex_text import Text
 from generator.algebra.trace import Block, Section, Step
 from generator.graph.values import values_latex
 from generator.solvers.marks import points_of, shown
@@ -41,6 +42,7 @@ class Sheets:
         self.reader = ReadBack(names, graph.constants)
         self.writer = _CachedWriter(names, self.reader)
         self._said: dict[tuple[str, str, tuple[tuple[str, str], ...]], str] = {}
+        self._view_said: dict[tuple[str, str, tuple[tuple[str, str], ...]], Text] = {}
         self.title = problem.title(lang)
         self.symbolic = view(template.symbolic, graph.latex, voice, self.title,
                              self.reader).sections
@@ -65,9 +67,14 @@ class Sheets:
         variant = solved.variant
         if self.hooks.solved_in_full:
             # A substituted variant's lines were checked as numbers (variants/instances.py);
-            # its symbolic lines are the problem's own, read back once in __init__.
+            # its symbolic lines are the problem's own, read back once in __init__. Its
+            # lines come printed from the line templates (variants/printed.py).
+            texts = self.template.texts if solved.slots is not None else None
+            printed = texts.of(solved.solution, solved.slots) if (
+                texts is not None and solved.slots is not None) else None
             sections = view(solved.solution, self.problem.graph.latex, self.voice, "",
-                            self.reader if solved.read_back else None).sections
+                            self.reader if solved.read_back else None, printed,
+                            self._view_said if printed is not None else None).sections
         else:
             numeric = solved.solution.sections[-1]
             sections = (*self.symbolic, self.section(numeric))
