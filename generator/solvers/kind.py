@@ -112,7 +112,8 @@ class Variants(Generic[G]):
     def instance(self, spec: G, graph: Graph, slotted: Slotted, point: Point,
                  env: dict[sympy.Basic, sympy.Basic]) -> Solution:
         """The variant at `point` from `template`'s solution, `env` filling its slots:
-        what `redraw` + solve would give, line for line."""
+        what `redraw` + solve would give, line for line. Its `answers` may be left empty:
+        the caller states them (variants/answer_templates.py)."""
         raise NotImplementedError
 
     def task(self, spec: G, graph: Graph) -> tuple[str, dict[str, Any]]:
