@@ -47,6 +47,9 @@ class Instances:
     def __init__(self, slotted: Slotted, spec: ProblemBase, graph: Graph, hooks: Variants[Any],
                  proofs: Proofs, leaves: list[Symbol], agree: Agree) -> None:
         self.slotted, self.spec, self.graph, self.hooks = slotted, spec, graph, hooks
+        # What a variant is made from: the template, or the same template whose lines
+        # are printed from line templates, not built (variants/printed.py).
+        self.fill = slotted
         self.leaves, self.agree = leaves, agree
         # Compiled once: each node's value, and a block's result defined in it (θ¹).
         self.truth = {n: [compile_mp(leaves, graph.inline(n))] for n in graph.nodes}
@@ -89,7 +92,7 @@ class Instances:
             env[slot] = sympy.Rational(value.numerator, value.denominator)
         if any(instantiate(e, env) != e.xreplace(env) for e in self.slotted.evaluated):
             return None
-        solution = self.hooks.instance(self.spec, self.graph, self.slotted, dict(point), env)
+        solution = self.hooks.instance(self.spec, self.graph, self.fill, dict(point), env)
         failures: list[str] = []
         with mpmath.workdps(DPS):
             args = [mpmath.mpf(int(point[s].p)) / int(point[s].q) for s in self.leaves]

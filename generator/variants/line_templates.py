@@ -42,9 +42,10 @@ Piece = str | tuple[str, int]  # text, or ("S", slot index) / ("D", hole index)
 
 def number_class(value: sympy.Rational) -> str:
     """What of a number the printer's choices can depend on."""
-    if value == 0 or value == 1 or value == -1:
-        return str(value)
-    return ("-" if value < 0 else "+") + ("i" if value.q == 1 else "f")
+    p, q = int(value.p), int(value.q)  # ints: sympy's == and < cost ~20 µs a number
+    if q == 1 and -1 <= p <= 1:
+        return str(p)
+    return ("-" if p < 0 else "+") + ("i" if q == 1 else "f")
 
 
 def stand_in(index: int, cls: str) -> sympy.Rational:
@@ -258,39 +259,3 @@ class _Fill:
     env: Env
     bracket: bool
     decimal_data: bool
-
-
-
-class Printed:
-    """The texts a view prints for one variant: its own slot lines (filled from the
-    templates above), and the template's lines without slots, printed once for every
-    variant (a slot-free step is the very same object in each variant's solution)."""
-
-    def __init__(self, own: dict[int, tuple[sympy.Basic, str]], shared: Shared,
-                 decimal_data: bool) -> None:
-        self.own, self.shared, self.decimal_data = own, shared, decimal_data
-
-    def get(self, expr: sympy.Basic, decimals: int | None) -> str | None:
-        if decimals is None:
-            own = self.own.get(id(expr))
-            if own is not None and own[0] is expr:
-                return own[1]
-        hit = self.shared.texts.get((id(expr), decimals, self.decimal_data))
-        return hit[1] if hit is not None and hit[0] is expr else None
-
-    def keep(self, expr: sympy.Basic, decimals: int | None, text: str) -> None:
-        if id(expr) in self.shared.ids:
-            self.shared.texts[id(expr), decimals, self.decimal_data] = (expr, text)
-
-
-@dataclass
-class Shared:
-    """The template's own objects (kept alive, so their ids stay theirs) and their texts."""
-
-    objects: tuple[sympy.Basic, ...]
-    ids: frozenset[int] = frozenset()
-    texts: dict[tuple[int, int | None, bool], tuple[sympy.Basic, str]] = field(
-        default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.ids = frozenset(id(o) for o in self.objects)

@@ -1,64 +1,106 @@
-"""The printed lines of substituted variants, made once per variant for every language.
+"""The printed lines of substituted variants: no tree built, the text filled from templates.
 
 A substituted variant's solution is the template's (variants/instances.py) with numbers
-in its slots: a step without a slot is the template's very object, a step with one is
-new. Here each new step's slot lines get their text from the line templates
-(variants/line_templates.py) and the template's own lines are printed once; the view
-model of each language reads both (view/model.py), so a variant's lines are printed once
-even when Moodle makes its sheets in two languages.
+in its slots. Its lines that hold slots are not built as sympy trees here: each is a
+`Filled` atom (the template's line, the numbers, the brackets) whose text the view model
+takes from the line templates (variants/line_templates.py, each class checked against
+the full print once); printed any other way, it prints the tree it stands for, so its
+text never depends on the templates. A step without a slot is the template's very
+object: its text is printed once for every variant (`Shared`). The text of a line is
+kept on it, so Moodle's two languages print a variant's lines once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import sympy
 
-from generator.algebra.instance import Env
-from generator.algebra.trace import Solution, Step
+from generator.algebra.instance import Env, Filler
+from generator.algebra.trace import Solution
 from generator.solvers.kind import Slotted
-from generator.variants.line_templates import LinePrinter, Printed, Shared
+from generator.variants.line_templates import LinePrinter
 
-KEEP = 600  # variants whose texts are kept (a chunk of a class in two languages)
+
+class Filled(sympy.Atom):  # type: ignore[misc]  # sympy is untyped
+    """A template's line with a variant's numbers in, not built: see the module."""
+
+    def __new__(cls, shape: sympy.Basic, env: Env, bracket: bool, lines: LinePrinter
+                ) -> Filled:
+        obj: Filled = super().__new__(cls)
+        obj.shape, obj.env, obj.bracket, obj.lines = shape, env, bracket, lines
+        obj.texts = {}
+        return obj
+
+    def _hashable_content(self) -> tuple[int]:
+        return (id(self),)
+
+    def text(self, decimal_data: bool) -> str:
+        found: str | None = self.texts.get(decimal_data)
+        if found is None:
+            found = self.texts[decimal_data] = self.lines.text(self.shape, self.env,
+                                                               self.bracket, decimal_data)
+        return found
+
+    def tree(self) -> sympy.Basic:
+        return self.lines.filler.expr(self.shape, self.env, self.bracket)
+
+    def _latex(self, printer: Any) -> str:
+        return str(printer._print(self.tree()))
+
+    def _sympystr(self, printer: Any) -> str:
+        return str(printer._print(self.tree()))
 
 
 class VariantTexts:
-    """Per template: `of(solution, env)` gives a variant's `Printed`."""
+    """Per template: the slotted template whose variants' lines are `Filled`, and the
+    `Printed` a view model reads a variant's texts from."""
 
     def __init__(self, slotted: Slotted, names: Mapping[sympy.Symbol, str]) -> None:
-        self.slotted = slotted
         self.lines = LinePrinter(names, slotted.filler)
-        objects = [e for _, st in _steps(slotted.solution) for e in (st.lhs, st.rhs)
-                   if e is not None]
+        objects = [e for section in slotted.solution.sections for block in section.blocks
+                   for st in block.steps for e in (st.lhs, st.rhs) if e is not None]
         self.shared = Shared(tuple(objects))
-        self._made: dict[int, tuple[Solution, Printed]] = {}
+        filler = Filler(slotted.filler.slots, slotted.filler.bracketed, self._filled)
+        self.slotted = slotted.filled_by(filler)
 
-    def of(self, solution: Solution, env: Env) -> Printed:
-        """The texts of `solution`, the template filled from `env` (memoized per solution
-        object: the question and answer sheets of each language share them)."""
-        made = self._made.get(id(solution))
-        if made is not None and made[0] is solution:
-            return made[1]
-        own: dict[int, tuple[sympy.Basic, str]] = {}
-        dd = solution.decimal_data
-        filled = _steps(solution)
-        for (key, shape), (_, step) in zip(_steps(self.slotted.solution), filled, strict=True):
-            if shape is step:
-                continue
-            bracket = key in self.slotted.bracketed
-            for mine, theirs in ((shape.lhs, step.lhs), (shape.rhs, step.rhs)):
-                if mine is not None and theirs is not None and self.slotted.filler.has(mine):
-                    own[id(theirs)] = (theirs, self.lines.text(mine, env, bracket, dd))
-        printed = Printed(own, self.shared, dd)
-        if len(self._made) >= KEEP:
-            self._made.pop(next(iter(self._made)))
-        self._made[id(solution)] = (solution, printed)
-        return printed
+    def _filled(self, shape: sympy.Basic, env: Env, bracket: bool) -> sympy.Basic:
+        return Filled(shape, env, bracket, self.lines)
+
+    def of(self, solution: Solution) -> Printed:
+        return Printed(self.shared, solution.decimal_data)
 
 
-def _steps(solution: Solution) -> Iterator[tuple[str, Step]]:
-    """Each step with its block's key, in order."""
-    for section in solution.sections:
-        for block in section.blocks:
-            for step in block.steps:
-                yield block.key, step
+class Printed:
+    """The texts a view prints for one variant: its slot lines (`Filled`: filled from the
+    line templates), and the template's lines without
+    slots, printed once for every variant (a slot-free step is the very same object in
+    each variant's solution)."""
+
+    def __init__(self, shared: Shared, decimal_data: bool) -> None:
+        self.shared, self.decimal_data = shared, decimal_data
+
+    def get(self, expr: sympy.Basic, decimals: int | None) -> str | None:
+        if decimals is None and isinstance(expr, Filled):
+            return expr.text(self.decimal_data)
+        hit = self.shared.texts.get((id(expr), decimals, self.decimal_data))
+        return hit[1] if hit is not None and hit[0] is expr else None
+
+    def keep(self, expr: sympy.Basic, decimals: int | None, text: str) -> None:
+        if id(expr) in self.shared.ids:
+            self.shared.texts[id(expr), decimals, self.decimal_data] = (expr, text)
+
+
+@dataclass
+class Shared:
+    """The template's own objects (kept alive, so their ids stay theirs) and their texts."""
+
+    objects: tuple[sympy.Basic, ...]
+    ids: frozenset[int] = frozenset()
+    texts: dict[tuple[int, int | None, bool], tuple[sympy.Basic, str]] = field(
+        default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.ids = frozenset(id(o) for o in self.objects)

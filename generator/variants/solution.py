@@ -119,22 +119,21 @@ class Template:
         """A kind solved in full that writes its solution once with slots: proved here once,
         then each variant is substituted (None: each is solved and verified in full)."""
         if not self._tried:
-            self._tried = True
-            self._instances = self._make_instances()
+            self.instances = self._make_instances()
         return self._instances
 
     @instances.setter
     def instances(self, value: Instances | None) -> None:
         self._tried, self._instances, self._texts, self._answers = True, value, None, None
+        if value is not None:  # its variants' lines are printed from line templates
+            self._texts = VariantTexts(value.slotted, {**self.problem.graph.latex,
+                                                       **value.slotted.solution.names})
+            value.fill = self._texts.slotted
 
     @property
     def texts(self) -> VariantTexts | None:
         """The printed lines of substituted variants (None: no template was proved)."""
-        if self._texts is None and self.instances is not None:
-            slotted = self.instances.slotted
-            self._texts = VariantTexts(slotted, {**self.problem.graph.latex,
-                                                 **slotted.solution.names})
-        return self._texts
+        return self._texts if self.instances is not None else None
 
     @property
     def answer_templates(self) -> SubstitutedAnswers | None:

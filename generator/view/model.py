@@ -18,7 +18,7 @@ from generator.solvers.problem import Problem
 from generator.solvers.sheet import Sheet
 from generator.spec.models import localized
 from generator.theme.messages import Voice
-from generator.variants.line_templates import Printed
+from generator.variants.printed import Printed
 from generator.view import document as doc
 from generator.view.columns import formatted
 from generator.view.linebreak import LIMIT, break_row, width

@@ -70,8 +70,7 @@ class Sheets:
             # its symbolic lines are the problem's own, read back once in __init__. Its
             # lines come printed from the line templates (variants/printed.py).
             texts = self.template.texts if solved.slots is not None else None
-            printed = texts.of(solved.solution, solved.slots) if (
-                texts is not None and solved.slots is not None) else None
+            printed = texts.of(solved.solution) if texts is not None else None
             sections = view(solved.solution, self.problem.graph.latex, self.voice, "",
                             self.reader if solved.read_back else None, printed,
                             self._view_said if printed is not None else None).sections
