@@ -40,6 +40,7 @@ class MathWriter:
         self.note = note  # the localized reason shown beside a line of an "annotated" block
         # A substituted variant's lines, printed already (variants/printed.py).
         self.printed = printed
+        self._fixed: dict[int, SolutionPrinter] = {}
 
     def tex(self, expr: sympy.Basic | str, decimals: int | None = None) -> str:
         if isinstance(expr, str):
@@ -49,7 +50,9 @@ class MathWriter:
             if found is not None:
                 return found
         if decimals is not None:
-            text = str(SolutionPrinter(self.names, decimals, self.decimal_data).doprint(expr))
+            if decimals not in self._fixed:  # a printer is stateless: one per place count
+                self._fixed[decimals] = SolutionPrinter(self.names, decimals, self.decimal_data)
+            text = str(self._fixed[decimals].doprint(expr))
         else:
             text = str(self.printer.doprint(expr))
         if self.printed is not None:
@@ -179,7 +182,10 @@ def view(solution: Solution, names: Mapping[sympy.Symbol, str], voice: Voice,
             for b in sec.blocks)
         sections.append(doc.Section(heading, sec.level, blocks))
     # A document with no mathematics to check (discussion only) makes no claim about it.
-    verified = Text(verified_sentence(solution, voice) if solution.steps() else "")
+    verified = Text("")
+    if solution.steps():  # the same counts say the same: kept in `said`
+        verified = (sentence("", "verified", check_counts(solution)) if said is not None
+                    else Text(verified_sentence(solution, voice)))
     return doc.Document(title, voice.lang, tuple(sections), verified)
 
 
