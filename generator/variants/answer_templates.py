@@ -74,9 +74,9 @@ class AnswerTemplates:
             v if abs(v) in self.constants else (number_class(v),) if alone else
             (number_class(v), gcd(int(v.p), self.modulus), gcd(int(v.q), self.modulus))
             for v, alone in zip(numbers, self.alone, strict=True)]
-        # Which of the numbers given stand-ins are equal (stand-ins never are): part of
-        # the class too.
-        kept = [v for v, c in zip(numbers, own, strict=True) if isinstance(c, tuple)]
+        # Which of the numbers given stand-ins are equal in size (stand-ins never are):
+        # part of the class too, so the first comparison tells their places apart.
+        kept = [abs(v) for v, c in zip(numbers, own, strict=True) if isinstance(c, tuple)]
         own.append(tuple(kept.index(v) for v in kept))
         return tuple(own)
 

@@ -180,7 +180,11 @@ class LinePrinter:
         return self._unit(plan, fill)
 
     def _unit(self, unit: _Unit, fill: _Fill) -> str:
-        classes = tuple(number_class(fill.env[s]) for s in unit.slots)
+        numbers = [fill.env[s] for s in unit.slots]
+        # Which sizes are equal is part of the class: the comparison with the full print
+        # can tell two numbers' places apart only when their sizes differ.
+        sizes = [abs(v) for v in numbers]
+        classes = (*(number_class(v) for v in numbers), *(str(sizes.index(v)) for v in sizes))
         key = (fill.decimal_data, classes)
         if key not in unit.templates:
             return self._learn(unit, key, fill)
