@@ -23,6 +23,8 @@ from generator.algebra.trace import Solution
 from generator.solvers.kind import Slotted
 from generator.variants.line_templates import LinePrinter
 
+KEEP = 600  # variants whose texts are kept (a chunk of a class, for its other language)
+
 
 class Filled(sympy.Atom):  # type: ignore[misc]  # sympy is untyped
     """A template's line with a variant's numbers in, not built: see the module."""
@@ -60,37 +62,54 @@ class VariantTexts:
 
     def __init__(self, slotted: Slotted, names: Mapping[sympy.Symbol, str]) -> None:
         self.lines = LinePrinter(names, slotted.filler)
-        objects = [e for section in slotted.solution.sections for block in section.blocks
-                   for st in block.steps for e in (st.lhs, st.rhs) if e is not None]
+        blocks = [b for section in slotted.solution.sections for b in section.blocks]
+        objects = [e for b in blocks for st in b.steps for e in (st.lhs, st.rhs)
+                   if e is not None]
+        objects += [v for b in blocks for v in b.params.values() if isinstance(v, sympy.Basic)]
         self.shared = Shared(tuple(objects))
         filler = Filler(slotted.filler.slots, slotted.filler.bracketed, self._filled)
         self.slotted = slotted.filled_by(filler)
+        self._made: dict[int, tuple[Solution, Printed]] = {}
 
     def _filled(self, shape: sympy.Basic, env: Env, bracket: bool) -> sympy.Basic:
         return Filled(shape, env, bracket, self.lines)
 
     def of(self, solution: Solution) -> Printed:
-        return Printed(self.shared, solution.decimal_data)
+        """The texts of a variant's solution: one `Printed` per solution, so the view
+        models of its languages (Moodle's two) print each of its lines once."""
+        made = self._made.get(id(solution))
+        if made is not None and made[0] is solution:
+            return made[1]
+        printed = Printed(self.shared, solution.decimal_data)
+        if len(self._made) >= KEEP:
+            self._made.pop(next(iter(self._made)))
+        self._made[id(solution)] = (solution, printed)
+        return printed
 
 
 class Printed:
     """The texts a view prints for one variant: its slot lines (`Filled`: filled from the
-    line templates), and the template's lines without
-    slots, printed once for every variant (a slot-free step is the very same object in
-    each variant's solution)."""
+    line templates), the template's lines without slots, printed once for every variant
+    (a slot-free step is the very same object in each variant's solution), and the
+    variant's other lines (θ¹ in decimals), printed once for all its languages."""
 
     def __init__(self, shared: Shared, decimal_data: bool) -> None:
         self.shared, self.decimal_data = shared, decimal_data
+        self.own: dict[tuple[int, int | None], tuple[sympy.Basic, str]] = {}
 
     def get(self, expr: sympy.Basic, decimals: int | None) -> str | None:
         if decimals is None and isinstance(expr, Filled):
             return expr.text(self.decimal_data)
         hit = self.shared.texts.get((id(expr), decimals, self.decimal_data))
+        if hit is None:
+            hit = self.own.get((id(expr), decimals))
         return hit[1] if hit is not None and hit[0] is expr else None
 
     def keep(self, expr: sympy.Basic, decimals: int | None, text: str) -> None:
         if id(expr) in self.shared.ids:
             self.shared.texts[id(expr), decimals, self.decimal_data] = (expr, text)
+        else:
+            self.own[id(expr), decimals] = (expr, text)
 
 
 @dataclass
