@@ -49,6 +49,7 @@ def test_a_number_between_two_factors_goes_first() -> None:
 def test_attention_substitution_keeps_a1_1_minus_a1_together() -> None:
     for lang in ("en", "zh-TW"):
         page = _shown("problems/attention-head.yaml", lang)
-        assert "(-1) a_{1} (1 - a_{1}) ((-2) \\cdot 1 + 2 o)" in page
-        assert "- 0.5 a_{1} a_{2} ((-2) \\cdot 1 + 2 o)" in page
+        # ∂L/∂o as the steps write it, −2(y − o): its −2 leads, (1 − o) ends each term.
+        assert "(-2) \\cdot (-1) a_{1} (1 - a_{1}) (1 - o)" in page
+        assert "+ 2 \\cdot 0.5 a_{1} a_{2} (1 - o)" in page
         assert "a_{1} \\cdot (-1) (1 - a_{1})" not in page

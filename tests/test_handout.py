@@ -68,9 +68,10 @@ def test_a_training_step_shows_each_sample_then_the_mean_then_momentum(tmp_path:
             "\\begin{aligned}\n"
             "z_{3}^{(1)} &= 0 + 0.5 \\cdot 2 + (-0.25) \\cdot (-1) = 1.25000 \\\\\n"
             "p_{3}^{(1)} &= \\sigma(1.25000) \\approx 0.777300 \\\\\n"
-            "g_{z,3}^{(1)} &= 0.777300 - 1 \\approx -0.22270 \\\\\n"
-            "g_{w_{1},3}^{(1)} &= (-0.22270) \\cdot 2 \\approx -0.44540 \\\\\n"
-            "g_{w_{2},3}^{(1)} &= (-0.22270) \\cdot (-1) \\approx 0.22270 \\\\\n"
+            # p − y with p's decimals (issue 15); the other gradients keep theirs.
+            "g_{z,3}^{(1)} &= 0.777300 - 1 \\approx -0.222700 \\\\\n"
+            "g_{w_{1},3}^{(1)} &= (-0.222700) \\cdot 2 \\approx -0.44540 \\\\\n"
+            "g_{w_{2},3}^{(1)} &= (-0.222700) \\cdot (-1) \\approx 0.22270 \\\\\n"
             "g_{b,3}^{(1)} &= g_{z,3}^{(1)} \\approx -0.22270\n"
             "\\end{aligned}\n$$\n") in step
     mean = step[step.index("The batch mean"):]

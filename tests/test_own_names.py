@@ -51,9 +51,9 @@ def test_the_path_layout_numbers_its_steps_on_across_parameters() -> None:
         "Step 1. Define the model",
         "Step 2. The gradient formula for $w_{1}$",
         "Step 3. Compute the partial derivatives",
-        "Step 4. Substitute to get the gradient of $w_{1}$",
+        "Step 4. Substitute to get the gradient with respect to $w_{1}$",
         "Step 5. The gradient formula for $w_{2}$",
         "Step 6. Compute the partial derivatives",
-        "Step 7. Substitute to get the gradient of $w_{2}$",
+        "Step 7. Substitute to get the gradient with respect to $w_{2}$",
         "Step 8. Substitute the given values",
     ]

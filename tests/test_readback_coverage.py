@@ -41,7 +41,7 @@ VARIED = [ROOT / "problems" / "hw1-3-conv-w11-variants.yaml",
 # Fragments the read-back did not cover before vectors and labels were taught to it.
 ONCE_UNCOVERED = [
     r"\nabla_{\theta} h", r"\theta^{0} + 2 \alpha (y - h) \nabla_{\theta} h",
-    r"\nabla_{W^{(1)}} L", r"\nabla_{b^{(2)}} L", r"\nabla_{\mathbf{z}} L",
+    r"\nabla_{W^{(1)}} L", r"\nabla_{b^{(1)}} L", r"\nabla_{\mathbf{z}} L",
     r"h(x_{1},x_{2})", r"s'''", r"s'' (1 - 2 s) - 2 (s')^{2}", r"s^{(4)}",
     r"\sigma'''(x)", r"\sigma^{(6)}(x)", r"\tanh'(x)", r"t'' (- 2 t) - 2 (t')^{2}",
     r"f'(x)", r"\nabla f\big|_{P}", r"H_{f}\big|_{P}",

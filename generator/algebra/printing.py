@@ -93,6 +93,12 @@ class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
         if any(_numeric(a) for a in args[1:]) or any(self._as_decimal(a) for a in args):
             # σ'(z)·1, 5·1: a number after another factor needs a visible product sign.
             return self._product(args)
+        if first.is_Rational and first.q != 1 and not expr.free_symbols and any(
+                isinstance(a, sympy.Function) for a in args[1:]):
+            # (3/2) σ(−3), a number put in for w_d, as the lines around it write it; sympy
+            # would fold it into \frac{3 σ(−3)}{2}, where w_d = 3/2 is no longer seen.
+            # (A mean's 1/3 still reads \frac{(1 − 3)^2}{3}.)
+            return self._product(args)
         if any(isinstance(a, sympy.Mul) and self._print_Mul(a).startswith("-")
                for a in args[1:]):
             # x·(−x)·x: sympy's printer would write `x - x x`, a difference.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sympy
 from sympy import Symbol
 
+from generator.algebra.printing import to_latex
 from generator.graph.model import Graph
 
 
@@ -78,3 +79,50 @@ def _pairs(graph: Graph, body: sympy.Basic) -> list[tuple[Symbol, Symbol]]:
     targets = [s for s in free if graph.roles.get(s) == "input"]
     nodes = [s for s in free if s in graph.nodes]
     return [(y, p) for y in targets for p in nodes]
+
+
+def dense_formula(graph: Graph, outs: tuple[Symbol, ...]) -> dict[str, str]:
+    """The layer a `note_dense_matrix` describes, in its own names: `z = W^{(1)} x + b^{(1)}`
+    for the first layer of a network, not a generic `z = Wx + b`. A layer of one output is
+    written as the sum it is (s = W^{(2)}_{11} h_1 + W^{(2)}_{12} h_2 + b^{(2)}): `Wx` of a
+    one-row W reads as a product of two numbers to a reader of the page (`solgen review`)."""
+    for weights, (rows, xs) in graph.matrices.items():
+        if rows != outs:
+            continue
+        weight = _array_tex(graph, weights) or weights
+        if len(outs) == 1:
+            return {"formula": f"{graph.latex[outs[0]]} = "
+                               f"{to_latex(graph.display[outs[0]], graph.latex)}",
+                    "weight": weight}
+        out = _vector_tex(graph, outs)
+        biases = [_bias_of(graph, z, xs) for z in outs]
+        bias = "" if None in biases else " + " + _vector_tex(
+            graph, tuple(b for b in biases if b is not None))
+        return {"formula": f"{out} = {weight} {_vector_tex(graph, xs)}{bias}",
+                "weight": weight}
+    return {"formula": "z = Wx + b", "weight": "W"}
+
+
+def _bias_of(graph: Graph, z: Symbol, xs: tuple[Symbol, ...]) -> Symbol | None:
+    """The term of z_r = Σ_j W_rj x_j + b_r that multiplies no input: b_r, if a leaf."""
+    body = graph.nodes[z]
+    rest = [t for t in sympy.Add.make_args(body) if not t.free_symbols & set(xs)]
+    return rest[0] if len(rest) == 1 and isinstance(rest[0], Symbol) else None
+
+
+def _vector_tex(graph: Graph, members: tuple[Symbol, ...]) -> str:
+    """x for x₁, x₂ (the array they make up), or the one symbol's own LaTeX."""
+    if len(members) == 1:
+        return graph.latex[members[0]]
+    for name, array in graph.arrays.items():
+        if set(array.values()) == set(members):
+            return _array_tex(graph, name) or name
+    return ", ".join(graph.latex[m] for m in members)
+
+
+def _array_tex(graph: Graph, name: str) -> str | None:
+    """An array's LaTeX base: W^{(1)} for the entries W^{(1)}_{11}, …."""
+    members = graph.arrays.get(name)
+    if not members:
+        return None
+    return graph.latex[members[min(members)]].rsplit("_{", 1)[0]

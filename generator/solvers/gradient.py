@@ -15,6 +15,7 @@ from generator.algebra.printing import SolutionPrinter
 from generator.algebra.trace import Block, Section, Solution, Step
 from generator.check.expectations import check_expectations
 from generator.errors import SpecError, SpecErrors
+from generator.graph.meaning import dense_formula
 from generator.graph.model import Graph
 from generator.graph.values import given_values, leaves_needed, values_point, written_as_decimals
 from generator.solvers import matrix_form
@@ -300,7 +301,11 @@ def _model_section(graph: Graph, written: Mapping[Symbol, str]) -> Section:
     items: list[tuple[str, dict[str, sympy.Basic | str]]] = [
         ("note_node", {"symbol": node, "value": body}) for node, body in shown.items()]
     for key, symbols in graph.notes:
-        items.append((key, {"symbols": ", ".join(graph.latex[s] for s in symbols)}))
+        words: dict[str, sympy.Basic | str] = {
+            "symbols": ", ".join(graph.latex[s] for s in symbols)}
+        if key == "note_dense_matrix":  # the layer's own formula, not always z = Wx + b
+            words.update(dense_formula(graph, symbols))
+        items.append((key, words))
     for sym, value in graph.constants.items():
         key = "note_constant_samples" if sym in graph.sample_counts else "note_constant"
         items.append((key, {"symbol": sym, "value": written.get(sym, value)}))

@@ -21,7 +21,7 @@ from generator.algebra.trace import Solution
 from generator.check.expectations import check_expectations
 from generator.errors import SpecError, SpecErrors
 from generator.graph.model import Graph
-from generator.graph.values import given_values, values_point
+from generator.graph.values import given_values, values_point, written_as_decimals
 from generator.solvers.parts.backprop import deltas
 from generator.solvers.parts.matrix_closed_form import applies, closed_form_section
 from generator.solvers.parts.matrix_model import Mats, N, mats
@@ -92,7 +92,10 @@ def solve(spec: GradientSpec, graph: Graph) -> Solution:
     complete = point is not None and all(s in point for s in _leaves(m))
     if complete:
         assert point is not None
-        sections.append(numbers_section(graph, m, point, spec.precision))
+        # Data written as decimals print so, and results of them that terminate: per
+        # matrix, never sheet-wide (the ½ of a formula stays ½; parts/matrix_display.py).
+        sections.append(numbers_section(graph, m, point, spec.precision,
+                                        written_as_decimals(spec.values, graph)))
     if applies(m):
         sections.append(closed_form_section(graph, m, point if complete else None,
                                             spec.precision))

@@ -2,11 +2,12 @@
 
 sympy's LaTeX printer costs ~30 µs per node, which would dominate a 1000-variant build.
 So a line such as `z_{00} = a_{11} w_{11} + …` is printed once with a slot token in place
-of each leaf and node (`⟦3⟧ \\cdot ⟦7⟧ + …`), and each variant only swaps tokens for the
+of each leaf and node (`⟦3⟧ ⟦·⟧ ⟦7⟧ + …`), and each variant only swaps tokens for the
 LaTeX of its numbers. The tree that is *checked* is still built and verified per variant
-(numeric.substitute); only its printing is shared. Products of slots print with \\cdot so
-that 1·2 never reads as 12, and a negative number, a fraction or a sum put into a
-product is bracketed, as `substitute(shown=True)` does for a single line.
+(numeric.substitute); only its printing is shared. A product sign goes before a factor
+that is a number, so that 1·2 never reads as 12, and nowhere else (2 σ(3)), as the full
+solve prints; a negative number, a fraction or a sum put into a product is bracketed, as
+`substitute(shown=True)` does for a single line.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 import sympy
 from sympy import Symbol
+from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
 from generator.algebra.fences import shrink_fences
@@ -47,10 +49,32 @@ class Shown(sympy.Atom):  # type: ignore[misc]  # sympy is untyped
         return str(self.text)
 
 
+# Where the printer joins two factors of a product: decided once the numbers are in.
+_MUL = " ⟦·⟧ "
+# A product sign before a slot is decided by what fills it (SolutionPrinter._product
+# writes one before a number, 1 · 2, (−1) · 2, and a space before anything else, 2 σ(3)).
+_MUL_BEFORE_SLOT = re.compile(re.escape(_MUL) + r"(?=⟦(\d+)⟧|\\left\(⟦(\d+)⟧\\right\))")
+_NUMBER = re.compile(r"-?(?:\d+(?:\.\d+)?|\\frac\{\d+\}\{\d+\})")
+
+
+def _products(tex: str, printed: list[tuple[str, str]]) -> str:
+    """The template's product signs as the full solve prints them at these numbers."""
+    if _MUL not in tex:
+        return tex
+    tex = _MUL_BEFORE_SLOT.sub(lambda m: r" \cdot " if _NUMBER.fullmatch(
+        printed[int(m.group(1) or m.group(2))][0]) else " ", tex)
+    return tex.replace(_MUL, " ")
+
+
 class _SlotPrinter(SolutionPrinter):
     def __init__(self, names: Mapping[Symbol, str]) -> None:
         super().__init__(names)
-        self._settings["mul_symbol_latex"] = r" \cdot "
+        self._settings["mul_symbol_latex"] = _MUL
+
+    def doprint(self, expr: sympy.Basic) -> str:
+        # Not SolutionPrinter's: its fences are shrunk once the numbers are in, since a slot
+        # may hold 3/2, which makes the brackets around it grow.
+        return str(LatexPrinter.doprint(self, expr))
 
 
 class _SlotText(StrPrinter):  # type: ignore[misc]  # sympy is untyped
@@ -126,7 +150,7 @@ class Slots:
         slots, order = self._order(expr, strings)
         printed = [strings[s] for s in order]
         text = _IN_BRACKETS.sub(lambda m: rf"\left({printed[int(m.group(1))][0]}\right)",
-                                self.template(expr, slots))
+                                _products(self.template(expr, slots), printed))
         return shrink_fences(_TOKEN.sub(lambda m: printed[int(m.group(1))][1], text))
 
     def fill(self, expr: sympy.Basic, values: Mapping[Symbol, sympy.Basic]) -> str:

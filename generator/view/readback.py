@@ -182,7 +182,9 @@ class ReadBack:
         # A label (σ'(x)) or vector name (θ⁰) stands for what its block defines, on the
         # page as in the check: both sides are compared with it worked out.
         value, expr = value.xreplace(self.values), expr.xreplace(self.values)
-        mine, theirs = _scalars(value), _scalars(expr)
+        # Floats become the decimals they print before any matrix arithmetic: (1/3)·[3.5]
+        # worked out on 2-digit Floats would be −1.2, not −7/6.
+        mine, theirs = _scalars(value), _scalars(_decimals(expr))
         if mine is None or theirs is None:
             return _unread("a vector added to a scalar", text)
         names: dict[sympy.Basic, sympy.Symbol] = {}

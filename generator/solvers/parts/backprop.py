@@ -149,13 +149,19 @@ def deltas(graph: Graph, params: list[Symbol]) -> dict[Symbol, sympy.Basic]:
             (y,), (p,) = graph.losses[graph.loss][1], graph.losses[graph.loss][2]
             delta[v] = p - y
             continue
-        delta[v] = Add(*[delta[c] * _partial(graph, c, v) for c in kids])
+        # δ_L = 1 is left out of the product: 1·(−2(y − o)) would let sympy distribute
+        # the −2 again (−2y + 2o, printed (−2)·1 + 2o once y = 1 is put in).
+        delta[v] = Add(*[_partial(graph, c, v) if delta[c] == 1
+                         else delta[c] * _partial(graph, c, v) for c in kids])
     return delta
 
 
 def _partial(graph: Graph, c: Symbol, v: Symbol) -> sympy.Basic:
     """∂c/∂v for the answers; a softmax output's in the outputs' names, as the steps
-    write it, so the numbers substituted later read p_1, not softmax_1(z_1, z_2)."""
+    write it, so the numbers substituted later read p_1, not softmax_1(z_1, z_2); the
+    loss's own partial as the steps write it, −2(y − o), not sympy's −2y + 2o."""
+    if c == graph.loss:
+        return _local(graph, c, v)
     taught = _softmax_local(graph, c, v)
     if taught is None and isinstance(graph.nodes[c], sympy.tanh):
         taught = in_own_name(graph, c, v)  # 1 − h², as the steps write it
@@ -213,7 +219,11 @@ def _matrix_blocks(graph: Graph, params: list[Symbol]
             cells = [Add(c, t, evaluate=False) for c, t in zip(cells, direct, strict=True)]
         steps = [Step("outer_product", outer, lhs=Grad(graph.loss, weight, Vec(*entries))),
                  Step("componentwise", Mat(len(outs), len(xs), *cells))]
-        blocks.append(Block("matrix_gradient", {"weight": weight}, tuple(steps)))
+        # δ is a column (len(outs) × 1), xᵀ a row: their product has W's shape.
+        shape = (rf"({len(outs)} \times 1)\,(1 \times {len(xs)}) = "
+                 rf"{len(outs)} \times {len(xs)}")
+        blocks.append(Block("matrix_gradient", {"weight": weight, "shape": shape},
+                            tuple(steps)))
         bias = _bias_block(graph, outs, entries, wanted, names)
         if bias is not None:
             blocks.append(bias)
@@ -235,9 +245,15 @@ def _bias_block(graph: Graph, outs: tuple[Symbol, ...], weights: list[Symbol],
     name = next((n for n, arr in graph.arrays.items() if biases[0] in arr.values()), None)
     sym = Symbol(f"{name or biases[0].name}_bias_vec")
     names[sym] = graph_tex(graph, name) if name else graph.latex[biases[0]]
-    step = Step("bias_gradient", Vec(*[Total(graph.loss, z) for z in outs]),
+    if len(outs) == 1:
+        # One output, one bias: ∂L/∂b is a number, ∂L/∂s, not a 1 × 1 matrix.
+        return Block("bias_gradient_scalar", {"bias": sym, "out": outs[0]}, (
+            Step("bias_gradient", Total(graph.loss, outs[0]),
+                 lhs=Derivative(graph.loss, biases[0])),))
+    # ∇b L is δ, the column of ∂L/∂z_r (b's shape), printed as the column it is.
+    step = Step("bias_gradient", Mat(len(outs), 1, *[Total(graph.loss, z) for z in outs]),
                 lhs=Grad(graph.loss, sym, Vec(*biases)))
-    return Block("bias_gradient", {"bias": sym}, (step,))
+    return Block("bias_gradient", {"bias": sym, "shape": rf"{len(outs)} \times 1"}, (step,))
 
 
 def _row(graph: Graph, z: Symbol, xs: tuple[Symbol, ...]) -> list[Symbol]:

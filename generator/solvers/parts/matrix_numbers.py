@@ -20,6 +20,7 @@ from generator.algebra.matrices import Named, entries
 from generator.algebra.numbers import DPS, decimal, decimal_text, mp_value
 from generator.algebra.trace import Block, Section, Step
 from generator.graph.model import Graph
+from generator.solvers.parts.matrix_display import Origin, shown_matrix, shown_number
 from generator.solvers.parts.matrix_model import Mats, scalars
 from generator.solvers.parts.matrix_steps import (
     affine,
@@ -42,13 +43,26 @@ def _exact(cell: sympy.Basic) -> sympy.Basic:
 
 
 class Filler:
-    """The exact value of every matrix at the point, and lines with the numbers put in."""
+    """The exact value of every matrix at the point, and lines with the numbers put in.
+
+    `decimals`: the leaves the file writes as decimals. A matrix of those, or worked out
+    from them, prints as decimals when all its entries terminate (parts/matrix_display.py);
+    each line keeps its exact value for the check."""
 
     def __init__(self, graph: Graph, m: Mats, point: Mapping[Symbol, sympy.Rational],
-                 places: int) -> None:
+                 places: int, decimals: frozenset[Symbol] = frozenset()) -> None:
         self.graph, self.m, self.places = graph, m, places
         self.at: dict[Symbol, sympy.Basic] = {**point, **scalars(m)}
         self.known: dict[Named, ImmutableMatrix] = {}
+        self.shown: dict[Named, ImmutableMatrix] = {}  # `known` as printed
+        self.origin = Origin(graph, decimals)
+
+    def given(self, named: Named) -> ImmutableMatrix:
+        """A given matrix as printed: decimals if the file writes any of it as one."""
+        if named not in self.shown:
+            self.shown[named] = shown_matrix(self.value(named),
+                                             self.origin.of(named, self.known))
+        return self.shown[named]
 
     def value(self, expr: sympy.Basic) -> ImmutableMatrix:
         """A line's exact value: its entries with nodes inlined, at the point."""
@@ -64,16 +78,22 @@ class Filler:
                  if isinstance(sym, sympy.Derivative)}
         return e.xreplace(swaps)
 
-    def filled(self, expr: sympy.Basic) -> sympy.Basic | None:
-        """The line with each matrix by its numbers, or None if one is not exact."""
+    def filled(self, expr: sympy.Basic) -> tuple[sympy.Basic, sympy.Basic] | None:
+        """The line with each matrix by its numbers, exact and as printed (each matrix as
+        its own line printed it), or None if one is not exact."""
         swaps: dict[sympy.Basic, sympy.Basic] = {}
+        shown: dict[sympy.Basic, sympy.Basic] = {}
         for named in {a for a in sympy.preorder_traversal(expr) if isinstance(a, Named)}:
             grid = self.known.get(named) or self.value(named)
             if not all(v.is_Rational for v in grid):
                 return None
             swaps[named] = grid
+            shown[named] = self.shown.get(named) or self.given(named)
         scalars_at = {s: v for s, v in self.at.items() if s in expr.free_symbols}
-        return expr.xreplace(swaps).xreplace(scalars_at)
+        as_printed = {s: shown_number(v, s in self.origin.decimals)
+                      for s, v in scalars_at.items()}
+        return (expr.xreplace(swaps).xreplace(scalars_at),
+                expr.xreplace(shown).xreplace(as_printed))
 
     def steps(self, lhs: Named | sympy.Basic, formula: sympy.Basic, rule: str,
               named: bool = True) -> list[Step]:
@@ -81,22 +101,26 @@ class Filler:
         without `named`, the lhs already says the formula: lhs = (numbers put in) = value.
         A scalar lhs (∂L/∂b) gets its value as a number, not as a 1 × 1 matrix."""
         value = self.value(formula)
+        decimal = self.origin.of(formula, self.known)
         if isinstance(lhs, Named):
             self.known[lhs] = value
-        return [_as_scalar(s) for s in self._steps(lhs, formula, rule, named, value)] if (
-            not isinstance(lhs, sympy.MatrixExpr)) else self._steps(lhs, formula, rule, named,
-                                                                    value)
+            self.shown[lhs] = shown_matrix(value, decimal)
+            if decimal:
+                self.origin.derived.add(lhs)
+        steps = self._steps(lhs, formula, rule, named, value, shown_matrix(value, decimal))
+        return steps if isinstance(lhs, sympy.MatrixExpr) else [_as_scalar(s) for s in steps]
 
     def _steps(self, lhs: Named | sympy.Basic, formula: sympy.Basic, rule: str, named: bool,
-               value: ImmutableMatrix) -> list[Step]:
+               value: ImmutableMatrix, shown: ImmutableMatrix) -> list[Step]:
         out = [Step(rule, formula, lhs=lhs)] if named else []
         if all(v.is_Rational for v in value):
             filled = self.filled(formula)
-            if filled is not None and filled != value:
-                out.append(Step("matrix_fill", filled, lhs=None if out else lhs))
+            if filled is not None and filled[0] != value:
+                out.append(_printed(Step("matrix_fill", filled[1], lhs=None if out else lhs),
+                                    filled[0]))
             if not out:
-                return [Step("matrix_value", value, lhs=lhs)]
-            out.append(Step("matrix_value", value))
+                return [_printed(Step("matrix_value", shown, lhs=lhs), value)]
+            out.append(_printed(Step("matrix_value", shown), value))
             return out
         with mpmath.workdps(DPS):
             mp = [mp_value(v, {}) for v in value]
@@ -106,6 +130,11 @@ class Filler:
         out.append(Step("approximate", shown, value=exact, relation=r"\approx",
                         digits=self.places))
         return out
+
+
+def _printed(step: Step, exact: sympy.Basic) -> Step:
+    """A line printed with decimals keeps its exact value for the check."""
+    return step if step.rhs == exact else replace(step, value=exact)
 
 
 def _as_scalar(step: Step) -> Step:
@@ -119,15 +148,16 @@ def _given(f: Filler) -> Block:
     m = f.m
     shown = [m.X, *[x for h in m.hidden for x in (h.V, h.c) if x is not None], m.W,
              *([m.b] if m.b is not None else []), m.Y]
-    steps = tuple(Step("given_matrix", f.value(x)[0, 0], lhs=m.scalar_bias)
+    steps = tuple(_printed(Step("given_matrix", f.given(x)[0, 0], lhs=m.scalar_bias),
+                           f.value(x)[0, 0])
                   if x is m.b and m.scalar_bias is not None else
-                  Step("given_matrix", f.value(x), lhs=x) for x in shown)
+                  _printed(Step("given_matrix", f.given(x), lhs=x), f.value(x)) for x in shown)
     return Block("matrix_given", {}, steps, at=dict(f.at), extra=scalars(m))
 
 
 def numbers_section(graph: Graph, m: Mats, point: Mapping[Symbol, sympy.Rational],
-                    places: int) -> Section:
-    f = Filler(graph, m, point, places)
+                    places: int, decimals: frozenset[Symbol] = frozenset()) -> Section:
+    f = Filler(graph, m, point, places, decimals)
     blocks = [_given(f)]
     forward = [st for lhs, rhs in hidden_forward(m)
                for st in f.steps(lhs, rhs, "matrix_definition")]

@@ -22,6 +22,7 @@ import mpmath
 import sympy
 from sympy import ImmutableMatrix, Symbol
 
+from generator.algebra.fixed_decimal import fixed_decimal
 from generator.algebra.functions import sigmoid
 from generator.algebra.matrices import Named, add, column, entries, mul, shape_tex, sub, t
 from generator.algebra.numbers import DPS, as_decimal, decimal_text, evaluated, mp_value
@@ -71,15 +72,24 @@ class Page:
         """The line with numbers for names: as printed (short decimals) and exact."""
         named = {a for a in sympy.preorder_traversal(expr) if isinstance(a, Named)}
 
-        def put(number: Callable[[sympy.Basic], sympy.Basic]) -> sympy.Basic:
+        def put(number: Callable[[list[sympy.Basic]], list[sympy.Basic]]) -> sympy.Basic:
             swaps: dict[sympy.Basic, sympy.Basic] = {
-                n: ImmutableMatrix(n.grid.rows, n.grid.cols, [
-                    number(e.xreplace(extra)) for e in n.grid]) for n in named}
-            scalars = {s: number(extra[s]) for s in expr.free_symbols if s in extra}
+                n: ImmutableMatrix(n.grid.rows, n.grid.cols, number(
+                    [e.xreplace(extra) for e in n.grid])) for n in named}
+            scalars = {s: number([extra[s]])[0] for s in expr.free_symbols if s in extra}
             # Unevaluated, so b⁽⁰⁾ − 0.1·∂L/∂b stays 0 − 0.1·(−2) on the page.
             with sympy.evaluate(False):
                 return expr.xreplace(swaps).xreplace(scalars)
-        return put(self.shown), put(lambda v: v)
+        return put(self.printed), put(lambda v: v)
+
+    def printed(self, cells: list[sympy.Basic]) -> list[sympy.Basic]:
+        """A matrix's numbers as its own line printed them: a matrix that was rounded
+        (≈) keeps `places` decimals in every entry, so a later line shows δ as
+        [−1.000000, −0.333333], not [−1, −0.333333]; exact short decimals stay as they are."""
+        shown = [self.shown(c) for c in cells]
+        if all(c.is_Rational and c == s for c, s in zip(cells, shown, strict=True)):
+            return shown
+        return [fixed_decimal(s, self.places) for s in shown]
 
     def lines(self, lhs: sympy.Basic, formula: sympy.Basic, rule: str, extra: Values,
               more: tuple[sympy.Basic, ...] = ()) -> list[Step]:

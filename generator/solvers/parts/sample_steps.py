@@ -117,6 +117,19 @@ def needed_deltas(graph: Graph, params: list[Symbol]) -> list[Symbol]:
     return [v for v in order if v in needed]
 
 
+def label_difference(graph: Graph, params: list[Symbol]) -> dict[Symbol, Symbol]:
+    """v → p for each δ_v that Step 2 writes as p − y (σ under BCE): its number is p's
+    less a label, so it reads with p's decimals (p = 0.777300, g = 0.777300 − 1 ≈
+    −0.222700), not with the other gradients' (≈ −0.22270, a digit dropped for nothing)."""
+    order = [*relevant(graph, params), *params]
+    uses = user_map(graph, {*order, graph.loss})
+    out: dict[Symbol, Symbol] = {}
+    for v in order:
+        if sigmoid_bce_steps(graph, v, uses.get(v, [])):
+            out[v] = graph.losses[graph.loss][2][0]
+    return out
+
+
 def _delta_formula(graph: Graph, v: Symbol, kids: list[Symbol],
                    g: Mapping[Symbol, Symbol]) -> sympy.Basic:
     """δ_v as Step 2 writes it: p − y under σ and BCE, else Σ_c g_c ∂c/∂v (taught forms)."""

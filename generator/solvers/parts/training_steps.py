@@ -29,6 +29,7 @@ from generator.solvers.parts.sample_steps import (
     Writer,
     derivatives,
     grad_symbol,
+    label_difference,
     needed_deltas,
     places_of,
     shown_nodes,
@@ -223,6 +224,9 @@ def quantity_places(graph: Graph, r: Run) -> dict[PlaceKey, int]:
     grads = [d[v] for _, d in passes for v in shown]
     grads += [g[p] for g in [*r.grads, *r.velocities] for p in r.params]
     out.update({("grad", v): places_of(grads, r.digits) for v in shown})
+    # δ_z = p − y is p's number less a label: p's decimals, as the line above it.
+    out.update({("grad", v): out["node", p] for v, p in label_difference(graph, r.params).items()
+                if v in shown and ("node", p) in out})
     for p in r.params:
         out["theta", p] = places_of([theta[p] for theta in r.thetas], r.digits)
         out["v", p] = out["grad", p]
