@@ -26,6 +26,7 @@ import mpmath
 import sympy
 from sympy import Symbol
 
+from generator.algebra.functions import mp_names
 from generator.algebra.instance import instantiate, instantiate_solution
 from generator.algebra.notation import VectorShapeError, components
 from generator.algebra.numbers import DPS, compile_mp, mp_value
@@ -63,11 +64,17 @@ class Instances:
         # Each line of numbers compiled once over its slots (lambdify to mpmath): a
         # variant's line is this formula with its numbers in, so this is its value.
         self.slot_args = [*slotted.slots.values(), *slotted.derived]
-        self.lines: dict[int, list[Callable[..., Any]]] = {}
+        # All of them in one function, common parts (σ(z)) worked out once a variant:
+        # `self.lines` maps a step to its entries' places in that function's values.
+        self.lines: dict[int, tuple[int, int]] = {}
+        shown: list[sympy.Basic] = []
         for step in slotted.solution.steps():
             if slotted.filler.has(step.rhs):
-                parts = components(step.rhs) or [step.rhs]
-                self.lines[id(step)] = [compile_mp(self.slot_args, e) for e in parts]
+                entries = components(step.rhs) or [step.rhs]
+                self.lines[id(step)] = (len(shown), len(shown) + len(entries))
+                shown += entries
+        self.values: Callable[..., list[Any]] = sympy.lambdify(
+            self.slot_args, shown, modules=[mp_names(), "mpmath"], cse=True)
         meaning: dict[sympy.Basic, sympy.Basic] = {s: v for v, s in slotted.slots.items()}
         meaning.update(slotted.derived)
         proof = instantiate_solution(_without_approx(slotted.solution), meaning)
@@ -97,11 +104,12 @@ class Instances:
         with mpmath.workdps(DPS):
             args = [mpmath.mpf(int(point[s].p)) / int(point[s].q) for s in self.leaves]
             slots = [_mpf(env[s]) for s in self.slot_args]
+            lines = self.values(*slots)  # every line of numbers, at 40 digits
             sections = []
             checks = iter(self.checks)
             for template, section in zip(self.slotted.solution.sections, solution.sections,
                                          strict=True):
-                blocks = tuple(self._block(t, b, checks, (args, slots), failures) for t, b in
+                blocks = tuple(self._block(t, b, checks, (args, lines), failures) for t, b in
                                zip(template.blocks, section.blocks, strict=True))
                 sections.append(replace(section, blocks=blocks))
         return replace(solution, sections=tuple(sections)), failures, env
@@ -111,11 +119,12 @@ class Instances:
         """The block's steps with their checks: the template's proofs, and this variant's
         numbers compared line by line."""
         steps: list[Step] = []
-        args, slots = numbers
+        args, lines = numbers
         head = block.steps[0].lhs if block.steps else None
         before: list[Any] | None = None  # the value of the line before, in mpmath
         for shape, step in zip(template.steps, block.steps, strict=True):
-            value = ([fn(*slots) for fn in self.lines[id(shape)]] if id(shape) in self.lines
+            place = self.lines.get(id(shape))
+            value = (list(lines[place[0]:place[1]]) if place is not None
                      else _values(step.rhs) if step.relation == APPROX else None)
             if step.relation == APPROX:
                 check = self._check(step, value, before, step.digits, failures)
