@@ -13,7 +13,7 @@ gives the solution with symbols that is proved once per problem (variants/soluti
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 import sympy
@@ -45,8 +45,13 @@ class Filler:
     hold no slot is found once (a variant only rebuilds the paths down to its slots)."""
 
     def __init__(self, slots: frozenset[sympy.Symbol],
-                 bracketed: frozenset[str] = frozenset()) -> None:
+                 bracketed: frozenset[str] = frozenset(),
+                 line: Callable[[sympy.Basic, Env, bool], sympy.Basic] | None = None) -> None:
         self.slots = slots
+        # A step's lines, if given, are made by `line` (the template's line, the numbers,
+        # the brackets) instead of being built: variants/printed.py prints them from
+        # templates without a tree.
+        self.line = line
         # Blocks (by key) whose lines show a negative number put in for a factor in
         # brackets, as the solver writes them: w₁x₁ with w₁ = −1 is (−1)·1, not −1·1.
         self.bracketed = bracketed
@@ -69,6 +74,10 @@ class Filler:
                     for a, v in zip(expr.args, args, strict=True)]
         return expr.func(*args, evaluate=False)
 
+    def _line(self, expr: sympy.Basic, env: Env, bracket: bool = False) -> sympy.Basic:
+        assert self.line is not None
+        return self.line(expr, env, bracket) if self.has(expr) else expr
+
     def _param(self, value: sympy.Basic | str, env: Env) -> sympy.Basic | str:
         return value if isinstance(value, str) else self.expr(value, env)
 
@@ -76,9 +85,10 @@ class Filler:
         if not any(self.has(e) for e in (step.rhs, step.lhs, step.value,
                                          *step.params.values()) if e is not None):
             return step
-        lhs = None if step.lhs is None else self.expr(step.lhs, env)
-        value = None if step.value is None else self.expr(step.value, env)
-        return replace(step, rhs=self.expr(step.rhs, env, bracket), lhs=lhs, value=value,
+        make = self.expr if self.line is None else self._line
+        lhs = None if step.lhs is None else make(step.lhs, env)
+        value = None if step.value is None else make(step.value, env)
+        return replace(step, rhs=make(step.rhs, env, bracket), lhs=lhs, value=value,
                        params={k: self.expr(v, env) for k, v in step.params.items()})
 
     def block(self, block: Block, env: Env) -> Block:

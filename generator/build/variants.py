@@ -197,7 +197,7 @@ def problem_variant_outputs(problem: Problem, out: Path, langs: list[str], forma
                 part.files = {k: sink(v) for k, v in part.files.items()}
             parts.append(part)
         # Kept for the answer key and the class files: strings and numbers, no sympy.
-        solved += [replace(s, solution=template.symbolic, answers=tuple(
+        solved += [replace(s, solution=template.symbolic, slots=None, answers=tuple(
             replace(a, exact=None) for a in s.answers)) for s in chunk]
     refuse_failures(problem, solved)
     return assemble(template, solved, parts, out, langs, formats, request, theme)

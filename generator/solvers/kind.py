@@ -11,7 +11,7 @@ message keys.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Generic, TypeVar
 
@@ -50,6 +50,13 @@ class Slotted:
     @cached_property
     def filler(self) -> Filler:
         return Filler(frozenset([*self.slots.values(), *self.derived]), self.bracketed)
+
+    def filled_by(self, filler: Filler) -> Slotted:
+        """This template, its slots filled by `filler` (a line-printing one: the variant's
+        lines are then made from templates, not built, variants/printed.py)."""
+        made = replace(self)
+        made.__dict__["filler"] = filler  # cached_property's own place
+        return made
 
 
 class Variants(Generic[G]):
@@ -112,7 +119,8 @@ class Variants(Generic[G]):
     def instance(self, spec: G, graph: Graph, slotted: Slotted, point: Point,
                  env: dict[sympy.Basic, sympy.Basic]) -> Solution:
         """The variant at `point` from `template`'s solution, `env` filling its slots:
-        what `redraw` + solve would give, line for line."""
+        what `redraw` + solve would give, line for line. Its `answers` may be left empty:
+        the caller states them (variants/answer_templates.py)."""
         raise NotImplementedError
 
     def task(self, spec: G, graph: Graph) -> tuple[str, dict[str, Any]]:

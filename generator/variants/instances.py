@@ -26,6 +26,7 @@ import mpmath
 import sympy
 from sympy import Symbol
 
+from generator.algebra.functions import mp_names
 from generator.algebra.instance import instantiate, instantiate_solution
 from generator.algebra.notation import VectorShapeError, components
 from generator.algebra.numbers import DPS, compile_mp, mp_value
@@ -47,6 +48,9 @@ class Instances:
     def __init__(self, slotted: Slotted, spec: ProblemBase, graph: Graph, hooks: Variants[Any],
                  proofs: Proofs, leaves: list[Symbol], agree: Agree) -> None:
         self.slotted, self.spec, self.graph, self.hooks = slotted, spec, graph, hooks
+        # What a variant is made from: the template, or the same template whose lines
+        # are printed from line templates, not built (variants/printed.py).
+        self.fill = slotted
         self.leaves, self.agree = leaves, agree
         # Compiled once: each node's value, and a block's result defined in it (θ¹).
         self.truth = {n: [compile_mp(leaves, graph.inline(n))] for n in graph.nodes}
@@ -60,11 +64,17 @@ class Instances:
         # Each line of numbers compiled once over its slots (lambdify to mpmath): a
         # variant's line is this formula with its numbers in, so this is its value.
         self.slot_args = [*slotted.slots.values(), *slotted.derived]
-        self.lines: dict[int, list[Callable[..., Any]]] = {}
+        # All of them in one function, common parts (σ(z)) worked out once a variant:
+        # `self.lines` maps a step to its entries' places in that function's values.
+        self.lines: dict[int, tuple[int, int]] = {}
+        shown: list[sympy.Basic] = []
         for step in slotted.solution.steps():
             if slotted.filler.has(step.rhs):
-                parts = components(step.rhs) or [step.rhs]
-                self.lines[id(step)] = [compile_mp(self.slot_args, e) for e in parts]
+                entries = components(step.rhs) or [step.rhs]
+                self.lines[id(step)] = (len(shown), len(shown) + len(entries))
+                shown += entries
+        self.values: Callable[..., list[Any]] = sympy.lambdify(
+            self.slot_args, shown, modules=[mp_names(), "mpmath"], cse=True)
         meaning: dict[sympy.Basic, sympy.Basic] = {s: v for v, s in slotted.slots.items()}
         meaning.update(slotted.derived)
         proof = instantiate_solution(_without_approx(slotted.solution), meaning)
@@ -74,9 +84,11 @@ class Instances:
         self.proved = not failed and all(c is not None and c.status == "proved"
                                          for c in self.checks)
 
-    def solve(self, point: Mapping[Symbol, sympy.Rational]) -> tuple[Solution, list[str]] | None:
-        """The variant's solution and its failed checks; None when a slot's value is not a
-        rational number (the caller then solves that variant in full)."""
+    def solve(self, point: Mapping[Symbol, sympy.Rational]
+              ) -> tuple[Solution, list[str], dict[sympy.Basic, sympy.Basic]] | None:
+        """The variant's solution, its failed checks and its slots' numbers; None when a
+        slot's value is not a rational number (the caller then solves that variant in
+        full)."""
         fractions = {s: Fraction(int(v.p), int(v.q)) for s, v in point.items()}
         env: dict[sympy.Basic, sympy.Basic] = {slot: point[leaf]
                                                for leaf, slot in self.slotted.slots.items()}
@@ -87,30 +99,32 @@ class Instances:
             env[slot] = sympy.Rational(value.numerator, value.denominator)
         if any(instantiate(e, env) != e.xreplace(env) for e in self.slotted.evaluated):
             return None
-        solution = self.hooks.instance(self.spec, self.graph, self.slotted, dict(point), env)
+        solution = self.hooks.instance(self.spec, self.graph, self.fill, dict(point), env)
         failures: list[str] = []
         with mpmath.workdps(DPS):
             args = [mpmath.mpf(int(point[s].p)) / int(point[s].q) for s in self.leaves]
             slots = [_mpf(env[s]) for s in self.slot_args]
+            lines = self.values(*slots)  # every line of numbers, at 40 digits
             sections = []
             checks = iter(self.checks)
             for template, section in zip(self.slotted.solution.sections, solution.sections,
                                          strict=True):
-                blocks = tuple(self._block(t, b, checks, (args, slots), failures) for t, b in
+                blocks = tuple(self._block(t, b, checks, (args, lines), failures) for t, b in
                                zip(template.blocks, section.blocks, strict=True))
                 sections.append(replace(section, blocks=blocks))
-        return replace(solution, sections=tuple(sections)), failures
+        return replace(solution, sections=tuple(sections)), failures, env
 
     def _block(self, template: Block, block: Block, checks: Any,
                numbers: tuple[list[Any], list[Any]], failures: list[str]) -> Block:
         """The block's steps with their checks: the template's proofs, and this variant's
         numbers compared line by line."""
         steps: list[Step] = []
-        args, slots = numbers
+        args, lines = numbers
         head = block.steps[0].lhs if block.steps else None
         before: list[Any] | None = None  # the value of the line before, in mpmath
         for shape, step in zip(template.steps, block.steps, strict=True):
-            value = ([fn(*slots) for fn in self.lines[id(shape)]] if id(shape) in self.lines
+            place = self.lines.get(id(shape))
+            value = (list(lines[place[0]:place[1]]) if place is not None
                      else _values(step.rhs) if step.relation == APPROX else None)
             if step.relation == APPROX:
                 check = self._check(step, value, before, step.digits, failures)

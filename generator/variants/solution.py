@@ -10,7 +10,7 @@ variant solved and verified in full. The kind's hooks (solvers/kind.py) say whic
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -28,8 +28,10 @@ from generator.graph.model import Graph
 from generator.solvers import registry
 from generator.solvers.kind import Answers
 from generator.solvers.problem import Problem
+from generator.variants.answer_templates import SubstitutedAnswers
 from generator.variants.instances import Instances
 from generator.variants.lines import NumericLines
+from generator.variants.printed import VariantTexts
 from generator.variants.sampler import Sampler, Variant, answer_exprs
 from generator.variants.slots import Shown, Slots, plain_text
 
@@ -62,6 +64,9 @@ class Solved:
     # False: the lines are instances of a template proved once (variants/instances.py);
     # their numbers were checked as numbers, so the sheet does not read them back.
     read_back: bool = True
+    # A substituted variant's numbers in the template's slots (its lines are printed
+    # from the line templates, variants/printed.py); None when solved in full.
+    slots: Mapping[sympy.Basic, sympy.Basic] | None = None
 
 
 class Template:
@@ -87,6 +92,8 @@ class Template:
         self.proofs = Proofs(graph)  # symbolic lines proved once for every variant
         self._instances: Instances | None = None
         self._tried = False  # whether the slotted template was made (lazily, see below)
+        self._texts: VariantTexts | None = None
+        self._answers: SubstitutedAnswers | None = None
         self.in_full = 0  # variants solved in full so far
         # The symbolic part: the solution without a numeric section of the base values.
         sections = tuple(s for s in problem.solution.sections if s.key != "numeric")
@@ -112,13 +119,32 @@ class Template:
         """A kind solved in full that writes its solution once with slots: proved here once,
         then each variant is substituted (None: each is solved and verified in full)."""
         if not self._tried:
-            self._tried = True
-            self._instances = self._make_instances()
+            self.instances = self._make_instances()
         return self._instances
 
     @instances.setter
     def instances(self, value: Instances | None) -> None:
-        self._tried, self._instances = True, value
+        self._tried, self._instances, self._texts, self._answers = True, value, None, None
+        if value is not None:  # its variants' lines are printed from line templates
+            self._texts = VariantTexts(value.slotted, {**self.problem.graph.latex,
+                                                       **value.slotted.solution.names})
+            value.fill = self._texts.slotted
+
+    @property
+    def texts(self) -> VariantTexts | None:
+        """The printed lines of substituted variants (None: no template was proved)."""
+        return self._texts if self.instances is not None else None
+
+    @property
+    def answer_templates(self) -> SubstitutedAnswers | None:
+        """The exact answers of substituted variants (None: no template was proved)."""
+        if self._answers is None and self.instances is not None:
+            self._answers = SubstitutedAnswers(
+                {key: expr for key, (expr, _) in self.truth.items()},
+                self.instances.slotted.derived, frozenset([*self.args,
+                                                           *self.instances.slotted.derived]),
+                self.tex, plain_text)
+        return self._answers
 
     def _make_instances(self) -> Instances | None:
         if not self.hooks.solved_in_full:
@@ -191,14 +217,39 @@ class Template:
             self.in_full += 1
         with mpmath.workdps(DPS):
             args = self._args(point)
-            answers = tuple(self._answer(key, solution.answers[key], self.truth[key][1](*args))
-                            for key in self.truth)
-            for a in answers:  # the solver's exact answer against the compiled truth
-                ok, how = _agree(mp_value(solution.answers[a.key], {}), a.value, None)
-                if not ok:
-                    failures.append(f"answer {a.key}: {how}")
+            if made is not None:
+                answers, solution = self._substituted_answers(point, made[2], args, failures,
+                                                              solution)
+            else:
+                answers = tuple(self._answer(key, solution.answers[key],
+                                             self.truth[key][1](*args)) for key in self.truth)
+                for a in answers:  # the solver's exact answer against the compiled truth
+                    ok, how = _agree(mp_value(solution.answers[a.key], {}), a.value, None)
+                    if not ok:
+                        failures.append(f"answer {a.key}: {how}")
         return Solved(variant, solution, answers, tuple(failures), len(solution.steps()),
-                      made is None)
+                      made is None, made[2] if made is not None else None)
+
+    def _substituted_answers(self, point: Mapping[Symbol, sympy.Rational],
+                             env: Mapping[sympy.Basic, sympy.Basic], args: list[Any],
+                             failures: list[str], solution: Solution
+                             ) -> tuple[tuple[Answer, ...], Solution]:
+        """A substituted variant's exact answers from the answer templates, each checked
+        at 40 digits against the truth compiled over the drawn leaves."""
+        made = self.answer_templates
+        assert made is not None  # there are instances
+        values = {**point, **env}
+        answers = []
+        for key in self.truth:
+            latex, text, got = made.answer(key, values)
+            truth = self.truth[key][1](*args)
+            ok, how = _agree(got, truth, None)
+            if not ok:
+                failures.append(f"answer {key}: {how}")
+            answers.append(Answer(key, None, truth, self.digits, self.labels[key], latex,
+                                  text))
+        shown = {a.key: Shown(a.sympy_text) for a in answers}
+        return tuple(answers), replace(solution, answers=shown)
 
 
 def _check_draws(sampler: Sampler, problem: Problem) -> None:

@@ -18,10 +18,13 @@ from generator.solvers.problem import Problem
 from generator.solvers.sheet import Sheet
 from generator.spec.models import localized
 from generator.theme.messages import Voice
+from generator.variants.printed import Printed
 from generator.view import document as doc
 from generator.view.columns import formatted
 from generator.view.linebreak import LIMIT, break_row, width
 from generator.view.readback import ReadBack, refuse
+
+SAID = 5000  # sentences kept between the variants of a class (view(said=…))
 
 
 class MathWriter:
@@ -29,19 +32,32 @@ class MathWriter:
 
     def __init__(self, names: Mapping[sympy.Symbol, str],
                  note: Callable[[Step], str] | None = None, decimal_data: bool = False,
-                 reader: ReadBack | None = None) -> None:
+                 reader: ReadBack | None = None, printed: Printed | None = None) -> None:
         self.names = names
         self.reader = reader  # reads every fragment of a step back (view/readback.py)
         self.decimal_data = decimal_data
         self.printer = SolutionPrinter(names, decimal_data=decimal_data)
         self.note = note  # the localized reason shown beside a line of an "annotated" block
+        # A substituted variant's lines, printed already (variants/printed.py).
+        self.printed = printed
+        self._fixed: dict[int, SolutionPrinter] = {}
 
     def tex(self, expr: sympy.Basic | str, decimals: int | None = None) -> str:
         if isinstance(expr, str):
             return expr
+        if self.printed is not None:
+            found = self.printed.get(expr, decimals)
+            if found is not None:
+                return found
         if decimals is not None:
-            return str(SolutionPrinter(self.names, decimals, self.decimal_data).doprint(expr))
-        return str(self.printer.doprint(expr))
+            if decimals not in self._fixed:  # a printer is stateless: one per place count
+                self._fixed[decimals] = SolutionPrinter(self.names, decimals, self.decimal_data)
+            text = str(self._fixed[decimals].doprint(expr))
+        else:
+            text = str(self.printer.doprint(expr))
+        if self.printed is not None:
+            self.printed.keep(expr, decimals, text)
+        return text
 
     def part(self, step: Step, expr: sympy.Basic, decimals: int | None = None) -> str:
         """One fragment of a step, read back when a reader is given."""
@@ -125,9 +141,13 @@ class MathWriter:
 
 
 def view(solution: Solution, names: Mapping[sympy.Symbol, str], voice: Voice,
-         title: str, reader: ReadBack | None = None) -> doc.Document:
+         title: str, reader: ReadBack | None = None, printed: Printed | None = None,
+         said: dict[tuple[str, str, tuple[tuple[str, str], ...]], Text] | None = None
+         ) -> doc.Document:
     """Everything the template needs, as plain strings, in the words of `voice`; with a
-    `reader`, every printed fragment of a step is read back (view/readback.py)."""
+    `reader`, every printed fragment of a step is read back (view/readback.py). A
+    substituted variant's lines come `printed`; `said` keeps sentences between calls
+    (the same voice's)."""
     def params(raw: Mapping[str, sympy.Basic | str]) -> dict[str, str]:
         return {k: writer.tex(v) for k, v in raw.items()}
 
@@ -136,10 +156,19 @@ def view(solution: Solution, names: Mapping[sympy.Symbol, str], voice: Voice,
     def note(step: Step) -> str:  # in the language's own brackets: （整理） / (tidy up)
         return voice.say("", "note", {"note": voice.say("rules", step.rule, params(step.params))})
 
-    writer = MathWriter({**names, **solution.names}, note, solution.decimal_data, reader)
+    writer = MathWriter({**names, **solution.names}, note, solution.decimal_data, reader,
+                        printed)
 
     def sentence(group: str, key: str, raw: Mapping[str, sympy.Basic | str]) -> Text:
-        return Text(voice.say(group, key, params(raw)) if key else "")
+        if said is None:
+            return Text(voice.say(group, key, params(raw)) if key else "")
+        texts = params(raw)
+        memo = (group, key, tuple(texts.items()))
+        if memo not in said:
+            if len(said) >= SAID:  # a class's sentences with numbers: bounded, not kept all
+                said.clear()
+            said[memo] = Text(voice.say(group, key, texts) if key else "")
+        return said[memo]
 
     sections = []
     for sec in solution.sections:
@@ -153,7 +182,10 @@ def view(solution: Solution, names: Mapping[sympy.Symbol, str], voice: Voice,
             for b in sec.blocks)
         sections.append(doc.Section(heading, sec.level, blocks))
     # A document with no mathematics to check (discussion only) makes no claim about it.
-    verified = Text(verified_sentence(solution, voice) if solution.steps() else "")
+    verified = Text("")
+    if solution.steps():  # the same counts say the same: kept in `said`
+        verified = (sentence("", "verified", check_counts(solution)) if said is not None
+                    else Text(verified_sentence(solution, voice)))
     return doc.Document(title, voice.lang, tuple(sections), verified)
 
 

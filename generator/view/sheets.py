@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from generator.algebra.trace import Block, Section, Step
+from generator.algebra.latex_text import Text
+from generator.algebra.trace import Block, Section, Solution, Step
 from generator.graph.values import values_latex
 from generator.solvers.marks import points_of, shown
 from generator.solvers.problem import Problem
@@ -21,7 +22,7 @@ from generator.theme.messages import Voice
 from generator.variants.sampler import Variant
 from generator.variants.solution import Solved, Template
 from generator.view import document as doc
-from generator.view.model import MathWriter, verified_sentence, view
+from generator.view.model import MathWriter, check_counts, verified_sentence, view
 from generator.view.readback import ReadBack, refuse
 
 
@@ -41,6 +42,9 @@ class Sheets:
         self.reader = ReadBack(names, graph.constants)
         self.writer = _CachedWriter(names, self.reader)
         self._said: dict[tuple[str, str, tuple[tuple[str, str], ...]], str] = {}
+        self._who: tuple[Variant, str] | None = None
+        self._counted: dict[tuple[tuple[str, str], ...], str] = {}
+        self._view_said: dict[tuple[str, str, tuple[tuple[str, str], ...]], Text] = {}
         self.title = problem.title(lang)
         self.symbolic = view(template.symbolic, graph.latex, voice, self.title,
                              self.reader).sections
@@ -48,9 +52,20 @@ class Sheets:
         refuse(problem, self.reader)
 
     def who(self, variant: Variant) -> str:
-        key = "who_student" if variant.student is not None else "who_variant"
-        label = variant.label.removeprefix("v") if variant.student is None else variant.label
-        return self.voice.say("variants", key, {"label": label})
+        # Four sentences of a variant's two sheets name it: said once (the last variant's).
+        if self._who is None or self._who[0] is not variant:
+            key = "who_student" if variant.student is not None else "who_variant"
+            label = variant.label.removeprefix("v") if variant.student is None else (
+                variant.label)
+            self._who = (variant, self.voice.say("variants", key, {"label": label}))
+        return self._who[1]
+
+    def _verified(self, solution: Solution) -> str:
+        """The footer's sentence, the same for every variant with the same counts."""
+        counts = tuple(check_counts(solution).items())
+        if counts not in self._counted:
+            self._counted[counts] = verified_sentence(solution, self.voice)
+        return self._counted[counts]
 
     def _say(self, key: str, **params: str) -> str:
         return self.voice.say("variants", key, params)
@@ -65,14 +80,18 @@ class Sheets:
         variant = solved.variant
         if self.hooks.solved_in_full:
             # A substituted variant's lines were checked as numbers (variants/instances.py);
-            # its symbolic lines are the problem's own, read back once in __init__.
+            # its symbolic lines are the problem's own, read back once in __init__. Its
+            # lines come printed from the line templates (variants/printed.py).
+            texts = self.template.texts if solved.slots is not None else None
+            printed = texts.of(solved.solution) if texts is not None else None
             sections = view(solved.solution, self.problem.graph.latex, self.voice, "",
-                            self.reader if solved.read_back else None).sections
+                            self.reader if solved.read_back else None, printed,
+                            self._view_said if printed is not None else None).sections
         else:
             numeric = solved.solution.sections[-1]
             sections = (*self.symbolic, self.section(numeric))
         refuse(self.problem, self.reader)
-        verified = verified_sentence(solved.solution, self.voice)
+        verified = self._verified(solved.solution)
         return doc.Document(
             self._say("answer_title", title=self.title, who=self.who(variant)), self.lang,
             sections, self._say("answer_footer", verified=verified, id=self.problem.spec.id,
