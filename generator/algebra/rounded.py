@@ -9,11 +9,12 @@ rounding tie (or zero, where only the sign changes) that those last digits decid
 
 So `RoundedValues` evaluates the compiled function at the walk's precision and at a lower
 one. The difference of the two bounds how far the compiled value can be from the truth at
-this point (a sum that cancels shows up there); where it is ≥ 10⁻³⁰ of the last printed
-place, or a value is within 10⁻²⁰ of that place of a tie, or the value is too large for
-50 digits to keep the place exactly, the walk gives the point's values instead. Outside
-those cases both evaluations are within ≈ 10⁻³⁰ of the truth at the printed place and
-≥ 10⁻²⁰ away from a tie: they print alike (tests/test_rounded.py shows a tie caught).
+this point (a sum that cancels shows up there). The walk gives the point's values instead
+where that difference is ≥ 10⁻³⁰ of the last printed place, where a value is within 10⁻²⁰
+of that place of a tie (k + ½ places) or of 0, or where it is too large for 50 digits to
+keep the place exactly. Otherwise both evaluations are within ≈ 10⁻³⁰ of the truth at the
+printed place and ≥ 10⁻²⁰ of it away from a tie: they print alike
+(tests/test_rounded.py shows a tie, a zero and a cancelled sum caught).
 """
 
 from __future__ import annotations
@@ -82,5 +83,7 @@ def _sure(units: Any, error: Any) -> bool:
         return False
     if abs(error) >= AGREE or abs(units) >= LARGEST:
         return False
-    doubled = 2 * units  # a tie (k + ½) or zero is an integer here
-    return bool(abs(doubled - mpmath.nint(doubled)) >= 2 * TIE)
+    # A value on a place (2.000000: x₂ = 0) is no tie; k + ½ is, and so is 0, where only
+    # the sign of the last digits decides between 0.000000 and −0.000000.
+    half = units - mpmath.floor(units) - mpmath.mpf(1) / 2
+    return bool(abs(half) >= TIE and abs(units) >= TIE)
