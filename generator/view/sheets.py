@@ -70,6 +70,14 @@ class Sheets:
     def _say(self, key: str, **params: str) -> str:
         return self.voice.say("variants", key, params)
 
+    def _said_once(self, key: str, **params: str) -> str:
+        """`_say` for a sentence whose parameters do not name the variant (the task, its
+        points): the same few for a whole class, so each is rendered once."""
+        memo = ("variants", key, tuple(params.items()))
+        if memo not in self._said:
+            self._said[memo] = self._say(key, **params)
+        return self._said[memo]
+
     def _footer(self, variant: Variant) -> str:
         return self._say("footer", id=self.problem.spec.id, who=self.who(variant),
                          seed=str(variant.seed))
@@ -132,7 +140,7 @@ class Sheets:
         if spec.statement is not None:  # the author's words come first
             sections.insert(0, doc.Section("", 3, (doc.Block(text=self.statement(variant)),)))
         total = sum(points_of(spec, self.problem.graph, [a.key for a in solved.answers]), 0.0)
-        heading = self._say("task") + (self._say("points", points=shown(total))
+        heading = self._said_once("task") + (self._said_once("points", points=shown(total))
                                        if spec.points is not None else "")
         sections.append(doc.Section(heading, 3, (doc.Block(text=self._task()),)))
         refuse(self.problem, self.reader)
@@ -161,7 +169,7 @@ class Sheets:
         texts = {name: ",\\ ".join(self.writer.tex(e) for e in value)
                  if isinstance(value, list) else self.writer.tex(value)
                  for name, value in params.items()}
-        return self._say(key, **texts, digits=str(self.template.digits))
+        return self._said_once(key, **texts, digits=str(self.template.digits))
 
     # ---- one file per class ----
 
