@@ -29,7 +29,7 @@ from sympy import Symbol
 from generator.algebra.functions import mp_names
 from generator.algebra.instance import instantiate, instantiate_solution
 from generator.algebra.notation import VectorShapeError, components
-from generator.algebra.numbers import DPS, compile_mp, mp_value
+from generator.algebra.numbers import DPS, mp_value
 from generator.algebra.trace import Block, Check, Solution, Step
 from generator.check.verify import Proofs
 from generator.check.verify import check as verify_check
@@ -53,13 +53,23 @@ class Instances:
         self.fill = slotted
         self.leaves, self.agree = leaves, agree
         # Compiled once: each node's value, and a block's result defined in it (θ¹).
-        self.truth = {n: [compile_mp(leaves, graph.inline(n))] for n in graph.nodes}
+        # Over the drawn leaves with z inlined (another road than the lines' slots), all
+        # in one function, common parts (σ(z)) once a variant: `self.heads` maps a head
+        # to its entries' places in that function's values.
+        truth: dict[sympy.Basic, list[sympy.Basic]] = {n: [graph.inline(n)]
+                                                      for n in graph.nodes}
         for block in (b for s in slotted.solution.sections for b in s.blocks):
             head = block.steps[0].lhs if block.steps else None
             if (isinstance(head, Symbol) and head in block.extra
                     and block.extra[head].free_symbols <= set(leaves)):
-                parts = components(block.extra[head]) or [block.extra[head]]
-                self.truth[head] = [compile_mp(leaves, e) for e in parts]
+                truth[head] = components(block.extra[head]) or [block.extra[head]]
+        self.heads: dict[sympy.Basic, tuple[int, int]] = {}
+        every: list[sympy.Basic] = []
+        for head, exprs in truth.items():
+            self.heads[head] = (len(every), len(every) + len(exprs))
+            every += exprs
+        self.references: Callable[..., list[Any]] = sympy.lambdify(
+            leaves, every, modules=[mp_names(), "mpmath"], cse=True)
         self.slots = frozenset([*slotted.slots.values(), *slotted.derived])
         # Each line of numbers compiled once over its slots (lambdify to mpmath): a
         # variant's line is this formula with its numbers in, so this is its value.
@@ -103,13 +113,14 @@ class Instances:
         failures: list[str] = []
         with mpmath.workdps(DPS):
             args = [mpmath.mpf(int(point[s].p)) / int(point[s].q) for s in self.leaves]
+            references = self.references(*args)  # every node's and θ¹'s value, 40 digits
             slots = [_mpf(env[s]) for s in self.slot_args]
             lines = self.values(*slots)  # every line of numbers, at 40 digits
             sections = []
             checks = iter(self.checks)
             for template, section in zip(self.slotted.solution.sections, solution.sections,
                                          strict=True):
-                blocks = tuple(self._block(t, b, checks, (args, lines), failures) for t, b in
+                blocks = tuple(self._block(t, b, checks, (references, lines), failures) for t, b in
                                zip(template.blocks, section.blocks, strict=True))
                 sections.append(replace(section, blocks=blocks))
         return replace(solution, sections=tuple(sections)), failures, env
@@ -119,7 +130,7 @@ class Instances:
         """The block's steps with their checks: the template's proofs, and this variant's
         numbers compared line by line."""
         steps: list[Step] = []
-        args, lines = numbers
+        references, lines = numbers
         head = block.steps[0].lhs if block.steps else None
         before: list[Any] | None = None  # the value of the line before, in mpmath
         for shape, step in zip(template.steps, block.steps, strict=True):
@@ -133,8 +144,9 @@ class Instances:
                 lhs = step.lhs if step.lhs is not None else head
                 # The line before; else what the line's (or its block's) lhs is worth.
                 reference = before if step.lhs is None else None
-                if reference is None and isinstance(lhs, Symbol) and lhs in self.truth:
-                    reference = [fn(*args) for fn in self.truth[lhs]]
+                if reference is None and isinstance(lhs, Symbol) and lhs in self.heads:
+                    start, end = self.heads[lhs]
+                    reference = list(references[start:end])
                 if value is not None and reference is not None:
                     self._check(step, value, reference, None, failures)
             steps.append(replace(step, check=check))
