@@ -81,3 +81,22 @@ def test_a_sum_taller_than_a_page_is_printed_whole(tmp_path: Path) -> None:
     assert sum(p.count("+") for p in pages) == 69
     # The word beside the page's first row (set level with its middle, read after it).
     assert all("(cont.)" in p.split()[:4] for p in pages[1:]), [p[:40] for p in pages]
+
+
+@needs_poppler
+@pytest.mark.parametrize("filler", range(27, 33))  # 29–31 broke before
+def test_a_heading_and_its_first_paragraph_stay_with_what_follows(tmp_path: Path,
+                                                                  filler: int) -> None:
+    """"Step 5 / Given: …" then a lead-in and a tall derivation (a variant's answer sheet),
+    pushed down the page by `filler` paragraphs: wherever they fall, the heading, the
+    givens, the lead-in and the first rows share a page."""
+    rows = " \\\\\n".join(f"z_{{{i}}} &= a_{{{i}}} + b \\\\\n&= {i}" for i in range(8))
+    markdown = ("---\ntitle: T\nlang: en\n---\n\n# T\n\n"
+                + "".join(f"Paragraph {i}.\n\n" for i in range(filler))
+                + "## Step 5\n\nGiven: $a = 1$, $b = 2$.\n\nFirst compute each node:\n"
+                + f"$$\n\\begin{{aligned}}\n{rows}\n\\end{{aligned}}\n$$\n\nAfter.\n")
+    pages = _pages(markdown, "en", tmp_path)
+    holding = [p for p in pages if "Step 5" in p]
+    assert len(holding) == 1
+    assert "Given:" in holding[0] and "First compute each node:" in holding[0]
+    assert holding[0].split("First compute each node:")[1].count("=") >= 2, holding[0]
