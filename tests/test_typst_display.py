@@ -5,6 +5,7 @@ broken; the word reaches typst as a string, whatever it holds."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -100,3 +101,28 @@ def test_a_heading_and_its_first_paragraph_stay_with_what_follows(tmp_path: Path
     assert len(holding) == 1
     assert "Given:" in holding[0] and "First compute each node:" in holding[0]
     assert holding[0].split("First compute each node:")[1].count("=") >= 2, holding[0]
+
+
+def _equals_x(markdown: str, tmp_path: Path) -> list[float]:
+    """Where each `=` of the PDF starts (pdftotext's word boxes, in points)."""
+    pdf = tmp_path / "doc.pdf"
+    pdf.write_bytes(typst_pdf(markdown, "en", Theme()))
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                           text=True, check=True).stdout
+    return [float(x) for x, word in re.findall(r'xMin="([0-9.]+)"[^>]*>([^<]*)</word>', boxes)
+            if word.startswith("=")]
+
+
+@needs_poppler
+@pytest.mark.parametrize("rows", [4, 24])  # one block as typst sets it; a tall one, as a grid
+def test_the_rows_of_a_derivation_line_up_at_equals(tmp_path: Path, rows: int) -> None:
+    """`∂L/∂z &= …` then `&= …` rows (Step 2 of the training sheets): every `=` starts at
+    the same x, in a short display typst aligns and in a tall one solgen pads row by row."""
+    lines = [r"\frac{\partial L}{\partial z} &= \frac{\partial L}{\partial p}\,"
+             r"\frac{\partial p}{\partial z}"]
+    lines += [r"&= \left(- \frac{y}{p} + \frac{1 - y}{1 - p}\right) p (1 - p)" if i % 2 else
+              f"&= p - y + {i}" for i in range(1, rows)]
+    body = " \\\\\n".join(lines)
+    xs = _equals_x("---\ntitle: T\nlang: en\n---\n\n# T\n\nLead:\n$$\n\\begin{aligned}\n"
+                   f"{body}\n\\end{{aligned}}\n$$\n", tmp_path)
+    assert len(xs) == rows and max(xs) - min(xs) < 0.01, xs
