@@ -126,3 +126,26 @@ def test_the_rows_of_a_derivation_line_up_at_equals(tmp_path: Path, rows: int) -
     xs = _equals_x("---\ntitle: T\nlang: en\n---\n\n# T\n\nLead:\n$$\n\\begin{aligned}\n"
                    f"{body}\n\\end{{aligned}}\n$$\n", tmp_path)
     assert len(xs) == rows and max(xs) - min(xs) < 0.01, xs
+
+
+def _heights(markdown: str, tmp_path: Path) -> dict[str, float]:
+    """Each word of the PDF by its box height (pdftotext: the font size it is set at)."""
+    pdf = tmp_path / "doc.pdf"
+    pdf.write_bytes(typst_pdf(markdown, "en", Theme()))
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                           text=True, check=True).stdout
+    found = re.findall(r'yMin="([0-9.]+)" xMax="[0-9.]+" yMax="([0-9.]+)">([^<]*)</word>', boxes)
+    return {word: float(bottom) - float(top) for top, bottom, word in found}
+
+
+@needs_poppler
+def test_a_bullet_that_is_one_formula_sets_its_fractions_at_text_size(tmp_path: Path) -> None:
+    """"• d = m/(1 − p)" (a model's definitions, Step 1): numerator and denominator as tall
+    as the d; a fraction inside a sentence keeps TeX's smaller in-line style."""
+    m, p, d, q, s = ("\U0001d45a", "\U0001d45d", "\U0001d451", "\U0001d45e", "\U0001d460")
+    heights = _heights("---\ntitle: T\nlang: en\n---\n\n# T\n\n- $d = \\frac{m}{1 - p}$\n"
+                       "- $L$ is the loss\n\nIn a sentence $s = \\frac{q}{2}$ is small.\n",
+                       tmp_path)
+    assert abs(heights[m] - heights[f"{d}="]) < 0.01  # 11 pt, as the text
+    assert abs(heights[f"1−{p}"] - heights[f"{d}="]) < 0.01
+    assert heights[q] < 0.8 * heights[s]  # 7.7 pt in the sentence
