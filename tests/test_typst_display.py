@@ -149,3 +149,20 @@ def test_a_bullet_that_is_one_formula_sets_its_fractions_at_text_size(tmp_path: 
     assert abs(heights[m] - heights[f"{d}="]) < 0.01  # 11 pt, as the text
     assert abs(heights[f"1−{p}"] - heights[f"{d}="]) < 0.01
     assert heights[q] < 0.8 * heights[s]  # 7.7 pt in the sentence
+
+
+@needs_poppler
+@pytest.mark.parametrize("filler", [10, 14, 18])
+def test_a_tall_derivation_breaks_before_a_new_quantity(tmp_path: Path, filler: int) -> None:
+    """Quantities of three rows each, `q = a + b`, `= c`, `≈ d` (a training sheet's update):
+    the next page starts with a quantity, never between a computation and its value."""
+    a, c, d = "\U0001d44e", "\U0001d450", "\U0001d451"
+    rows = " \\\\\n".join(f"q_{{{i}}} &= a_{{{i}}} + b \\\\\n&= c_{{{i}}} \\\\\n&\\approx d_{{{i}}}"
+                          for i in range(12))
+    markdown = ("---\ntitle: T\nlang: en\n---\n\n# T\n\n"
+                + "".join(f"Paragraph {i}.\n\n" for i in range(filler))
+                + f"Lead:\n$$\n\\begin{{aligned}}\n{rows}\n\\end{{aligned}}\n$$\n\nAfter.\n")
+    pages = _pages(markdown, "en", tmp_path)
+    assert len(pages) >= 2 and pages[1].lstrip().startswith("(cont.)")
+    first = next(letter for letter in pages[1] if letter in (a, c, d))
+    assert first == a, pages[1][:80]
