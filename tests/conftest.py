@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sympy
@@ -93,3 +94,20 @@ def tree_value(expr: sympy.Basic) -> sympy.Basic:
     if any(a.has(sympy.zoo, sympy.nan, sympy.oo) for a in args):
         return sympy.nan
     return expr.func(*args)
+
+
+def variant_sheets(template: Any, solved: list[Any]) -> list[str | bytes]:
+    """Every question and answer sheet of `solved` variants, both languages, md and tex:
+    what the variant tests compare byte for byte between two ways of making them."""
+    from generator.formats.produce import produce_many
+    from generator.theme.theme import Theme
+    from generator.view.sheets import Sheets
+
+    out: list[str | bytes] = []
+    theme = Theme()
+    for lang in ("zh-TW", "en"):
+        sheets = Sheets(template.problem, template, theme.voice(lang))
+        docs = [sheets.question(s) for s in solved] + [sheets.answer(s) for s in solved]
+        for fmt in ("md", "tex"):
+            out += produce_many(docs, fmt, [f"d{i}" for i in range(len(docs))], theme, "auto")
+    return out

@@ -16,17 +16,14 @@ from typing import Any
 
 import mpmath
 import sympy
-from conftest import ROOT
+from conftest import ROOT, variant_sheets
 
 from generator.algebra.numbers import DPS
 from generator.build.outputs import prepare_all
 from generator.check.verify import check as verify_check
-from generator.formats.produce import produce_many
 from generator.solvers import registry
-from generator.theme.theme import Theme
 from generator.variants.sampler import Sampler, Variant, numbered
 from generator.variants.solution import Solved, Template
-from generator.view.sheets import Sheets
 
 CONV = ROOT / "problems" / "hw1-3-conv-w11-variants.yaml"
 COUNT = 24
@@ -66,17 +63,6 @@ def _in_full(template: Template, variant: Variant) -> Solved:
     return Solved(variant, solution, answers, (), len(solution.steps()))
 
 
-def _sheets(template: Template, solved: list[Solved]) -> list[str | bytes]:
-    out: list[str | bytes] = []
-    theme = Theme()
-    for lang in ("zh-TW", "en"):
-        sheets = Sheets(template.problem, template, theme.voice(lang))
-        docs = [sheets.question(s) for s in solved] + [sheets.answer(s) for s in solved]
-        for fmt in ("md", "tex"):
-            out += produce_many(docs, fmt, [f"d{i}" for i in range(len(docs))], theme, "auto")
-    return out
-
-
 def _coverage(template: Template, variants: list[Variant]) -> None:
     """The draws reach what a printer treats apart (else the test would prove less)."""
     graph = template.problem.graph
@@ -107,7 +93,7 @@ def test_gradient_variant_lines_print_the_bytes_of_a_full_solve() -> None:
         assert {st.check.status for st in a.solution.steps() if st.check} <= {
             "proved", "numeric"}
         assert all(st.check for st in a.solution.steps())
-    mine, theirs = _sheets(template, fast), _sheets(template, slow)
+    mine, theirs = variant_sheets(template, fast), variant_sheets(template, slow)
     assert len(mine) == 8 * COUNT
     differ = [i for i, (x, y) in enumerate(zip(mine, theirs, strict=True)) if x != y]
     assert differ == [], _first_difference(mine, theirs, differ)

@@ -68,11 +68,11 @@ def test_a_training_step_shows_each_sample_then_the_mean_then_momentum(tmp_path:
             "\\begin{aligned}\n"
             "z_{3}^{(1)} &= 0 + 0.5 \\cdot 2 + (-0.25) \\cdot (-1) = 1.25000 \\\\\n"
             "p_{3}^{(1)} &= \\sigma(1.25000) \\approx 0.777300 \\\\\n"
-            # p − y with p's decimals (issue 15); the other gradients keep theirs.
+            # p − y with p's decimals (issue 15), and every gradient with as many.
             "g_{z,3}^{(1)} &= 0.777300 - 1 \\approx -0.222700 \\\\\n"
-            "g_{w_{1},3}^{(1)} &= (-0.222700) \\cdot 2 \\approx -0.44540 \\\\\n"
-            "g_{w_{2},3}^{(1)} &= (-0.222700) \\cdot (-1) \\approx 0.22270 \\\\\n"
-            "g_{b,3}^{(1)} &= g_{z,3}^{(1)} \\approx -0.22270\n"
+            "g_{w_{1},3}^{(1)} &= (-0.222700) \\cdot 2 \\approx -0.445400 \\\\\n"
+            "g_{w_{2},3}^{(1)} &= (-0.222700) \\cdot (-1) \\approx 0.222700 \\\\\n"
+            "g_{b,3}^{(1)} &= g_{z,3}^{(1)} \\approx -0.222700\n"
             "\\end{aligned}\n$$\n") in step
     mean = step[step.index("The batch mean"):]
     lines = [line.split("&")[0].strip() for line in mean.splitlines() if "&" in line]
@@ -80,7 +80,7 @@ def test_a_training_step_shows_each_sample_then_the_mean_then_momentum(tmp_path:
     assert lines[:9] == [r"\bar{g}_{w_{1}}^{(1)}", "", "", r"v_{w_{1}}^{(1)}", "", "",
                          r"w_{1}^{(1)}", "", ""]
     assert (r"\bar{g}_{w_{1}}^{(1)} &= \frac{1}{2} (g_{w_{1},3}^{(1)} + g_{w_{1},1}^{(1)}) \\"
-            "\n" r"&= \frac{1}{2} (-0.44540 - 0.50000) \\" "\n" r"&\approx -0.47270" in mean)
+            "\n" r"&= \frac{1}{2} (-0.445400 - 0.500000) \\" "\n" r"&\approx -0.472700" in mean)
     assert r"v_{w_{1}}^{(1)} &= 0.9 \cdot 0 + \bar{g}_{w_{1}}^{(1)}" in mean
 
 

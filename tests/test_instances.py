@@ -13,15 +13,12 @@ from pathlib import Path
 
 import pytest
 import sympy
-from conftest import ROOT
+from conftest import ROOT, variant_sheets
 
 from generator.build.outputs import prepare_all
-from generator.formats.produce import produce_many
-from generator.theme.theme import Theme
 from generator.variants.sampler import Sampler, numbered
 from generator.variants.solution import SUBSTITUTE_AFTER, Solved, Template
 from generator.view.model import check_counts
-from generator.view.sheets import Sheets
 
 SGD = ROOT / "problems" / "week1-sgd-step-variants.yaml"
 
@@ -34,17 +31,6 @@ def _problem(tmp_path: Path, replacements: dict[str, str]) -> Path:
     path = tmp_path / "sgd.yaml"
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def _sheets(template: Template, solved: list[Solved]) -> list[str | bytes]:
-    out: list[str | bytes] = []
-    theme = Theme()
-    for lang in ("zh-TW", "en"):
-        sheets = Sheets(template.problem, template, theme.voice(lang))
-        docs = [sheets.question(s) for s in solved] + [sheets.answer(s) for s in solved]
-        for fmt in ("md", "tex"):
-            out += produce_many(docs, fmt, [f"d{i}" for i in range(len(docs))], theme, "auto")
-    return out
 
 
 def _both_ways(path: Path, count: int) -> tuple[list[Solved], list[Solved], Template]:
@@ -73,7 +59,7 @@ def _same(path: Path, count: int) -> list[Solved]:
         assert check_counts(a.solution) == check_counts(b.solution)
         assert [st.check.status for st in a.solution.steps() if st.check] == [
             st.check.status for st in b.solution.steps() if st.check]
-    mine, theirs = _sheets(template, substituted), _sheets(template, in_full)
+    mine, theirs = variant_sheets(template, substituted), variant_sheets(template, in_full)
     assert len(mine) == 8 * count
     assert [i for i, (x, y) in enumerate(zip(mine, theirs, strict=True)) if x != y] == []
     return substituted

@@ -162,11 +162,13 @@ def test_the_attention_gradient_writes_dl_do_as_the_steps_do() -> None:
     assert after == "&\\approx " + mpmath.nstr(slope, 7, min_fixed=-1, max_fixed=2)
 
 
-def test_p_minus_a_label_keeps_the_decimals_of_p() -> None:
+def test_p_minus_a_label_and_every_gradient_keep_the_decimals_of_p() -> None:
     page = _show("minibatch-sgd")
     assert ("p_{2}^{(2)} &= \\sigma(-0.58351) \\approx 0.358125 \\\\\n"
             "g_{z,2}^{(2)} &= 0.358125 - 0 \\approx 0.358125 \\\\\n"
-            "g_{w_{1},2}^{(2)} &= 0.358125 \\cdot (-1) \\approx -0.35812 \\\\\n") in page
+            "g_{w_{1},2}^{(2)} &= 0.358125 \\cdot (-1) \\approx -0.358125 \\\\\n") in page
+    # Every gradient of the sheet keeps those decimals: g_b = g_z reads the same number.
+    assert "g_{b,2}^{(2)} &= g_{z,2}^{(2)} \\approx 0.358125\n" in page
     assert "g_{z,1}^{(1)} &= 0.500000 - 1 = -0.500000 \\\\\n" in page
     with mpmath.workdps(30):
         p = 1 / (1 + mpmath.exp(-mpmath.mpf("-0.58351")))

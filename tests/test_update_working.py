@@ -85,9 +85,9 @@ def test_momentum_and_update_lines_put_the_numbers_in(lang: str) -> None:
     page = _show("minibatch-sgd", lang)
     with mpmath.workdps(50):
         r = _minibatch()
-        g1, v1, w1 = _fixed(r["g1"], 5), _fixed(r["v1"], 5), _fixed(r["w1"], 5)
-        g2, v2, w2 = _fixed(r["g2"], 5), _fixed(r["v2"], 5), _fixed(r["w2"], 5)
-    assert (g1, v1, w1) == ("-0.47270", "-0.47270", "0.73635")  # the brief's example
+        g1, v1, w1 = _fixed(r["g1"], 6), _fixed(r["v1"], 6), _fixed(r["w1"], 5)
+        g2, v2, w2 = _fixed(r["g2"], 6), _fixed(r["v2"], 6), _fixed(r["w2"], 5)
+    assert (g1, v1, w1) == ("-0.472700", "-0.472700", "0.73635")  # gradients with p's places
     assert ("v_{w_{1}}^{(1)} &= 0.9 \\cdot 0 + \\bar{g}_{w_{1}}^{(1)} \\\\\n"
             f"&= 0.9 \\cdot 0 + {_in(g1)} \\\\\n"
             f"&\\approx {v1} \\\\\n"
@@ -136,12 +136,12 @@ def test_adamw_state_values_and_update_show_their_arithmetic(lang: str) -> None:
     with mpmath.workdps(50):
         one, two = _adamw()[:2]
         # Decimals per quantity, as the sheet keeps them (6 significant digits of the
-        # largest of each): ḡ 5, m 7, v 9, m̂ 6, v̂ 6, θ and η 6.
-        p = {k: _fixed(two[k], n) for k, n in (("g", 5), ("m", 7), ("v", 9), ("mh", 6),
+        # largest of each; ḡ as p, 6): ḡ 6, m 7, v 9, m̂ 6, v̂ 6, θ and η 6.
+        p = {k: _fixed(two[k], n) for k, n in (("g", 6), ("m", 7), ("v", 9), ("mh", 6),
                                                  ("vh", 6), ("eta", 6), ("before", 6),
                                                  ("w", 6))}
         m1, v1 = _fixed(one["m"], 7), _fixed(one["v"], 9)
-    assert (p["g"], p["m"], p["mh"], p["w"]) == ("-0.19019", "-0.0572084", "-0.301097",
+    assert (p["g"], p["m"], p["mh"], p["w"]) == ("-0.190194", "-0.0572084", "-0.301097",
                                                  "0.677164")
     assert (f"m_{{w_{{1}}}}^{{(2)}} &= 0.9 \\cdot {_in(m1)} + 0.1 \\cdot {_in(p['g'])} \\\\\n"
             f"&\\approx {p['m']} \\\\\n"

@@ -129,16 +129,7 @@ class SolutionPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
         # Terms in the order built, each printed as it stands: the default printer negates
         # a "negative" term to print " - …", which evaluates unevaluated products such as
         # (−0.3)·(−1) and would show a different line from the one that was checked.
-        out = ""
-        for i, term in enumerate(expr.args):
-            text = self._print(_minus_negative(term))
-            if i == 0:
-                out = text
-            elif text.startswith("-"):
-                out += " - " + text[1:].lstrip()
-            else:
-                out += " + " + text
-        return out
+        return joined_terms([self._print(minus_negative(term)) for term in expr.args])
 
     def _factor(self, expr: sympy.Basic, after: bool = False) -> str:
         """A factor of a product; `after` another factor or a sign, a factor that prints
@@ -195,7 +186,21 @@ def to_latex(expr: sympy.Basic, names: Mapping[sympy.Symbol, str],
     return str(SolutionPrinter(names, decimal_data=decimal_data).doprint(expr))
 
 
-def _minus_negative(term: sympy.Basic) -> sympy.Basic:
+def joined_terms(texts: list[str]) -> str:
+    """Printed terms of a sum in order: a term printed with a leading minus is joined as
+    " - …", every other with " + " (the variant line templates join their terms so too)."""
+    out = ""
+    for i, text in enumerate(texts):
+        if i == 0:
+            out = text
+        elif text.startswith("-"):
+            out += " - " + text[1:].lstrip()
+        else:
+            out += " + " + text
+    return out
+
+
+def minus_negative(term: sympy.Basic) -> sympy.Basic:
     """−1·(−2)·a₁a₃ as the term 2a₁a₃: `- (-2) a_{1} a_{3}` reads badly. Same value; the
     read-back check compares the printed line with the expression it stands for."""
     if not isinstance(term, sympy.Mul) or len(term.args) < 2 or term.args[0] != -1:

@@ -31,8 +31,7 @@ import sympy
 from generator.algebra.fences import shrink_fences
 from generator.algebra.instance import Env, Filler
 from generator.algebra.notation import Column, Vec
-from generator.algebra.printing import SolutionPrinter
-from generator.algebra.printing import _minus_negative as minus_negative
+from generator.algebra.printing import SolutionPrinter, joined_terms, minus_negative
 
 STAND_IN = 9_107_000  # stand-ins' whole parts: 9107000, 9107037, … (digits found nowhere)
 STEP = 37
@@ -167,16 +166,7 @@ class LinePrinter:
         if isinstance(plan, _Join):
             return plan.head + plan.sep.join(self._raw(p, fill) for p in plan.parts) + plan.tail
         if isinstance(plan, _Sum):
-            out = ""
-            for i, part in enumerate(plan.parts):
-                text = self._raw(part, fill)
-                if i == 0:
-                    out = text
-                elif text.startswith("-"):
-                    out += " - " + text[1:].lstrip()
-                else:
-                    out += " + " + text
-            return out
+            return joined_terms([self._raw(part, fill) for part in plan.parts])
         return self._unit(plan, fill)
 
     def _unit(self, unit: _Unit, fill: _Fill) -> str:

@@ -228,10 +228,13 @@ def quantity_places(graph: Graph, r: Run) -> dict[PlaceKey, int]:
     shown = needed_deltas(graph, r.params)
     grads = [d[v] for _, d in passes for v in shown]
     grads += [g[p] for g in [*r.grads, *r.velocities] for p in r.params]
-    out.update({("grad", v): places_of(grads, r.digits) for v in shown})
-    # δ_z = p − y is p's number less a label: p's decimals, as the line above it.
-    out.update({("grad", v): out["node", p] for v, p in label_difference(graph, r.params).items()
-                if v in shown and ("node", p) in out})
+    # δ_z = p − y is p's number less a label, so it keeps p's decimals (0.348645 − 0 is
+    # 0.348645, not ≈ 0.34865), and every other gradient takes as many: g_b = g_z and the
+    # mean of the g's are read against it in the same column.
+    labelled = [out["node", p] for v, p in label_difference(graph, r.params).items()
+                if v in shown and ("node", p) in out]
+    places = max([places_of(grads, r.digits), *labelled])
+    out.update({("grad", v): places for v in shown})
     for p in r.params:
         out["theta", p] = places_of([theta[p] for theta in r.thetas], r.digits)
         out["v", p] = out["grad", p]
