@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 
@@ -74,3 +75,65 @@ def test_short_inline_pieces_never_break_and_long_ones_keep_katexs_breaks() -> N
     assert page.count("solgen-nobreak") == 4 + 1  # and its rule in the page's style
     assert f'<annotation encoding="application/x-tex">{long}</annotation>' in page
     assert "\u2003" in page  # the pieces are joined by a breakable em space (\quad)
+
+
+
+class _Outline(HTMLParser):
+    """A page's body with each KaTeX formula as [its TeX] and only solgen's own spans
+    left as <keep>…</keep> and <nobreak>…</nobreak>: the structure the tests read."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.out: list[str] = []
+        self.stack: list[str] = []  # what each open span closes with
+        self.formula = 0  # depth inside a .katex span
+        self.tex: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        cls = dict(attrs).get("class") or ""
+        if self.formula:
+            self.formula += tag == "span"
+            self.tex = "" if tag == "annotation" else self.tex
+            return
+        if tag == "span" and cls == "katex":
+            self.formula = 1
+            return
+        name = {"solgen-keep": "keep", "solgen-nobreak": "nobreak"}.get(cls)
+        if tag == "span":
+            self.stack.append(f"</{name}>" if name else "")
+            self.out.append(f"<{name}>" if name else "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.formula:
+            if tag == "annotation":
+                self.out.append(f"[{self.tex}]")
+                self.tex = None
+            self.formula -= tag == "span"
+            return
+        if tag == "span":
+            self.out.append(self.stack.pop())
+
+    def handle_data(self, data: str) -> None:
+        if self.formula:
+            self.tex = None if self.tex is None else self.tex + data
+        else:
+            self.out.append(data)
+
+
+def _outline(page: str) -> str:
+    reader = _Outline()
+    reader.feed(page[page.index("<body"):])
+    return "\n".join(line for line in "".join(reader.out).splitlines() if line.strip())
+
+
+def test_punctuation_beside_inline_math_is_kept_with_it() -> None:
+    """"(" before a formula and ")", "," or "（…）" after it are held with the formula,
+    and with the first or last piece of a list of givens only, so it still breaks
+    between the givens; a formula between spaces is left as it was."""
+    page = _page(r"Sample 3 ($x_1 = 2,\quad y = 1$), then $z$, and （$w$）. Text $a$ b.")
+    assert _outline(page) == ("T\nSample 3 <keep>(<nobreak>[x_1 = 2,]</nobreak></keep>\u2003"
+            "<keep><nobreak>[y = 1]</nobreak>),</keep> then <keep><nobreak>[z]</nobreak>,"
+            "</keep> and <keep>（<nobreak>[w]</nobreak>）.</keep> Text <nobreak>[a]</nobreak>"
+            " b.")
+    long = " + ".join(f"a_{{{i}}}" for i in range(1, 16))
+    assert _outline(_page(f"Sum (${long}$).")) == f"T\nSum <keep>([{long}]).</keep>"

@@ -207,3 +207,100 @@ def test_a_boxed_formula_has_its_frame_in_the_browser(tmp_path: Path) -> None:
     top, bottom, left, right = rows[0], rows[-1], cols[0], cols[-1]
     inside = dark[top + 3:bottom - 2, left + 3:right - 2]
     assert bottom - top > 20 and right - left > 100 and inside.any()  # the formula in it
+
+
+def _shown(markdown: str, tmp_path: Path, style: str = "") -> np.ndarray:
+    """The screenshot of `markdown` as an HTML page, `style` added to its head."""
+    from generator.formats import katex, pandoc
+
+    if not katex.available():
+        pytest.skip("node and node_modules/katex missing: npm ci")
+    page = tmp_path / "page.html"
+    html = pandoc.html(markdown, Theme())
+    page.write_text(html.replace("</head>", f"<style>{style}</style></head>", 1), "utf-8")
+    return _screenshot(page, tmp_path / "shot.png")
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """The (first, last) index of each run of True in `flags`."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.astype(np.int8), [0]])))
+    return [(int(a), int(b) - 1) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (system-deps.sh test)")
+def test_inline_math_has_the_x_height_of_the_text(tmp_path: Path) -> None:
+    """An upright x of the math (KaTeX_Main) and an x of the text stand as tall, within
+    4 % (KaTeX's own 1.21em made the math's 14 % taller). Set at 100 px so a pixel is
+    2 % of the height."""
+    shot = _shown("---\ntitle: T\nlang: en\n---\n\nxxxx\n\n$\\mathrm{xxxx}$\n", tmp_path,
+                  "body { font-size: 100px; } header { display: none; }")
+    lines = _runs((shot < 128).any(axis=1))
+    assert len(lines) == 2, lines  # the text, the math
+    (top, bottom), (mtop, mbottom) = lines
+    text, math = bottom - top + 1, mbottom - mtop + 1
+    assert abs(math / text - 1) < 0.04, (text, math)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (system-deps.sh test)")
+def test_a_table_is_centred_like_a_display_with_booktabs_rules(tmp_path: Path) -> None:
+    """A narrow table sits in the middle of the text column, as displays do, between a
+    heavy rule above and below and a light one under its header: three rules, the outer
+    two thicker than the middle one."""
+    table = "| n | x |\n|--:|--:|\n| 1 | 2.0 |\n| 2 | -1.0 |\n"
+    shot = _shown(f"---\ntitle: T\nlang: en\n---\n\n$$\nx = 1\n$$\n\n{table}", tmp_path)
+    dark = shot < 100
+    ruled = dark.sum(axis=1) > 30  # a rule: a long dark row (text rows are broken up)
+    rules = _runs(ruled)
+    assert len(rules) == 3, rules
+    thick = [b - a + 1 for a, b in rules]
+    assert thick[0] > thick[1] < thick[2], thick
+    cols = np.flatnonzero(dark[rules[0][0]])
+    middle = (cols[0] + cols[-1]) / 2
+    above = _runs(dark[:rules[0][0]].any(axis=1))[-1]  # the display's line, x = 1
+    display = np.flatnonzero(dark[above[0]:above[1] + 1].any(axis=0))
+    assert abs(middle - (display[0] + display[-1]) / 2) < 4, (cols, display)
+
+
+def _printed(markdown: str, tmp_path: Path) -> list[str]:
+    """The lines of `markdown` as an HTML page printed to PDF by Chromium."""
+    import resource
+
+    from generator.formats import katex, pandoc
+
+    if not katex.available():
+        pytest.skip("node and node_modules/katex missing: npm ci")
+    _need_poppler()
+    page, pdf = tmp_path / "page.html", tmp_path / "page.pdf"
+    page.write_text(pandoc.html(markdown, Theme()), "utf-8")
+
+    def lift() -> None:  # as in _screenshot
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+
+    assert CHROMIUM is not None
+    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+                    "--no-pdf-header-footer", "--disable-background-networking",
+                    "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
+                    f"--print-to-pdf={pdf}", page.as_uri()],
+                   capture_output=True, check=True, timeout=120, preexec_fn=lift)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (system-deps.sh test)")
+def test_an_opening_parenthesis_stays_with_the_formula_after_it(tmp_path: Path) -> None:
+    """Forty paragraphs, each a word longer, move "(" + a formula across every place on
+    a line: no printed line ends with "(" (minibatch-sgd's "momentum μ = 0.9 (" did), and
+    a formula too long for a line still breaks inside its parentheses."""
+    paras = "\n\n".join(
+        "Word " * k + r"sample (${x_1 = 2},\quad y = 1$), next $\sigma(z)$, and "
+        r"(see $\theta^{(0)}$)." for k in range(40))
+    long = " + ".join(f"a_{{{i}}} b_{{{i}}}" for i in range(1, 31))
+    lines = _printed(f"---\ntitle: P\nlang: en\n---\n\n{paras}\n\nLong (${long}$).\n",
+                     tmp_path)
+    assert sum("(x1 = 2," in line for line in lines) == 40
+    assert not [line for line in lines if line.endswith("(")]
+    holding = [line for line in lines if "a" "\u200b" not in line and "b9" in line]
+    assert any(line.startswith("Long (a1 b1 +") for line in lines), lines[-12:]
+    assert holding and not any("b30" in line for line in holding)  # broken, not one line

@@ -33,7 +33,10 @@ from generator.formats import katex_child, katex_inline
 from generator.limits import DEFAULT_SECONDS
 
 ROOT = Path(__file__).resolve().parents[2]
-_MATH = re.compile(r'<span\s+class="math (inline|display)">(.*?)</span>', re.S)
+# A formula of pandoc's page, with the punctuation right beside it (katex_inline.joined).
+_MATH = re.compile(f"([{re.escape(katex_inline.OPENING)}]*)"
+                   r'<span\s+class="math (inline|display)">(.*?)</span>'
+                   f"([{re.escape(katex_inline.CLOSING)}]*)", re.S)
 @cache
 def folder() -> Path | None:
     """The `katex` package: $SOLGEN_KATEX, or node_modules/katex beside solgen; None when
@@ -70,10 +73,10 @@ def typeset(pages: list[str], seconds: float = DEFAULT_SECONDS) -> list[str]:
     classes = {key: frozenset(_classes(text)) for key, text in rendered.items()}
 
     def formula(m: re.Match[str]) -> str:
-        key = _key(m)
+        key, before, after = _key(m), m.group(1), m.group(4)
         if key[1]:
-            return rendered[key]
-        return katex_inline.joined([(p[0], rendered[p]) for p in _pieces(key)])
+            return before + rendered[key] + after
+        return katex_inline.joined([(p[0], rendered[p]) for p in _pieces(key)], before, after)
 
     def one(page: str) -> str:
         keys = [k for m in _MATH.finditer(page) for k in _pieces(_key(m))]
@@ -89,7 +92,7 @@ def typeset(pages: list[str], seconds: float = DEFAULT_SECONDS) -> list[str]:
 
 def _key(m: re.Match[str]) -> tuple[str, bool]:
     """A formula of pandoc's page as (TeX, display)."""
-    return html.unescape(m.group(2)).strip(), m.group(1) == "display"
+    return html.unescape(m.group(3)).strip(), m.group(2) == "display"
 
 
 def _pieces(formula: tuple[str, bool]) -> list[tuple[str, bool]]:

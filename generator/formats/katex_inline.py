@@ -10,6 +10,12 @@ own; the pieces are joined by an em space (a break opportunity, \\quad's width).
 piece is kept whole (`white-space: nowrap`, class `solgen-nobreak` in
 templates/html/math-style.html); a long one keeps KaTeX's break points so it still fits
 the column rather than run past it.
+
+Punctuation touching a formula stays with it: Chromium may break between a "(" and the
+inline math after it (the math's boxes are inline blocks), which leaves "(" at the end of
+a line. The opening punctuation and the first piece, and the last piece and the closing
+punctuation, are held in a `solgen-keep` span (no break at its own level; the formula
+inside keeps its break points, math-style.html).
 """
 
 from __future__ import annotations
@@ -56,7 +62,21 @@ def is_short(tex: str) -> bool:
     return visible(tex) <= SHORT
 
 
-def joined(rendered: list[tuple[str, str]]) -> str:
-    """The typeset pieces (TeX, KaTeX's HTML) as one run of inline math."""
-    return "\u2003".join(f'<span class="solgen-nobreak">{html}</span>' if is_short(tex)
-                         else html for tex, html in rendered)
+# Punctuation that may not be parted from the formula it touches (pandoc writes it
+# right beside the math's span): what opens before it, what closes or follows after it.
+OPENING = "([\u3008\u300c\u300e\u201c\u2018\uff08"
+CLOSING = ")],.:;!?\u3009\u300d\u300f\u201d\u2019\uff09\uff0c\u3002\uff1a\uff1b\u3001\uff01\uff1f"
+
+
+def joined(rendered: list[tuple[str, str]], before: str = "", after: str = "") -> str:
+    """The typeset pieces (TeX, KaTeX's HTML) as one run of inline math, with the
+    punctuation `before` and `after` it kept on the line of its first and last piece."""
+    parts = [f'<span class="solgen-nobreak">{html}</span>' if is_short(tex) else html
+             for tex, html in rendered]
+    if len(parts) == 1 and (before or after):
+        return f'<span class="solgen-keep">{before}{parts[0]}{after}</span>'
+    if before:
+        parts[0] = f'<span class="solgen-keep">{before}{parts[0]}</span>'
+    if after:
+        parts[-1] = f'<span class="solgen-keep">{parts[-1]}{after}</span>'
+    return "\u2003".join(parts)
