@@ -11,6 +11,8 @@ says which belong together, so this pass wraps, at the top level of the tree:
   (templates/typst/document.typ says where, measured by typst itself);
 - a lead-in paragraph (all bold or italic, such as "**Step 1：…**" or "*參考答案：*", or
   ending in a colon or question mark) in a sticky block: it stays with what follows;
+  so does a plain paragraph right after a heading (「已知：a = …」 under "Step 5"): the
+  heading, its first paragraph and what that leads to never end a page apart;
 - a table in an unbreakable block, and the paragraph before it (what the table holds)
   sticky, so a table never starts a page apart from its heading and lead-in;
 - the closing note after the last rule (「本解答每一步皆經電腦驗算。」) with its rule in
@@ -115,11 +117,22 @@ def _groups(source: list[dict[str, Any]], word: str) -> list[list[dict[str, Any]
             if i > 0 and source[i - 1].get("t") == "Para" and groups[i - 1][0] != _raw(STICKY):
                 groups[i - 1] = _sticky(groups[i - 1], word)
     for i in range(1, len(source) - 1):
+        if _after_heading(source, i) and groups[i] == [source[i]]:
+            # The heading is held to this paragraph; the paragraph ("Given: a = …") to
+            # what it introduces, so the three never end a page apart.
+            groups[i] = _sticky(groups[i], word)
+    for i in range(1, len(source) - 1):
         if _closing_note(source, i):
             groups[i - 1] = _sticky(groups[i - 1], word)
             groups[i] = [_raw(UNBREAKABLE), source[i], source[i + 1], _raw("]")]
             groups[i + 1] = []
     return groups
+
+
+def _after_heading(source: list[dict[str, Any]], i: int) -> bool:
+    """A plain paragraph between a heading and more of its section."""
+    return (source[i - 1].get("t") == "Header" and source[i].get("t") == "Para"
+            and source[i + 1].get("t") not in ("Header", "HorizontalRule"))
 
 
 def _rows(table: dict[str, Any]) -> int:

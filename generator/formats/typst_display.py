@@ -12,6 +12,10 @@ of one's own still gets it).
   broken over rows, `& + …`, stays with its row), each group spanned by one unbreakable
   cell, the first and last groups at least two rows long; the lead-in sentence is sticky
   to the first group. So a derivation goes on to the next page only between two `=` rows.
+  Of those places, a new quantity (a row with its own left side) is preferred: a row
+  `= …` / `≈ …` starts a group only once the rows since the last group's start are a
+  quarter of the page tall, so a computation is not parted from its value ("≈ 0.125905")
+  unless one quantity's chain is that long.
   A display taller than a page with no such row (one long sum) breaks at any row.
 - A group that starts a page gets the word `cont` ("(cont.)" / "（續）") at the text's
   left edge and, when its first row is `& = …`, the left side it goes on from: read from
@@ -87,7 +91,6 @@ SOURCE = r"""#let solgen-space = [ ].func()
   // typst would cut off what does not fit.
   if starts.len() == 0 and height > full { starts = range(1, rows.len()) }
   if starts.len() == 0 { return whole }
-  let bounds = (0, ..starts, rows.len())
   // Where the `&` falls: after the widest left side, with the space before a relation.
   let thick = (5em / 18).to-absolute()
   let wide(kids) = if kids.len() > 0 { measure(solgen-inline(kids)).width } else { 0pt }
@@ -104,6 +107,21 @@ SOURCE = r"""#let solgen-space = [ ].func()
   }
   let span = calc.max(..range(rows.len()).map(k => measure(line(k, none)).width))
   if span > width { return whole }
+  // Of those, a new quantity (a row with its own left side) is where the derivation reads
+  // on best; a row `= …` / `≈ …` only once its quantity's rows since the last break are a
+  // quarter of the page tall (a page ending between "v̂ = 0.000377/(1 − 0.999³)" and
+  // "≈ 0.125905" parts a computation from its value).
+  let chosen = ()
+  let since = 0pt
+  for k in range(1, rows.len()) {
+    since += measure(line(k - 1, none)).height + par.leading.to-absolute()
+    if k in starts and (sides.at(k).first().len() > 0 or since > full / 4) {
+      chosen.push(k)
+      since = 0pt
+    }
+  }
+  if chosen.len() == 0 { return whole }
+  let bounds = (0, ..chosen, rows.len())
   let above(k) = sides.slice(0, k).rev().find(s => s.first().len() > 0)
   // A group that starts a page: the word `cont` at the text's left edge and, when its
   // first row is `& = …`, the left side it goes on from (the page reads on its own).
