@@ -28,6 +28,7 @@ from sympy import Symbol
 
 from generator.algebra.evaluator import Evaluator
 from generator.algebra.functions import mp_names
+from generator.algebra.numbers import mp_rational
 
 DIGITS = 50  # the walk's Float, as `Evaluator(expr, [], 50)` gives it
 WORK = DIGITS + 10  # the walk's working precision
@@ -71,7 +72,7 @@ class RoundedValues:
 
     def _at(self, point: dict[Symbol, sympy.Rational], digits: int) -> list[Any]:
         with mpmath.workdps(digits):
-            values = self.compiled(*[mpmath.mpf(int(point[s].p)) / int(point[s].q)
+            values = self.compiled(*[mp_rational(point[s])
                                      for s in self.symbols])
             return [+v for v in values]  # rounded at `digits`, whatever lambdify returned
 

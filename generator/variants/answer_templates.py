@@ -19,10 +19,9 @@ from collections.abc import Callable, Mapping
 from math import gcd
 from typing import Any
 
-import mpmath
 import sympy
 
-from generator.algebra.numbers import compile_mp, mp_value
+from generator.algebra.numbers import compile_mp, mp_rational, mp_value
 from generator.variants.line_templates import number_class
 
 _MARK = "\x00"
@@ -174,8 +173,4 @@ class SubstitutedAnswers:
         if exact is not None:
             return latex, text, mp_value(exact, {})
         symbols = self.templates[key].symbols
-        return latex, text, self.compiled[key](*[_mpf(values[s]) for s in symbols])
-
-
-def _mpf(value: sympy.Rational) -> Any:
-    return mpmath.mpf(int(value.p)) / int(value.q)
+        return latex, text, self.compiled[key](*[mp_rational(values[s]) for s in symbols])

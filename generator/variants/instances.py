@@ -29,7 +29,7 @@ from sympy import Symbol
 from generator.algebra.functions import mp_names
 from generator.algebra.instance import instantiate, instantiate_solution
 from generator.algebra.notation import VectorShapeError, components
-from generator.algebra.numbers import DPS, mp_value
+from generator.algebra.numbers import DPS, mp_rational, mp_value
 from generator.algebra.trace import Block, Check, Solution, Step
 from generator.check.verify import Proofs
 from generator.check.verify import check as verify_check
@@ -112,9 +112,9 @@ class Instances:
         solution = self.hooks.instance(self.spec, self.graph, self.fill, dict(point), env)
         failures: list[str] = []
         with mpmath.workdps(DPS):
-            args = [mpmath.mpf(int(point[s].p)) / int(point[s].q) for s in self.leaves]
+            args = [mp_rational(point[s]) for s in self.leaves]
             references = self.references(*args)  # every node's and θ¹'s value, 40 digits
-            slots = [_mpf(env[s]) for s in self.slot_args]
+            slots = [mp_rational(env[s]) for s in self.slot_args]
             lines = self.values(*slots)  # every line of numbers, at 40 digits
             sections = []
             checks = iter(self.checks)
@@ -164,10 +164,6 @@ class Instances:
                 failures.append(f"{step.rule}: {how}")
                 return Check("failed", "mpmath", how)
         return Check("numeric", "mpmath", how if got else "")
-
-
-def _mpf(value: sympy.Basic) -> Any:
-    return mpmath.mpf(int(value.p)) / int(value.q)
 
 
 def _values(expr: sympy.Basic) -> list[Any] | None:

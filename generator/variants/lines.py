@@ -24,7 +24,13 @@ import mpmath
 import sympy
 from sympy import Derivative, Symbol
 
-from generator.algebra.numbers import as_decimal, decimal_text, exact_rational, mp_value
+from generator.algebra.numbers import (
+    as_decimal,
+    decimal_text,
+    exact_rational,
+    mp_rational,
+    mp_value,
+)
 from generator.algebra.trace import Block, Check, Section, Step
 from generator.graph.model import Graph
 from generator.graph.values import needed_nodes, values_latex
@@ -112,7 +118,7 @@ class NumericLines:
         graph, slots = self.graph, self.slots
         full = {**point, **{s: v for s, v in graph.constants.items() if v.is_Rational}}
         env = _Env(
-            mp={s: mpmath.mpf(int(v.p)) / int(v.q) for s, v in full.items()},
+            mp={s: mp_rational(v) for s, v in full.items()},
             fractions={s: Fraction(int(v.p), int(v.q)) for s, v in full.items()},
             shown={s: slots.value(as_decimal(v) if s in self.decimals else v)
                    for s, v in full.items()},

@@ -20,7 +20,7 @@ import sympy
 from sympy import Symbol
 
 from generator.algebra.expr import ExprError, parse_condition
-from generator.algebra.numbers import DPS, compile_mp, number
+from generator.algebra.numbers import DPS, compile_mp, mp_rational, number
 from generator.errors import SpecError, SpecErrors
 from generator.graph.model import Graph
 from generator.solvers import registry
@@ -176,7 +176,7 @@ class Sampler:
         if not self.conditions:
             return True
         with mpmath.workdps(DPS):
-            args = [mpmath.mpf(int(point[s].p)) / int(point[s].q) for s in self.args]
+            args = [mp_rational(point[s]) for s in self.args]
             for cond in self.conditions:
                 if not cond.holds(args):
                     self.tally.rejected[cond.index] = self.tally.rejected.get(cond.index, 0) + 1
@@ -191,7 +191,7 @@ class Sampler:
             for _ in range(draws):
                 point = {**self.base, **{sym: rng.choice(sl.values) for sl in self.slots
                                          for sym in sl.symbols}}
-                args = [mpmath.mpf(int(point[s].p)) / int(point[s].q) for s in self.args]
+                args = [mp_rational(point[s]) for s in self.args]
                 for cond in self.conditions:
                     counts[cond.index] += not cond.holds(args)
         return counts

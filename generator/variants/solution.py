@@ -18,7 +18,7 @@ import mpmath
 import sympy
 from sympy import Derivative, Symbol
 
-from generator.algebra.numbers import DPS, compile_mp, decimal_text, mp_value
+from generator.algebra.numbers import DPS, compile_mp, decimal_text, mp_rational, mp_value
 from generator.algebra.printing import SolutionPrinter
 from generator.algebra.trace import Solution
 from generator.check.verify import Proofs
@@ -173,7 +173,7 @@ class Template:
         return self._substituted(variant)
 
     def _args(self, point: dict[Symbol, sympy.Rational]) -> list[Any]:
-        return [mpmath.mpf(int(point[s].p)) / int(point[s].q) for s in self.args]
+        return [mp_rational(point[s]) for s in self.args]
 
     def _substituted(self, variant: Variant) -> Solved:
         point = variant.drawn.point
