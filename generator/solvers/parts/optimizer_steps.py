@@ -74,23 +74,23 @@ def _param_steps(spec: TrainingSpec, graph: Graph, r: Run, t: int, p: Symbol,
     syms = {"g": g}
     # Each name as the number its own line printed (ḡ, m, v, m̂, …), θ as the table.
     printed = {g: fixed_decimal(r.grads[t - 1][p], places["grad", p])}
-    work = Working(settings, t, theta_shown(spec, graph, r, t, places)[p], prev)
+    theta_now = theta_shown(spec, graph, r, t, places)[p]
+    work = Working(settings, t, theta_now, prev)
     keys = (*optimizers.STATE[settings.name], *optimizers.SHOWN.get(settings.name, ()))
     for key in ("g", *keys) if settings.weight_decay and not settings.decoupled else keys:
         rule = "weight_decay_l2" if key == "g" else f"{settings.name}_{key}"
         place = places["grad", p] if key == "g" else places[key, p]
         new = _state_sym(r.names, key, base, p, t)
         extra[new] = work.meaning(key, syms, state.get(key, 0), extra)
-        steps += work.lines(rule, new, key, syms, printed, state.get(key, 0),
-                            state_shown(r, t, p, key, places), extra,
+        steps += work.lines(rule, new, key, syms, printed,
+                            state_shown(r, t, p, key, places), extra[new],
                             (computed[key], exact[key], place))
         syms[key] = new
         printed[new] = fixed_decimal(computed[key], place)
     th = _sym(graph, r.names, "theta", p, t)
     rate = (fixed_decimal(settings.rate(t), places["rate", ""]) if settings.schedule
             else sympy.nsimplify(spec.lr))  # η as the file writes it, η_t as its line
-    shown, value = optimizers.formula(settings, t, prev, syms, r.digits, (
-        theta_shown(spec, graph, r, t, places)[p], rate))
+    shown, value = optimizers.formula(settings, t, prev, syms, r.digits, (theta_now, rate))
     # θ means the textbook formula over the state's meanings, built as the line is: the
     # same formula summed in another order differs in the 44th digit of its Floats.
     extra[th] = value.xreplace({sym: extra[sym] for sym in syms.values()})

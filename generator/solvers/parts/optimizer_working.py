@@ -31,11 +31,12 @@ class Working:
         self.theta_shown, self.theta = theta_shown, theta
 
     def lines(self, rule: str, lhs: Symbol, key: str, syms: Mapping[str, Symbol],
-              printed: Mapping[Symbol, sympy.Basic], before: sympy.Basic,
-              before_shown: sympy.Basic, extra: Mapping[Symbol, sympy.Basic],
+              printed: Mapping[Symbol, sympy.Basic], before_shown: sympy.Basic,
+              meaning: sympy.Basic,
               result: tuple[sympy.Basic, sympy.Basic, int]) -> list[Step]:
-        """lhs = the formula with numbers in it, then = / ≈ its value (`result`: the run's
-        value, the exact one, the decimals shown)."""
+        """lhs = the formula with numbers in it, then = / ≈ its value (`meaning`: what lhs
+        means, `self.meaning`; `result`: the run's value, the exact one, the decimals
+        shown)."""
         line, consts = optimizers.state_formula(self.settings, self.t, key, dict(syms))
         reads = syms["g"]  # g̃ after L2, else ḡ: what the state value reads
         shown = {**{c: as_decimal(v) for c, v in consts.items()},
@@ -47,7 +48,7 @@ class Working:
         numbers = substitute(line, {k: Paren(v) if k in terms and v.is_Number and v < 0
                                     else v for k, v in shown.items()}, shown=True)
         value, exact, places = result
-        return [Step(rule, numbers, lhs=lhs, value=self.meaning(key, syms, before, extra)),
+        return [Step(rule, numbers, lhs=lhs, value=meaning),
                 value_step("arithmetic", None, value, exact, places)]
 
     def meaning(self, key: str, syms: Mapping[str, Symbol], before: sympy.Basic,
