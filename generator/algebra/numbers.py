@@ -31,15 +31,22 @@ def number(value: object) -> sympy.Rational:
     return parsed
 
 
+def decimal_places(value: sympy.Rational) -> int | None:
+    """Decimals of a terminating fraction (3/4 → 2, an integer → 0), None when its decimal
+    does not end (1/3)."""
+    q, places = int(value.q), 0
+    for prime in (2, 5):
+        count = 0
+        while q % prime == 0:
+            q, count = q // prime, count + 1
+        places = max(places, count)
+    return places if q == 1 else None
+
+
 def as_decimal(value: sympy.Rational) -> sympy.Basic:
     """7/10 → 0.7, 1/2 → 0.5 for display (unchanged when it has no finite decimal)."""
-    q, twos, fives = int(value.q), 0, 0
-    while q % 2 == 0:
-        q, twos = q // 2, twos + 1
-    while q % 5 == 0:
-        q, fives = q // 5, fives + 1
-    places = max(twos, fives)
-    if q != 1 or places == 0:
+    places = decimal_places(value)
+    if not places:
         return value
     scaled = abs(int(value.p)) * 10**places // int(value.q)
     digits = str(scaled).rjust(places + 1, "0")

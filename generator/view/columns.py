@@ -27,6 +27,8 @@ from typing import TypeAlias
 import mpmath
 import sympy
 
+from generator.algebra.numbers import decimal_places
+
 Cell: TypeAlias = "sympy.Basic | str"
 
 
@@ -40,24 +42,13 @@ def _float_decimals(value: sympy.Float) -> int | None:
     return int(digits - 1 - shown.adjusted())
 
 
-def _exact_decimals(value: sympy.Rational) -> int | None:
-    """Decimals of a terminating fraction (3/4 → 2), None when it does not terminate."""
-    q, counts = int(value.q), {}
-    for prime in (2, 5):
-        counts[prime] = 0
-        while q % prime == 0:
-            q //= prime
-            counts[prime] += 1
-    return max(counts.values()) if q == 1 else None
-
-
 def places(column: list[Cell]) -> int | None:
     """The decimals of a column of numbers, or None to leave the column alone."""
     if not column or not all(isinstance(c, sympy.Float | sympy.Rational) for c in column):
         return None
     floats = [d for c in column if isinstance(c, sympy.Float)
               if (d := _float_decimals(c)) is not None]
-    exact = [_exact_decimals(c) for c in column if isinstance(c, sympy.Rational)]
+    exact = [decimal_places(c) for c in column if isinstance(c, sympy.Rational)]
     if any(e is None for e in exact):
         return None
     if floats:

@@ -19,19 +19,13 @@ from collections.abc import Mapping
 import sympy
 from sympy import Derivative, ImmutableMatrix, Symbol
 
-from generator.algebra.numbers import as_decimal
+from generator.algebra.numbers import as_decimal, decimal_places
 from generator.graph.model import Graph
 
 
 def terminates(value: sympy.Basic) -> bool:
     """A rational whose decimal ends (3/4, −7/20); an integer trivially does."""
-    if not value.is_Rational:
-        return False
-    q = int(value.q)
-    for prime in (2, 5):
-        while q % prime == 0:
-            q //= prime
-    return q == 1
+    return bool(value.is_Rational) and decimal_places(value) is not None
 
 
 def shown_matrix(grid: ImmutableMatrix, decimal: bool) -> ImmutableMatrix:
